@@ -1,0 +1,85 @@
+/*
+ * diag.c - user errors in D (error channel 1).
+ *
+ * A mistake in the user's D program is reported once, at the first place it
+ * is found: dl_error() records the tag, the location, the message and the
+ * offending source line in cx->err, then longjmps to the jmp_buf the caller
+ * of the compiler set up (cx->jmp).  Nothing after the error runs, so the
+ * compiler never has to unwind by hand; everything it made lives in the
+ * arena and goes with it.
+ *
+ * Messages carry no location, no tag and no trailing newline: the library
+ * formats them DTrace's way ("dtrace: failed to compile script x.d: line 3:
+ * ...").  srcline is the line as written, tabs kept, so a caret can be put
+ * under loc.col.  When cpp ran first (`dtrace -C`) the line numbers are the
+ * user's, not the cpp output's; dl_src_line() (lex.l) maps them back through
+ * the `# N "file"` markers.
+ *
+ * Calling dl_error() with no jmp_buf set is a bug in the caller: that is an
+ * internal error and aborts.
+ */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlang.h"
+
+static const char *const tag_names[D_NTAGS] = {
+#define DL_TAG(name) [name] = #name,
+#include "dl_tags.h"
+#undef DL_TAG
+};
+
+const char *dl_tag_name(dl_tag_t tag)
+{
+	if ((unsigned)tag >= D_NTAGS)
+		return "D_UNKNOWN";
+	return tag_names[tag];
+}
+
+/* Copy physical line `line` (1-based) of src into buf; "" if there is none. */
+static void copy_line(char *buf, size_t size, const char *src, int line)
+{
+	const char *p = src, *e;
+	size_t n;
+
+	buf[0] = '\0';
+	if (src == NULL || line <= 0)
+		return;
+	for (int l = 1; l < line; l++) {
+		p = strchr(p, '\n');
+		if (p == NULL)
+			return;
+		p++;
+	}
+	e = strchr(p, '\n');
+	n = e != NULL ? (size_t)(e - p) : strlen(p);
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+_Noreturn void dl_error(dl_ctx_t *cx, dl_loc_t loc, dl_tag_t tag,
+			const char *fmt, ...)
+{
+	dl_error_t *e = &cx->err;
+	va_list ap;
+
+	e->tag = tag;
+	e->loc = loc;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	copy_line(e->srcline, sizeof(e->srcline), cx->src,
+		  dl_src_line(cx, loc));
+	if (cx->jmp == NULL) {
+		fprintf(stderr, "dtrace: internal error: %s:%d: user error "
+			"with no handler: %s\n", __FILE__, __LINE__, e->msg);
+		abort();
+	}
+	longjmp(*(jmp_buf *)cx->jmp, 1);
+}

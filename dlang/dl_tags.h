@@ -1,0 +1,47 @@
+/*
+ * dl_tags.h - every user diagnostic tag the compiler can give, once.
+ * DTrace's own tag names (dt_errtags.h in illumos) where one exists.
+ * Included with DL_TAG(name) defined; the order is not significant.
+ */
+DL_TAG(D_UNKNOWN)		/* unclassified */
+DL_TAG(D_SYNTAX)		/* syntax error */
+DL_TAG(D_EMPTY)			/* empty D program */
+DL_TAG(D_PDESC_ZERO)		/* probe description matched zero probes */
+DL_TAG(D_PDESC_INVAL)		/* malformed probe description */
+DL_TAG(D_IDENT_UNDEF)		/* undefined identifier */
+DL_TAG(D_IDENT_BADREF)		/* identifier used the wrong way */
+DL_TAG(D_OP_INT)		/* operator requires an integer operand */
+DL_TAG(D_OP_SCALAR)		/* operator requires a scalar operand */
+DL_TAG(D_OP_ARITH)		/* operator requires an arithmetic operand */
+DL_TAG(D_OP_LVAL)		/* operator requires a modifiable lvalue */
+DL_TAG(D_OP_INCOMPAT)		/* operands have incompatible types */
+DL_TAG(D_DIV_ZERO)		/* division by zero in a constant */
+DL_TAG(D_CAST_INVAL)		/* invalid cast */
+DL_TAG(D_SIZEOF_TYPE)		/* sizeof applied to an invalid type */
+DL_TAG(D_TYPE_ERR)		/* type name not understood */
+DL_TAG(D_PROTO_LEN)		/* wrong number of arguments */
+DL_TAG(D_PROTO_ARG)		/* argument of the wrong type */
+DL_TAG(D_PRINTF_ARG_FMT)	/* printf format is not a string constant */
+DL_TAG(D_PRINTF_ARG_TYPE)	/* printf argument incompatible with conversion */
+DL_TAG(D_PRINTF_ARG_EXTRA)	/* printf has more arguments than conversions */
+DL_TAG(D_PRINTF_ARG_PROTO)	/* printf has fewer arguments than conversions */
+DL_TAG(D_PRINTF_DYN_PROTO)	/* printf: * width/precision needs an argument */
+DL_TAG(D_PRINTF_DYN_TYPE)	/* printf: * width/precision must be integer */
+DL_TAG(D_PRINTF_FMT_EMPTY)	/* printf format has no conversions and is empty */
+DL_TAG(D_FMT_CONV)		/* unknown/invalid conversion in a format */
+DL_TAG(D_MACRO_UNDEF)		/* macro argument $N not provided */
+DL_TAG(D_MACRO_UNUSED)		/* macro argument given but not used */
+DL_TAG(D_PRAGMA_MALFORM)	/* malformed #pragma */
+DL_TAG(D_PRAGMA_OPTSET)		/* #pragma D option failed */
+DL_TAG(D_PRAGMA_INVAL)		/* unknown #pragma D directive */
+DL_TAG(D_ACT_SPEC)		/* action not allowed here */
+DL_TAG(D_VAR_UNSUP)		/* variable not available on this kernel */
+DL_TAG(D_STR_LITERAL)		/* bad string literal or escape */
+DL_TAG(D_CHR_LITERAL)		/* bad character literal */
+DL_TAG(D_INT_OFLOW)		/* integer constant too large */
+DL_TAG(D_INT_DIGIT)		/* invalid digit in an integer constant */
+DL_TAG(D_PRAGCTL_INVAL)		/* unknown #control directive */
+DL_TAG(D_PRAGERR)		/* #pragma error / #error */
+DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
+DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
+DL_TAG(D_LIMIT)			/* a named limit was exceeded */

@@ -1,0 +1,504 @@
+/*
+ * dlang.h - the D compiler's front end: diagnostics, arena, AST, lexer/parser,
+ * types, semantic pass, lowering to IR, and the driver that runs the passes.
+ *
+ * The back end (IR, passes, BPF selection, register allocation, emission,
+ * disassembly) is declared in ir.h.  Everything here is internal to the
+ * compiler; the library sees only dl_compile() and the program description it
+ * returns (dl_prog_t), declared at the end of this file.
+ *
+ * Memory: every node, string and table made while compiling one program lives
+ * in one arena (dl_arena_t) freed with one call.  No globals: all state hangs
+ * off a dl_ctx_t passed explicitly.
+ */
+#ifndef DLANG_H
+#define DLANG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- arena.c ------------------------------------------------------------ */
+
+typedef struct dl_arena dl_arena_t;
+
+dl_arena_t *dl_arena_create(void);
+void dl_arena_destroy(dl_arena_t *a);
+void *dl_alloc(dl_arena_t *a, size_t size);            /* zeroed, 16-aligned */
+char *dl_strdup(dl_arena_t *a, const char *s);
+char *dl_strndup(dl_arena_t *a, const char *s, size_t n);
+char *dl_sprintf(dl_arena_t *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Grow an arena-backed vector: *vec has *cap elements of size esz. */
+void dl_vec_grow(dl_arena_t *a, void **vec, size_t *cap, size_t need, size_t esz);
+
+/* ---- diag.c: user errors (error channel 1) ---------------------------- */
+
+/*
+ * Every diagnostic the compiler can give is declared once in dl_tags.h with
+ * its DTrace tag; a user error carries a location and a tag, and is formatted
+ * DTrace's way by the library (see dl_error_t).
+ */
+typedef enum {
+#define DL_TAG(name) name,
+#include "dl_tags.h"
+#undef DL_TAG
+	D_NTAGS
+} dl_tag_t;
+
+const char *dl_tag_name(dl_tag_t tag);
+
+typedef struct dl_loc {
+	const char *file;	/* script name, or NULL for -n text */
+	int line;		/* 1-based */
+	int col;		/* 1-based; 0 if unknown */
+} dl_loc_t;
+
+typedef struct dl_error {
+	dl_tag_t tag;
+	dl_loc_t loc;
+	char msg[512];		/* message without location or tag */
+	char srcline[256];	/* the offending source line, if known */
+} dl_error_t;
+
+typedef struct dl_ctx dl_ctx_t;
+
+/* Record a user error and longjmp out of the compilation (never returns). */
+_Noreturn void dl_error(dl_ctx_t *cx, dl_loc_t loc, dl_tag_t tag,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* ---- ast.c -------------------------------------------------------------- */
+
+typedef enum {
+	/* expressions */
+	ND_INT,		/* ival; is_unsigned/is_long from suffix */
+	ND_STR,		/* sval, slen (escapes already decoded) */
+	ND_IDENT,	/* name: variable, built-in, inline, or enum constant */
+	ND_SELF,	/* self->name (thread-local) */
+	ND_THIS,	/* this->name (clause-local) */
+	ND_AGGREF,	/* @name (name "" for the anonymous one); args = keys */
+	ND_UNARY,	/* op in {'-','+','!','~','*','&'}; lhs */
+	ND_PREINC, ND_PREDEC, ND_POSTINC, ND_POSTDEC, /* lhs */
+	ND_BINARY,	/* op: a dl_binop_t; lhs, rhs */
+	ND_LOGAND, ND_LOGOR, ND_LOGXOR, /* lhs, rhs (short-circuit for && ||) */
+	ND_ASSIGN,	/* op: BOP_NONE for '=', else the dl_binop_t of op= ;
+			   lhs, rhs */
+	ND_TERNARY,	/* cond, lhs (then), rhs (else) */
+	ND_CALL,	/* name (function/action/subroutine); args */
+	ND_INDEX,	/* lhs[args] (associative array or C array) */
+	ND_MEMBER,	/* lhs.name */
+	ND_PTRMEMBER,	/* lhs->name */
+	ND_CAST,	/* (type)lhs; type in typ */
+	ND_SIZEOF_TYPE,	/* sizeof (type); typ */
+	ND_SIZEOF_EXPR,	/* sizeof expr; lhs */
+	ND_OFFSETOF,	/* offsetof(type, name); typ, name */
+	ND_STRINGOF,	/* stringof expr; lhs */
+	ND_XLATE,	/* xlate <type> (lhs); typ */
+	ND_COMMA,	/* lhs, rhs */
+
+	/* statements */
+	ND_EXPR_STMT,	/* lhs: an expression or action call */
+	ND_AGG_STMT,	/* @name[keys] = func(args): lhs = ND_AGGREF, rhs = ND_CALL */
+	ND_IF,		/* cond, body (then), els (else) - Oracle D extension */
+	ND_BLOCK,	/* body: list of statements */
+	ND_EMPTY,	/* ';' */
+
+	/* top level (the program is a list of these) */
+	ND_CLAUSE,	/* probes: list of ND_PROBEDESC; cond: predicate or
+			   NULL; body: list of statements */
+	ND_PROBEDESC,	/* name: the description text as written, e.g.
+			   "syscall::open*:entry" (after macro expansion) */
+	ND_DECL,	/* declaration: typ (decl specifiers + declarator),
+			   name (declared identifier or NULL), storage class,
+			   init (for inline) */
+	ND_INLINE,	/* inline type name = expr; typ, name, lhs = expr */
+	ND_XLATOR,	/* translator outtype < intype name > { members };
+			   typ = output type, ityp = input type, name = input
+			   identifier, body = list of ND_ASSIGN (member = expr) */
+	ND_PROVIDER,	/* provider name { probe decls }; name, body */
+	ND_PROBEPROTO,	/* probe name(args) : (xargs); name, args = types */
+	ND_TYPEDECL,	/* struct/union/enum definition at top level; typ */
+
+	/* type names (what a cast, sizeof, declaration or translator names) */
+	ND_TYPE,	/* see dl_tspec_t */
+
+	ND_NKINDS
+} dl_nodekind_t;
+
+typedef enum {
+	BOP_NONE = -1,	/* plain '=' in ND_ASSIGN (BOP_MUL is 0) */
+	BOP_MUL, BOP_DIV, BOP_MOD, BOP_ADD, BOP_SUB, BOP_SHL, BOP_SHR,
+	BOP_LT, BOP_GT, BOP_LE, BOP_GE, BOP_EQ, BOP_NE,
+	BOP_AND, BOP_XOR, BOP_OR,
+	BOP_NOPS
+} dl_binop_t;
+
+/*
+ * A type as written: decl specifiers plus a declarator chain.  The semantic
+ * pass resolves it to a dl_type_t.  Kept deliberately simple: the parser
+ * records what it saw, sema interprets it.
+ */
+typedef enum {
+	TS_VOID = 1 << 0, TS_CHAR = 1 << 1, TS_SHORT = 1 << 2, TS_INT = 1 << 3,
+	TS_LONG = 1 << 4, TS_LONGLONG = 1 << 5, TS_SIGNED = 1 << 6,
+	TS_UNSIGNED = 1 << 7, TS_FLOAT = 1 << 8, TS_DOUBLE = 1 << 9,
+	TS_STRING = 1 << 10, TS_BOOL = 1 << 11,
+	TS_STRUCT = 1 << 12, TS_UNION = 1 << 13, TS_ENUM = 1 << 14,
+	TS_TYPEDEF = 1 << 15,	/* tname names a typedef (e.g. uint64_t) */
+	TS_CONST = 1 << 16, TS_VOLATILE = 1 << 17, TS_RESTRICT = 1 << 18,
+} dl_tspec_flags_t;
+
+typedef enum {
+	SC_NONE, SC_EXTERN, SC_STATIC, SC_REGISTER, SC_AUTO, SC_TYPEDEF,
+	SC_SELF, SC_THIS
+} dl_storage_t;
+
+typedef struct dl_node dl_node_t;
+
+typedef enum { DCL_PTR, DCL_ARRAY, DCL_FUNC } dl_dclkind_t;
+
+/* One step of a declarator, outermost first: "int *a[4]" is ARRAY(4) -> PTR. */
+typedef struct dl_dcl {
+	dl_dclkind_t kind;
+	dl_node_t *dim;		/* DCL_ARRAY: dimension expression or NULL;
+				   for associative arrays a list of types */
+	dl_node_t *params;	/* DCL_FUNC: list of ND_TYPE */
+	unsigned quals;		/* TS_CONST etc. on a pointer */
+	struct dl_dcl *next;
+} dl_dcl_t;
+
+typedef struct dl_tspec {
+	unsigned flags;		/* dl_tspec_flags_t bits */
+	const char *tname;	/* struct/union/enum tag or typedef name */
+	const char *scope;	/* `vmlinux`struct task_struct: "vmlinux" */
+	dl_node_t *members;	/* struct/union body (list of ND_DECL) or
+				   enum body (list of ND_IDENT with init) */
+	bool has_body;		/* struct/union/enum defined here */
+	dl_dcl_t *dcl;		/* declarator chain, NULL for a plain type */
+} dl_tspec_t;
+
+struct dl_node {
+	dl_nodekind_t kind;
+	dl_loc_t loc;
+	int op;			/* dl_binop_t, unary char, or 0 */
+	dl_node_t *lhs, *rhs;	/* operands */
+	dl_node_t *cond;	/* ternary/if condition, clause predicate */
+	dl_node_t *body;	/* statement list / clause body / members */
+	dl_node_t *els;		/* else branch */
+	dl_node_t *args;	/* call arguments, index keys, probe list */
+	dl_node_t *init;	/* initializer (enum value, inline value) */
+	dl_node_t *next;	/* next in a list */
+	const char *name;	/* identifier, function, member, probe desc */
+	int64_t ival;		/* integer literal value */
+	const char *sval;	/* string literal bytes (NUL terminated) */
+	size_t slen;		/* string literal length without NUL */
+	bool is_unsigned;	/* integer literal had a u suffix or is hex > max */
+	int lsuffix;		/* number of l's in the suffix */
+	dl_storage_t storage;	/* declarations */
+	dl_tspec_t *typ;	/* ND_TYPE, casts, sizeof, decls */
+	dl_tspec_t *ityp;	/* translator input type */
+	const struct dl_type *type;	/* set by sema: the expression type */
+	void *sema;		/* sema-private annotation */
+};
+
+dl_node_t *dl_node_new(dl_ctx_t *cx, dl_nodekind_t kind, dl_loc_t loc);
+/* Append b to the list a (either may be NULL); returns the head. */
+dl_node_t *dl_list_append(dl_node_t *a, dl_node_t *b);
+/* Print the tree in its -x tree text form. */
+void dl_ast_dump(FILE *out, const dl_node_t *prog);
+const char *dl_nodekind_name(dl_nodekind_t k);
+const char *dl_binop_name(dl_binop_t op);	/* "+", "<=", ... */
+
+/* ---- lex.l / parse.y ---------------------------------------------------- */
+
+/*
+ * Parse D source text into a list of top-level nodes.  Macro arguments ($1,
+ * $$1, $target, $pid, ...) are expanded by the lexer from cx->macros, DTrace's
+ * way: $N as an integer or identifier token, $$N as a string token.
+ * `#pragma D option x=y` lines reach cx via dl_pragma().  On a syntax error
+ * calls dl_error() with D_SYNTAX and DTrace's wording:
+ *   syntax error near "TOKEN"
+ */
+dl_node_t *dl_parse(dl_ctx_t *cx, const char *text, const char *filename);
+/* Which line of cx->src holds line loc.line of loc.file (they differ after
+   cpp's `# N "file"` markers); 0 if that line is not in cx->src. */
+int dl_src_line(const dl_ctx_t *cx, dl_loc_t loc);
+
+/* ---- types.c ------------------------------------------------------------ */
+
+typedef enum {
+	TY_VOID, TY_INT, TY_PTR, TY_ARRAY, TY_STRING, TY_STRUCT, TY_UNION,
+	TY_ENUM, TY_FUNC,
+} dl_typekind_t;
+
+typedef struct dl_type {
+	dl_typekind_t kind;
+	const char *name;	/* "int", "uint64_t", "string", ... */
+	unsigned size;		/* bytes */
+	bool is_signed;		/* TY_INT */
+	const struct dl_type *base;	/* pointee / element */
+	unsigned nelems;	/* TY_ARRAY */
+} dl_type_t;
+
+/* The built-in D types, owned by the context. */
+typedef struct dl_types {
+	dl_type_t t_void, t_char, t_schar, t_uchar, t_short, t_ushort, t_int,
+		t_uint, t_long, t_ulong, t_llong, t_ullong, t_string, t_voidp,
+		t_bool;
+	/* D's standard typedefs (int8_t ... uint64_t, pid_t, ...) */
+	dl_type_t typedefs[48];
+	size_t ntypedefs;
+} dl_types_t;
+
+void dl_types_init(dl_types_t *t);
+/* The usual arithmetic conversions of C on two integer types. */
+const dl_type_t *dl_type_arith(const dl_types_t *t, const dl_type_t *a,
+			       const dl_type_t *b);
+/* Integer promotion (char/short -> int). */
+const dl_type_t *dl_type_promote(const dl_types_t *t, const dl_type_t *a);
+/* A base type by C name ("unsigned long", "int64_t"), or NULL. */
+const dl_type_t *dl_type_by_name(const dl_types_t *t, const char *name);
+static inline bool dl_type_is_int(const dl_type_t *t)
+{
+	return t->kind == TY_INT || t->kind == TY_ENUM;
+}
+static inline bool dl_type_is_scalar(const dl_type_t *t)
+{
+	return dl_type_is_int(t) || t->kind == TY_PTR;
+}
+
+/* ---- sema.c: the semantic pass ------------------------------------------ */
+
+/* What an identifier names, from dl_idents.h. */
+typedef enum {
+#define DL_VAR(name, type, ok) DL_V_##name,
+#include "dl_idents.h"
+#undef DL_VAR
+	DL_NVARS
+} dl_var_t;
+
+typedef enum { DL_FK_ACT, DL_FK_SUBR, DL_FK_AGG, DL_FK_DACT } dl_fkind_fn_t;
+
+typedef enum {
+#define DL_FUNC(name, kind, min, max, ok) DL_FN_##name,
+#include "dl_idents.h"
+#undef DL_FUNC
+	DL_NFUNCS
+} dl_func_t;
+
+typedef struct dl_clause dl_clause_t;
+
+/*
+ * Type-check one clause (predicate and statements) and lay out its record:
+ * fills clause->acts and clause->recsize, and annotates every expression
+ * node with its type (node->type) and every action statement with its
+ * dl_action_t (node->sema).  strsize is the string size in records.
+ */
+void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize);
+
+/* sema_printf.c: check printf's arguments against its format the way DTrace
+   does and lay them out with record(arg, node) into a->fields. */
+struct dl_action;
+struct dl_field;
+void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
+		    struct dl_field (*record)(void *arg, const dl_node_t *n),
+		    void *arg);
+
+/* ---- btf.c: kernel types from BTF, loaded only when a script needs them -- */
+
+/* Byte offset of member in struct sname of the running kernel; a user
+   error (D_UNSUPPORTED) at loc if the kernel's BTF lacks it. */
+uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
+			   const char *member);
+void dl_btf_release(dl_ctx_t *cx);
+
+/* ---- lower.c: AST -> IR ------------------------------------------------- */
+
+/* Fault records: a record whose clause field has DL_REC_FAULT set reports
+   a fault; pad holds the kind, then u32 action number, u32 pc, u64 value. */
+#define DL_REC_FAULT 0x80000000u
+enum {	/* DTrace's fault numbers */
+	DL_FLT_BADADDR = 1, DL_FLT_BADALIGN = 2, DL_FLT_ILLOP = 3,
+	DL_FLT_DIVZERO = 4, DL_FLT_NOSCRATCH = 5,
+};
+
+/* Maps every program shares; LDMAP indexes. */
+enum {
+	DL_MAP_RINGBUF,		/* output records */
+	DL_MAP_STRTAB,		/* string constants: one read-only value */
+	DL_MAP_PROBES,		/* probe id -> dl_probeinfo_t */
+	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS] */
+	DL_NMAPS
+};
+enum { DL_DROP_RINGBUF, DL_DROP_NKINDS };
+
+/* Probe names as generated code sees them (DL_MAP_PROBES values). */
+#define DL_PROBE_PROVLEN 64
+#define DL_PROBE_MODLEN 64
+#define DL_PROBE_FUNCLEN 128
+#define DL_PROBE_NAMELEN 64
+typedef struct dl_probeinfo {
+	char prov[DL_PROBE_PROVLEN];
+	char mod[DL_PROBE_MODLEN];
+	char func[DL_PROBE_FUNCLEN];
+	char name[DL_PROBE_NAMELEN];
+} dl_probeinfo_t;
+
+/* String constants of a program, packed NUL-terminated into one value. */
+typedef struct dl_strtab {
+	char *data;
+	size_t len, cap;
+} dl_strtab_t;
+/* Offset of s in the table, adding it if needed. */
+uint32_t dl_strtab_add(dl_arena_t *a, dl_strtab_t *st, const char *s,
+		       size_t len);
+
+/* Provider values generated code needs (same numbering as dt_pvar_t). */
+typedef enum { DL_PV_ARG, DL_PV_PROBEID, DL_PV_ERRNO } dl_pvar_t;
+
+struct ir_func;
+struct ir_blk;
+/* How lowering asks the probe's provider for values. */
+typedef struct dl_lowerhooks {
+	/* Emit IR computing what; returns the value or IR_NONE (use 0). */
+	struct ir_ref (*pvar)(void *arg, struct ir_func *fn,
+			      struct ir_blk **blk, struct ir_ref ctx,
+			      dl_pvar_t what, int n);
+	void *arg;
+	uint32_t probe_id;	/* the only probe of this program, or 0 */
+	const dl_probeinfo_t *probe;	/* its names, or NULL */
+	int64_t walltime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	uint32_t epid_base;	/* epid = probe id * epid_base + clause + 1 */
+} dl_lowerhooks_t;
+
+/* Lower the clauses (in program order) that one program runs into a new
+   IR function. */
+struct ir_func *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
+			 const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
+			 const char *name);
+
+/* ---- compile.c: the driver and the compilation context ----------------- */
+
+/* Macro arguments and other compile-time settings the library passes in. */
+typedef struct dl_macros {
+	int argc;		/* $0 .. $argc-1 */
+	char **argv;
+	int64_t pid;		/* $pid: dtrace's own pid */
+	int64_t target;		/* $target, or -1 if none */
+	int64_t uid, gid, ppid, pgid, sid;
+} dl_macros_t;
+
+
+/* ---- what the compiler hands the library ------------------------------- */
+
+/*
+ * Every record a clause writes into the output ring buffer starts with this
+ * header; the clause's data follows at DL_REC_DATA.  Records are built in
+ * place (bpf_ringbuf_reserve/submit) and are at most a few KiB.
+ */
+typedef struct dl_rechdr {
+	uint32_t clause;	/* dl_clause_t.id */
+	uint32_t probe;		/* probe id (dt_probe_t.id) */
+	uint32_t cpu;		/* CPU the probe fired on */
+	uint32_t pad;
+} dl_rechdr_t;
+#define DL_REC_DATA ((uint32_t)sizeof(dl_rechdr_t))
+
+typedef enum {
+	DL_F_INT,	/* integer of size 1, 2, 4 or 8, host byte order */
+	DL_F_STRING,	/* NUL-terminated within size bytes (strsize) */
+} dl_fkind_t;
+
+/* One value in a record. */
+typedef struct dl_field {
+	dl_fkind_t kind;
+	uint32_t off;		/* from the start of the record (header incl.) */
+	uint32_t size;		/* bytes */
+	bool is_signed;		/* DL_F_INT */
+	const dl_type_t *type;	/* the D type, for printf's checks */
+} dl_field_t;
+
+typedef enum {
+	DL_ACT_TRACE,	/* trace(x): fields[0] */
+	DL_ACT_PRINTF,	/* printf(fmt, ...): fields in argument order,
+			   '*' width/precision arguments included */
+	DL_ACT_EXIT,	/* exit(n): fields[0] is the status (int) */
+} dl_actkind_t;
+
+typedef struct dl_action {
+	dl_actkind_t kind;
+	const char *fmt;	/* DL_ACT_PRINTF: the format string */
+	struct dl_fmt *pfmt;	/* ... parsed (by sema, malloc'd pieces) */
+	dl_field_t *fields;
+	size_t nfields;
+	dl_loc_t loc;		/* where the action was written */
+} dl_action_t;
+
+/* One probe clause, in program order. */
+typedef struct dl_clause {
+	uint32_t id;		/* index in the program, from 0 */
+	dl_node_t *node;	/* ND_CLAUSE */
+	const char **descs;	/* probe descriptions as written */
+	size_t ndescs;
+	uint32_t recsize;	/* record bytes incl. header; 0: no record */
+	dl_action_t *acts;
+	size_t nacts;
+} dl_clause_t;
+
+/*
+ * One compilation.  Created by dl_ctx_create(), everything it allocates lives
+ * in its arena.  User errors longjmp to *jmp after filling err.
+ */
+struct dl_ctx {
+	dl_arena_t *arena;
+	void *jmp;		/* jmp_buf * to escape to on a user error */
+	dl_error_t err;		/* the first user error */
+	const dl_macros_t *macros;
+	dl_types_t types;
+	const char *src;	/* source text being parsed (for srcline) */
+	const char *file;	/* its file name, NULL for -n */
+	/* `#pragma D option name=value`: returns 0, or -1 and a message */
+	int (*set_option)(void *arg, const char *name, const char *value,
+			  char *msg, size_t msgsz);
+	void *set_option_arg;
+	/* the front end's state (lex.l, parse.y), made by dl_parse() */
+	struct dl_front *front;	/* lexer state, typedef and variable names,
+				   cpp line markers */
+	bool *macro_used;	/* [macros->argc]: $N or $$N was referenced */
+	/* optional: is `name` (in module `scope`, or NULL) a type beyond D's
+	   built-in typedefs, e.g. a kernel typedef from BTF?  Asked by the
+	   lexer to tell type names from identifiers. */
+	bool (*is_type)(void *arg, const char *scope, const char *name);
+	void *is_type_arg;
+	void *btf;		/* struct btf * of vmlinux, loaded on demand */
+};
+
+dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);
+void dl_ctx_destroy(dl_ctx_t *cx);
+
+/*
+ * The passes, in order; each returns 0, or -1 with cx->err filled.
+ *   dl_compile_parse    source -> top-level nodes (cpp, if any, ran before)
+ *   dl_compile_clause   sema: types, actions, record layout of one clause
+ *   dl_compile_program  the clauses one BPF program runs -> lowering ->
+ *                       dl_backend (fold, dce, isel, regalloc, emit);
+ *                       *irtext (if not NULL) gets the lowered IR as text,
+ *                       malloc'd
+ * The library matches probe descriptions between the first two.
+ */
+int dl_compile_parse(dl_ctx_t *cx, const char *text, const char *file,
+		     dl_node_t **out);
+int dl_compile_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize);
+struct bpf_code;
+int dl_compile_program(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
+		       const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
+		       const char *name, bool check, char **irtext,
+		       struct bpf_code *code);
+
+/* Handle `#pragma D ...` (text is what follows "#pragma D"). */
+void dl_pragma(dl_ctx_t *cx, dl_loc_t loc, const char *text);
+
+#endif /* DLANG_H */

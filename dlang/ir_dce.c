@@ -1,0 +1,207 @@
+/*
+ * ir_dce.c - dead code elimination and CFG cleanup.
+ *
+ * Repeats, until nothing changes:
+ *
+ *  - branches whose two targets are the same block become JMPs;
+ *  - jumps to an empty block that only jumps on are redirected to where
+ *    it goes (and an unconditional jump to an empty block that returns
+ *    returns directly);
+ *  - blocks not reachable from the entry are dropped;
+ *  - a block that jumps unconditionally to a block with no other
+ *    predecessor absorbs it;
+ *  - definitions nobody reads are deleted: a backward walk per block with
+ *    the live set (live.c) removes side-effect-free instructions whose
+ *    result is dead, and self-copies; a dead call result is dropped from
+ *    the call in the lowered stage (the call itself stays).
+ *
+ * Layout order is kept, ids renumbered; the entry stays blks[0].
+ *
+ * Requires: any stage, a well-formed CFG (ir_check).  Produces: the same
+ * program with fewer instructions and blocks.  Invalidates: liveness and
+ * predecessors (recomputed here, then stale after later passes).
+ */
+#include <string.h>
+
+#include "ir.h"
+
+static bool dce_same_targets(ir_func_t *fn)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < fn->nblks; i++) {
+		ir_jump_t *j = &fn->blks[i]->jmp;
+		if ((j->kind == IR_J_JNZ || j->kind == IR_J_JCMP) &&
+		    j->s1 == j->s2) {
+			*j = (ir_jump_t){ .kind = IR_J_JMP, .s1 = j->s1 };
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* Where a jump to s really goes, skipping empty forwarding blocks. */
+static ir_blk_t *dce_forward(ir_func_t *fn, ir_blk_t *s)
+{
+	for (size_t steps = 0; steps < fn->nblks; steps++) {
+		if (s == fn->blks[0] || s->nins != 0 ||
+		    s->jmp.kind != IR_J_JMP || s->jmp.s1 == s)
+			break;
+		s = s->jmp.s1;
+	}
+	return s;
+}
+
+static bool dce_thread(ir_func_t *fn)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < fn->nblks; i++) {
+		ir_jump_t *j = &fn->blks[i]->jmp;
+		ir_blk_t *s;
+		if (j->kind == IR_J_NONE || j->kind == IR_J_RET)
+			continue;
+		if ((s = dce_forward(fn, j->s1)) != j->s1) {
+			j->s1 = s;
+			changed = true;
+		}
+		if (j->kind != IR_J_JMP && (s = dce_forward(fn, j->s2)) != j->s2) {
+			j->s2 = s;
+			changed = true;
+		}
+		if (j->kind == IR_J_JMP && j->s1->nins == 0 &&
+		    j->s1->jmp.kind == IR_J_RET) {
+			*j = j->s1->jmp;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static void dce_mark(ir_blk_t *b, bool *seen)
+{
+	ir_blk_t *s[2];
+	int n;
+
+	while (!seen[b->id]) {
+		seen[b->id] = true;
+		n = ir_succs(b, s);
+		if (n == 0)
+			return;
+		if (n == 2)
+			dce_mark(s[1], seen);
+		b = s[0];
+	}
+}
+
+static bool dce_unreachable(ir_func_t *fn)
+{
+	bool *seen = dl_alloc(fn->arena, fn->nblks + 1);
+	size_t n = fn->nblks;
+
+	dce_mark(fn->blks[0], seen);
+	ir_blk_compact(fn, seen);
+	return fn->nblks != n;
+}
+
+/* b jumps to s, its only predecessor: append s to b. */
+static bool dce_merge(ir_func_t *fn)
+{
+	bool *keep = dl_alloc(fn->arena, fn->nblks + 1);
+	size_t n = fn->nblks;
+
+	ir_preds(fn);
+	memset(keep, 1, fn->nblks);
+	for (size_t i = 0; i < fn->nblks; i++) {
+		ir_blk_t *b = fn->blks[i], *s;
+		if (!keep[i])
+			continue;
+		while (b->jmp.kind == IR_J_JMP && (s = b->jmp.s1) != b &&
+		       s != fn->blks[0] && s->npreds == 1 && keep[s->id]) {
+			dl_vec_grow(fn->arena, (void **)&b->ins, &b->cap,
+				    b->nins + s->nins, sizeof(*b->ins));
+			memcpy(&b->ins[b->nins], s->ins,
+			       s->nins * sizeof(*s->ins));
+			b->nins += s->nins;
+			b->jmp = s->jmp;
+			keep[s->id] = false;
+		}
+	}
+	ir_blk_compact(fn, keep);
+	return fn->nblks != n;
+}
+
+static bool dce_is_dead(const ir_ins_t *in, const uint64_t *live)
+{
+	unsigned fl = ir_opinfo[in->op].flags;
+
+	if (in->op == IR_COPY && ir_ref_eq(in->to, in->a[0]))
+		return true;
+	return (fl & IRF_DEF) && !(fl & IRF_SIDE) && ir_is_tmp(in->to) &&
+	       in->to.val != IR_FP && !ir_set_has(live, in->to.val);
+}
+
+/* One backward walk over b; returns true if something was removed. */
+static bool dce_block(ir_func_t *fn, ir_blk_t *b, uint64_t *live)
+{
+	uint32_t t[IR_MAXREFS];
+	bool changed = false;
+	size_t w = b->nins;
+	int n;
+
+	memcpy(live, b->live_out, ir_set_words(fn) * sizeof(*live));
+	n = ir_jump_uses(&b->jmp, t);
+	for (int k = 0; k < n; k++)
+		ir_set_add(live, t[k]);
+	for (size_t i = b->nins; i-- > 0;) {
+		ir_ins_t *in = &b->ins[i];
+		if (dce_is_dead(in, live)) {
+			changed = true;
+			continue;
+		}
+		if (in->op == IR_CALL && fn->stage == IR_STAGE_LOWERED &&
+		    ir_is_tmp(in->to) && !ir_set_has(live, in->to.val)) {
+			in->to = IR_NONE;
+			changed = true;
+		}
+		n = ir_ins_defs(in, t);
+		for (int k = 0; k < n; k++)
+			ir_set_del(live, t[k]);
+		n = ir_ins_uses(fn, in, t);
+		for (int k = 0; k < n; k++)
+			ir_set_add(live, t[k]);
+		b->ins[--w] = *in;
+	}
+	if (w > 0 && w < b->nins)
+		memmove(b->ins, &b->ins[w], (b->nins - w) * sizeof(*b->ins));
+	b->nins -= w;
+	return changed;
+}
+
+static bool dce_dead_defs(ir_func_t *fn)
+{
+	uint64_t *live = dl_alloc(fn->arena, ir_set_words(fn) * 8 + 8);
+	bool any = false, changed = true;
+
+	while (changed) {
+		changed = false;
+		ir_liveness(fn);
+		for (size_t i = 0; i < fn->nblks; i++)
+			changed |= dce_block(fn, fn->blks[i], live);
+		any |= changed;
+	}
+	return any;
+}
+
+void ir_dce(ir_func_t *fn)
+{
+	bool changed = true;
+
+	for (int round = 0; round < 16 && changed; round++) {
+		changed = dce_same_targets(fn);
+		changed |= dce_thread(fn);
+		changed |= dce_unreachable(fn);
+		changed |= dce_merge(fn);
+		changed |= dce_dead_defs(fn);
+	}
+}

@@ -1,0 +1,640 @@
+/*
+ * lower.c - AST -> IR: the clauses one BPF program runs, in program order.
+ *
+ * Requires: clauses that passed dl_sema_clause (types on every expression,
+ * dl_action_t on every action).  Produces: one ir_func_t in stage
+ * IR_STAGE_LOWERED.
+ *
+ * Shape of the function:
+ *
+ *   prologue   ctx = r1; then whatever the clauses turned out to need,
+ *              computed once: the probe id, the string table's address,
+ *              the probe's names (filled in after the body is lowered,
+ *              but laid out first so it dominates every use)
+ *   clause i   predicate -> reserve the record in the ring buffer (a full
+ *              buffer counts a drop and skips the clause) -> header ->
+ *              statements, writing recorded values straight into the
+ *              record -> submit
+ *   fault      per fault site: discard the record, write a fault record
+ *              (DL_REC_FAULT) the consumer reports DTrace's way, go on
+ *              with the next clause
+ *   exit       return 0
+ *
+ * Values: integers are 64-bit temps holding the sign- or zero-extension of
+ * their D type (norm()); strings are pointers to NUL-terminated bytes (the
+ * stack, the string table map or the probe-names map), with the size of
+ * the buffer they live in.  Nothing here knows a provider: argN, errno and
+ * the probe id come from hooks->pvar.
+ */
+#include <string.h>
+
+#include "dlang.h"
+#include "ir.h"
+
+#define TASK_COMM_LEN 16
+
+typedef struct val {
+	ir_ref_t v;		/* integer value, or string address */
+	uint32_t size;		/* strings: bytes of the buffer at v */
+} val_t;
+
+typedef struct lower {
+	dl_ctx_t *cx;
+	ir_func_t *fn;
+	ir_blk_t *b;		/* the block code is appended to */
+	const dl_lowerhooks_t *hooks;
+	dl_strtab_t *strtab;
+	ir_ref_t ctx;		/* context pointer */
+	ir_ref_t probeid;	/* computed in the prologue when used */
+	ir_ref_t strbase;	/* &strtab value, prologue */
+	ir_ref_t pinfo;		/* &probes[probe id], prologue */
+	bool need_probeid, need_strbase, need_pinfo;
+	dl_clause_t *clause;
+	ir_ref_t rec;		/* the clause's record, once reserved */
+	bool have_rec;
+	int action;		/* 1-based index of the action being lowered */
+	ir_blk_t *next;		/* where the current clause continues */
+	ir_blk_t *exit;		/* return 0 */
+} lower_t;
+
+static val_t lower_expr(lower_t *lx, const dl_node_t *n);
+
+static ir_ref_t con(lower_t *lx, int64_t v)
+{
+	return ir_con(lx->fn, v);
+}
+
+static ir_ref_t bin(lower_t *lx, ir_op_t op, ir_ref_t a, ir_ref_t b)
+{
+	return ir_bin(lx->fn, lx->b, op, a, b);
+}
+
+static ir_ref_t unop(lower_t *lx, ir_op_t op, ir_ref_t a)
+{
+	ir_ref_t t = ir_tmp(lx->fn);
+
+	ir_emit(lx->fn, lx->b, op, t, a, IR_NONE);
+	return t;
+}
+
+static ir_ref_t call(lower_t *lx, int helper, int nargs, const ir_ref_t *a)
+{
+	return ir_call(lx->fn, lx->b, helper, nargs, a);
+}
+
+/* Bring a 64-bit value to the canonical form of type t. */
+static ir_ref_t norm(lower_t *lx, ir_ref_t v, const dl_type_t *t)
+{
+	static const ir_op_t sext[] = { [1] = IR_SEXT8, [2] = IR_SEXT16,
+					[4] = IR_SEXT32 };
+	static const ir_op_t zext[] = { [1] = IR_ZEXT8, [2] = IR_ZEXT16,
+					[4] = IR_ZEXT32 };
+
+	if (t->kind == TY_STRING || t->size >= 8 || t->size == 0)
+		return v;
+	return unop(lx, t->is_signed ? sext[t->size] : zext[t->size], v);
+}
+
+static ir_blk_t *new_blk(lower_t *lx)
+{
+	return ir_blk_new(lx->fn);
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+uint32_t dl_strtab_add(dl_arena_t *a, dl_strtab_t *st, const char *s,
+		       size_t len)
+{
+	for (size_t off = 0; off + len < st->len + 1 && st->len > 0; off++)
+		if (memcmp(st->data + off, s, len) == 0 &&
+		    st->data[off + len] == '\0')
+			return (uint32_t)off;
+	size_t off = st->len;
+	dl_vec_grow(a, (void **)&st->data, &st->cap, st->len + len + 1, 1);
+	memcpy(st->data + off, s, len);
+	st->data[off + len] = '\0';
+	st->len += len + 1;
+	return (uint32_t)off;
+}
+
+static val_t str_const(lower_t *lx, const char *s, size_t len)
+{
+	uint32_t off = dl_strtab_add(lx->cx->arena, lx->strtab, s, len);
+
+	lx->need_strbase = true;
+	return (val_t){ bin(lx, IR_ADD, lx->strbase, con(lx, off)),
+			(uint32_t)len + 1 };
+}
+
+/* ---- built-in variables ------------------------------------------------ */
+
+static ir_ref_t pvar(lower_t *lx, dl_pvar_t what, int n)
+{
+	ir_ref_t r = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
+				     what, n);
+
+	return ir_is_none(r) ? con(lx, 0) : r;
+}
+
+static ir_ref_t pid_tgid(lower_t *lx)
+{
+	return call(lx, 14, 0, NULL);	/* get_current_pid_tgid */
+}
+
+static ir_ref_t probe_id(lower_t *lx)
+{
+	if (lx->hooks->probe_id != 0)
+		return con(lx, lx->hooks->probe_id);
+	lx->need_probeid = true;
+	return lx->probeid;
+}
+
+/* A probe name field: a constant for a one-probe program, else read from
+   the probe-names map. */
+static val_t probe_name(lower_t *lx, size_t off, size_t size)
+{
+	if (lx->hooks->probe != NULL) {
+		const char *s = (const char *)lx->hooks->probe + off;
+		return str_const(lx, s, strnlen(s, size));
+	}
+	lx->need_pinfo = true;
+	return (val_t){ bin(lx, IR_ADD, lx->pinfo, con(lx, (int64_t)off)),
+			(uint32_t)size };
+}
+
+static val_t execname(lower_t *lx)
+{
+	int32_t slot = ir_frame_alloc(lx->fn, TASK_COMM_LEN);
+	ir_ref_t buf = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+	ir_ref_t a[2] = { buf, con(lx, TASK_COMM_LEN) };
+
+	call(lx, 16, 2, a);		/* get_current_comm */
+	return (val_t){ buf, TASK_COMM_LEN };
+}
+
+/* Read a kernel value of size bytes at addr into a temp (0 on a fault of
+   the read itself, which the helper zero-fills). */
+static ir_ref_t kread(lower_t *lx, ir_ref_t addr, int size)
+{
+	int32_t slot = ir_frame_alloc(lx->fn, 8);
+	ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)),
+			  con(lx, size), addr };
+
+	call(lx, 113, 3, a);			/* probe_read_kernel */
+	return ir_load(lx->fn, lx->b, size, ir_reg(IR_FP), slot);
+}
+
+/* curthread->real_parent->tgid, with offsets from the kernel's BTF. */
+static ir_ref_t lower_ppid(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t parent_off = dl_btf_member_off(lx->cx, n->loc, "task_struct",
+						"real_parent");
+	uint32_t tgid_off = dl_btf_member_off(lx->cx, n->loc, "task_struct",
+					      "tgid");
+	ir_ref_t task = call(lx, 35, 0, NULL);	/* get_current_task */
+	ir_ref_t parent = kread(lx, bin(lx, IR_ADD, task,
+					con(lx, parent_off)), 8);
+
+	return unop(lx, IR_SEXT32,
+		    kread(lx, bin(lx, IR_ADD, parent, con(lx, tgid_off)), 4));
+}
+
+static val_t lower_var(lower_t *lx, const dl_node_t *n)
+{
+	dl_var_t v = (dl_var_t)((intptr_t)n->sema - 1);
+	ir_ref_t r;
+
+	if (v >= DL_V_arg0 && v <= DL_V_arg9)
+		return (val_t){ pvar(lx, DL_PV_ARG, (int)(v - DL_V_arg0)) };
+	switch (v) {
+	case DL_V_pid:
+		return (val_t){ bin(lx, IR_SHR, pid_tgid(lx), con(lx, 32)) };
+	case DL_V_tid:
+		return (val_t){ unop(lx, IR_ZEXT32, pid_tgid(lx)) };
+	case DL_V_uid:
+		r = call(lx, 15, 0, NULL);	/* get_current_uid_gid */
+		return (val_t){ unop(lx, IR_ZEXT32, r) };
+	case DL_V_gid:
+		r = call(lx, 15, 0, NULL);
+		return (val_t){ bin(lx, IR_SHR, r, con(lx, 32)) };
+	case DL_V_timestamp:
+		return (val_t){ call(lx, 5, 0, NULL) };	/* ktime_get_ns */
+	case DL_V_walltimestamp:
+		r = call(lx, 5, 0, NULL);
+		return (val_t){ bin(lx, IR_ADD, r,
+				    con(lx, lx->hooks->walltime_off)) };
+	case DL_V_cpu:
+		return (val_t){ call(lx, 8, 0, NULL) };
+	case DL_V_curthread:
+		return (val_t){ call(lx, 35, 0, NULL) };
+	case DL_V_id:
+		return (val_t){ probe_id(lx) };
+	case DL_V_epid:
+		r = bin(lx, IR_MUL, probe_id(lx),
+			con(lx, lx->hooks->epid_base));
+		return (val_t){ bin(lx, IR_ADD, r,
+				    con(lx, lx->clause->id + 1)) };
+	case DL_V_errno:
+		return (val_t){ pvar(lx, DL_PV_ERRNO, 0) };
+	case DL_V_execname:
+		return execname(lx);
+	case DL_V_probeprov:
+		return probe_name(lx, offsetof(dl_probeinfo_t, prov),
+				  DL_PROBE_PROVLEN);
+	case DL_V_probemod:
+		return probe_name(lx, offsetof(dl_probeinfo_t, mod),
+				  DL_PROBE_MODLEN);
+	case DL_V_probefunc:
+		return probe_name(lx, offsetof(dl_probeinfo_t, func),
+				  DL_PROBE_FUNCLEN);
+	case DL_V_probename:
+		return probe_name(lx, offsetof(dl_probeinfo_t, name),
+				  DL_PROBE_NAMELEN);
+	case DL_V_ppid:
+		return (val_t){ lower_ppid(lx, n) };
+	default:
+		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
+			 "built-in variable %s is not supported yet", n->name);
+	}
+}
+
+/* ---- faults ------------------------------------------------------------- */
+
+/* Branch to a new fault block when cond is nonzero; code continues in a
+   fresh block.  The fault block reports kind and goes to the next clause. */
+static void fault_if(lower_t *lx, ir_ref_t cond, uint32_t kind)
+{
+	ir_blk_t *flt = new_blk(lx), *ok = new_blk(lx);
+
+	ir_jnz(lx->b, cond, flt, ok);
+	lx->b = flt;
+	if (lx->have_rec) {
+		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
+		call(lx, 133, 2, a);		/* ringbuf_discard */
+	}
+	ir_ref_t ra[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
+			   con(lx, sizeof(dl_rechdr_t) + 8), con(lx, 0) };
+	ir_ref_t frec = call(lx, 131, 3, ra);	/* ringbuf_reserve */
+	ir_blk_t *fill = new_blk(lx);
+	ir_jnz(lx->b, frec, fill, lx->next);
+	lx->b = fill;
+	ir_store(lx->fn, fill, 4, frec, 0, con(lx, DL_REC_FAULT |
+						   lx->clause->id));
+	ir_store(lx->fn, fill, 4, frec, 4, probe_id(lx));
+	ir_store(lx->fn, fill, 4, frec, 8, call(lx, 8, 0, NULL));
+	ir_store(lx->fn, lx->b, 4, frec, 12, con(lx, kind));
+	ir_store(lx->fn, lx->b, 4, frec, 16, con(lx, lx->action));
+	ir_store(lx->fn, lx->b, 4, frec, 20, con(lx, 0));
+	ir_ref_t sa[2] = { frec, con(lx, 0) };
+	call(lx, 132, 2, sa);			/* ringbuf_submit */
+	ir_jmp(lx->b, lx->next);
+	lx->b = ok;
+}
+
+/* ---- operators ---------------------------------------------------------- */
+
+static const ir_op_t binop_ir[BOP_NOPS][2] = {	/* [op][is_signed] */
+	[BOP_MUL] = { IR_MUL, IR_MUL },   [BOP_DIV] = { IR_UDIV, IR_SDIV },
+	[BOP_MOD] = { IR_UREM, IR_SREM }, [BOP_ADD] = { IR_ADD, IR_ADD },
+	[BOP_SUB] = { IR_SUB, IR_SUB },   [BOP_SHL] = { IR_SHL, IR_SHL },
+	[BOP_SHR] = { IR_SHR, IR_SAR },   [BOP_LT] = { IR_CULT, IR_CSLT },
+	[BOP_GT] = { IR_CUGT, IR_CSGT },  [BOP_LE] = { IR_CULE, IR_CSLE },
+	[BOP_GE] = { IR_CUGE, IR_CSGE },  [BOP_EQ] = { IR_CEQ, IR_CEQ },
+	[BOP_NE] = { IR_CNE, IR_CNE },    [BOP_AND] = { IR_AND, IR_AND },
+	[BOP_XOR] = { IR_XOR, IR_XOR },   [BOP_OR] = { IR_OR, IR_OR },
+};
+
+/* Compare a string with a string constant: strncmp(s, size, lit). */
+static ir_ref_t lower_strcmp(lower_t *lx, const dl_node_t *n)
+{
+	const dl_node_t *var = n->lhs, *lit = n->rhs;
+	int op = n->op;
+
+	if (var->kind == ND_STR) {
+		static const int mirror[BOP_NOPS] = {
+			[BOP_LT] = BOP_GT, [BOP_GT] = BOP_LT,
+			[BOP_LE] = BOP_GE, [BOP_GE] = BOP_LE,
+			[BOP_EQ] = BOP_EQ, [BOP_NE] = BOP_NE };
+		var = n->rhs;
+		lit = n->lhs;
+		op = mirror[op];
+	}
+	if (var->kind == ND_STR) {	/* two constants */
+		int c = strcmp(var->sval, lit->sval);
+		int r = op == BOP_LT ? c < 0 : op == BOP_GT ? c > 0 :
+			op == BOP_LE ? c <= 0 : op == BOP_GE ? c >= 0 :
+			op == BOP_EQ ? c == 0 : c != 0;
+		return con(lx, r);
+	}
+	val_t s = lower_expr(lx, var);
+	val_t l = str_const(lx, lit->sval, lit->slen);
+	ir_ref_t a[3] = { s.v, con(lx, s.size), l.v };
+	ir_ref_t r = call(lx, 182, 3, a);	/* strncmp */
+	r = unop(lx, IR_SEXT32, r);
+	return bin(lx, binop_ir[op][1], r, con(lx, 0));
+}
+
+static val_t lower_binary(lower_t *lx, const dl_node_t *n)
+{
+	if (n->lhs->type->kind == TY_STRING)
+		return (val_t){ lower_strcmp(lx, n) };
+
+	bool relop = n->op >= BOP_LT && n->op <= BOP_NE;
+	const dl_type_t *opt = relop ? dl_type_arith(&lx->cx->types,
+					       n->lhs->type, n->rhs->type)
+				     : n->type;
+	ir_ref_t a = lower_expr(lx, n->lhs).v;
+	ir_ref_t b = lower_expr(lx, n->rhs).v;
+
+	if (!relop && opt->size < 8) {
+		/* operate on the operands converted to the result type */
+		a = norm(lx, a, opt);
+		if (n->op != BOP_SHL && n->op != BOP_SHR)
+			b = norm(lx, b, opt);
+	}
+	if (n->op == BOP_DIV || n->op == BOP_MOD)
+		fault_if(lx, bin(lx, IR_CEQ, b, con(lx, 0)), DL_FLT_DIVZERO);
+	if (n->op == BOP_SHR && opt->is_signed && opt->size < 8) {
+		a = norm(lx, a, opt);	/* arithmetic shift of the value */
+	}
+	ir_ref_t r = bin(lx, binop_ir[n->op][opt->is_signed], a, b);
+	return (val_t){ relop ? r : norm(lx, r, n->type) };
+}
+
+/* && || ^^ and the ternary: a result temp assigned on every path. */
+static val_t lower_logical(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t a = lower_expr(lx, n->lhs).v;
+
+	if (n->kind == ND_LOGXOR) {
+		ir_ref_t b = lower_expr(lx, n->rhs).v;
+		a = bin(lx, IR_CNE, a, con(lx, 0));
+		b = bin(lx, IR_CNE, b, con(lx, 0));
+		return (val_t){ bin(lx, IR_XOR, a, b) };
+	}
+	ir_blk_t *rhs = new_blk(lx), *shortc = new_blk(lx),
+		 *join = new_blk(lx);
+	if (n->kind == ND_LOGAND)
+		ir_jnz(lx->b, a, rhs, shortc);
+	else
+		ir_jnz(lx->b, a, shortc, rhs);
+	ir_emit(lx->fn, shortc, IR_COPY, res,
+		con(lx, n->kind == ND_LOGOR), IR_NONE);
+	ir_jmp(shortc, join);
+	lx->b = rhs;
+	ir_ref_t b = lower_expr(lx, n->rhs).v;
+	ir_emit(lx->fn, lx->b, IR_CNE, res, b, con(lx, 0));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+	return (val_t){ res };
+}
+
+/* One arm of a ternary: its value, converted to the result type rt. */
+static val_t lower_arm(lower_t *lx, const dl_node_t *arm,
+		       const dl_type_t *rt, ir_ref_t res, ir_blk_t *join)
+{
+	val_t v = lower_expr(lx, arm);
+
+	if (rt->kind != TY_STRING)
+		v.v = norm(lx, v.v, rt);
+	ir_emit(lx->fn, lx->b, IR_COPY, res, v.v, IR_NONE);
+	ir_jmp(lx->b, join);
+	return v;
+}
+
+static val_t lower_ternary(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t c = lower_expr(lx, n->cond).v;
+	ir_blk_t *t = new_blk(lx), *f = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, c, t, f);
+	lx->b = t;
+	val_t a = lower_arm(lx, n->lhs, n->type, res, join);
+	lx->b = f;
+	val_t b = lower_arm(lx, n->rhs, n->type, res, join);
+	lx->b = join;
+	if (n->type->kind == TY_STRING)
+		return (val_t){ res, a.size < b.size ? a.size : b.size };
+	return (val_t){ norm(lx, res, n->type) };
+}
+
+static val_t lower_unary(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t a = lower_expr(lx, n->lhs).v;
+
+	switch (n->op) {
+	case '!':
+		return (val_t){ bin(lx, IR_CEQ, a, con(lx, 0)) };
+	case '-':
+		return (val_t){ norm(lx, unop(lx, IR_NEG, a), n->type) };
+	case '~':
+		return (val_t){ norm(lx, bin(lx, IR_XOR, a, con(lx, -1)),
+				     n->type) };
+	default:	/* '+' */
+		return (val_t){ norm(lx, a, n->type) };
+	}
+}
+
+static val_t lower_expr(lower_t *lx, const dl_node_t *n)
+{
+	switch (n->kind) {
+	case ND_INT:
+		return (val_t){ norm(lx, con(lx, n->ival), n->type) };
+	case ND_STR:
+		return str_const(lx, n->sval, n->slen);
+	case ND_IDENT:
+		return lower_var(lx, n);
+	case ND_BINARY:
+		return lower_binary(lx, n);
+	case ND_LOGAND: case ND_LOGOR: case ND_LOGXOR:
+		return lower_logical(lx, n);
+	case ND_TERNARY:
+		return lower_ternary(lx, n);
+	case ND_UNARY:
+		return lower_unary(lx, n);
+	case ND_CAST:
+		return (val_t){ norm(lx, lower_expr(lx, n->lhs).v, n->type) };
+	case ND_COMMA:
+		lower_expr(lx, n->lhs);
+		return lower_expr(lx, n->rhs);
+	default:
+		/* sema refused everything else */
+		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
+			 "%s cannot be compiled yet",
+			 dl_nodekind_name(n->kind));
+	}
+}
+
+/* ---- actions and records ------------------------------------------------- */
+
+static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
+{
+	val_t v = lower_expr(lx, n);
+
+	if (f->kind == DL_F_STRING) {
+		ir_ref_t dst = bin(lx, IR_ADD, lx->rec, con(lx, f->off));
+		ir_ref_t a[3] = { dst, con(lx, f->size), v.v };
+		call(lx, 115, 3, a);		/* probe_read_kernel_str */
+		return;
+	}
+	ir_store(lx->fn, lx->b, (int)f->size, lx->rec, (int32_t)f->off, v.v);
+}
+
+static void lower_action(lower_t *lx, const dl_node_t *call_node)
+{
+	const dl_action_t *a = call_node->sema;
+	const dl_node_t *arg = call_node->args;
+
+	lx->action++;
+	if (a->kind == DL_ACT_PRINTF)
+		arg = arg->next;	/* the format lives in the consumer */
+	for (size_t i = 0; i < a->nfields; i++, arg = arg->next)
+		record(lx, &a->fields[i], arg);
+}
+
+static void lower_stmts(lower_t *lx, const dl_node_t *s);
+
+static void lower_if(lower_t *lx, const dl_node_t *s)
+{
+	ir_ref_t c = lower_expr(lx, s->cond).v;
+	ir_blk_t *t = new_blk(lx), *f = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, c, t, f);
+	lx->b = t;
+	lower_stmts(lx, s->body);
+	ir_jmp(lx->b, join);
+	lx->b = f;
+	lower_stmts(lx, s->els);
+	ir_jmp(lx->b, join);
+	lx->b = join;
+}
+
+static void lower_stmts(lower_t *lx, const dl_node_t *s)
+{
+	for (; s != NULL; s = s->next) {
+		if (s->kind == ND_EXPR_STMT && s->lhs->sema != NULL &&
+		    s->lhs->kind == ND_CALL)
+			lower_action(lx, s->lhs);
+		else if (s->kind == ND_EXPR_STMT)
+			lower_expr(lx, s->lhs);
+		else if (s->kind == ND_IF)
+			lower_if(lx, s);
+		else if (s->kind == ND_BLOCK)
+			lower_stmts(lx, s->body);
+	}
+}
+
+/* Count a drop in the per-CPU drop counters. */
+static void count_drop(lower_t *lx, int kind)
+{
+	int32_t slot = ir_frame_alloc(lx->fn, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, kind));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_DROPS),
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)) };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *inc = new_blk(lx);
+	ir_jnz(lx->b, p, inc, lx->next);
+	ir_ref_t v = ir_load(lx->fn, inc, 8, p, 0);
+	ir_store(lx->fn, inc, 8, p, 0, ir_bin(lx->fn, inc, IR_ADD, v,
+					      con(lx, 1)));
+	ir_jmp(inc, lx->next);
+}
+
+static void reserve_record(lower_t *lx)
+{
+	dl_clause_t *c = lx->clause;
+	ir_ref_t a[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
+			  con(lx, c->recsize), con(lx, 0) };
+
+	lx->rec = call(lx, 131, 3, a);		/* ringbuf_reserve */
+	ir_blk_t *ok = new_blk(lx), *drop = new_blk(lx);
+	ir_jnz(lx->b, lx->rec, ok, drop);
+	lx->b = drop;
+	count_drop(lx, DL_DROP_RINGBUF);
+	lx->b = ok;
+	lx->have_rec = true;
+	ir_store(lx->fn, ok, 4, lx->rec, 0, con(lx, c->id));
+	ir_store(lx->fn, ok, 4, lx->rec, 4, probe_id(lx));
+	ir_store(lx->fn, lx->b, 4, lx->rec, 8, call(lx, 8, 0, NULL));
+	ir_store(lx->fn, lx->b, 4, lx->rec, 12, con(lx, 0));
+}
+
+static void lower_clause(lower_t *lx, dl_clause_t *c)
+{
+	const dl_node_t *n = c->node;
+
+	lx->clause = c;
+	lx->have_rec = false;
+	lx->action = 0;
+	lx->next = new_blk(lx);
+	if (n->cond != NULL) {
+		ir_ref_t p = lower_expr(lx, n->cond).v;
+		ir_blk_t *body = new_blk(lx);
+		ir_jnz(lx->b, p, body, lx->next);
+		lx->b = body;
+	}
+	reserve_record(lx);
+	lower_stmts(lx, n->body);
+	ir_ref_t a[2] = { lx->rec, con(lx, 0) };
+	call(lx, 132, 2, a);			/* ringbuf_submit */
+	lx->have_rec = false;
+	ir_jmp(lx->b, lx->next);
+	lx->b = lx->next;
+}
+
+/* Whatever the clauses needed once per firing, computed up front. */
+static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
+{
+	lx->b = pro;
+	ir_emit(lx->fn, pro, IR_COPY, lx->ctx, ir_reg(1), IR_NONE);
+	if (lx->need_probeid || lx->need_pinfo)
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid,
+			pvar(lx, DL_PV_PROBEID, 0), IR_NONE);
+	int32_t key = (lx->need_strbase || lx->need_pinfo) ?
+		ir_frame_alloc(lx->fn, 8) : 0;
+	if (lx->need_strbase) {
+		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, con(lx, 0));
+		ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTAB),
+				  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->strbase, call(lx, 1, 2, a),
+			IR_NONE);
+		ir_blk_t *ok = new_blk(lx);
+		ir_jnz(lx->b, lx->strbase, ok, lx->exit);
+		lx->b = ok;
+	}
+	if (lx->need_pinfo) {
+		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, lx->probeid);
+		ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_PROBES),
+				  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->pinfo, call(lx, 1, 2, a),
+			IR_NONE);
+		ir_blk_t *ok = new_blk(lx);
+		ir_jnz(lx->b, lx->pinfo, ok, lx->exit);
+		lx->b = ok;
+	}
+	ir_jmp(lx->b, body);
+}
+
+ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
+		    const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
+		    const char *name)
+{
+	lower_t lx = { .cx = cx, .hooks = hooks, .strtab = strtab };
+
+	lx.fn = ir_func_new(cx->arena, name);
+	ir_blk_t *pro = new_blk(&lx), *body = new_blk(&lx);
+	lx.exit = new_blk(&lx);
+	ir_ret(lx.exit, ir_con(lx.fn, 0));
+	lx.ctx = ir_tmp(lx.fn);
+	lx.probeid = ir_tmp(lx.fn);
+	lx.strbase = ir_tmp(lx.fn);
+	lx.pinfo = ir_tmp(lx.fn);
+	lx.b = body;
+	for (size_t i = 0; i < n; i++)
+		lower_clause(&lx, clauses[i]);
+	ir_jmp(lx.b, lx.exit);
+	lower_prologue(&lx, pro, body);
+	return lx.fn;
+}

@@ -1,0 +1,566 @@
+/*
+ * sema.c - the semantic pass: types, identifiers, actions, record layout.
+ *
+ * Requires: a parsed clause (ND_CLAUSE) and the context's types.
+ * Produces: node->type on every expression; node->sema = dl_action_t * on
+ * every action statement; clause->acts, clause->nacts and clause->recsize,
+ * the layout of the record the clause writes (dl_rechdr_t, then one field
+ * per recorded value, each aligned to its size).
+ *
+ * What the spine supports: integer expressions with every C operator,
+ * string literals and string-valued built-ins (compared with ==, != and the
+ * relational operators when one side is a literal), the built-in variables
+ * of dl_idents.h, and the actions trace(), printf() and exit().  Everything
+ * else D has parses and is refused here with D_UNSUPPORTED at its location,
+ * so nothing is silently ignored.
+ */
+#include <string.h>
+
+#include "dlang.h"
+#include "fmt.h"
+
+typedef struct sema {
+	dl_ctx_t *cx;
+	dl_clause_t *clause;
+	unsigned strsize;
+	uint32_t recoff;	/* next free byte in the record */
+	int in_if;		/* depth of if/else statements */
+	dl_action_t *acts;
+	size_t nacts, actcap;
+} sema_t;
+
+static const struct {
+	const char *name;
+	const char *type;
+	bool ok;
+} var_table[] = {
+#define DL_VAR(name, type, ok) { #name, type, ok },
+#include "dl_idents.h"
+#undef DL_VAR
+};
+
+static const struct {
+	const char *name;
+	dl_fkind_fn_t kind;
+	int min, max;
+	bool ok;
+} func_table[] = {
+#define DL_FUNC(name, kind, min, max, ok) { #name, kind, min, max, ok },
+#include "dl_idents.h"
+#undef DL_FUNC
+};
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int lookup_var(const char *name)
+{
+	for (size_t i = 0; i < NELEMS(var_table); i++)
+		if (strcmp(var_table[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int lookup_func(const char *name)
+{
+	for (size_t i = 0; i < NELEMS(func_table); i++)
+		if (strcmp(func_table[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const dl_types_t *T(sema_t *sx)
+{
+	return &sx->cx->types;
+}
+
+_Noreturn static void unsupported(sema_t *sx, const dl_node_t *n,
+				  const char *what)
+{
+	dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s is not supported yet",
+		 what);
+}
+
+static void sema_expr(sema_t *sx, dl_node_t *n);
+
+static bool is_string(const dl_node_t *n)
+{
+	return n->type->kind == TY_STRING;
+}
+
+static void need_int(sema_t *sx, const dl_node_t *n, const char *op)
+{
+	if (!dl_type_is_int(n->type))
+		dl_error(sx->cx, n->loc, D_OP_INT,
+			 "operator %s requires an operand of integral type",
+			 op);
+}
+
+static void need_scalar(sema_t *sx, const dl_node_t *n, const char *op)
+{
+	if (!dl_type_is_scalar(n->type))
+		dl_error(sx->cx, n->loc, D_OP_SCALAR,
+			 "operator %s requires an operand of scalar type", op);
+}
+
+/* ---- leaves ---------------------------------------------------------- */
+
+static void sema_int(sema_t *sx, dl_node_t *n)
+{
+	const dl_types_t *t = T(sx);
+	uint64_t v = (uint64_t)n->ival;
+
+	/* C's rules for the type of an integer constant */
+	if (n->lsuffix == 0 && !n->is_unsigned && v <= INT32_MAX)
+		n->type = &t->t_int;
+	else if (n->lsuffix == 0 && n->is_unsigned && v <= UINT32_MAX)
+		n->type = &t->t_uint;
+	else if (!n->is_unsigned && v <= INT64_MAX)
+		n->type = n->lsuffix == 2 ? &t->t_llong : &t->t_long;
+	else
+		n->type = n->lsuffix == 2 ? &t->t_ullong : &t->t_ulong;
+}
+
+static void sema_ident(sema_t *sx, dl_node_t *n)
+{
+	int v = lookup_var(n->name);
+
+	if (v < 0) {
+		if (lookup_func(n->name) >= 0)
+			dl_error(sx->cx, n->loc, D_IDENT_BADREF,
+				 "%s( ) must be called as a function",
+				 n->name);
+		unsupported(sx, n, dl_sprintf(sx->cx->arena,
+			"the variable %s (variables)", n->name));
+	}
+	if (!var_table[v].ok)
+		dl_error(sx->cx, n->loc, D_UNSUPPORTED,
+			 "built-in variable %s is not supported yet", n->name);
+	n->type = dl_type_by_name(T(sx), var_table[v].type);
+	n->sema = (void *)(intptr_t)(v + 1);
+}
+
+/* ---- operators ------------------------------------------------------- */
+
+static bool is_relop(int op)
+{
+	return op >= BOP_LT && op <= BOP_NE;
+}
+
+static void sema_binary(sema_t *sx, dl_node_t *n)
+{
+	const char *opname = dl_binop_name(n->op);
+
+	sema_expr(sx, n->lhs);
+	sema_expr(sx, n->rhs);
+	if (is_relop(n->op) && (is_string(n->lhs) || is_string(n->rhs))) {
+		if (!is_string(n->lhs) || !is_string(n->rhs))
+			dl_error(sx->cx, n->loc, D_OP_INCOMPAT,
+				 "operands have incompatible types: \"%s\" %s "
+				 "\"%s\"", n->lhs->type->name, opname,
+				 n->rhs->type->name);
+		if (n->lhs->kind != ND_STR && n->rhs->kind != ND_STR)
+			unsupported(sx, n, "comparing two non-constant strings");
+		n->type = &T(sx)->t_int;
+		return;
+	}
+	if (is_relop(n->op)) {
+		need_scalar(sx, n->lhs, opname);
+		need_scalar(sx, n->rhs, opname);
+		n->type = &T(sx)->t_int;
+		return;
+	}
+	need_int(sx, n->lhs, opname);
+	need_int(sx, n->rhs, opname);
+	if (n->op == BOP_SHL || n->op == BOP_SHR)
+		n->type = dl_type_promote(T(sx), n->lhs->type);
+	else
+		n->type = dl_type_arith(T(sx), n->lhs->type, n->rhs->type);
+}
+
+static void sema_logical(sema_t *sx, dl_node_t *n, const char *op)
+{
+	sema_expr(sx, n->lhs);
+	sema_expr(sx, n->rhs);
+	need_scalar(sx, n->lhs, op);
+	need_scalar(sx, n->rhs, op);
+	n->type = &T(sx)->t_int;
+}
+
+static void sema_unary(sema_t *sx, dl_node_t *n)
+{
+	char op[2] = { (char)n->op, 0 };
+
+	sema_expr(sx, n->lhs);
+	switch (n->op) {
+	case '!':
+		need_scalar(sx, n->lhs, op);
+		n->type = &T(sx)->t_int;
+		return;
+	case '-': case '+': case '~':
+		need_int(sx, n->lhs, op);
+		n->type = dl_type_promote(T(sx), n->lhs->type);
+		return;
+	default:
+		unsupported(sx, n, n->op == '*' ? "pointer dereference" :
+						  "taking an address");
+	}
+}
+
+static void sema_ternary(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->cond);
+	sema_expr(sx, n->lhs);
+	sema_expr(sx, n->rhs);
+	need_scalar(sx, n->cond, "?:");
+	if (is_string(n->lhs) && is_string(n->rhs)) {
+		n->type = &T(sx)->t_string;
+		return;
+	}
+	if (!dl_type_is_int(n->lhs->type) || !dl_type_is_int(n->rhs->type))
+		dl_error(sx->cx, n->loc, D_OP_INCOMPAT,
+			 "operator ?: operands must have compatible types");
+	n->type = dl_type_arith(T(sx), n->lhs->type, n->rhs->type);
+}
+
+/* The type a cast or sizeof names; the spine knows the base types. */
+static const dl_type_t *sema_typename(sema_t *sx, const dl_node_t *n,
+				      const dl_tspec_t *ts)
+{
+	const dl_types_t *t = T(sx);
+	unsigned f = ts->flags & ~(TS_CONST | TS_VOLATILE | TS_RESTRICT);
+
+	if (ts->dcl != NULL)
+		unsupported(sx, n, "pointer, array and function types");
+	if (f & TS_TYPEDEF) {
+		const dl_type_t *td = dl_type_by_name(t, ts->tname);
+		if (td == NULL)
+			unsupported(sx, n, dl_sprintf(sx->cx->arena,
+				"the type %s", ts->tname));
+		return td;
+	}
+	if (f & (TS_STRUCT | TS_UNION | TS_ENUM | TS_FLOAT | TS_DOUBLE))
+		unsupported(sx, n, "struct, union, enum and floating types");
+	if (f & TS_STRING)
+		return &t->t_string;
+	if (f & TS_VOID)
+		return &t->t_void;
+	if (f & TS_BOOL)
+		return &t->t_bool;
+	bool u = f & TS_UNSIGNED;
+	if (f & TS_CHAR)
+		return u ? &t->t_uchar : (f & TS_SIGNED) ? &t->t_schar :
+							   &t->t_char;
+	if (f & TS_SHORT)
+		return u ? &t->t_ushort : &t->t_short;
+	if (f & TS_LONGLONG)
+		return u ? &t->t_ullong : &t->t_llong;
+	if (f & TS_LONG)
+		return u ? &t->t_ulong : &t->t_long;
+	return u ? &t->t_uint : &t->t_int;
+}
+
+static void sema_cast(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->lhs);
+	n->type = sema_typename(sx, n, n->typ);
+	if (n->type->kind == TY_VOID || n->type->kind == TY_STRING ||
+	    !dl_type_is_scalar(n->lhs->type))
+		dl_error(sx->cx, n->loc, D_CAST_INVAL,
+			 "invalid cast expression: \"%s\" to \"%s\"",
+			 n->lhs->type->name, n->type->name);
+}
+
+static void sema_sizeof(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *st;
+
+	if (n->kind == ND_SIZEOF_TYPE) {
+		st = sema_typename(sx, n, n->typ);
+	} else {
+		sema_expr(sx, n->lhs);
+		st = n->lhs->type;
+	}
+	if (st->kind == TY_VOID)
+		dl_error(sx->cx, n->loc, D_SIZEOF_TYPE,
+			 "sizeof operator cannot be applied to void");
+	/* sizeof is a constant: rewrite the node in place */
+	n->kind = ND_INT;
+	n->ival = st->kind == TY_STRING ? sx->strsize : st->size;
+	n->is_unsigned = true;
+	n->lsuffix = 1;
+	n->type = &T(sx)->t_ulong;
+}
+
+static void sema_expr(sema_t *sx, dl_node_t *n)
+{
+	switch (n->kind) {
+	case ND_INT:
+		sema_int(sx, n);
+		return;
+	case ND_STR:
+		n->type = &T(sx)->t_string;
+		return;
+	case ND_IDENT:
+		sema_ident(sx, n);
+		return;
+	case ND_BINARY:
+		sema_binary(sx, n);
+		return;
+	case ND_LOGAND:
+		sema_logical(sx, n, "&&");
+		return;
+	case ND_LOGOR:
+		sema_logical(sx, n, "||");
+		return;
+	case ND_LOGXOR:
+		sema_logical(sx, n, "^^");
+		return;
+	case ND_UNARY:
+		sema_unary(sx, n);
+		return;
+	case ND_TERNARY:
+		sema_ternary(sx, n);
+		return;
+	case ND_CAST:
+		sema_cast(sx, n);
+		return;
+	case ND_SIZEOF_TYPE:
+	case ND_SIZEOF_EXPR:
+		sema_sizeof(sx, n);
+		return;
+	case ND_COMMA:
+		sema_expr(sx, n->lhs);
+		sema_expr(sx, n->rhs);
+		n->type = n->rhs->type;
+		return;
+	case ND_CALL: {
+		int f = lookup_func(n->name);
+		if (f >= 0 && func_table[f].kind != DL_FK_SUBR)
+			dl_error(sx->cx, n->loc, D_ACT_SPEC,
+				 "%s( ) may not be used in an expression",
+				 n->name);
+		unsupported(sx, n, dl_sprintf(sx->cx->arena,
+			"the subroutine %s( )", n->name));
+	}
+	case ND_SELF: case ND_THIS:
+		unsupported(sx, n, "thread-local and clause-local variables");
+	case ND_AGGREF:
+		unsupported(sx, n, "aggregations");
+	case ND_ASSIGN: case ND_PREINC: case ND_PREDEC: case ND_POSTINC:
+	case ND_POSTDEC:
+		unsupported(sx, n, "assignment to variables");
+	case ND_INDEX:
+		unsupported(sx, n, "associative arrays and array indexing");
+	case ND_MEMBER: case ND_PTRMEMBER:
+		unsupported(sx, n, "struct and union members");
+	case ND_OFFSETOF:
+		unsupported(sx, n, "offsetof");
+	case ND_STRINGOF:
+		unsupported(sx, n, "stringof");
+	case ND_XLATE:
+		unsupported(sx, n, "translators");
+	default:
+		dl_error(sx->cx, n->loc, D_SYNTAX, "unexpected %s in expression",
+			 dl_nodekind_name(n->kind));
+	}
+}
+
+/* ---- records and actions --------------------------------------------- */
+
+static dl_field_t record_value(sema_t *sx, const dl_node_t *n)
+{
+	dl_field_t f = { 0 };
+	uint32_t align;
+
+	f.type = n->type;
+	if (is_string(n)) {
+		f.kind = DL_F_STRING;
+		f.size = sx->strsize;
+		align = 1;
+	} else {
+		f.kind = DL_F_INT;
+		f.size = n->type->size;
+		f.is_signed = n->type->is_signed;
+		align = f.size;
+	}
+	sx->recoff = (sx->recoff + align - 1) & ~(align - 1);
+	f.off = sx->recoff;
+	sx->recoff += f.size;
+	return f;
+}
+
+static dl_action_t *new_action(sema_t *sx, dl_actkind_t kind,
+			       const dl_node_t *n, size_t nfields)
+{
+	dl_vec_grow(sx->cx->arena, (void **)&sx->acts, &sx->actcap,
+		    sx->nacts + 1, sizeof(*sx->acts));
+	dl_action_t *a = &sx->acts[sx->nacts++];
+	a->kind = kind;
+	a->loc = n->loc;
+	a->nfields = nfields;
+	a->fields = dl_alloc(sx->cx->arena, sizeof(dl_field_t) * (nfields + 1));
+	return a;
+}
+
+static size_t count_args(const dl_node_t *args)
+{
+	size_t n = 0;
+
+	for (; args != NULL; args = args->next)
+		n++;
+	return n;
+}
+
+static void check_nargs(sema_t *sx, const dl_node_t *call, int f)
+{
+	int n = (int)count_args(call->args);
+
+	if (n < func_table[f].min ||
+	    (func_table[f].max >= 0 && n > func_table[f].max))
+		dl_error(sx->cx, call->loc, D_PROTO_LEN,
+			 "%s( ) prototype mismatch: %d arg%s passed, %s%d "
+			 "expected", call->name, n, n == 1 ? "" : "s",
+			 func_table[f].max < 0 ? "at least " : "",
+			 func_table[f].min);
+}
+
+static void sema_trace(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *arg = call->args;
+
+	sema_expr(sx, arg);
+	if (arg->type->kind == TY_VOID)
+		dl_error(sx->cx, arg->loc, D_PROTO_ARG,
+			 "trace( ) argument #1 is incompatible with "
+			 "prototype:\n\tprototype: any scalar or string\n"
+			 "\t argument: void");
+	dl_action_t *a = new_action(sx, DL_ACT_TRACE, call, 1);
+	a->fields[0] = record_value(sx, arg);
+	call->sema = a;
+}
+
+static void sema_exit(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *arg = call->args;
+
+	sema_expr(sx, arg);
+	if (!dl_type_is_int(arg->type))
+		dl_error(sx->cx, arg->loc, D_PROTO_ARG,
+			 "exit( ) argument #1 is incompatible with "
+			 "prototype:\n\tprototype: int\n\t argument: %s",
+			 arg->type->name);
+	dl_action_t *a = new_action(sx, DL_ACT_EXIT, call, 1);
+	arg->type = &T(sx)->t_int;
+	a->fields[0] = record_value(sx, arg);
+	call->sema = a;
+}
+
+static dl_field_t record_cb(void *arg, const dl_node_t *n)
+{
+	return record_value(arg, n);
+}
+
+static void sema_printf(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *fmt = call->args;
+
+	if (fmt->kind != ND_STR)
+		dl_error(sx->cx, fmt->loc, D_PRINTF_ARG_FMT,
+			 "printf( ) argument #1 must be a string constant");
+	for (dl_node_t *a = fmt->next; a != NULL; a = a->next)
+		sema_expr(sx, a);
+	dl_action_t *a = new_action(sx, DL_ACT_PRINTF, call,
+				    count_args(fmt->next));
+	a->fmt = fmt->sval;
+	dl_sema_printf(sx->cx, call, a, record_cb, sx);
+	call->sema = a;
+}
+
+/* Check an action call statement and lay out what it records. */
+static void sema_call_stmt(sema_t *sx, dl_node_t *call)
+{
+	int f = lookup_func(call->name);
+
+	if (f < 0)
+		dl_error(sx->cx, call->loc, D_IDENT_UNDEF,
+			 "failed to resolve %s: Unknown function name",
+			 call->name);
+	check_nargs(sx, call, f);
+	if (func_table[f].kind == DL_FK_AGG)
+		dl_error(sx->cx, call->loc, D_ACT_SPEC,
+			 "%s( ) may only be used in an aggregation assignment",
+			 call->name);
+	if (!func_table[f].ok)
+		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
+			 "%s( ) is not supported yet", call->name);
+	if (sx->in_if > 0 && func_table[f].kind == DL_FK_ACT)
+		unsupported(sx, call, "a data-recording action inside if/else");
+	switch ((dl_func_t)f) {
+	case DL_FN_trace:
+		sema_trace(sx, call);
+		return;
+	case DL_FN_printf:
+		sema_printf(sx, call);
+		return;
+	case DL_FN_exit:
+		sema_exit(sx, call);
+		return;
+	default:
+		/* a supported subroutine used as a statement */
+		sema_expr(sx, call);
+	}
+}
+
+static void sema_stmts(sema_t *sx, dl_node_t *s);
+
+static void sema_stmt(sema_t *sx, dl_node_t *s)
+{
+	switch (s->kind) {
+	case ND_EXPR_STMT:
+		if (s->lhs->kind == ND_CALL)
+			sema_call_stmt(sx, s->lhs);
+		else
+			sema_expr(sx, s->lhs);
+		return;
+	case ND_IF:
+		sema_expr(sx, s->cond);
+		need_scalar(sx, s->cond, "if");
+		sx->in_if++;
+		sema_stmts(sx, s->body);
+		sema_stmts(sx, s->els);
+		sx->in_if--;
+		return;
+	case ND_BLOCK:
+		sema_stmts(sx, s->body);
+		return;
+	case ND_EMPTY:
+		return;
+	case ND_AGG_STMT:
+		unsupported(sx, s, "aggregations");
+	default:
+		dl_error(sx->cx, s->loc, D_SYNTAX, "unexpected %s in clause",
+			 dl_nodekind_name(s->kind));
+	}
+}
+
+static void sema_stmts(sema_t *sx, dl_node_t *s)
+{
+	for (; s != NULL; s = s->next)
+		sema_stmt(sx, s);
+}
+
+void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
+{
+	sema_t sx = { .cx = cx, .clause = clause, .strsize = strsize,
+		      .recoff = DL_REC_DATA };
+	dl_node_t *n = clause->node;
+
+	if (n->cond != NULL) {
+		sema_expr(&sx, n->cond);
+		need_scalar(&sx, n->cond, "predicate");
+	}
+	sema_stmts(&sx, n->body);
+	clause->acts = sx.acts;
+	clause->nacts = sx.nacts;
+	clause->recsize = (sx.recoff + 7) & ~7u;
+}

@@ -1,0 +1,134 @@
+/*
+ * sema_printf.c - printf()'s compile-time checks, DTrace's way.
+ *
+ * Requires: the call's arguments typed by sema.  Produces: the parsed format
+ * in a->pfmt and one record field per value argument ('*' widths and
+ * precisions included, in order) in a->fields.  DTrace rejects at compile
+ * time a format that is not a string constant, conversions without a value,
+ * values without a conversion, and values whose type the conversion does
+ * not take (dl_fmt_convinfo's table says which); so do we, with the same
+ * tags.  Conversions DTrace has but this dtrace cannot print yet are
+ * D_UNSUPPORTED errors, never silently printed wrong.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlang.h"
+#include "fmt.h"
+
+static const dl_node_t *nth_arg(const dl_node_t *args, size_t i)
+{
+	while (i-- > 0 && args != NULL)
+		args = args->next;
+	return args;
+}
+
+static unsigned arg_kind(const dl_type_t *t)
+{
+	switch (t->kind) {
+	case TY_INT: case TY_ENUM:
+		return DL_FA_INT;
+	case TY_PTR:
+		return DL_FA_PTR;
+	case TY_STRING:
+		return DL_FA_STR;
+	case TY_ARRAY:
+		return t->base->size == 1 ? DL_FA_STR : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Type check of one value against its conversion. */
+static void check_value(dl_ctx_t *cx, const dl_fmtconv_t *cv,
+			const dl_fmtconvinfo_t *ci, const dl_node_t *arg,
+			size_t argno, size_t convno)
+{
+	unsigned k = arg_kind(arg->type);
+	bool ok = (k & ci->args) != 0;
+
+	if (ok && k == DL_FA_INT) {
+		if (ci->maxsize && arg->type->size > ci->maxsize)
+			ok = false;
+		if (ci->needsize && arg->type->size != ci->needsize)
+			ok = false;
+	}
+	if (!ok)
+		dl_error(cx, arg->loc, D_PRINTF_ARG_TYPE,
+			 "printf( ) argument #%zu is incompatible with "
+			 "conversion #%zu prototype:\n\tconversion: %.*s\n"
+			 "\t prototype: %s\n\t  argument: %s", argno + 1,
+			 convno, (int)cv->speclen, cv->spec, ci->proto,
+			 arg->type->name);
+}
+
+static void check_star(dl_ctx_t *cx, const dl_node_t *arg, size_t argno,
+		       size_t convno)
+{
+	if (!dl_type_is_int(arg->type))
+		dl_error(cx, arg->loc, D_PRINTF_DYN_TYPE,
+			 "printf( ) argument #%zu is incompatible with "
+			 "conversion #%zu prototype:\n\tconversion: * width or "
+			 "precision\n\t prototype: int\n\t  argument: %s",
+			 argno + 1, convno, arg->type->name);
+}
+
+static const dl_node_t *take(dl_ctx_t *cx, const dl_node_t *call,
+			     const dl_node_t *args, size_t i,
+			     const dl_fmtconv_t *cv, size_t convno)
+{
+	const dl_node_t *arg = nth_arg(args, i);
+
+	if (arg == NULL)
+		dl_error(cx, call->loc, D_PRINTF_ARG_PROTO,
+			 "printf( ) prototype mismatch: conversion #%zu "
+			 "(%.*s) is missing a corresponding value argument",
+			 convno, (int)cv->speclen, cv->spec);
+	return arg;
+}
+
+void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
+		    dl_field_t (*record)(void *arg, const dl_node_t *n),
+		    void *rarg)
+{
+	const dl_node_t *fmtnode = call->args, *args = fmtnode->next;
+	dl_fmt_t *f = dl_alloc(cx->arena, sizeof(*f));
+	char err[256];
+	size_t i = 0, convno = 0;
+
+	if (dl_fmt_parse(fmtnode->sval, f, err, sizeof(err)) < 0)
+		dl_error(cx, fmtnode->loc, D_SYNTAX, "%s", err);
+	a->pfmt = f;
+	for (size_t c = 0; c < f->nconvs; c++) {
+		const dl_fmtconv_t *cv = &f->convs[c];
+		const dl_fmtconvinfo_t *ci = dl_fmt_convinfo_of(cv);
+		if (cv->conv == 0)
+			continue;
+		convno++;	/* DTrace numbers every conversion, %% too */
+		if (ci == NULL || ci->args == 0)
+			continue;
+		if (!ci->supported)
+			dl_error(cx, fmtnode->loc, D_UNSUPPORTED,
+				 "printf( ) conversion %.*s is not supported "
+				 "yet", (int)cv->speclen, cv->spec);
+		if (cv->width_star) {
+			check_star(cx, take(cx, call, args, i, cv, convno), i,
+				   convno);
+			i++;
+		}
+		if (cv->prec_star) {
+			check_star(cx, take(cx, call, args, i, cv, convno), i,
+				   convno);
+			i++;
+		}
+		check_value(cx, cv, ci, take(cx, call, args, i, cv, convno),
+			    i, convno);
+		i++;
+	}
+	if (i < a->nfields)
+		dl_error(cx, nth_arg(args, i)->loc, D_PRINTF_ARG_EXTRA,
+			 "printf( ) prototype mismatch: only %zu arguments "
+			 "required by this format string", i);
+	for (size_t k = 0; k < a->nfields; k++)
+		a->fields[k] = record(rarg, nth_arg(args, k));
+}

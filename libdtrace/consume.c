@@ -1,0 +1,127 @@
+/*
+ * consume.c - records from the ring buffer, printed the way DTrace prints.
+ *
+ * One record per clause firing (dl_rechdr_t, then the clause's fields at
+ * the offsets sema laid out).  Without -q each record starts with the probe
+ * line ("CPU ID FUNCTION:NAME" heading once, then "%3d %6d %32s ") and
+ * ends with a newline, as dtrace(1) does; the actions print in between.
+ * exit() ends processing: later records are ignored, except END's.
+ * Fault records (DL_REC_FAULT) become DTrace's error message on stderr.
+ * Drops are counted per CPU in BPF and reported once per change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "libdtrace.h"
+#include "provider.h"
+
+static const char *const fault_names[] = {
+	[DL_FLT_BADADDR] = "invalid address",
+	[DL_FLT_BADALIGN] = "invalid alignment",
+	[DL_FLT_ILLOP] = "illegal operation",
+	[DL_FLT_DIVZERO] = "divide-by-zero",
+	[DL_FLT_NOSCRATCH] = "out of scratch space",
+};
+
+static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
+			const uint32_t *data)
+{
+	dt_probe_t *p = dt_probe_by_id(dtp, h->probe);
+	uint32_t kind = h->pad < sizeof(fault_names) / sizeof(fault_names[0]) ?
+			h->pad : 0;
+	uint32_t clause = h->clause & ~DL_REC_FAULT;
+
+	fflush(dtp->out);
+	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
+		"%s:%s:%s:%s): %s in action #%u\n",
+		h->probe * (1u << 16) + clause + 1, h->probe,
+		p ? p->prov : "?", p ? p->mod : "?", p ? p->func : "?",
+		p ? p->name : "?",
+		fault_names[kind] ? fault_names[kind] : "unknown fault",
+		data[0]);
+}
+
+static void print_probe_line(dtrace_hdl_t *dtp, const dl_rechdr_t *h)
+{
+	dt_probe_t *p = dt_probe_by_id(dtp, h->probe);
+
+	if (!dtp->header_printed) {
+		dt_print_header(dtp->out, false);
+		dtp->header_printed = true;
+	}
+	dt_print_probe_line(dtp->out, h->cpu, h->probe,
+			    p ? p->func : "", p ? p->name : "");
+}
+
+static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
+			 const void *rec, size_t size)
+{
+	switch (a->kind) {
+	case DL_ACT_TRACE:
+		dt_print_trace(dtp, dtp->out, &a->fields[0], rec);
+		return;
+	case DL_ACT_PRINTF:
+		dt_printf(dtp, dtp->out, a->pfmt, a->fields, a->nfields, rec,
+			  size);
+		return;
+	case DL_ACT_EXIT:
+		if (!dtp->done) {
+			memcpy(&dtp->exit_status,
+			       (const char *)rec + a->fields[0].off, 4);
+			dtp->done = true;
+		}
+		return;
+	}
+}
+
+int dt_consume_record(void *arg, void *data, size_t size)
+{
+	dtrace_hdl_t *dtp = arg;
+	const dl_rechdr_t *h = data;
+	bool quiet = dt_opt(dtp, DT_OPT_quiet) != 0;
+
+	if (size < sizeof(*h))
+		return 0;
+	if (h->clause & DL_REC_FAULT) {
+		print_fault(dtp, h, (const uint32_t *)(h + 1));
+		return 0;
+	}
+	if (h->clause >= dtp->nclauses)
+		return 0;
+	if (dtp->done && h->probe != DT_PROBE_END)
+		return 0;
+	const dl_clause_t *c = dtp->clauses[h->clause];
+	if (!quiet)
+		print_probe_line(dtp, h);
+	for (size_t i = 0; i < c->nacts; i++)
+		print_action(dtp, &c->acts[i], data, size);
+	if (!quiet)
+		fputc('\n', dtp->out);
+	return 0;
+}
+
+/* "dtrace: N drops on CPU M" for what was dropped since the last report. */
+void dt_report_drops(dtrace_hdl_t *dtp)
+{
+	uint64_t *vals = calloc((size_t)dtp->ncpus, sizeof(uint64_t));
+	uint32_t key = DL_DROP_RINGBUF;
+
+	if (dtp->drops == NULL || vals == NULL ||
+	    bpf_map_lookup_elem(dtp->mapfds[DL_MAP_DROPS], &key, vals) < 0) {
+		free(vals);
+		return;
+	}
+	for (int cpu = 0; cpu < dtp->ncpus; cpu++) {
+		uint64_t *seen = &dtp->drops[cpu];
+		if (vals[cpu] > *seen) {
+			fflush(dtp->out);
+			fprintf(stderr, "dtrace: %llu drop%s on CPU %d\n",
+				(unsigned long long)(vals[cpu] - *seen),
+				vals[cpu] - *seen == 1 ? "" : "s", cpu);
+			*seen = vals[cpu];
+		}
+	}
+	free(vals);
+}

@@ -1,0 +1,137 @@
+/*
+ * features.c - what the kernel can do, found out once per handle.
+ *
+ * dt_features_probe() fills dtp->feat, and the rest of the library asks that
+ * struct, never the kernel version.  Each capability is one row of the
+ * table below: a function that tries the real thing in the smallest form
+ * (create a 1-page ring buffer; load a 3-instruction program calling
+ * bpf_get_attach_cookie; ask for a perf link on a bad fd and see the kernel
+ * get as far as EBADF) and the field it sets.  The programs are raw struct
+ * bpf_insn arrays: this file does not depend on the compiler.
+ *
+ * tracefs: the syscall provider reads tracepoint names and ids from
+ * tracefs.  If events/ is missing under /sys/kernel/tracing we mount tracefs
+ * there (we are root; Debian does not mount it at boot); failing that is
+ * the one error, because every tracepoint provider needs it.
+ *
+ * Contract: idempotent (feat.probed) and cheap - about a millisecond, most
+ * of it the program load.  Returns 0, or -1 with the handle's error set.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "libdtrace.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+static bool has_events(const char *dir)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int tracefs_setup(dtrace_hdl_t *dtp)
+{
+	const char *why = NULL;
+
+	if (!has_events(TRACEFS)) {
+		if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0)
+			why = strerror(errno);
+		else if (!has_events(TRACEFS))
+			why = TRACEFS "/events is missing";
+	}
+	if (why != NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "tracefs is not "
+				    "mounted and cannot be mounted: %s", why);
+	snprintf(dtp->feat.tracefs, sizeof(dtp->feat.tracefs), "%s", TRACEFS);
+	return 0;
+}
+
+/* ---- the probes ---------------------------------------------------------- */
+
+static bool probe_ringbuf(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0,
+				(uint32_t)sysconf(_SC_PAGESIZE), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Load a tracepoint program: "r0 = helper(r1)" when helper != 0, then
+   "r0 = 0; exit".  Returns the fd or -1. */
+static int load_tiny(int helper)
+{
+	struct bpf_insn insns[3] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = helper },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	const struct bpf_insn *p = helper != 0 ? insns : insns + 1;
+
+	return bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", p,
+			     helper != 0 ? 3 : 2, NULL);
+}
+
+static bool probe_cookie(void)
+{
+	int fd = load_tiny(BPF_FUNC_get_attach_cookie);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* A perf link on fd -1: EBADF means the kernel knows BPF_PERF_EVENT links
+   and went on to look the perf event up. */
+static bool probe_perf_link(void)
+{
+	int prog = load_tiny(0), link;
+	bool ok;
+
+	if (prog < 0)
+		return false;
+	link = bpf_link_create(prog, -1, BPF_PERF_EVENT, NULL);
+	ok = link < 0 && errno == EBADF;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return ok;
+}
+
+static const struct {
+	bool (*probe)(void);
+	size_t field;		/* offsetof the bool in dt_features_t */
+} feature_table[] = {
+	{ probe_ringbuf, offsetof(dt_features_t, ringbuf) },
+	{ probe_cookie, offsetof(dt_features_t, cookie) },
+	{ probe_perf_link, offsetof(dt_features_t, perf_link) },
+};
+
+int dt_features_probe(dtrace_hdl_t *dtp)
+{
+	size_t n = sizeof(feature_table) / sizeof(feature_table[0]);
+
+	if (dtp->feat.probed)
+		return 0;
+	if (tracefs_setup(dtp) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*(bool *)((char *)&dtp->feat + feature_table[i].field) =
+			feature_table[i].probe();
+	dtp->feat.probed = true;
+	return 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * handle.c - the handle: creation, errors, the fds it keeps, teardown.
+ *
+ * Everything the kernel holds for us (maps, programs, perf events, links) is
+ * an fd registered with dt_keep_fd(); dtrace_close() closes them all, and so
+ * does the kernel if dtrace dies, which is why nothing is ever left behind.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "libdtrace.h"
+#include "provider.h"
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+dtrace_hdl_t *dtrace_open(void)
+{
+	dtrace_hdl_t *dtp = calloc(1, sizeof(*dtp));
+
+	if (dtp == NULL)
+		return NULL;
+	dtp->arena = dl_arena_create();
+	dtp->out = stdout;
+	dtp->macros.target = -1;
+	dtp->macros.pid = getpid();
+	dtp->macros.ppid = getppid();
+	dtp->macros.uid = getuid();
+	dtp->macros.gid = getgid();
+	dtp->macros.pgid = getpgrp();
+	dtp->macros.sid = getsid(0);
+	dtp->progtail = &dtp->progs;
+	for (int i = 0; i < DL_NMAPS; i++)
+		dtp->mapfds[i] = -1;
+	dtp->walltime_off = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	dt_options_init(dtp);
+	return dtp;
+}
+
+static void prog_free(dtrace_prog_t *pgp)
+{
+	for (size_t i = 0; i < pgp->nprogs; i++)
+		free(pgp->progs[i].irtext);
+	for (size_t i = 0; i < pgp->nclauses; i++)
+		for (size_t j = 0; j < pgp->clauses[i]->nacts; j++)
+			if (pgp->clauses[i]->acts[j].pfmt != NULL)
+				dl_fmt_free(pgp->clauses[i]->acts[j].pfmt);
+	dl_ctx_destroy(pgp->cx);
+	free(pgp);
+}
+
+void dtrace_close(dtrace_hdl_t *dtp)
+{
+	if (dtp == NULL)
+		return;
+	ring_buffer__free(dtp->rb);
+	/* links before the events and programs they tie together */
+	for (size_t i = dtp->nfds; i-- > 0;)
+		close(dtp->fds[i]);
+	free(dtp->fds);
+	for (dtrace_prog_t *p = dtp->progs, *n; p != NULL; p = n) {
+		n = p->next;
+		prog_free(p);
+	}
+	free(dtp->clauses);
+	free(dtp->drops);
+	dt_probe_table_destroy(dtp);
+	dt_options_fini(dtp);
+	dl_arena_destroy(dtp->arena);
+	free(dtp);
+}
+
+int dt_set_error(dtrace_hdl_t *dtp, dtrace_errkind_t kind, const char *fmt,
+		 ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dtp->errmsg, sizeof(dtp->errmsg), fmt, ap);
+	va_end(ap);
+	dtp->errkind = kind;
+	return -1;
+}
+
+const char *dtrace_errmsg(dtrace_hdl_t *dtp)
+{
+	return dtp->errmsg;
+}
+
+dtrace_errkind_t dtrace_errkind(dtrace_hdl_t *dtp)
+{
+	return dtp->errkind;
+}
+
+void dt_keep_fd(dtrace_hdl_t *dtp, int fd)
+{
+	if (dtp->nfds == dtp->fdcap) {
+		dtp->fdcap = dtp->fdcap ? dtp->fdcap * 2 : 64;
+		dtp->fds = realloc(dtp->fds, dtp->fdcap * sizeof(int));
+		if (dtp->fds == NULL)
+			abort();
+	}
+	dtp->fds[dtp->nfds++] = fd;
+}
+
+void dtrace_set_output(dtrace_hdl_t *dtp, FILE *out)
+{
+	dtp->out = out;
+}
+
+void dtrace_set_macros(dtrace_hdl_t *dtp, int argc, char **argv)
+{
+	dtp->macros.argc = argc;
+	dtp->macros.argv = argv;
+}
+
+void dtrace_set_target(dtrace_hdl_t *dtp, int64_t pid)
+{
+	dtp->macros.target = pid;
+}
+
+int dtrace_exit_status(dtrace_hdl_t *dtp)
+{
+	return dtp->exit_status;
+}

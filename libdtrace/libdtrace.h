@@ -1,0 +1,289 @@
+/*
+ * libdtrace.h - the library's internals, sectioned by file.
+ *
+ * The handle (dtrace_hdl_t) owns everything: options, the probe table,
+ * providers, compiled programs, BPF maps, programs and links, and the output
+ * ring buffer.  No globals; two handles in one process work.
+ *
+ * Life of a handle:
+ *   dtrace_open -> dtrace_setopt* -> dtrace_program_compile (parse, match
+ *   probes lazily, compile one BPF program per (provider kind, clause set))
+ *   -> dtrace_program_exec (create maps, load, attach) -> dtrace_go (fire
+ *   BEGIN) -> dtrace_work* (consume records) -> dtrace_stop (fire END,
+ *   drain) -> dtrace_close (close every fd: the kernel detaches everything).
+ */
+#ifndef LIBDTRACE_H
+#define LIBDTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dtrace.h"
+#include "dlang.h"
+#include "ir.h"
+#include "fmt.h"
+
+#define DT_VIS __attribute__((visibility("hidden")))
+
+/* ---- options.c ------------------------------------------------------------ */
+
+/*
+ * Every -x option, once, in dt_options.h: DT_OPT(name, kind, default).
+ * kind: DT_OK_BOOL (set by its name alone), DT_OK_SIZE (accepts k/m/g
+ * suffixes), DT_OK_TIME (ns/us/ms/s/hz suffixes, value kept in ns),
+ * DT_OK_INT, DT_OK_STR.
+ */
+typedef enum { DT_OK_BOOL, DT_OK_SIZE, DT_OK_TIME, DT_OK_INT, DT_OK_STR } dt_optkind_t;
+
+typedef enum {
+#define DT_OPT(name, kind, def) DT_OPT_##name,
+#include "dt_options.h"
+#undef DT_OPT
+	DT_NOPTS
+} dt_optid_t;
+
+typedef struct dt_optval {
+	int64_t i;		/* numeric value (bool: 0/1, size: bytes, time: ns) */
+	const char *s;		/* string value (DT_OK_STR), malloc'd */
+	bool set;		/* explicitly set */
+} dt_optval_t;
+
+/* A DT_OK_STR option's value (NULL if unset). */
+const char *dt_opt_str(const dtrace_hdl_t *dtp, dt_optid_t id);
+
+/* Set every option to its default (dtrace_open), and free string values
+   (dtrace_close).  options.c. */
+void dt_options_init(dtrace_hdl_t *dtp);
+void dt_options_fini(dtrace_hdl_t *dtp);
+
+/* ---- probe.c: the probe table and matching -------------------------------- */
+
+typedef struct dt_provops dt_provops_t;
+
+typedef struct dt_probe {
+	uint32_t id;		/* DTrace probe id: BEGIN 1, END 2, ERROR 3, then
+				   in order of discovery */
+	const char *prov, *mod, *func, *name;
+	const dt_provops_t *ops;
+	void *data;		/* provider-private (tracepoint id, period, ...) */
+	int nargs;		/* arguments the probe has, -1 if unknown */
+} dt_probe_t;
+
+/* A probe description split into its four fields ("" = match anything). */
+typedef struct dt_pdesc {
+	char prov[64], mod[128], func[128], name[128];
+} dt_pdesc_t;
+
+/* Split "p:m:f:n" (fewer fields fill from the right, as DTrace does:
+   "f:n", "n").  Returns 0 or -1 if malformed. */
+int dt_pdesc_parse(const char *s, dt_pdesc_t *pd);
+/* Shell-style glob match (* ? [...] and \\), "" matches anything. */
+bool dt_gmatch(const char *s, const char *pattern);
+
+/* Add a probe if not yet known; returns the (possibly existing) probe. */
+dt_probe_t *dt_probe_insert(dtrace_hdl_t *dtp, const dt_provops_t *ops,
+			    const char *mod, const char *func,
+			    const char *name, void *data);
+dt_probe_t *dt_probe_by_id(dtrace_hdl_t *dtp, uint32_t id);
+/* Ask each provider whose name matches pd->prov to populate the probes that
+   match pd, then call cb for each matching probe in id order.  Returns the
+   number of matches, or -1 on an error (set on the handle). */
+int dt_probe_iter(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+		  int (*cb)(dtrace_hdl_t *, dt_probe_t *, void *), void *arg);
+/* dt_probe_iter with the providers to ask given (NULL-terminated); the
+   provider-independent part, testable without the real providers.  cb
+   returns 0 to go on, > 0 to stop, < 0 for an error. */
+int dt_probe_iter_provs(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+			const dt_provops_t *const *provs,
+			int (*cb)(dtrace_hdl_t *, dt_probe_t *, void *),
+			void *arg);
+/* Does the probe match all four fields of pd? */
+bool dt_probe_match(const dt_probe_t *prb, const dt_pdesc_t *pd);
+/* Free the probe table and its hash (dtrace_close). */
+void dt_probe_table_destroy(dtrace_hdl_t *dtp);
+
+/* ---- providers (providers/provider.h has the ops table) ------------------- */
+
+/*
+ * What a provider's code-generation hook gets: it appends IR to *blk (and
+ * may add blocks, leaving *blk at the one control continues in).
+ */
+typedef struct dt_lowerenv {
+	ir_func_t *fn;
+	ir_blk_t *blk;
+	ir_ref_t ctx;		/* the program's context pointer (a temp) */
+	uint32_t probe_id;	/* if the program has one probe, its id; else 0 */
+} dt_lowerenv_t;
+
+/* What a provider may be asked to produce in generated code. */
+typedef enum {
+	DT_PV_ARG,	/* argN (n = 0..9) as a 64-bit value */
+	DT_PV_PROBEID,	/* id of the probe that fired */
+	DT_PV_ERRNO,	/* errno (syscall return) */
+} dt_pvar_t;
+
+struct dt_provops {
+	const char *name;	/* "syscall" */
+	/* Add the probes matching pd to the table (lazily, only those). */
+	int (*populate)(dtrace_hdl_t *dtp, const dt_pdesc_t *pd);
+	/* Programs for probes of the same kind can be shared: the BPF program
+	   type, and a kind number that distinguishes context layouts within a
+	   provider (e.g. syscall entry vs return). */
+	int prog_type;		/* BPF_PROG_TYPE_* */
+	int (*kind)(const dt_probe_t *prb);
+	/* Emit IR computing what; returns the value, or IR_NONE if the
+	   provider has no such thing (the caller then uses 0). */
+	ir_ref_t (*lower)(dt_lowerenv_t *env, const dt_probe_t *prb,
+			  dt_pvar_t what, int n);
+	/* Attach a loaded program to one probe; cookie is the probe id.
+	   Returns 0 or -1 (error set on the handle); fds kept by the handle. */
+	int (*attach)(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd);
+};
+
+/* ---- features.c: what the kernel can do, probed once ---------------------- */
+
+typedef struct dt_features {
+	bool probed;
+	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF */
+	bool cookie;		/* bpf_get_attach_cookie on perf-event links */
+	bool perf_link;		/* BPF_LINK_CREATE for perf events */
+	char tracefs[64];	/* "/sys/kernel/tracing", mounted if needed */
+} dt_features_t;
+
+/* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
+   we may.  Returns 0 or -1 with the handle's error set. */
+int dt_features_probe(dtrace_hdl_t *dtp);
+
+/* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
+
+struct perf_event_attr;
+
+/* perf_event_open(2) with close-on-exec (sets attr->size); returns the fd
+   or -1 with errno set. */
+int dt_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
+/* Open a perf event (pid -1, cpu) and attach prog_fd to it through a BPF
+   link carrying cookie; both fds are kept by the handle.  Returns 0, or -1
+   with "failed to enable prov:mod:func:name: ..." set on the handle. */
+int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+		   struct perf_event_attr *attr, int cpu, int prog_fd,
+		   uint64_t cookie);
+/* The online CPUs: *cpus gets a malloc'd array; returns the count, or -1
+   with the error set.  dt_parse_cpulist parses "0-3,5" (-1: malformed). */
+int dt_online_cpus(dtrace_hdl_t *dtp, int **cpus);
+int dt_parse_cpulist(const char *s, int *cpus, int max);
+/* Close every fd kept with dt_keep_fd, fast: BPF links in parallel, then
+   the perf events handed to a detached reaper process (a tracepoint perf
+   event takes ~45 ms to close, serialized in the kernel), then the rest.
+   Leaves dtp->nfds 0 (dtp->fds is not freed).  For dtrace_close(). */
+void dt_close_fds(dtrace_hdl_t *dtp);
+
+/* ---- program.c: compiling a program ------------------------------------------ */
+
+/* One BPF program: the clauses a set of probes of one kind all run. */
+typedef struct dt_bpfprog {
+	const dt_provops_t *ops;
+	int kind;			/* ops->kind() of its probes */
+	dl_clause_t **clauses;		/* in program order */
+	size_t nclauses, clausecap;
+	dt_probe_t **probes;		/* where it attaches */
+	size_t nprobes, probecap;
+	bpf_code_t code;		/* emitted, map fds not yet patched */
+	char *irtext;			/* lowered IR (malloc'd), for -S */
+	char name[32];
+	int fd;				/* after loading, else -1 */
+} dt_bpfprog_t;
+
+struct dtrace_prog {
+	dtrace_prog_t *next;		/* the handle's list, compile order */
+	dl_ctx_t *cx;			/* owns the AST, clauses and code */
+	dl_node_t *ast;
+	dl_clause_t **clauses;
+	size_t nclauses, clausecap;
+	dt_bpfprog_t *progs;
+	size_t nprogs, progcap;
+	int nprobes;			/* distinct probes matched */
+};
+
+/* A -P/-m/-f/-i specifier as a full description (plus any program text
+   after it); malloc'd, NULL with the error set. */
+char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec);
+
+/* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
+
+int dt_run_load(dtrace_hdl_t *dtp);
+int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
+
+/* ---- consume.c: records from the ring buffer ----------------------------- */
+
+int dt_consume_record(void *dtp, void *data, size_t size);
+void dt_report_drops(dtrace_hdl_t *dtp);
+
+/* ---- handle.c ------------------------------------------------------------- */
+
+struct dtrace_hdl {
+	dt_optval_t opts[DT_NOPTS];
+	FILE *out;			/* trace output (stdout or -o file) */
+	char errmsg[2048];		/* last error, without "dtrace: " */
+	dtrace_errkind_t errkind;
+	dl_macros_t macros;		/* $0.., $target, $pid, ... */
+	int macro_argc;
+	char **macro_argv;
+
+	dt_probe_t **probes;		/* indexed by probe id; [0] unused */
+	size_t nprobes, probecap;	/* nprobes = highest id + 1 */
+	struct dt_probehash *probehash;	/* "prov:mod:func:name" -> probe */
+
+	dt_features_t feat;
+
+	dtrace_prog_t *progs, **progtail;	/* compiled programs, in order */
+	dl_clause_t **clauses;		/* every clause by id, all programs */
+	size_t nclauses, clausecap;
+	dl_strtab_t strtab;		/* string constants of all programs */
+	dl_arena_t *arena;		/* the handle's own long-lived data */
+	int mapfds[DL_NMAPS];		/* the maps every program shares */
+	uint64_t *drops;		/* drops reported so far, per CPU */
+	int ncpus;
+	int64_t walltime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct ring_buffer *rb;		/* libbpf ring buffer consumer */
+	int *fds;			/* maps, programs, links, perf events */
+	size_t nfds, fdcap;
+	bool header_printed;		/* "CPU ID FUNCTION:NAME" */
+	bool done;			/* exit() seen or stopped */
+	bool stopped;			/* END fired */
+	int exit_status;
+};
+
+/* Record an error on the handle; returns -1 (or use as NULL via casts). */
+int dt_set_error(dtrace_hdl_t *dtp, dtrace_errkind_t kind, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+/* Keep fd to be closed by dtrace_close(). */
+void dt_keep_fd(dtrace_hdl_t *dtp, int fd);
+int64_t dt_opt(const dtrace_hdl_t *dtp, dt_optid_t id);
+
+/* ---- consume.c, print.c: the consumer ------------------------------------ */
+
+/* Format one printf action from a record.  Returns bytes written or -1. */
+int dt_printf(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
+	      const dl_field_t *fields, size_t nfields, const void *rec,
+	      size_t recsize);
+/* trace(): one value as DTrace prints it (padded unless -q).  Returns
+   bytes written or -1. */
+int dt_print_trace(dtrace_hdl_t *dtp, FILE *out, const dl_field_t *f,
+		   const void *rec);
+/* The heading printed once before the first probe line (not with -q):
+   "CPU     ID                    FUNCTION:NAME", or with flowindent
+   "CPU FUNCTION". */
+int dt_print_header(FILE *out, bool flowindent);
+/* The start of a record's line: "%3d %6d %32s " with "func:name". */
+int dt_print_probe_line(FILE *out, uint32_t cpu, uint32_t id,
+			const char *func, const char *name);
+/* The same with flowindent: "%3d %-41s " with indent spaces, the prefix
+   (" -> ", " <- ", "| ") and func, plus ":name" unless name is NULL
+   (entry and return lines show the function only). */
+int dt_print_flow_line(FILE *out, uint32_t cpu, int indent,
+		       const char *prefix, const char *func,
+		       const char *name);
+
+#endif /* LIBDTRACE_H */

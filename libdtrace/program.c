@@ -1,0 +1,378 @@
+/*
+ * program.c - compiling a D program into BPF programs.
+ *
+ * dtrace_program_compile runs the compiler's passes (dlang/compile.c) and
+ * does the one thing the compiler cannot: matching probe descriptions
+ * against providers.  Then it groups the matched probes so that every probe
+ * that runs the same clauses and has the same context layout (provider and
+ * kind) shares ONE BPF program, attached to all of them:
+ * `syscall:::entry` is one program, not 350.  A program attached to a
+ * single probe knows its probe id (and names) as constants; one attached to
+ * several gets the id from its attach cookie.
+ *
+ * Errors are formatted here the way dtrace(1) expects to print them after
+ * "dtrace: invalid probe specifier X: " or "dtrace: failed to compile
+ * script F: ": DTrace's "line N: message", with -xerrtags' [TAG], and then
+ * our addition, the source line with a caret under the column.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libdtrace.h"
+#include "provider.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void caret_line(char *buf, size_t size, const dl_error_t *e)
+{
+	int col = e->loc.col > 0 ? e->loc.col : 1;
+	size_t n = 0;
+
+	n += snprintf(buf + n, size - n, "\n    %s\n    ", e->srcline);
+	for (int i = 1; i < col && n + 2 < size; i++)
+		buf[n++] = e->srcline[i - 1] == '\t' ? '\t' : ' ';
+	snprintf(buf + n, size - n, "^");
+}
+
+static int compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
+{
+	const dl_error_t *e = &cx->err;
+	char tag[64] = "", where[32] = "", caret[600] = "";
+
+	if (dt_opt(dtp, DT_OPT_errtags))
+		snprintf(tag, sizeof(tag), "[%s] ", dl_tag_name(e->tag));
+	if (file != NULL && e->loc.line > 0)
+		snprintf(where, sizeof(where), "line %d: ", e->loc.line);
+	if (e->srcline[0] != '\0')
+		caret_line(caret, sizeof(caret), e);
+	return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%s%s%s%s", tag, where,
+			    e->msg, caret);
+}
+
+/* ---- probe specifiers other than -n ------------------------------------ */
+
+/*
+ * -P, -m, -f and -i name part of a description; turn the leading
+ * description into the full four-field form and keep any program text
+ * that follows it.  -i names a probe by id, which requires knowing every
+ * probe: the one case where enumeration is not lazy.
+ */
+char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec)
+{
+	static const char *const fmt[] = {
+		[DTRACE_SPEC_PROVIDER] = "%.*s:::%s",
+		[DTRACE_SPEC_MODULE] = "%.*s::%s",
+		[DTRACE_SPEC_FUNC] = "%.*s:%s",
+	};
+	size_t len = strcspn(text, " \t\n/{");
+	char *out = NULL;
+	int rc;
+
+	if (spec == DTRACE_SPEC_NAME)
+		return strdup(text);
+	if (spec == DTRACE_SPEC_ID) {
+		dt_pdesc_t all = { "", "", "", "" };
+		dt_probe_t *p;
+		if (dt_probe_iter(dtp, &all, NULL, NULL) < 0)
+			return NULL;
+		p = dt_probe_by_id(dtp, (uint32_t)strtoul(text, NULL, 0));
+		if (p == NULL) {
+			dt_set_error(dtp, DTRACE_ERR_MATCH, "probe id %.*s "
+				     "does not match any probes", (int)len,
+				     text);
+			return NULL;
+		}
+		rc = asprintf(&out, "%s:%s:%s:%s%s", p->prov, p->mod, p->func,
+			      p->name, text + len);
+	} else {
+		rc = asprintf(&out, fmt[spec], (int)len, text, text + len);
+	}
+	return rc < 0 ? NULL : out;
+}
+
+/* ---- matching ---------------------------------------------------------- */
+
+typedef struct match {
+	dtrace_prog_t *pgp;
+	size_t cidx;		/* the clause's index in pgp->clauses */
+	uint64_t **sets;	/* by probe id: bitset of clause indices */
+	size_t cap;
+	int count;		/* matches of the current description */
+} match_t;
+
+static int match_cb(dtrace_hdl_t *dtp, dt_probe_t *prb, void *arg)
+{
+	match_t *m = arg;
+	size_t words = (m->pgp->nclauses + 63) / 64;
+
+	if (prb->id >= m->cap) {
+		size_t ncap = prb->id * 2 + 16;
+		m->sets = realloc(m->sets, ncap * sizeof(*m->sets));
+		memset(m->sets + m->cap, 0, (ncap - m->cap) * sizeof(*m->sets));
+		m->cap = ncap;
+	}
+	if (m->sets[prb->id] == NULL)
+		m->sets[prb->id] = calloc(words, sizeof(uint64_t));
+	uint64_t *set = m->sets[prb->id];
+	set[m->cidx / 64] |= 1ull << (m->cidx % 64);
+	m->count++;
+	return 0;
+}
+
+static int match_clause(dtrace_hdl_t *dtp, match_t *m, size_t cidx)
+{
+	dl_clause_t *c = m->pgp->clauses[cidx];
+
+	m->cidx = cidx;
+	for (size_t i = 0; i < c->ndescs; i++) {
+		dt_pdesc_t pd;
+		if (dt_pdesc_parse(c->descs[i], &pd) < 0)
+			return dt_set_error(dtp, DTRACE_ERR_COMPILE,
+					    "invalid probe description \"%s\"",
+					    c->descs[i]);
+		m->count = 0;
+		if (dt_probe_iter(dtp, &pd, match_cb, m) < 0)
+			return -1;
+		if (m->count == 0 && !dt_opt(dtp, DT_OPT_zdefs))
+			return dt_set_error(dtp, DTRACE_ERR_MATCH,
+				"probe description %s does not match any "
+				"probes", c->descs[i]);
+	}
+	return 0;
+}
+
+/* ---- grouping probes into programs ------------------------------------- */
+
+static bool same_set(const uint64_t *a, const uint64_t *b, size_t words)
+{
+	return memcmp(a, b, words * sizeof(uint64_t)) == 0;
+}
+
+static dt_bpfprog_t *find_prog(dtrace_prog_t *pgp, dt_probe_t *prb,
+			       const uint64_t *set, uint64_t **sets)
+{
+	size_t words = (pgp->nclauses + 63) / 64;
+	int kind = prb->ops->kind(prb);
+
+	for (size_t i = 0; i < pgp->nprogs; i++) {
+		dt_bpfprog_t *bp = &pgp->progs[i];
+		if (bp->ops == prb->ops && bp->kind == kind &&
+		    same_set(sets[bp->probes[0]->id], set, words))
+			return bp;
+	}
+	dl_vec_grow(pgp->cx->arena, (void **)&pgp->progs, &pgp->progcap,
+		    pgp->nprogs + 1, sizeof(*pgp->progs));
+	dt_bpfprog_t *bp = &pgp->progs[pgp->nprogs++];
+	memset(bp, 0, sizeof(*bp));
+	bp->ops = prb->ops;
+	bp->kind = kind;
+	bp->fd = -1;
+	for (size_t c = 0; c < pgp->nclauses; c++)
+		if (set[c / 64] & (1ull << (c % 64))) {
+			dl_vec_grow(pgp->cx->arena, (void **)&bp->clauses,
+				    &bp->clausecap, bp->nclauses + 1,
+				    sizeof(dl_clause_t *));
+			bp->clauses[bp->nclauses++] = pgp->clauses[c];
+		}
+	return bp;
+}
+
+static void group_probes(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, match_t *m)
+{
+	for (size_t id = 0; id < m->cap; id++) {
+		if (m->sets[id] == NULL)
+			continue;
+		dt_probe_t *prb = dt_probe_by_id(dtp, (uint32_t)id);
+		dt_bpfprog_t *bp = find_prog(pgp, prb, m->sets[id], m->sets);
+		dl_vec_grow(pgp->cx->arena, (void **)&bp->probes,
+			    &bp->probecap, bp->nprobes + 1, sizeof(prb));
+		bp->probes[bp->nprobes++] = prb;
+		pgp->nprobes++;
+	}
+}
+
+/* ---- lowering hooks: the provider supplies argN, errno, probe id ------ */
+
+static ir_ref_t pvar_hook(void *arg, ir_func_t *fn, ir_blk_t **blk,
+			  ir_ref_t ctx, dl_pvar_t what, int n)
+{
+	dt_bpfprog_t *bp = arg;
+	dt_lowerenv_t env = { .fn = fn, .blk = *blk, .ctx = ctx,
+			      .probe_id = bp->nprobes == 1 ?
+					  bp->probes[0]->id : 0 };
+	ir_ref_t r = bp->ops->lower(&env, bp->probes[0], (dt_pvar_t)what, n);
+
+	*blk = env.blk;
+	return r;
+}
+
+static void probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	snprintf(pi->prov, sizeof(pi->prov), "%s", prb->prov);
+	snprintf(pi->mod, sizeof(pi->mod), "%s", prb->mod);
+	snprintf(pi->func, sizeof(pi->func), "%s", prb->func);
+	snprintf(pi->name, sizeof(pi->name), "%s", prb->name);
+}
+
+static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
+			 const char *file)
+{
+	for (size_t i = 0; i < pgp->nprogs; i++) {
+		dt_bpfprog_t *bp = &pgp->progs[i];
+		dl_probeinfo_t pi;
+		dl_lowerhooks_t hooks = {
+			.pvar = pvar_hook, .arg = bp,
+			.walltime_off = dtp->walltime_off,
+			.epid_base = 1u << 16,
+		};
+		if (bp->nprobes == 1) {
+			hooks.probe_id = bp->probes[0]->id;
+			probe_info(bp->probes[0], &pi);
+			hooks.probe = &pi;
+		}
+		snprintf(bp->name, sizeof(bp->name), "dt_%s_%zu", bp->ops->name,
+			 i);
+		if (dl_compile_program(pgp->cx, bp->clauses, bp->nclauses,
+				       &hooks, &dtp->strtab, bp->name,
+				       dt_opt(dtp, DT_OPT_irchk) != 0,
+				       &bp->irtext, &bp->code) < 0)
+			return compile_error(dtp, pgp->cx, file);
+	}
+	return 0;
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+static int pragma_option(void *arg, const char *name, const char *value,
+			 char *msg, size_t msgsz)
+{
+	dtrace_hdl_t *dtp = arg;
+
+	if (dtrace_setopt(dtp, name, value) == 0)
+		return 0;
+	snprintf(msg, msgsz, "%s", dtrace_errmsg(dtp));
+	return -1;
+}
+
+/* Collect the clauses; refuse what the spine cannot run yet. */
+static int collect_clauses(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
+			   const char *file)
+{
+	dl_ctx_t *cx = pgp->cx;
+
+	for (dl_node_t *n = pgp->ast; n != NULL; n = n->next) {
+		if (n->kind != ND_CLAUSE) {
+			dl_error_t *e = &cx->err;
+			e->tag = D_UNSUPPORTED;
+			e->loc = n->loc;
+			snprintf(e->msg, sizeof(e->msg), "%s is not supported "
+				 "yet", n->kind == ND_PROVIDER ?
+				 "a provider definition outside -h/-G" :
+				 "a top-level declaration");
+			return compile_error(dtp, cx, file);
+		}
+		dl_clause_t *c = dl_alloc(cx->arena, sizeof(*c));
+		c->node = n;
+		c->id = (uint32_t)dtp->nclauses;
+		for (dl_node_t *d = n->args; d != NULL; d = d->next)
+			c->ndescs++;
+		c->descs = dl_alloc(cx->arena, c->ndescs * sizeof(char *));
+		size_t i = 0;
+		for (dl_node_t *d = n->args; d != NULL; d = d->next)
+			c->descs[i++] = d->name;
+		if (dtp->nclauses == dtp->clausecap) {
+			dtp->clausecap = dtp->clausecap ? dtp->clausecap * 2 : 16;
+			dtp->clauses = realloc(dtp->clauses, dtp->clausecap *
+					       sizeof(*dtp->clauses));
+		}
+		dtp->clauses[dtp->nclauses++] = c;
+		dl_vec_grow(cx->arena, (void **)&pgp->clauses,
+			    &pgp->clausecap, pgp->nclauses + 1, sizeof(c));
+		pgp->clauses[pgp->nclauses++] = c;
+	}
+	return 0;
+}
+
+static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
+		   const char *file)
+{
+	match_t m = { .pgp = pgp };
+	int rc = -1;
+
+	if (dl_compile_parse(pgp->cx, text, file, &pgp->ast) < 0)
+		return compile_error(dtp, pgp->cx, file);
+	if (collect_clauses(dtp, pgp, file) < 0)
+		return -1;
+	for (size_t i = 0; i < pgp->nclauses; i++) {
+		dl_clause_t *c = pgp->clauses[i];
+		if (match_clause(dtp, &m, i) < 0)
+			goto out;
+		if (dl_compile_clause(pgp->cx, c,
+				      (unsigned)dt_opt(dtp, DT_OPT_strsize)) < 0) {
+			compile_error(dtp, pgp->cx, file);
+			goto out;
+		}
+	}
+	group_probes(dtp, pgp, &m);
+	rc = compile_progs(dtp, pgp, file);
+out:
+	for (size_t i = 0; i < m.cap; i++)
+		free(m.sets[i]);
+	free(m.sets);
+	return rc;
+}
+
+dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
+				      const char *file, dtrace_spec_t spec)
+{
+	if (dt_features_probe(dtp) < 0)
+		return NULL;
+	char *src = dt_spec_text(dtp, text, spec);
+	if (src == NULL)
+		return NULL;
+	dtrace_prog_t *pgp = calloc(1, sizeof(*pgp));
+
+	pgp->cx = dl_ctx_create(&dtp->macros);
+	pgp->cx->set_option = pragma_option;
+	pgp->cx->set_option_arg = dtp;
+	if (compile(dtp, pgp, src, file) < 0) {
+		free(src);
+		dl_ctx_destroy(pgp->cx);
+		free(pgp);
+		return NULL;
+	}
+	free(src);
+	*dtp->progtail = pgp;
+	dtp->progtail = &pgp->next;
+	return pgp;
+}
+
+int dtrace_program_nprobes(dtrace_prog_t *pgp)
+{
+	return pgp->nprobes;
+}
+
+void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
+			 const char *what)
+{
+	if (strcmp(what, "tree") == 0) {
+		dl_ast_dump(out, pgp->ast);
+		return;
+	}
+	for (size_t i = 0; i < pgp->nprogs; i++) {
+		dt_bpfprog_t *bp = &pgp->progs[i];
+		fprintf(out, "\n/* program %s: %zu clause%s on %zu probe%s */\n",
+			bp->name, bp->nclauses, bp->nclauses == 1 ? "" : "s",
+			bp->nprobes, bp->nprobes == 1 ? "" : "s");
+		if (strcmp(what, "ir") == 0 || strcmp(what, "bpf") == 0)
+			fputs(bp->irtext, out);
+		if (strcmp(what, "bpf") == 0) {
+			static const char *const maps[DL_NMAPS] = {
+				"output", "strtab", "probes", "drops" };
+			fprintf(out, "\n");
+			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
+				   DL_NMAPS);
+		}
+	}
+}

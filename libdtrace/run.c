@@ -1,0 +1,245 @@
+/*
+ * run.c - from compiled programs to tracing: maps, loading, attaching,
+ * BEGIN and END, the work loop.
+ *
+ * Order matters and is DTrace's: every program is loaded first (so a
+ * verifier rejection stops us before anything fires), then BEGIN fires and
+ * its output is consumed, and only then are the other probes attached, so
+ * no probe fires before BEGIN has run.  If BEGIN called exit(), nothing else
+ * is attached at all.  END fires from dtrace_stop, after the other probes
+ * produced what they will, and its records are drained before we return.
+ *
+ * All programs share four maps (dlang.h DL_MAP_*): the output ring buffer,
+ * the read-only string table (frozen, so bpf_strncmp may use it), the probe
+ * names by id, and per-CPU drop counters.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "libdtrace.h"
+#include "provider.h"
+
+static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
+		      const char *name, uint32_t vsize, uint32_t n,
+		      uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(type, name, type == BPF_MAP_TYPE_RINGBUF ? 0 : 4,
+				vsize, n, &o);
+
+	if (fd < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "failed to create BPF map %s: %s", name,
+				    strerror(errno));
+	dt_keep_fd(dtp, fd);
+	dtp->mapfds[idx] = fd;
+	return 0;
+}
+
+static uint32_t ringbuf_size(int64_t bufsize)
+{
+	uint32_t sz = (uint32_t)sysconf(_SC_PAGESIZE);
+
+	while (sz < bufsize && sz < (1u << 30))
+		sz <<= 1;
+	return sz;
+}
+
+static int fill_probes(dtrace_hdl_t *dtp)
+{
+	for (size_t id = 1; id < dtp->nprobes; id++) {
+		dt_probe_t *p = dtp->probes[id];
+		dl_probeinfo_t pi = { 0 };
+		uint32_t key = (uint32_t)id;
+		if (p == NULL)
+			continue;
+		snprintf(pi.prov, sizeof(pi.prov), "%s", p->prov);
+		snprintf(pi.mod, sizeof(pi.mod), "%s", p->mod);
+		snprintf(pi.func, sizeof(pi.func), "%s", p->func);
+		snprintf(pi.name, sizeof(pi.name), "%s", p->name);
+		if (bpf_map_update_elem(dtp->mapfds[DL_MAP_PROBES], &key, &pi,
+					BPF_ANY) < 0)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+					    "failed to fill the probe map: %s",
+					    strerror(errno));
+	}
+	return 0;
+}
+
+static int create_maps(dtrace_hdl_t *dtp)
+{
+	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
+	char *st = calloc(1, stlen);
+
+	if (dtp->strtab.len)
+		memcpy(st, dtp->strtab.data, dtp->strtab.len);
+	dtp->ncpus = libbpf_num_possible_cpus();
+	int rc = map_create(dtp, DL_MAP_RINGBUF, BPF_MAP_TYPE_RINGBUF, "dt_output",
+			    0, ringbuf_size(dt_opt(dtp, DT_OPT_bufsize)), 0);
+	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
+			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
+	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,
+			      "dt_probes", sizeof(dl_probeinfo_t),
+			      (uint32_t)dtp->nprobes + 1, 0);
+	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
+			      "dt_drops", 8, DL_DROP_NKINDS, 0);
+	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
+					    st, BPF_ANY) < 0 ||
+			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))
+		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				  "failed to fill the string table: %s",
+				  strerror(errno));
+	free(st);
+	return rc ?: fill_probes(dtp);
+}
+
+/* The last lines of a verifier log: where it gave up and why. */
+static const char *log_tail(const char *log, int lines)
+{
+	const char *p = log + strlen(log);
+
+	while (p > log && (p[-1] == '\n' || p[-1] == ' '))
+		p--;
+	while (p > log && lines > 0)
+		if (*--p == '\n')
+			lines--;
+	return p == log ? p : p + 1;
+}
+
+static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	struct bpf_insn *insns = bp->code.insns;
+	size_t logsz = 1 << 22;
+
+	for (size_t i = 0; i < bp->code.nrelocs; i++) {
+		bpf_reloc_t *r = &bp->code.relocs[i];
+		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
+		insns[r->insn].imm = dtp->mapfds[r->mapidx];
+	}
+	bp->fd = bpf_prog_load(bp->ops->prog_type, bp->name, "GPL", insns,
+			       bp->code.ninsns, NULL);
+	if (bp->fd >= 0) {
+		dt_keep_fd(dtp, bp->fd);
+		return 0;
+	}
+	/* load again, for the verifier's reasons */
+	char *log = calloc(1, logsz);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
+		    .log_size = (uint32_t)logsz, .log_level = 1);
+	int err = errno;
+	int fd = bpf_prog_load(bp->ops->prog_type, bp->name, "GPL", insns,
+			       bp->code.ninsns, &o);
+	if (fd >= 0)
+		close(fd);
+	dl_loc_t loc = bp->clauses[0]->node->loc;
+	dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+		     "failed to load the program for %s (clause at line %d, "
+		     "%zu instructions): %s [this is a dtrace bug: please "
+		     "report it]\n%s", bp->clauses[0]->descs[0], loc.line,
+		     bp->code.ninsns, strerror(err), log_tail(log, 12));
+	free(log);
+	return -1;
+}
+
+static int attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool dtrace_prov)
+{
+	if ((bp->ops == &dt_prov_dtrace) != dtrace_prov)
+		return 0;
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (bp->ops->attach(dtp, bp->probes[i], bp->fd) < 0)
+			return -1;
+	return 0;
+}
+
+static int for_each_prog(dtrace_hdl_t *dtp,
+			 int (*fn)(dtrace_hdl_t *, dt_bpfprog_t *, bool),
+			 bool arg)
+{
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			if (fn(dtp, &p->progs[i], arg) < 0)
+				return -1;
+	return 0;
+}
+
+static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
+{
+	return load_prog(dtp, bp);
+}
+
+int dt_run_load(dtrace_hdl_t *dtp)
+{
+	if (create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0)
+		return -1;
+	dtp->rb = ring_buffer__new(dtp->mapfds[DL_MAP_RINGBUF],
+				   dt_consume_record, dtp, NULL);
+	if (dtp->rb == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "failed to set up the output buffer: %s",
+				    strerror(errno));
+	dtp->drops = calloc((size_t)dtp->ncpus * DL_DROP_NKINDS,
+			    sizeof(uint64_t));
+	return for_each_prog(dtp, attach_prog, true);
+}
+
+/* Fire a dtrace-provider probe: every program that has it, in order. */
+int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id)
+{
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++) {
+			dt_bpfprog_t *bp = &p->progs[i];
+			for (size_t j = 0; j < bp->nprobes; j++)
+				if (bp->probes[j]->id == probe_id &&
+				    dt_dtrace_fire(dtp, probe_id, bp->fd) < 0)
+					return -1;
+		}
+	return 0;
+}
+
+int dtrace_go(dtrace_hdl_t *dtp)
+{
+	if (dt_run_load(dtp) < 0 || dt_run_fire(dtp, DT_PROBE_BEGIN) < 0)
+		return -1;
+	ring_buffer__consume(dtp->rb);
+	if (dtp->done)
+		return 0;
+	return for_each_prog(dtp, attach_prog, false);
+}
+
+dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
+{
+	if (dtp->done)
+		return DTRACE_WORK_DONE;
+	int n = ring_buffer__poll(dtp->rb, timeout_ms);
+	if (n < 0 && n != -EINTR) {
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+			     "failed to read the output buffer: %s",
+			     strerror(-n));
+		return DTRACE_WORK_ERROR;
+	}
+	dt_report_drops(dtp);
+	return dtp->done ? DTRACE_WORK_DONE : DTRACE_WORK_OKAY;
+}
+
+int dtrace_stop(dtrace_hdl_t *dtp)
+{
+	if (dtp->stopped || dtp->rb == NULL)
+		return 0;
+	dtp->stopped = true;
+	/* what the probes produced before END, then END itself */
+	ring_buffer__consume(dtp->rb);
+	dtp->done = false;
+	if (dt_run_fire(dtp, DT_PROBE_END) < 0)
+		return -1;
+	ring_buffer__consume(dtp->rb);
+	dtp->done = true;
+	dt_report_drops(dtp);
+	fflush(dtp->out);
+	return 0;
+}
