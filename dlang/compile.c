@@ -48,6 +48,7 @@ int dl_compile_parse(dl_ctx_t *cx, const char *text, const char *file,
 	cx->src = text;
 	cx->file = file;
 	*out = dl_parse(cx, text, file);
+	cx->jmp = NULL;
 	return 0;
 }
 
@@ -59,6 +60,7 @@ int dl_compile_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 	if (setjmp(jb) != 0)
 		return -1;
 	dl_sema_clause(cx, clause, strsize);
+	cx->jmp = NULL;
 	return 0;
 }
 
@@ -84,5 +86,6 @@ int dl_compile_program(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		dl_loc_t loc = clauses[0]->node->loc;
 		dl_error(cx, loc, D_LIMIT, "%s", err);
 	}
+	cx->jmp = NULL;
 	return 0;
 }

@@ -6,7 +6,7 @@
  *  - branches whose two targets are the same block become JMPs;
  *  - jumps to an empty block that only jumps on are redirected to where
  *    it goes (and an unconditional jump to an empty block that returns
- *    returns directly);
+ *    returns directly, unless that block is laid out next);
  *  - blocks not reachable from the entry are dropped;
  *  - a block that jumps unconditionally to a block with no other
  *    predecessor absorbs it;
@@ -69,8 +69,9 @@ static bool dce_thread(ir_func_t *fn)
 			j->s2 = s;
 			changed = true;
 		}
+		/* return directly, unless the return block comes next anyway */
 		if (j->kind == IR_J_JMP && j->s1->nins == 0 &&
-		    j->s1->jmp.kind == IR_J_RET) {
+		    j->s1->jmp.kind == IR_J_RET && j->s1->id != (int)i + 1) {
 			*j = j->s1->jmp;
 			changed = true;
 		}

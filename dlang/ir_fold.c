@@ -7,7 +7,8 @@
  *     temp whose only definition is "copy C" is C everywhere; one whose
  *     only definition copies another single-definition temp (or r10) is
  *     that temp everywhere; a load or store whose base is a single-def
- *     "add b, C" uses b and folds C into its offset.  A use a definition
+ *     "add b, C" uses b and folds C into its offset, and an "add" of a
+ *     constant to such an add adds to b directly.  A use a definition
  *     does not reach would read garbage anyway, so dominance need not be
  *     checked.
  *  2. Per-block propagation for temps written several times (values that
@@ -213,7 +214,8 @@ static bool rule_urem(ir_func_t *fn, ir_ins_t *in, int64_t c)
 	if (c == 0)
 		fold_copy(in, in->a[0]);
 	else if (k >= 0)
-		fold_set(in, IR_AND, in->a[0], ir_con(fn, c - 1));
+		fold_set(in, IR_AND, in->a[0],
+			 ir_con(fn, (int64_t)((uint64_t)c - 1)));
 	return c == 0 || k >= 0;
 }
 
@@ -544,6 +546,23 @@ static bool fold_address(ir_func_t *fn, const fold_global_t *g, ir_ins_t *in)
 	return true;
 }
 
+/* "add (add b, C1), C2" -> "add b, C1+C2" when the inner add is a
+   single definition of a stable base. */
+static bool fold_reassoc(ir_func_t *fn, const fold_global_t *g, ir_ins_t *in)
+{
+	ir_ins_t *d;
+
+	if (in->op != IR_ADD || !ir_is_con(in->a[1]) ||
+	    (d = fold_single(g, in->a[0])) == NULL || d == in ||
+	    d->op != IR_ADD || !ir_is_con(d->a[1]) || !ir_is_tmp(d->a[0]) ||
+	    !fold_stable(g, d->a[0]))
+		return false;
+	in->a[1] = ir_con(fn, ev_add(ir_conval(fn, d->a[1]),
+				     ir_conval(fn, in->a[1])));
+	in->a[0] = d->a[0];
+	return true;
+}
+
 static bool fold_globals(ir_func_t *fn)
 {
 	fold_global_t g;
@@ -562,6 +581,7 @@ static bool fold_globals(ir_func_t *fn)
 				changed |= fold_use(&g, &in->a[a]);
 			if (ir_opinfo[in->op].flags & (IRF_LOAD | IRF_STORE))
 				changed |= fold_address(fn, &g, in);
+			changed |= fold_reassoc(fn, &g, in);
 		}
 		for (int a = 0; a < 2; a++)
 			changed |= fold_use(&g, &b->jmp.arg[a]);

@@ -32,8 +32,12 @@
  *     translated argument types in body when `: (types)` was given; a
  *     varargs parameter is an ND_TYPE with typ NULL and name "...";
  *   - an ND_PROBEDESC given by probe id has ival = the id and name = its
- *     decimal text.
- * Empty statements are dropped from statement lists.
+ *     decimal text;
+ *   - ND_INLINE has the value in lhs; ND_ASSIGN has op BOP_NONE for '=';
+ *   - empty statements are dropped from statement lists (an empty if/else
+ *     branch is an ND_EMPTY).
+ * As in DTrace, probe descriptions without a predicate or body are accepted
+ * only in -n text (cx->file NULL), and a predicate needs a body.
  */
 
 %define api.pure full
@@ -372,8 +376,10 @@ static dl_node_t *mk_type(dl_ctx_t *cx, dl_loc_t loc, const dl_pspec_t *s,
 	return n;
 }
 
-/* One ND_DECL per declarator; the lexer learns typedef and variable names. */
-static dl_node_t *mk_decls(dl_ctx_t *cx, const dl_pspec_t *s, dl_pdcl_t *d)
+/* One ND_DECL per declarator; at the outer level (top) the lexer learns
+   the typedef and variable names declared. */
+static dl_node_t *mk_decls(dl_ctx_t *cx, const dl_pspec_t *s, dl_pdcl_t *d,
+			   bool top)
 {
 	dl_node_t *list = NULL;
 
@@ -384,7 +390,7 @@ static dl_node_t *mk_decls(dl_ctx_t *cx, const dl_pspec_t *s, dl_pdcl_t *d)
 		n->storage = s->storage;
 		n->rhs = d->width;
 		list = dl_list_append(list, n);
-		if (d->name == NULL)
+		if (d->name == NULL || !top)
 			continue;
 		if (s->storage == SC_TYPEDEF)
 			dl_lex_typedef(cx, d->name);
@@ -405,7 +411,7 @@ static dl_node_t *mk_bare_decl(dl_ctx_t *cx, dl_loc_t loc, dl_pspec_t *s)
 		n->typ = mk_tspec(cx, s, NULL);
 		return n;
 	}
-	n = mk_decls(cx, s, pdcl_new(cx, NULL, loc));
+	n = mk_decls(cx, s, pdcl_new(cx, NULL, loc), true);
 	return n;
 }
 
@@ -861,7 +867,7 @@ expression:
 declaration:
 		declaration_specifiers ';' { $$ = mk_bare_decl(cx, @1, $1); }
 	|	declaration_specifiers init_declarator_list ';'
-			{ $$ = mk_decls(cx, $1, $2); }
+			{ $$ = mk_decls(cx, $1, $2, true); }
 	;
 
 declaration_specifiers:
@@ -941,7 +947,7 @@ init_declarator_list:
 
 struct_declaration:
 		specifier_qualifier_list struct_declarator_list ';'
-			{ $$ = mk_decls(cx, $1, $2); }
+			{ $$ = mk_decls(cx, $1, $2, false); }
 	;
 
 specifier_qualifier_list:

@@ -28,7 +28,9 @@
  *              never spilled again, so rounds end.
  *
  * Finally every temporary is replaced by its register and copies of a
- * register to itself are deleted.  Full 8-byte spills are what the
+ * register to itself are deleted; within each block, a reload from a slot
+ * whose value a register still holds becomes a copy, and a store to a slot
+ * stored again before anything reads it is dropped.  Full 8-byte spills are what the
  * verifier tracks pointers through, hence store8/load8 only.
  *
  * Requires: IR_STAGE_SELECTED.  Produces: IR_STAGE_ALLOCATED, or -1 if
@@ -68,6 +70,7 @@ typedef struct ra {
 	ra_move_t *moves;
 	size_t nmoves, movecap;
 	ra_mlist_t *mlist;	/* per node */
+	bool spill_slot[512 / 8 + 1];	/* -off/8 of every spill slot made */
 } ra_t;
 
 static bool ra_adj(const ra_t *ra, uint32_t a, uint32_t b)
@@ -489,6 +492,7 @@ static int ra_slots(ra_t *ra, int32_t *toff)
 			if (ir_frame_left(fn) < 8)
 				return -1;
 			slots[s].off = ir_frame_alloc(fn, 8);
+			ra->spill_slot[-slots[s].off / 8] = true;
 			slots[s].members = dl_alloc(fn->arena, ra->n * 4);
 			nslots++;
 		}
@@ -606,6 +610,76 @@ static int ra_spill(ra_t *ra)
 	return 0;
 }
 
+/* ---- spill code clean-up, after assignment ------------------------------- */
+
+/*
+ * Spill slots are only ever touched by the load8/store8 made above (no
+ * pointer to them escapes), so within a block a reload of a slot whose
+ * value a register still holds becomes a copy (or nothing), and a store
+ * to a slot that is stored again before any load of it is dead.
+ */
+static int ra_slot_of(const ra_t *ra, const ir_ins_t *in, ir_op_t op)
+{
+	int32_t off = in->off;
+
+	if (in->op != op || !ir_ref_eq(in->a[0], ir_reg(IR_FP)) || off >= 0 ||
+	    off < -512 || off % 8 != 0 || !ra->spill_slot[-off / 8])
+		return -1;
+	return -off / 8;
+}
+
+static void ra_forward_block(const ra_t *ra, ir_blk_t *b)
+{
+	int known[512 / 8 + 1];		/* slot -> register holding it */
+	uint32_t d[IR_MAXREFS];
+	size_t w = 0;
+
+	memset(known, 0xff, sizeof(known));
+	for (size_t i = 0; i < b->nins; i++) {
+		ir_ins_t in = b->ins[i];
+		int ls = ra_slot_of(ra, &in, IR_LOAD8);
+		int ss = ra_slot_of(ra, &in, IR_STORE8);
+		if (ls >= 0 && known[ls] >= 0) {
+			if (known[ls] == (int)in.to.val)
+				continue;
+			in = (ir_ins_t){ .op = IR_COPY, .to = in.to,
+					 .a = { ir_reg(known[ls]), IR_NONE } };
+		}
+		int nd = ir_ins_defs(&in, d);
+		for (int k = 0; k < nd; k++)
+			for (size_t s = 0; s < 512 / 8 + 1; s++)
+				if (known[s] == (int)d[k])
+					known[s] = -1;
+		if (ss >= 0)
+			known[ss] = ir_is_tmp(in.a[1]) ? (int)in.a[1].val : -1;
+		if (ls >= 0)
+			known[ls] = (int)in.to.val;
+		b->ins[w++] = in;
+	}
+	b->nins = w;
+}
+
+static void ra_dead_stores_block(const ra_t *ra, ir_blk_t *b)
+{
+	bool over[512 / 8 + 1] = { false };	/* stored again before read */
+	size_t w = b->nins;
+
+	for (size_t i = b->nins; i-- > 0;) {
+		int ls = ra_slot_of(ra, &b->ins[i], IR_LOAD8);
+		int ss = ra_slot_of(ra, &b->ins[i], IR_STORE8);
+		if (ss >= 0 && over[ss])
+			continue;
+		if (ss >= 0)
+			over[ss] = true;
+		if (ls >= 0)
+			over[ls] = false;
+		b->ins[--w] = b->ins[i];
+	}
+	if (w > 0 && w < b->nins)
+		memmove(b->ins, &b->ins[w], (b->nins - w) * sizeof(*b->ins));
+	b->nins -= w;
+}
+
 /* ---- the driver ---------------------------------------------------------- */
 
 static ir_ref_t ra_reg(const ra_t *ra, ir_ref_t r)
@@ -652,6 +726,10 @@ int ir_regalloc(ir_func_t *fn)
 		ra_simplify(&ra, &sel);
 		if (ra_select(&ra, &sel) == 0) {
 			ra_assign(&ra);
+			for (size_t i = 0; i < fn->nblks; i++) {
+				ra_forward_block(&ra, fn->blks[i]);
+				ra_dead_stores_block(&ra, fn->blks[i]);
+			}
 			return 0;
 		}
 		if (ra_spill(&ra) < 0)

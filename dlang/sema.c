@@ -129,8 +129,8 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 			dl_error(sx->cx, n->loc, D_IDENT_BADREF,
 				 "%s( ) must be called as a function",
 				 n->name);
-		unsupported(sx, n, dl_sprintf(sx->cx->arena,
-			"the variable %s (variables)", n->name));
+		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s: variables are "
+			 "not supported yet", n->name);
 	}
 	if (!var_table[v].ok)
 		dl_error(sx->cx, n->loc, D_UNSUPPORTED,

@@ -32,7 +32,7 @@ enum {
 typedef enum {
 	CMD_HOLD_NONE,		/* running freely (grabbed, or released) */
 	CMD_HOLD_PTRACE,	/* stopped by ptrace right after its exec */
-	CMD_HOLD_PIPE,		/* blocked before exec, reading release_fd */
+	CMD_HOLD_PIPE,		/* blocked before exec, until we say go */
 } cmd_hold_t;
 
 typedef struct cmd_proc {
@@ -41,8 +41,7 @@ typedef struct cmd_proc {
 	bool created;		/* -c (ours to reap and to kill) */
 	bool live;		/* not yet seen to exit */
 	cmd_hold_t hold;	/* how a created child waits for tracing */
-	int release_fd;		/* CMD_HOLD_PIPE: write end the child reads */
-	int status_fd;		/* child -> us: exec errno; EOF once exec'd */
+	int fd;			/* -c: our end of the socket pair with it */
 	int pidfd;		/* -p: becomes readable when it exits; -1 */
 } cmd_proc_t;
 
@@ -53,9 +52,9 @@ typedef struct cmd_procs {
 } cmd_procs_t;
 
 /*
- * Start "cmd" (split on white space, run with execvp semantics) and hold
- * it before it runs any of its own code.  -1 on failure with a message
- * (without "dtrace: ") in err.
+ * Start "cmd" (split on white space in place, run with execvp semantics)
+ * and hold it before it runs any of its own code.  -1 on failure with a
+ * message (without "dtrace: ") in err.
  */
 int cmd_proc_create(cmd_procs_t *ps, char *cmd, char *err, size_t errlen);
 /* Check -p's pid and start watching it.  -1 with a message in err. */
@@ -81,6 +80,7 @@ typedef enum {
 typedef struct cmd_spec {
 	char *arg;		/* D text, or the script's path for -s */
 	int kind;		/* dtrace_spec_t, or CMD_SPEC_FILE */
+	char *text;		/* -s: the script, kept until dtrace_close() */
 	dtrace_prog_t *prog;
 } cmd_spec_t;
 
@@ -118,7 +118,7 @@ void cmd_notice(const cmd_t *c, bool quiet, const char *fmt, ...)
 /* Report, release everything (killing the -c commands), exit 1. */
 void cmd_fatal(cmd_t *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
-/* Close the library, kill and reap the -c commands, close -o. */
+/* Close the library, kill and reap the -c commands, close -o, free. */
 void cmd_cleanup(cmd_t *c);
 
 /* ---- modes.c: what dtrace does once the command line is read ------------- */

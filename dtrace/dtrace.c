@@ -26,9 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +59,15 @@ void cmd_cleanup(cmd_t *c)
 	if (c->out != NULL && c->out != stdout)
 		fclose(c->out);
 	c->out = NULL;
+	for (size_t i = 0; i < c->nspecs; i++)
+		free(c->specs[i].text);
+	free(c->specs);
+	free(c->later);
+	free(c->macv);
+	c->specs = NULL;
+	c->later = NULL;
+	c->macv = NULL;
+	c->nspecs = c->nlater = 0;
 }
 
 static void cmd_vwarn(const cmd_t *c, const char *fmt, va_list ap)
@@ -218,87 +225,83 @@ static int opt_grab(cmd_t *c, const cmd_optdef_t *def, char *arg)
 
 /* ---- the option table ---------------------------------------------------- */
 
-#define SPEC(kind)	PASS_PARSE, opt_spec, NULL, kind
-#define SETOPT(name)	PASS_OPTIONS, opt_setopt, name, 0
-#define PARSE(fn, val)	PASS_PARSE, fn, NULL, val
-#define UNSUPPORTED	PASS_PARSE, opt_unsupported, NULL, 0
-
 static const cmd_optdef_t cmd_opts[] = {
-	{ '3', "2", PARSE(opt_model, 32),
+	{ '3', "2", PASS_PARSE, opt_model, NULL, 32,
 	  "generate 32-bit D programs (not supported yet)" },
-	{ '6', "4", PARSE(opt_model, 64),
+	{ '6', "4", PASS_PARSE, opt_model, NULL, 64,
 	  "generate 64-bit D programs (the default)" },
-	{ 'a', NULL, UNSUPPORTED,
+	{ 'a', NULL, PASS_PARSE, opt_unsupported, NULL, 0,
 	  "claim anonymous tracing state (not supported yet)" },
-	{ 'A', NULL, UNSUPPORTED,
+	{ 'A', NULL, PASS_PARSE, opt_unsupported, NULL, 0,
 	  "set up anonymous tracing at boot (not supported yet)" },
-	{ 'b', "bufsz", SETOPT("bufsize"),
+	{ 'b', "bufsz", PASS_OPTIONS, opt_setopt, "bufsize", 0,
 	  "set the trace buffer size (-x bufsize)" },
-	{ 'B', NULL, UNSUPPORTED,
+	{ 'B', NULL, PASS_PARSE, opt_unsupported, NULL, 0,
 	  "report buffer processing (not supported yet)" },
 	{ 'c', "cmd", PASS_PROCS, opt_create, NULL, 0,
 	  "run cmd as $target; exit when it has exited" },
-	{ 'C', NULL, SETOPT("cpp"),
+	{ 'C', NULL, PASS_OPTIONS, opt_setopt, "cpp", 0,
 	  "run the C preprocessor cpp(1) over D programs" },
-	{ 'D', "name[=def]", SETOPT("define"),
+	{ 'D', "name[=def]", PASS_OPTIONS, opt_setopt, "define", 0,
 	  "define a preprocessor macro" },
-	{ 'e', NULL, PARSE(opt_no_exec, 0),
+	{ 'e', NULL, PASS_PARSE, opt_no_exec, NULL, 0,
 	  "exit after compiling, without enabling any probe" },
-	{ 'f', "[[provider:]module:]func", SPEC(DTRACE_SPEC_FUNC),
+	{ 'f', "[[provider:]module:]func",
+	  PASS_PARSE, opt_spec, NULL, DTRACE_SPEC_FUNC,
 	  "enable or list the probes of a function" },
-	{ 'F', NULL, SETOPT("flowindent"),
+	{ 'F', NULL, PASS_OPTIONS, opt_setopt, "flowindent", 0,
 	  "indent output by function entry and return" },
-	{ 'G', NULL, PARSE(opt_mode, MODE_LINK),
+	{ 'G', NULL, PASS_PARSE, opt_mode, NULL, MODE_LINK,
 	  "generate an ELF object with USDT probes (not supported yet)" },
-	{ 'h', NULL, PARSE(opt_mode, MODE_HEADER),
+	{ 'h', NULL, PASS_PARSE, opt_mode, NULL, MODE_HEADER,
 	  "generate a header for USDT probes (not supported yet)" },
-	{ 'H', NULL, UNSUPPORTED,
+	{ 'H', NULL, PASS_PARSE, opt_unsupported, NULL, 0,
 	  "print the files cpp includes (not supported yet)" },
-	{ 'i', "probe-id", SPEC(DTRACE_SPEC_ID),
+	{ 'i', "probe-id",
+	  PASS_PARSE, opt_spec, NULL, DTRACE_SPEC_ID,
 	  "enable or list a probe by its id" },
-	{ 'I', "path", SETOPT("incdir"),
+	{ 'I', "path", PASS_OPTIONS, opt_setopt, "incdir", 0,
 	  "add a directory to cpp's include path" },
-	{ 'l', NULL, PARSE(opt_mode, MODE_LIST),
+	{ 'l', NULL, PASS_PARSE, opt_mode, NULL, MODE_LIST,
 	  "list the matching probes instead of enabling them" },
-	{ 'L', "path", SETOPT("libdir"),
+	{ 'L', "path", PASS_OPTIONS, opt_setopt, "libdir", 0,
 	  "add a directory to the D library path" },
-	{ 'm', "[provider:]module", SPEC(DTRACE_SPEC_MODULE),
+	{ 'm', "[provider:]module",
+	  PASS_PARSE, opt_spec, NULL, DTRACE_SPEC_MODULE,
 	  "enable or list the probes of a module" },
-	{ 'n', "[[[provider:]module:]func:]name", SPEC(DTRACE_SPEC_NAME),
+	{ 'n', "[[[provider:]module:]func:]name",
+	  PASS_PARSE, opt_spec, NULL, DTRACE_SPEC_NAME,
 	  "enable or list the probes matching a description" },
-	{ 'o', "output", PARSE(opt_output, 0),
+	{ 'o', "output", PASS_PARSE, opt_output, NULL, 0,
 	  "append the output (or the -l listing) to a file" },
 	{ 'p', "pid", PASS_PROCS, opt_grab, NULL, 0,
 	  "trace process pid as $target; exit when it has exited" },
-	{ 'P', "provider", SPEC(DTRACE_SPEC_PROVIDER),
+	{ 'P', "provider",
+	  PASS_PARSE, opt_spec, NULL, DTRACE_SPEC_PROVIDER,
 	  "enable or list the probes of a provider" },
-	{ 'q', NULL, SETOPT("quiet"),
+	{ 'q', NULL, PASS_OPTIONS, opt_setopt, "quiet", 0,
 	  "print only what the program traces (-x quiet)" },
-	{ 's', "script", SPEC(CMD_SPEC_FILE),
+	{ 's', "script",
+	  PASS_PARSE, opt_spec, NULL, CMD_SPEC_FILE,
 	  "enable or list the probes of a D script file" },
-	{ 'S', NULL, PARSE(opt_dump, 0),
+	{ 'S', NULL, PASS_PARSE, opt_dump, NULL, 0,
 	  "print the compiled BPF code on standard error" },
-	{ 'U', "name", SETOPT("undef"),
+	{ 'U', "name", PASS_OPTIONS, opt_setopt, "undef", 0,
 	  "undefine a preprocessor macro" },
-	{ 'v', NULL, PARSE(opt_verbose, 0),
+	{ 'v', NULL, PASS_PARSE, opt_verbose, NULL, 0,
 	  "verbose: with -l, describe the probes' arguments" },
-	{ 'V', NULL, PARSE(opt_mode, MODE_VERSION),
+	{ 'V', NULL, PASS_PARSE, opt_mode, NULL, MODE_VERSION,
 	  "print the version of the D language and exit" },
-	{ 'w', NULL, SETOPT("destructive"),
+	{ 'w', NULL, PASS_OPTIONS, opt_setopt, "destructive", 0,
 	  "permit destructive actions" },
 	{ 'x', "opt[=val]", PASS_OPTIONS, opt_x, NULL, 0,
 	  "set a compiler or tracing option" },
-	{ 'X', "a|c|s|t", UNSUPPORTED,
+	{ 'X', "a|c|s|t", PASS_PARSE, opt_unsupported, NULL, 0,
 	  "ISO C conformance of cpp (not supported yet)" },
-	{ 'Z', NULL, SETOPT("zdefs"),
+	{ 'Z', NULL, PASS_OPTIONS, opt_setopt, "zdefs", 0,
 	  "permit descriptions that match no probe (-x zdefs)" },
 	{ 0 }
 };
-
-#undef SPEC
-#undef SETOPT
-#undef PARSE
-#undef UNSUPPORTED
 
 static const cmd_optdef_t *find_opt(int letter)
 {
@@ -416,26 +419,37 @@ static int alloc_lists(cmd_t *c, int argc, char **argv)
 
 /*
  * DTrace's loop: getopt stops at an operand, which becomes the next macro
- * argument, and parsing resumes after it.  Returns 0 or an exit status.
+ * argument, and parsing resumes after it.  Each stretch of options is
+ * parsed afresh (optind = 0) from a copy of the rest of argv headed by our
+ * name: glibc keeps state across a "--" that a resumed parse trips over.
+ * Returns 0 or an exit status.
  */
 static int parse_args(cmd_t *c, int argc, char **argv)
 {
 	char optstring[2 * sizeof(cmd_opts) / sizeof(cmd_opts[0]) + 2];
+	char **segv;
 	int ch, rc;
 
 	if ((rc = alloc_lists(c, argc, argv)) != 0)
 		return rc;
+	if ((segv = calloc((size_t)argc + 1, sizeof(*segv))) == NULL)
+		return CMD_EXIT_ERROR;
 	build_optstring(optstring);
-	c->macv[c->macc++] = argv[0];	/* $0, before getopt sees pname */
-	argv[0] = (char *)c->pname;
-	for (optind = 1; optind < argc; optind++) {
-		while ((ch = getopt(argc, argv, optstring)) != -1)
-			if ((rc = take_opt(c, ch, optarg)) != 0)
-				return rc;
-		if (optind < argc)
-			c->macv[c->macc++] = argv[optind];
+	c->macv[c->macc++] = argv[0];	/* $0 */
+	for (int i = 1; i < argc && rc == 0;) {
+		segv[0] = (char *)c->pname;
+		memcpy(segv + 1, argv + i, (size_t)(argc - i) * sizeof(*segv));
+		segv[argc - i + 1] = NULL;
+		optind = 0;
+		while (rc == 0 && (ch = getopt(argc - i + 1, segv,
+					       optstring)) != -1)
+			rc = take_opt(c, ch, optarg);
+		i += optind - 1;
+		if (rc == 0 && i < argc)
+			c->macv[c->macc++] = argv[i++];
 	}
-	return 0;
+	free(segv);
+	return rc;
 }
 
 static void run_later(cmd_t *c, cmd_pass_t pass)
@@ -479,6 +493,29 @@ static void fill_std_fds(void)
 			return;
 }
 
+/* Everything but the final cleanup; returns the exit status. */
+static int run_command(cmd_t *c, int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 1)
+		return usage(c, stderr);
+	if ((rc = parse_args(c, argc, argv)) != 0)
+		return rc;
+	if (c->nmodes > 1) {
+		cmd_warn(c, "only one of the [-GhlV] options can be specified "
+			 "at a time");
+		return CMD_EXIT_USAGE;
+	}
+	if (!cmd_modes[c->mode].needs_handle)
+		return cmd_modes[c->mode].run(c);
+	if ((c->dtp = dtrace_open()) == NULL)
+		cmd_fatal(c, "failed to initialize dtrace: %s", strerror(errno));
+	run_later(c, PASS_OPTIONS);
+	run_later(c, PASS_PROCS);
+	return cmd_modes[c->mode].run(c);
+}
+
 int main(int argc, char **argv)
 {
 	cmd_t c = { .out = stdout };
@@ -487,22 +524,7 @@ int main(int argc, char **argv)
 
 	c.pname = slash ? slash + 1 : argv[0];
 	fill_std_fds();
-	if (argc == 1)
-		return usage(&c, stderr);
-	if ((rc = parse_args(&c, argc, argv)) != 0)
-		return rc;
-	if (c.nmodes > 1) {
-		cmd_warn(&c, "only one of the [-GhlV] options can be specified "
-			 "at a time");
-		return CMD_EXIT_USAGE;
-	}
-	if (!cmd_modes[c.mode].needs_handle)
-		return cmd_modes[c.mode].run(&c);
-	if ((c.dtp = dtrace_open()) == NULL)
-		cmd_fatal(&c, "failed to initialize dtrace: %s", strerror(errno));
-	run_later(&c, PASS_OPTIONS);
-	run_later(&c, PASS_PROCS);
-	rc = cmd_modes[c.mode].run(&c);
+	rc = run_command(&c, argc, argv);
 	cmd_cleanup(&c);
 	return rc;
 }

@@ -44,24 +44,27 @@ static volatile sig_atomic_t cmd_wakeups;	/* any handled signal */
 
 /* ---- compiling --------------------------------------------------------- */
 
+/* The whole file, NUL-terminated; NULL with errno set on failure. */
 static char *read_script(const char *path)
 {
 	FILE *fp = fopen(path, "r");
-	size_t len = 0, cap = 4096;
-	char *text = malloc(cap);
+	size_t len = 0, cap = 4096, n;
+	char *text = NULL, *bigger;
+	int err;
 
-	if (fp == NULL || text == NULL) {
-		free(text);
+	if (fp == NULL)
 		return NULL;
-	}
-	for (size_t n; (n = fread(text + len, 1, cap - len - 1, fp)) > 0;) {
-		len += n;
-		if (len + 1 == cap && (text = realloc(text, cap *= 2)) == NULL)
+	do {
+		if ((bigger = realloc(text, cap *= 2)) == NULL)
 			break;
-	}
-	if (text == NULL || ferror(fp)) {
+		text = bigger;
+		len += n = fread(text + len, 1, cap - len - 1, fp);
+	} while (n > 0);
+	if (bigger == NULL || ferror(fp)) {
+		err = bigger == NULL ? ENOMEM : errno;
 		free(text);
 		fclose(fp);
+		errno = err;
 		return NULL;
 	}
 	fclose(fp);
@@ -83,7 +86,7 @@ static void blank_interpreter_line(char *text)
 
 static void compile_file(cmd_t *c, cmd_spec_t *s)
 {
-	char *text = read_script(s->arg);
+	char *text = s->text = read_script(s->arg);
 
 	if (text == NULL)
 		cmd_fatal(c, "failed to open %s: %s", s->arg, strerror(errno));
@@ -95,7 +98,6 @@ static void compile_file(cmd_t *c, cmd_spec_t *s)
 	if (s->prog == NULL)
 		cmd_fatal(c, "failed to compile script %s: %s", s->arg,
 			  dtrace_errmsg(c->dtp));
-	/* text stays allocated: the program may point into it */
 }
 
 static void compile_string(cmd_t *c, cmd_spec_t *s, char *argv0)
@@ -344,6 +346,7 @@ static void start_tracing(cmd_t *c, bool quiet)
 	if (opt_is_set(c, "destructive"))
 		cmd_notice(c, quiet, "allowing destructive actions");
 	catch_signals(c);
+	fflush(c->out);			/* ours first, then the commands' */
 	cmd_proc_release(&c->procs, c->pname);
 }
 
@@ -363,6 +366,7 @@ int cmd_run_exec(cmd_t *c)
 	trace_loop(c, quiet);
 	if (dtrace_stop(c->dtp) != 0)
 		cmd_fatal(c, "couldn't stop tracing: %s", dtrace_errmsg(c->dtp));
+	fputc('\n', c->out);		/* DTrace ends its output so */
 	fflush(c->out);
 	return dtrace_exit_status(c->dtp);
 }

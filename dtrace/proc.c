@@ -11,16 +11,18 @@
  *     mapped (what DTrace calls evaltime=exec), so /proc/PID/exe and maps
  *     already describe the command, not us.  An exec failure shows up
  *     before tracing starts, as it does in DTrace.
- *   - where ptrace is refused (Yama, containers), the child blocks reading
- *     a pipe before it execs, and an exec failure is only known once it is
- *     released.
+ *   - where ptrace is refused (Yama, containers, or we are being traced),
+ *     the child blocks before it execs until we tell it to go ("the pipe
+ *     case"), and an exec failure is only known once it is released.
  *
- * A close-on-exec pipe carries the child's report back: one byte saying
- * which way it is held, then an errno if the exec fails; end of file means
- * the exec happened.  The child dies with us (PR_SET_PDEATHSIG and
- * PTRACE_O_EXITKILL): DTrace, too, kills the commands it created when it
- * exits.  Children are reaped with waitpid(WNOHANG) from the main loop,
- * which a SIGCHLD wakes.
+ * One socket pair links us to the child (its end is close-on-exec): the
+ * child sends one byte saying which way it is held, in the pipe case waits
+ * for our byte, and sends an errno if its exec fails; end of file means
+ * the exec happened.  (A socket, not a pipe: send(MSG_NOSIGNAL) to a child
+ * that died early must not kill us with SIGPIPE.)  The child dies with us
+ * (PR_SET_PDEATHSIG, PTRACE_O_EXITKILL): DTrace, too, kills the commands
+ * it created when it exits.  Children are reaped with waitpid(WNOHANG)
+ * from the main loop, which a SIGCHLD wakes.
  *
  * -p pid: checked with pidfd_open(2) ("failed to grab pid N: No such
  * process"), then watched by polling the pidfd, which becomes readable
@@ -30,7 +32,6 @@
  * with status S", "pid N terminated by SIGNAME"), silenced by quiet.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,13 +39,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
 
-/* What the child writes first on the status pipe: how it is held. */
+/* What the child sends first: how it is held. */
 static const char hold_tags[] = {
 	[CMD_HOLD_PTRACE] = 'T',
 	[CMD_HOLD_PIPE] = 'P',
@@ -64,7 +66,7 @@ static cmd_proc_t *proc_add(cmd_procs_t *ps)
 	cmd_proc_t *p = &ps->v[ps->n++];
 
 	memset(p, 0, sizeof(*p));
-	p->release_fd = p->status_fd = p->pidfd = -1;
+	p->fd = p->pidfd = -1;
 	p->live = true;
 	ps->live++;
 	return p;
@@ -96,17 +98,26 @@ static char **split_argv(char *s)
 	return argv;
 }
 
-static void write_all(int fd, const void *buf, size_t len)
+static void send_all(int fd, const void *buf, size_t len)
 {
-	while (write(fd, buf, len) < 0 && errno == EINTR)
+	while (send(fd, buf, len, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		continue;
 }
 
+static ssize_t recv_all(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = recv(fd, buf, len, MSG_WAITALL)) < 0 && errno == EINTR)
+		continue;
+	return n;
+}
+
 /* In the child: get held, then exec.  Never returns. */
-static void child_run(char **argv, pid_t parent, int status_fd, int release_fd)
+static void child_run(char **argv, pid_t parent, int fd)
 {
 	cmd_hold_t hold = CMD_HOLD_PTRACE;
-	char byte;
+	char go;
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -114,42 +125,29 @@ static void child_run(char **argv, pid_t parent, int status_fd, int release_fd)
 		_exit(127);
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
 		hold = CMD_HOLD_PIPE;
-	write_all(status_fd, &hold_tags[hold], 1);
-
-	if (hold == CMD_HOLD_PIPE) {
-		ssize_t n;
-
-		while ((n = read(release_fd, &byte, 1)) < 0 && errno == EINTR)
-			continue;
-		if (n != 1)
-			_exit(127);	/* dtrace gave up before releasing us */
-	}
-	close(release_fd);
+	send_all(fd, &hold_tags[hold], 1);
+	if (hold == CMD_HOLD_PIPE && recv_all(fd, &go, 1) != 1)
+		_exit(127);	/* dtrace gave up before releasing us */
 	execvp(argv[0], argv);
 	err = errno;
-	write_all(status_fd, &err, sizeof(err));
+	send_all(fd, &err, sizeof(err));
 	_exit(127);
 }
 
-/* Read the errno a child reports if its exec failed; 0 if it exec'd. */
-static int read_exec_errno(int fd)
+/* The errno a child reports if its exec failed; 0 once it has exec'd. */
+static int recv_exec_errno(int fd)
 {
 	int err = 0;
-	ssize_t n;
 
-	while ((n = read(fd, &err, sizeof(err))) < 0 && errno == EINTR)
-		continue;
-	return n == (ssize_t)sizeof(err) ? err : 0;
+	return recv_all(fd, &err, sizeof(err)) == (ssize_t)sizeof(err) ? err
+								      : 0;
 }
 
-static int read_hold(int fd, cmd_hold_t *hold)
+static int recv_hold(int fd, cmd_hold_t *hold)
 {
 	char tag;
-	ssize_t n;
 
-	while ((n = read(fd, &tag, 1)) < 0 && errno == EINTR)
-		continue;
-	if (n != 1)
+	if (recv_all(fd, &tag, 1) != 1)
 		return -1;
 	*hold = tag == hold_tags[CMD_HOLD_PTRACE] ? CMD_HOLD_PTRACE
 						  : CMD_HOLD_PIPE;
@@ -179,7 +177,7 @@ static int wait_exec_stop(cmd_procs_t *ps, cmd_proc_t *p)
 			continue;
 		}
 		proc_gone(ps, p);	/* reaped: it never ran the command */
-		int err = read_exec_errno(p->status_fd);
+		int err = recv_exec_errno(p->fd);
 
 		return err ? err : ECHILD;
 	}
@@ -189,30 +187,20 @@ static int wait_exec_stop(cmd_procs_t *ps, cmd_proc_t *p)
 
 static int fork_held(cmd_proc_t *p, char **argv)
 {
-	int status[2], release[2];
+	int sv[2];
 	pid_t parent = getpid();
 
-	if (pipe2(status, O_CLOEXEC) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return errno;
-	if (pipe2(release, O_CLOEXEC) < 0) {
-		int err = errno;
-
-		close(status[0]);
-		close(status[1]);
-		return err;
-	}
 	p->pid = fork();
 	if (p->pid == 0) {
-		close(status[0]);
-		close(release[1]);
-		child_run(argv, parent, status[1], release[0]);
+		close(sv[0]);
+		child_run(argv, parent, sv[1]);
 	}
 	int err = p->pid < 0 ? errno : 0;
 
-	close(status[1]);
-	close(release[0]);
-	p->status_fd = status[0];
-	p->release_fd = release[1];
+	close(sv[1]);
+	p->fd = sv[0];
 	return err;
 }
 
@@ -237,8 +225,12 @@ int cmd_proc_create(cmd_procs_t *ps, char *cmd, char *err, size_t errlen)
 		return -1;
 	}
 	free(argv);		/* the strings live in cmd; the child has its copy */
-	if (read_hold(p->status_fd, &p->hold) < 0)
-		p->hold = CMD_HOLD_PIPE;
+	if (recv_hold(p->fd, &p->hold) < 0) {
+		e = recv_exec_errno(p->fd);
+		snprintf(err, errlen, "failed to execute %s: %s", p->file,
+			 strerror(e ? e : ECHILD));
+		return -1;
+	}
 	if (p->hold == CMD_HOLD_PTRACE && (e = wait_exec_stop(ps, p)) != 0) {
 		snprintf(err, errlen, "failed to execute %s: %s", p->file,
 			 strerror(e));
@@ -293,14 +285,15 @@ void cmd_proc_release(cmd_procs_t *ps, const char *pname)
 		if (p->hold == CMD_HOLD_PTRACE)
 			ptrace(PTRACE_DETACH, p->pid, NULL, NULL);
 		else
-			write_all(p->release_fd, "", 1);
+			send_all(p->fd, "", 1);
 		p->hold = CMD_HOLD_NONE;
-		close(p->release_fd);
-		p->release_fd = -1;
-		err = read_exec_errno(p->status_fd);
-		if (err != 0)
-			fprintf(stderr, "%s: failed to execute %s: %s\n",
-				pname, p->file, strerror(err));
+		if ((err = recv_exec_errno(p->fd)) == 0)
+			continue;
+		fprintf(stderr, "%s: failed to execute %s: %s\n", pname,
+			p->file, strerror(err));
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			continue;	/* it exits at once: no more news of it */
+		proc_gone(ps, p);
 	}
 }
 
@@ -382,8 +375,7 @@ void cmd_proc_cleanup(cmd_procs_t *ps)
 			while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
 				continue;
 		}
-		close_fd(&p->release_fd);
-		close_fd(&p->status_fd);
+		close_fd(&p->fd);
 		close_fd(&p->pidfd);
 	}
 	free(ps->v);

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,7 +79,8 @@ int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 
 	if (fd >= 0) {
 		dt_keep_fd(dtp, fd);
-		what = dtp->feat.perf_link ? "bpf_link_create" : "PERF_EVENT_IOC_SET_BPF";
+		what = dtp->feat.perf_link ? "bpf_link_create" :
+					     "PERF_EVENT_IOC_SET_BPF";
 		if (perf_link(dtp, fd, prog_fd, cookie) == 0)
 			return 0;
 	}
@@ -212,7 +214,7 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* In the reaper: close every fd but the sorted keep[] (async-signal-safe). */
+/* In the reaper: close every fd but the part keep[] (async-signal-safe). */
 static void close_all_but(const int *keep, size_t n)
 {
 	unsigned int from = 0;
@@ -225,35 +227,56 @@ static void close_all_but(const int *keep, size_t n)
 	syscall(SYS_close_range, from, ~0U, 0);
 }
 
-/* Hand the perf events to a detached grandchild that closes them (each
-   close waits for the kernel); returns 0 if it is on its way. */
-static int reap_async(int *fds, size_t n)
+/*
+ * Hand the perf events to a detached grandchild that closes them (each
+ * close waits for the kernel).  Whoever drops the last reference pays, so
+ * the grandchild waits on a pipe until we have dropped ours: we close the
+ * returned write end after closing our copies (or by dying).  Returns that
+ * fd, or -1 if there is no reaper and we must pay ourselves.
+ */
+static int reap_async(const int *fds, size_t n)
 {
-	pid_t pid;
+	int pfd[2], *keep = malloc((n + 1) * sizeof(int));
+	pid_t pid = -1;
+	char c;
 
-	qsort(fds, n, sizeof(int), cmp_int);
-	if ((pid = fork()) < 0)
+	if (keep == NULL || pipe2(pfd, O_CLOEXEC) < 0) {
+		free(keep);
 		return -1;
-	if (pid == 0) {
+	}
+	memcpy(keep, fds, n * sizeof(int));
+	keep[n] = pfd[0];
+	qsort(keep, n + 1, sizeof(int), cmp_int);
+	if ((pid = fork()) == 0) {
 		if (fork() == 0) {
-			close_all_but(fds, n);
+			close_all_but(keep, n + 1);
 			setsid();
+			prctl(PR_SET_NAME, "dtrace-detach");
+			while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
+				;
 			for (size_t i = 0; i < n; i++)
 				close(fds[i]);
 		}
 		_exit(0);
 	}
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	return 0;
+	free(keep);
+	close(pfd[0]);
+	if (pid < 0) {
+		close(pfd[1]);
+		return -1;
+	}
+	return pfd[1];
 }
 
 void dt_close_fds(dtrace_hdl_t *dtp)
 {
-	int *sorted = calloc(dtp->nfds + 1, sizeof(int));
+	int *part = calloc(dtp->nfds + 1, sizeof(int));
 	size_t nlink = 0, nperf = 0, nother = 0, n = dtp->nfds;
+	int reaper;
 
-	if (sorted == NULL) {		/* plain close, newest first */
+	if (part == NULL) {		/* plain close, newest first */
 		while (dtp->nfds > 0)
 			close(dtp->fds[--dtp->nfds]);
 		return;
@@ -263,18 +286,19 @@ void dt_close_fds(dtrace_hdl_t *dtp)
 		int fd = dtp->fds[i];
 
 		switch (fd_kind(fd)) {
-		case FD_LINK: sorted[nlink++] = fd; break;
-		case FD_PERF: sorted[n - ++nperf] = fd; break;
+		case FD_LINK: part[nlink++] = fd; break;
+		case FD_PERF: part[n - ++nperf] = fd; break;
 		default: dtp->fds[nother++] = fd; break;
 		}
 	}
-	close_parallel(sorted, nlink);
-	if (nperf > 0)
-		reap_async(sorted + n - nperf, nperf);
+	close_parallel(part, nlink);
+	reaper = nperf > 0 ? reap_async(part + n - nperf, nperf) : -1;
 	for (size_t i = 0; i < nperf; i++)
-		close(sorted[n - 1 - i]);
+		close(part[n - 1 - i]);
+	if (reaper >= 0)
+		close(reaper);
 	for (size_t i = 0; i < nother; i++)
 		close(dtp->fds[i]);
 	dtp->nfds = 0;
-	free(sorted);
+	free(part);
 }

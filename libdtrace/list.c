@@ -1,7 +1,7 @@
 /*
  * list.c - dtrace -l: the probes a description or a program matches, in
- * DTrace's layout ("%5s %10s %20s %32s %s" with the ID PROVIDER MODULE
- * FUNCTION NAME heading).  Listing a description enumerates only the
+ * the layout of Oracle's Linux DTrace ("%5s %10s %17s %33s %s" under an
+ * ID PROVIDER MODULE FUNCTION NAME heading).  Listing a description enumerates only the
  * providers and probes it can match, like everything else here.
  */
 #include <stdlib.h>
@@ -17,7 +17,7 @@ typedef struct list {
 static void list_header(list_t *l)
 {
 	if (!*l->header)
-		fprintf(l->out, "%5s %10s %20s %32s %s\n", "ID", "PROVIDER",
+		fprintf(l->out, "%5s %10s %17s %33s %s\n", "ID", "PROVIDER",
 			"MODULE", "FUNCTION", "NAME");
 	*l->header = true;
 }
@@ -27,7 +27,7 @@ static int list_one(dtrace_hdl_t *dtp, dt_probe_t *p, void *arg)
 	list_t *l = arg;
 
 	list_header(l);
-	fprintf(l->out, "%5u %10s %20s %32s %s\n", p->id, p->prov, p->mod,
+	fprintf(l->out, "%5u %10s %17s %33s %s\n", p->id, p->prov, p->mod,
 		p->func, p->name);
 	return 0;
 }

@@ -135,8 +135,9 @@ static int match_clause(dtrace_hdl_t *dtp, match_t *m, size_t cidx)
 			return -1;
 		if (m->count == 0 && !dt_opt(dtp, DT_OPT_zdefs))
 			return dt_set_error(dtp, DTRACE_ERR_MATCH,
-				"probe description %s does not match any "
-				"probes", c->descs[i]);
+				"%sprobe description %s does not match any "
+				"probes", dt_opt(dtp, DT_OPT_errtags) ?
+				"[D_PDESC_ZERO] " : "", c->descs[i]);
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@
 #define CTX_WORDS 12		/* the kernel's MAX_BPF_FUNC_ARGS */
 
 static const char *const dtrace_names[] = { "BEGIN", "END", "ERROR" };
+static const int dtrace_nargs[] = { 0, 0, 6 };	/* ERROR: arg0..arg5 */
 
 static int dtrace_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
@@ -42,7 +43,7 @@ static int dtrace_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 
 		if (prb == NULL)
 			return -1;
-		prb->nargs = 0;
+		prb->nargs = dtrace_nargs[i];
 		n += dt_gmatch("", pd->mod) && dt_gmatch("", pd->func) &&
 		     dt_gmatch(prb->name, pd->name);
 	}

@@ -24,6 +24,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -71,7 +73,8 @@ static int unit_ns(const char *unit, uint64_t *ns)
 	return -1;
 }
 
-/* The interval of N units (N hz when unit_len is 0); 0 if out of range. */
+/* The interval of n units, or of n hz when unit_len is 0; past
+   MAX_INTERVAL when it overflows. */
 static uint64_t interval(uint64_t n, uint64_t unit_len)
 {
 	if (unit_len == 0)
@@ -81,33 +84,58 @@ static uint64_t interval(uint64_t n, uint64_t unit_len)
 	return n * unit_len;
 }
 
+static int parse_fail(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int parse_fail(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The decimal number at s (saturating); *end is left past its digits. */
+static uint64_t parse_num(const char *s, const char **end)
+{
+	uint64_t n = 0;
+
+	for (; isdigit((unsigned char)*s); s++)
+		n = n > UINT64_MAX / 10 ? UINT64_MAX :
+					  n * 10 + (uint64_t)(*s - '0');
+	*end = s;
+	return n;
+}
+
 int dt_profile_parse(const char *name, uint64_t *period_ns, bool *tick,
 		     char *err, size_t errsz)
 {
 	bool is_tick = strncmp(name, "tick-", 5) == 0;
 	const char *p = name + (is_tick ? 5 : 8), *unit;
-	uint64_t n = 0, ulen, ns;
+	uint64_t n, ulen, ns;
 
 	if (!is_tick && strncmp(name, "profile-", 8) != 0)
-		return snprintf(err, errsz, "\"%s\" is not a profile probe "
-				"name (profile-N or tick-N)", name), -1;
-	for (unit = p; isdigit((unsigned char)*unit); unit++)
-		n = n > UINT64_MAX / 10 ? UINT64_MAX : n * 10 + (uint64_t)(*unit - '0');
+		return parse_fail(err, errsz, "\"%s\" is not a profile probe "
+				  "name (profile-N or tick-N)", name);
+	n = parse_num(p, &unit);
 	if (unit == p)
-		return snprintf(err, errsz, "\"%s\": the rate or interval "
-				"must start with a number", name), -1;
+		return parse_fail(err, errsz, "\"%s\": the rate or interval "
+				  "must start with a number", name);
 	if (unit_ns(unit, &ulen) < 0)
-		return snprintf(err, errsz, "\"%s\": unknown unit \"%s\" (use "
-				"ns, us, ms, s, m, h, d or hz)", name, unit), -1;
+		return parse_fail(err, errsz, "\"%s\": unknown unit \"%s\" "
+				  "(use ns, us, ms, s, m, h, d or hz)", name,
+				  unit);
 	if (n == 0)
-		return snprintf(err, errsz, "\"%s\": the rate or interval must "
-				"not be zero", name), -1;
+		return parse_fail(err, errsz, "\"%s\": the rate or interval "
+				  "must not be zero", name);
 	ns = interval(n, ulen);
 	if (ns < MIN_INTERVAL || ns > MAX_INTERVAL)
-		return snprintf(err, errsz, "\"%s\": the interval must be "
-				"between 200us and %llu days", name,
-				(unsigned long long)(MAX_INTERVAL /
-						     (86400 * NSEC_PER_SEC))), -1;
+		return parse_fail(err, errsz, "\"%s\": the interval must be "
+				  "between 200us and %llu days", name,
+				  (unsigned long long)(MAX_INTERVAL /
+						       (86400 * NSEC_PER_SEC)));
 	*period_ns = ns;
 	*tick = is_tick;
 	return 0;

@@ -52,6 +52,7 @@
 #define MAX_ARGS 6
 #define MAX_ERRNO 4095
 #define FORMAT_MAX 8192
+#define FIELD "\tfield:"
 
 static bool sc_is_return(const dt_probe_t *prb)
 {
@@ -89,7 +90,7 @@ static int parse_format(const char *text, int *nfields)
 
 	if (p == NULL || sscanf(p + 5, "%d", &id) != 1)
 		return -1;
-	for (p = strstr(p, "\tfield:"); p != NULL; p = strstr(p + 1, "\tfield:")) {
+	for (p = strstr(p, FIELD); p != NULL; p = strstr(p + 1, FIELD)) {
 		const char *off = strstr(p, "offset:");
 		const char *eol = strchr(p, '\n');
 
@@ -179,8 +180,9 @@ static int sc_populate_dir(dtrace_hdl_t *dtp, const sc_want_t *w)
 
 	snprintf(path, sizeof(path), "%s/events/syscalls", dtp->feat.tracefs);
 	if ((dir = opendir(path)) == NULL)
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s: %s",
-				    path, strerror(errno));
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "cannot read %s: %s", path,
+				    strerror(errno));
 	while (r >= 0 && (de = readdir(dir)) != NULL) {
 		const char *s = de->d_name;
 

@@ -519,3 +519,692 @@ static ir_ref_t tbk_lower(ir_func_t *fn, ir_blk_t *b, const ir_ref_t *x,
 	ir_emit(fn, b, e->op, t, l, IR_NONE);
 	return t;
 }
+
+/* ---- batches of expressions, run both ways -------------------------------- */
+
+/*
+ * The program: load x0..x5 from the context, compute every expression
+ * (optionally with a helper call after every callevery of them, so that
+ * earlier results live across calls), look up key 0 of the array map and
+ * store result j at offset 8*j of its value.  All results are live until
+ * the stores: with dozens of expressions that is far more than 10
+ * registers, and across calls only r6..r9 survive.
+ */
+static ir_func_t *tbk_build(dl_arena_t *a, tbk_expr_t **ex, int n,
+			    int callevery)
+{
+	ir_func_t *fn = ir_func_new(a, "batch");
+	ir_blk_t *b = ir_blk_new(fn), *ok, *out;
+	ir_ref_t ctx = ir_tmp(fn), x[6], res[TBK_NVAL], args[2], v;
+	int32_t key;
+
+	ir_emit(fn, b, IR_COPY, ctx, ir_reg(1), IR_NONE);
+	for (int i = 0; i < 6; i++)
+		x[i] = ir_load(fn, b, 8, ctx, 8 * i);
+	for (int j = 0; j < n; j++) {
+		res[j] = tbk_lower(fn, b, x, ex[j]);
+		if (callevery > 0 && j % callevery == callevery - 1)
+			ir_call(fn, b, 7, 0, NULL);
+	}
+	key = ir_frame_alloc(fn, 8);
+	ir_store(fn, b, 4, ir_reg(IR_FP), key, ir_con(fn, 0));
+	args[0] = ir_ldmap(fn, b, 0);
+	args[1] = ir_bin(fn, b, IR_ADD, ir_reg(IR_FP), ir_con(fn, key));
+	v = ir_call(fn, b, 1, 2, args);
+	ok = ir_blk_new(fn);
+	out = ir_blk_new(fn);
+	ir_jnz(b, v, ok, out);
+	for (int j = 0; j < n; j++)
+		ir_store(fn, ok, 8, v, 8 * j, res[j]);
+	ir_jmp(ok, out);
+	ir_ret(out, ir_con(fn, 0));
+	return fn;
+}
+
+static void tbk_mismatch(const tbk_expr_t *e, const uint64_t *x, int64_t got,
+			 int64_t want, const char *where)
+{
+	char s[1024] = "";
+
+	tbk_str(e, s, sizeof(s));
+	cr_assert_fail("%s: %s with x = %lld %lld %lld %lld %lld %lld: got %lld "
+		       "(%#llx), want %lld (%#llx)", where, s,
+		       (long long)x[0], (long long)x[1], (long long)x[2],
+		       (long long)x[3], (long long)x[4], (long long)x[5],
+		       (long long)got, (unsigned long long)got,
+		       (long long)want, (unsigned long long)want);
+}
+
+static void tbk_check_vm(const bpf_code_t *code, tbk_expr_t **ex, int n,
+			 uint64_t *x)
+{
+	tbk_vm_t vm;
+
+	memset(&vm, 0, sizeof(vm));
+	memset(vm.mapval, 0xaa, sizeof(vm.mapval));
+	tbk_run(&vm, code, x, 6 * 8);
+	if (vm.err[0] != '\0') {
+		char *dis = tbk_disasm(code);
+		cr_log_error("%s", dis);
+		free(dis);
+		cr_assert_fail("interpreter: %s", vm.err);
+	}
+	for (int j = 0; j < n; j++) {
+		int64_t want = tbk_eval(ex[j], x);
+		if ((int64_t)vm.mapval[j] != want)
+			tbk_mismatch(ex[j], x, (int64_t)vm.mapval[j], want,
+				     "interpreter");
+	}
+}
+
+static void tbk_check_kernel(int pfd, int mapfd, tbk_expr_t **ex, int n,
+			     uint64_t *x)
+{
+	uint64_t vals[TBK_NVAL];
+	uint32_t key = 0;
+
+	memset(vals, 0xaa, sizeof(vals));
+	cr_assert_eq(bpf_map_update_elem(mapfd, &key, vals, BPF_ANY), 0);
+	cr_assert_eq(tbk_test_run(pfd, x, 6 * 8), 0);
+	cr_assert_eq(bpf_map_lookup_elem(mapfd, &key, vals), 0);
+	for (int j = 0; j < n; j++) {
+		int64_t want = tbk_eval(ex[j], x);
+		if ((int64_t)vals[j] != want)
+			tbk_mismatch(ex[j], x, (int64_t)vals[j], want, "kernel");
+	}
+}
+
+/* Compile a batch, then run it on every input, in the interpreter and
+   (as root) in the kernel.  Returns the frame size it needed. */
+static int32_t tbk_batch(tbk_expr_t **ex, int n, int callevery,
+			 uint64_t (*inputs)[6], int ninputs)
+{
+	dl_arena_t *a = dl_arena_create();
+	ir_func_t *fn = tbk_build(a, ex, n, callevery);
+	bpf_code_t code;
+	int mapfd = -1, pfd = -1;
+	int32_t frame;
+
+	tbk_compile(fn, &code);
+	frame = fn->frame;
+	if (tbk_root()) {
+		mapfd = tbk_array_map();
+		pfd = tbk_load(&code, &mapfd);
+		cr_assert_geq(pfd, 0, "the verifier rejected the program");
+	}
+	for (int k = 0; k < ninputs; k++) {
+		tbk_check_vm(&code, ex, n, inputs[k]);
+		if (pfd >= 0)
+			tbk_check_kernel(pfd, mapfd, ex, n, inputs[k]);
+	}
+	if (pfd >= 0) {
+		close(pfd);
+		close(mapfd);
+	}
+	dl_arena_destroy(a);
+	return frame;
+}
+
+static const int64_t tbk_inputs1[] = {
+	0, 1, -1, 2, -2, 7, -7, 63, 64, 0x7fffffff, 0x80000000LL,
+	0xffffffffLL, INT64_MAX, INT64_MIN, 0x123456789abcdefLL,
+};
+#define TBK_NINPUTS1 (sizeof(tbk_inputs1) / sizeof(tbk_inputs1[0]))
+
+/* Every binary operation with register and constant operands, on every
+   pair of interesting inputs. */
+Test(backend, every_binary_op_edge_cases)
+{
+	static uint64_t in[TBK_NINPUTS1 * TBK_NINPUTS1][6];
+	dl_arena_t *a = dl_arena_create();
+	int nin = 0;
+
+	for (size_t i = 0; i < TBK_NINPUTS1; i++)
+		for (size_t k = 0; k < TBK_NINPUTS1; k++, nin++) {
+			memset(in[nin], 0, sizeof(in[nin]));
+			in[nin][0] = (uint64_t)tbk_inputs1[i];
+			in[nin][1] = (uint64_t)tbk_inputs1[k];
+		}
+	for (size_t o = 0; o < sizeof(tbk_binops) / sizeof(tbk_binops[0]); o++) {
+		tbk_expr_t *ex[TBK_NVAL];
+		tbk_expr_t *x0 = tbk_leaf(a, 0, 0, 0), *x1 = tbk_leaf(a, 0, 1, 0);
+		ir_op_t op = tbk_binops[o];
+		int n = 0;
+		ex[n++] = tbk_node(a, op, x0, x1);
+		ex[n++] = tbk_node(a, op, x1, x0);
+		ex[n++] = tbk_node(a, op, x0, x0);
+		for (size_t c = 0; c < TBK_NCONSTS; c++) {
+			tbk_expr_t *k = tbk_leaf(a, 1, 0, tbk_consts[c]);
+			ex[n++] = tbk_node(a, op, x0, k);
+			ex[n++] = tbk_node(a, op, k, x1);
+		}
+		tbk_batch(ex, n, 0, in, nin);
+	}
+	dl_arena_destroy(a);
+}
+
+Test(backend, every_unary_op_edge_cases)
+{
+	static uint64_t in[TBK_NINPUTS1][6];
+	dl_arena_t *a = dl_arena_create();
+	tbk_expr_t *ex[TBK_NVAL];
+	int n = 0;
+
+	for (size_t i = 0; i < TBK_NINPUTS1; i++) {
+		memset(in[i], 0, sizeof(in[i]));
+		in[i][0] = (uint64_t)tbk_inputs1[i];
+		in[i][1] = (uint64_t)tbk_inputs1[TBK_NINPUTS1 - 1 - i];
+	}
+	for (size_t o = 0; o < sizeof(tbk_unops) / sizeof(tbk_unops[0]); o++) {
+		ex[n++] = tbk_node(a, tbk_unops[o], tbk_leaf(a, 0, 0, 0), NULL);
+		ex[n++] = tbk_node(a, tbk_unops[o], tbk_leaf(a, 0, 1, 0), NULL);
+		ex[n++] = tbk_node(a, tbk_unops[o],
+				   tbk_leaf(a, 1, 0, 0x8081828384858687LL), NULL);
+	}
+	tbk_batch(ex, n, 0, in, (int)TBK_NINPUTS1);
+	dl_arena_destroy(a);
+}
+
+/* Random expression trees: folding, selection and allocation together. */
+Test(backend, random_expressions)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, in[8][6];
+	dl_arena_t *a = dl_arena_create();
+
+	for (int prog = 0; prog < 60; prog++) {
+		tbk_expr_t *ex[TBK_NVAL];
+		int n = 8 + (int)(tbk_rand(&seed) % 32);
+		int callevery = (int)(tbk_rand(&seed) % 5);
+		for (int j = 0; j < n; j++)
+			ex[j] = tbk_gen(a, &seed, 1 + (int)(tbk_rand(&seed) % 4));
+		for (int k = 0; k < 8; k++)
+			for (int i = 0; i < 6; i++)
+				in[k][i] = (uint64_t)tbk_value(&seed);
+		tbk_batch(ex, n, callevery, in, 8);
+	}
+	dl_arena_destroy(a);
+}
+
+/* 48 results, all live at once and across a helper call after each one:
+   only r6..r9 survive calls, so most of them live on the stack. */
+Test(backend, pressure_across_calls)
+{
+	uint64_t seed = 42, in[4][6];
+	dl_arena_t *a = dl_arena_create();
+	tbk_expr_t *ex[48];
+	int32_t frame;
+
+	for (int j = 0; j < 48; j++)
+		ex[j] = tbk_node(a, tbk_binops[j % 13],
+				 tbk_leaf(a, 0, j % 6, 0),
+				 tbk_node(a, IR_ADD, tbk_leaf(a, 0, (j + 1) % 6, 0),
+					  tbk_leaf(a, 1, 0, j)));
+	for (int k = 0; k < 4; k++)
+		for (int i = 0; i < 6; i++)
+			in[k][i] = (uint64_t)tbk_value(&seed);
+	frame = tbk_batch(ex, 48, 1, in, 4);
+	cr_expect_gt(frame, 8 * 30, "frame %d: results were not spilled", frame);
+	frame = tbk_batch(ex, 48, 0, in, 4);
+	cr_expect_gt(frame, 8 * 30, "frame %d", frame);
+	dl_arena_destroy(a);
+}
+
+/* ---- the ring buffer program of the design brief --------------------------- */
+
+static int tbk_rb_cb(void *ctx, void *data, size_t size)
+{
+	if (size == 16)
+		memcpy(ctx, data, 16);
+	return 0;
+}
+
+/* pid_tgid = get_current_pid_tgid(); if (tgid != 0) { store tgid and pid
+   on the stack; ringbuf_output(map, fp-16, 16, 0); } return 0 */
+static ir_func_t *tbk_build_ringbuf(dl_arena_t *a)
+{
+	ir_func_t *fn = ir_func_new(a, "rb");
+	ir_blk_t *b0 = ir_blk_new(fn), *b1 = ir_blk_new(fn), *b2 = ir_blk_new(fn);
+	ir_ref_t ctx = ir_tmp(fn), id, tgid, pid, args[4];
+	int32_t buf;
+
+	ir_emit(fn, b0, IR_COPY, ctx, ir_reg(1), IR_NONE);
+	id = ir_call(fn, b0, 14, 0, NULL);
+	tgid = ir_bin(fn, b0, IR_SHR, id, ir_con(fn, 32));
+	pid = ir_tmp(fn);
+	ir_emit(fn, b0, IR_ZEXT32, pid, id, IR_NONE);
+	ir_jnz(b0, ir_bin(fn, b0, IR_CNE, tgid, ir_con(fn, 0)), b1, b2);
+	buf = ir_frame_alloc(fn, 16);
+	ir_store(fn, b1, 8, ir_reg(IR_FP), buf, tgid);
+	ir_store(fn, b1, 8, ir_reg(IR_FP), buf + 8, pid);
+	args[0] = ir_ldmap(fn, b1, 0);
+	args[1] = ir_bin(fn, b1, IR_ADD, ir_reg(IR_FP), ir_con(fn, buf));
+	args[2] = ir_con(fn, 16);
+	args[3] = ir_con(fn, 0);
+	ir_call(fn, b1, 130, 4, args);
+	ir_jmp(b1, b2);
+	ir_ret(b2, ir_con(fn, 0));
+	return fn;
+}
+
+Test(backend, ringbuf_program_loads_and_runs)
+{
+	dl_arena_t *a = dl_arena_create();
+	ir_func_t *fn = tbk_build_ringbuf(a);
+	bpf_code_t code;
+	uint64_t got[2] = { 0, 0 }, ctx[1] = { 0 };
+	int mapfd, pfd;
+	struct ring_buffer *rb;
+
+	tbk_compile(fn, &code);
+	cr_assert_eq(code.nrelocs, 1);
+	cr_assert_eq(code.insns[code.relocs[0].insn].code,
+		     BPF_LD | BPF_DW | BPF_IMM);
+	if (!tbk_root()) {
+		dl_arena_destroy(a);
+		cr_skip_test("not root");
+	}
+	mapfd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "tbk_rb", 0, 0, 4096, NULL);
+	cr_assert_geq(mapfd, 0, "ringbuf: %s", strerror(errno));
+	pfd = tbk_load(&code, &mapfd);
+	cr_assert_geq(pfd, 0, "the verifier rejected the program");
+	cr_assert_eq(tbk_test_run(pfd, ctx, sizeof(ctx)), 0);
+	rb = ring_buffer__new(mapfd, tbk_rb_cb, got, NULL);
+	cr_assert_not_null(rb);
+	cr_assert_eq(ring_buffer__consume(rb), 1);
+	cr_expect_eq(got[0], (uint64_t)getpid());
+	cr_expect_eq(got[1], (uint64_t)gettid());
+	ring_buffer__free(rb);
+	close(pfd);
+	close(mapfd);
+	dl_arena_destroy(a);
+}
+
+/* The same code is accepted as a perf tracepoint program. */
+Test(backend, ringbuf_program_loads_as_tracepoint)
+{
+	dl_arena_t *a = dl_arena_create();
+	bpf_code_t code;
+	int mapfd, pfd;
+
+	tbk_compile(tbk_build_ringbuf(a), &code);
+	if (!tbk_root()) {
+		dl_arena_destroy(a);
+		cr_skip_test("not root");
+	}
+	mapfd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "tbk_rb", 0, 0, 4096, NULL);
+	cr_assert_geq(mapfd, 0);
+	for (size_t i = 0; i < code.nrelocs; i++)
+		code.insns[code.relocs[i].insn].imm = mapfd;
+	pfd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "tbk", "GPL", code.insns,
+			    code.ninsns, NULL);
+	cr_assert_geq(pfd, 0, "load: %s", strerror(errno));
+	close(pfd);
+	close(mapfd);
+	dl_arena_destroy(a);
+}
+
+Test(backend, ringbuf_program_disassembly)
+{
+	dl_arena_t *a = dl_arena_create();
+	bpf_code_t code;
+	char *dis;
+
+	tbk_compile(tbk_build_ringbuf(a), &code);
+	dis = tbk_disasm(&code);
+	cr_expect_str_eq(dis,
+		"   0: (85) call bpf_get_current_pid_tgid#14\n"
+		"   1: (bf) r1 = r0\n"
+		"   2: (77) r1 >>= 32\n"
+		"   3: (bc) w0 = w0\n"
+		"   4: (15) if r1 == 0x0 goto pc+9\n"
+		"   5: (7b) *(u64 *)(r10 -16) = r1\n"
+		"   6: (7b) *(u64 *)(r10 -8) = r0\n"
+		"   7: (18) r1 = map[id:0]\n"
+		"   9: (bf) r2 = r10\n"
+		"  10: (07) r2 += -16\n"
+		"  11: (b7) r3 = 16\n"
+		"  12: (b7) r4 = 0\n"
+		"  13: (85) call bpf_ringbuf_output#130\n"
+		"  14: (b7) r0 = 0\n"
+		"  15: (95) exit\n", "%s", dis);
+	free(dis);
+	dl_arena_destroy(a);
+}
+
+/* ---- limits and errors ------------------------------------------------------ */
+
+Test(backend, stack_exhaustion_is_reported)
+{
+	dl_arena_t *a = dl_arena_create();
+	tbk_expr_t *ex[40];
+	ir_func_t *fn;
+	bpf_code_t code;
+	char err[256];
+
+	for (int j = 0; j < 40; j++)
+		ex[j] = tbk_node(a, IR_MUL, tbk_leaf(a, 0, j % 6, 0),
+				 tbk_leaf(a, 1, 0, j + 3));
+	fn = tbk_build(a, ex, 40, 1);
+	fn->frame = 504;	/* the program's own data left 8 bytes */
+	cr_assert_eq(dl_backend(fn, a, true, &code, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "limit is 512") != NULL, "%s", err);
+	dl_arena_destroy(a);
+}
+
+Test(backend, bad_input_is_reported)
+{
+	dl_arena_t *a = dl_arena_create();
+	char err[256];
+	bpf_code_t code;
+	ir_func_t *fn = ir_parse(a, "function g stage lowered frame 0 {\n"
+				 "@b0\n\t%t11 = add %t12, 1\n\tret %t11\n}\n",
+				 err, sizeof(err));
+
+	cr_assert_not_null(fn);
+	cr_assert_eq(dl_backend(fn, a, true, &code, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "g: bad IR on input: %t12 may be read") != NULL,
+		  "%s", err);
+	dl_arena_destroy(a);
+}
+
+/* ---- emission and disassembly ----------------------------------------------- */
+
+static char *tbk_emit_text(const char *ir, const char *const *names,
+			   size_t nnames, bpf_code_t *code, dl_arena_t *a)
+{
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	ir_func_t *fn = ir_parse(a, ir, err, sizeof(err));
+	FILE *f;
+
+	cr_assert_not_null(fn, "%s", err);
+	cr_assert_eq(ir_check(fn, err, sizeof(err)), 0, "%s", err);
+	bpf_emit(fn, a, code);
+	f = open_memstream(&buf, &len);
+	bpf_disasm(f, code->insns, code->ninsns, names, nnames);
+	fclose(f);
+	return buf;
+}
+
+/* Fallthrough elision, negated branches, branch + goto, backward jumps,
+   ld_imm64 and map relocations. */
+Test(backend, emit_layout_and_jumps)
+{
+	static const char *const names[] = { "a", "b", "c", "d", "e", "events" };
+	dl_arena_t *a = dl_arena_create();
+	bpf_code_t code;
+	char *dis = tbk_emit_text("function j stage allocated frame 0 {\n"
+		"@b0\n\t%r0 = load8 %r1, 0\n\tjcmp ult %r0, 5, @b1, @b2\n"
+		"@b1\n\tjcmp sgt %r0, %r1, @b3, @b2\n"
+		"@b2\n\tjnz %r0, @b3, @b4\n"
+		"@b3\n\tjcmp eq %r0, -1, @b4, @b5\n"
+		"@b4\n\tjcmp sle %r0, 3, @b6, @b7\n"
+		"@b5\n\tjmp @b6\n"
+		"@b6\n\t%r0 = copy 1\n\tjmp @b8\n"
+		"@b7\n\t%r0 = ldi64 -81985529216486896\n\t%r2 = ldmap 5\n"
+		"\tret %r0\n"
+		"@b8\n\tjnz %r0, @b7, @b9\n"
+		"@b9\n\tret %r0\n"
+		"}\n", names, 6, &code, a);
+
+	cr_expect_str_eq(dis,
+		"   0: (79) r0 = *(u64 *)(r1 +0)\n"
+		"   1: (35) if r0 >= 0x5 goto pc+1\n"
+		"   2: (6d) if r0 s> r1 goto pc+1\n"
+		"   3: (15) if r0 == 0x0 goto pc+1\n"
+		"   4: (55) if r0 != 0xffffffff goto pc+2\n"
+		"   5: (d5) if r0 s<= 0x3 goto pc+1\n"
+		"   6: (05) goto pc+2\n"
+		"   7: (b7) r0 = 1\n"
+		"   8: (05) goto pc+5\n"
+		"   9: (18) r0 = 0xfedcba9876543210\n"
+		"  11: (18) r2 = map[events]\n"
+		"  13: (95) exit\n"
+		"  14: (55) if r0 != 0x0 goto pc-6\n"
+		"  15: (95) exit\n", "%s", dis);
+	cr_assert_eq(code.ninsns, 16);
+	cr_assert_eq(code.nrelocs, 1);
+	cr_expect_eq(code.relocs[0].insn, 11);
+	cr_expect_eq(code.relocs[0].mapidx, 5);
+	cr_expect_eq(code.insns[11].src_reg, BPF_PSEUDO_MAP_FD);
+	cr_expect_eq(code.insns[11].imm, 5);
+	cr_expect_eq((uint32_t)code.insns[10].imm, 0xfedcba98u);
+	free(dis);
+	dl_arena_destroy(a);
+}
+
+Test(backend, emit_every_selected_op)
+{
+	dl_arena_t *a = dl_arena_create();
+	bpf_code_t code;
+	char *dis = tbk_emit_text("function ops stage allocated frame 8 {\n"
+		"@b0\n"
+		"\t%r2 = copy %r1\n\t%r3 = copy -5\n"
+		"\t%r3 = add %r3, %r2\n\t%r3 = sub %r3, 1\n"
+		"\t%r3 = mul %r3, %r2\n\t%r3 = udiv %r3, 3\n"
+		"\t%r3 = urem %r3, %r2\n\t%r3 = and %r3, 255\n"
+		"\t%r3 = or %r3, %r2\n\t%r3 = xor %r3, -1\n"
+		"\t%r3 = shl %r3, 3\n\t%r3 = shr %r3, %r2\n"
+		"\t%r3 = sar %r3, 63\n\t%r3 = neg %r3\n"
+		"\t%r4 = zext32 %r3\n"
+		"\t%r5 = load1 %r1, 1\n\t%r5 = load2 %r1, 2\n"
+		"\t%r5 = load4 %r1, 4\n\t%r5 = load8 %r1, 8\n"
+		"\tstore1 %r10, -1, %r5\n\tstore2 %r10, -4, -2\n"
+		"\tstore4 %r10, -8, %r4\n\tstore8 %r10, -8, 2147483647\n"
+		"\t%r0 = call 5\n\tret %r0\n"
+		"}\n", NULL, 0, &code, a);
+
+	cr_expect_str_eq(dis,
+		"   0: (bf) r2 = r1\n"
+		"   1: (b7) r3 = -5\n"
+		"   2: (0f) r3 += r2\n"
+		"   3: (17) r3 -= 1\n"
+		"   4: (2f) r3 *= r2\n"
+		"   5: (37) r3 /= 3\n"
+		"   6: (9f) r3 %= r2\n"
+		"   7: (57) r3 &= 255\n"
+		"   8: (4f) r3 |= r2\n"
+		"   9: (a7) r3 ^= -1\n"
+		"  10: (67) r3 <<= 3\n"
+		"  11: (7f) r3 >>= r2\n"
+		"  12: (c7) r3 s>>= 63\n"
+		"  13: (87) r3 = -r3\n"
+		"  14: (bc) w4 = w3\n"
+		"  15: (71) r5 = *(u8 *)(r1 +1)\n"
+		"  16: (69) r5 = *(u16 *)(r1 +2)\n"
+		"  17: (61) r5 = *(u32 *)(r1 +4)\n"
+		"  18: (79) r5 = *(u64 *)(r1 +8)\n"
+		"  19: (73) *(u8 *)(r10 -1) = r5\n"
+		"  20: (6a) *(u16 *)(r10 -4) = -2\n"
+		"  21: (63) *(u32 *)(r10 -8) = r4\n"
+		"  22: (7a) *(u64 *)(r10 -8) = 2147483647\n"
+		"  23: (85) call bpf_ktime_get_ns#5\n"
+		"  24: (95) exit\n", "%s", dis);
+	free(dis);
+	dl_arena_destroy(a);
+}
+
+#define TBK_I(c, d, s, o, i) { .code = (c), .dst_reg = (d), .src_reg = (s), \
+			       .off = (o), .imm = (i) }
+
+Test(backend, disasm_covers_the_isa)
+{
+	static const struct bpf_insn insns[] = {
+		TBK_I(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8),
+		TBK_I(BPF_ALU | BPF_ADD | BPF_X, 1, 2, 0, 0),
+		TBK_I(BPF_ALU64 | BPF_MOV | BPF_X, 1, 2, 8, 0),
+		TBK_I(BPF_ALU64 | BPF_DIV | BPF_K, 1, 0, 1, 3),
+		TBK_I(BPF_ALU64 | BPF_MOD | BPF_X, 1, 2, 1, 0),
+		TBK_I(BPF_ALU | BPF_END | BPF_TO_BE, 1, 0, 0, 16),
+		TBK_I(BPF_ALU64 | BPF_END | BPF_TO_LE, 1, 0, 0, 32),
+		TBK_I(BPF_ALU | BPF_NEG, 1, 0, 0, 0),
+		TBK_I(BPF_ALU64 | BPF_ARSH | BPF_X, 1, 2, 0, 0),
+		TBK_I(BPF_ALU | BPF_MOV | BPF_K, 3, 0, 0, 7),
+		TBK_I(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 16, 0),
+		TBK_I(BPF_LDX | 0x80 | BPF_H, 2, 1, -2, 0),
+		TBK_I(BPF_ST | BPF_MEM | BPF_B, 10, 0, -1, 7),
+		TBK_I(BPF_STX | BPF_MEM | BPF_DW, 10, 1, -8, 0),
+		TBK_I(BPF_STX | BPF_ATOMIC | BPF_DW, 1, 2, 0, BPF_ADD),
+		TBK_I(BPF_STX | BPF_ATOMIC | BPF_W, 1, 2, 4,
+		      BPF_ADD | BPF_FETCH),
+		TBK_I(BPF_STX | BPF_ATOMIC | BPF_DW, 1, 2, 0, BPF_XCHG),
+		TBK_I(BPF_STX | BPF_ATOMIC | BPF_DW, 1, 2, 0, BPF_CMPXCHG),
+		TBK_I(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 10),
+		TBK_I(BPF_LD | BPF_IND | BPF_W, 0, 3, 0, 4),
+		TBK_I(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_VALUE, 0, 3),
+		TBK_I(0, 0, 0, 0, 16),
+		TBK_I(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, 1),
+		TBK_I(0, 0, 0, 0, 0),
+		TBK_I(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 2, 4),
+		TBK_I(BPF_JMP32 | BPF_JLT | BPF_X, 1, 2, -3, 0),
+		TBK_I(BPF_JMP | BPF_JSGE | BPF_K, 1, 0, 1, -1),
+		TBK_I(BPF_JMP32 | BPF_JA, 0, 0, 0, 100),
+		TBK_I(BPF_JMP | BPF_JA, 0, 0, -4, 0),
+		TBK_I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 5),
+		TBK_I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 77),
+		TBK_I(BPF_JMP | BPF_CALL, 0, 0, 0, 9999),
+		TBK_I(BPF_JMP | BPF_CALL, 0, 0, 0, 131),
+		TBK_I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+		TBK_I(0xff, 0, 0, 0, 0),
+	};
+	static const char *const names[] = { "zero", "events" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	bpf_disasm(f, insns, sizeof(insns) / sizeof(insns[0]), names, 2);
+	fclose(f);
+	cr_expect_str_eq(buf,
+		"   0: (07) r1 += -8\n"
+		"   1: (0c) w1 += w2\n"
+		"   2: (bf) r1 = (s8)r2\n"
+		"   3: (37) r1 s/= 3\n"
+		"   4: (9f) r1 s%= r2\n"
+		"   5: (dc) r1 = be16 r1\n"
+		"   6: (d7) r1 = bswap32 r1\n"
+		"   7: (84) w1 = -w1\n"
+		"   8: (cf) r1 s>>= r2\n"
+		"   9: (b4) w3 = 7\n"
+		"  10: (61) r2 = *(u32 *)(r1 +16)\n"
+		"  11: (89) r2 = *(s16 *)(r1 -2)\n"
+		"  12: (72) *(u8 *)(r10 -1) = 7\n"
+		"  13: (7b) *(u64 *)(r10 -8) = r1\n"
+		"  14: (db) lock *(u64 *)(r1 +0) += r2\n"
+		"  15: (c3) r2 = atomic_fetch_add((u32 *)(r1 +4), r2)\n"
+		"  16: (db) r2 = atomic64_xchg((u64 *)(r1 +0), r2)\n"
+		"  17: (db) r0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\n"
+		"  18: (30) r0 = *(u8 *)skb[10]\n"
+		"  19: (40) r0 = *(u32 *)skb[r3 + 4]\n"
+		"  20: (18) r1 = map[id:3][0]+16\n"
+		"  22: (18) r1 = map[events]\n"
+		"  24: (45) if r1 & 0x4 goto pc+2\n"
+		"  25: (ae) if w1 < w2 goto pc-3\n"
+		"  26: (75) if r1 s>= 0xffffffff goto pc+1\n"
+		"  27: (06) gotol pc+100\n"
+		"  28: (05) goto pc-4\n"
+		"  29: (85) call pc+5\n"
+		"  30: (85) call kernel-function\n"
+		"  31: (85) call unknown#9999\n"
+		"  32: (85) call bpf_ringbuf_reserve#131\n"
+		"  33: (95) exit\n"
+		"  34: (ff) invalid alu op\n", "%s", buf);
+	free(buf);
+}
+
+/* ---- register allocation ----------------------------------------------------- */
+
+static char *tbk_regalloc_text(const char *ir, dl_arena_t *a, ir_func_t **out)
+{
+	char err[256];
+	ir_func_t *fn = ir_parse(a, ir, err, sizeof(err));
+
+	cr_assert_not_null(fn, "%s", err);
+	cr_assert_eq(ir_check(fn, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ir_regalloc(fn), 0);
+	cr_assert_eq(ir_check(fn, err, sizeof(err)), 0, "%s", err);
+	*out = fn;
+	return tbk_print_ir(fn);
+}
+
+/* Values live across calls go to r6..r9, the rest coalesce with the
+   argument and result registers. */
+Test(backend, regalloc_calls_and_coalescing)
+{
+	dl_arena_t *a = dl_arena_create();
+	ir_func_t *fn;
+	char *got = tbk_regalloc_text("function f stage selected frame 0 {\n"
+		"@b0\n"
+		"\t%t11 = copy %r1\n"
+		"\t%t12 = load8 %t11, 0\n"
+		"\t%r0 = call 5\n"
+		"\t%t13 = copy %r0\n"
+		"\t%t14 = copy %t13\n"
+		"\t%t14 = add %t14, %t12\n"
+		"\t%r1 = copy %t11\n"
+		"\t%r2 = copy %t14\n"
+		"\t%r0 = call 1\n"
+		"\t%t15 = copy %r0\n"
+		"\t%t15 = add %t15, %t12\n"
+		"\t%r0 = copy %t15\n"
+		"\tret %r0\n"
+		"}\n", a, &fn);
+
+	cr_expect_str_eq(got, "function f stage allocated frame 0 {\n"
+		"@b0\n"
+		"\t%r6 = copy %r1\n"
+		"\t%r7 = load8 %r6, 0\n"
+		"\t%r0 = call 5                    # ktime_get_ns\n"
+		"\t%r2 = copy %r0\n"
+		"\t%r2 = add %r2, %r7\n"
+		"\t%r1 = copy %r6\n"
+		"\t%r0 = call 1                    # map_lookup_elem\n"
+		"\t%r0 = add %r0, %r7\n"
+		"\tret %r0\n"
+		"}\n", "%s", got);
+	free(got);
+	dl_arena_destroy(a);
+}
+
+/* 30 values live at once, defined in two arms of a branch (not SSA),
+   summed after the join: spills, and the result still right. */
+Test(backend, regalloc_thirty_live_values_across_a_join)
+{
+	dl_arena_t *a = dl_arena_create();
+	char *text = NULL, *got;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	uint64_t ctx[6] = { 3, 5, 7, 11, 13, 17 }, want = 0;
+	bpf_code_t code;
+	ir_func_t *fn;
+	tbk_vm_t vm;
+
+	fprintf(f, "function p stage selected frame 0 {\n@b0\n"
+		"\t%%t11 = copy %%r1\n\t%%t12 = load8 %%t11, 0\n"
+		"\tjcmp ne %%t12, 0, @b1, @b2\n");
+	for (int arm = 1; arm <= 2; arm++) {
+		fprintf(f, "@b%d\n", arm);
+		for (int i = 0; i < 30; i++) {
+			fprintf(f, "\t%%t%d = load8 %%t11, %d\n", 20 + i, 8 * (i % 6));
+			fprintf(f, "\t%%t%d = mul %%t%d, %d\n", 20 + i, 20 + i,
+				arm * (i + 1));
+		}
+		fprintf(f, "\tjmp @b3\n");
+	}
+	fprintf(f, "@b3\n\t%%r0 = call 7\n\t%%t60 = copy %%r0\n");
+	for (int i = 0; i < 30; i++)
+		fprintf(f, "\t%%t60 = xor %%t60, %%t%d\n", 20 + i);
+	fprintf(f, "\t%%r0 = copy %%t60\n\tret %%r0\n}\n");
+	fclose(f);
+	got = tbk_regalloc_text(text, a, &fn);
+	cr_expect_gt(fn->frame, 8 * 16, "%s", got);
+	bpf_emit(fn, a, &code);
+	memset(&vm, 0, sizeof(vm));
+	want = 0x12345678;
+	for (int i = 0; i < 30; i++)
+		want ^= ctx[i % 6] * (uint64_t)(1 * (i + 1));
+	cr_expect_eq(tbk_run(&vm, &code, ctx, sizeof(ctx)), want, "%s", vm.err);
+	cr_expect_str_eq(vm.err, "");
+	free(text);
+	free(got);
+	dl_arena_destroy(a);
+}
