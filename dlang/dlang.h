@@ -331,6 +331,8 @@ enum {
 	DL_MAP_STRTAB,		/* string constants: one read-only value */
 	DL_MAP_PROBES,		/* probe id -> dl_probeinfo_t */
 	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS] */
+	DL_MAP_PROG,		/* the program's own map, made by its provider
+				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
 enum { DL_DROP_RINGBUF, DL_DROP_NKINDS };
@@ -357,7 +359,7 @@ uint32_t dl_strtab_add(dl_arena_t *a, dl_strtab_t *st, const char *s,
 		       size_t len);
 
 /* Provider values generated code needs (same numbering as dt_pvar_t). */
-typedef enum { DL_PV_ARG, DL_PV_PROBEID, DL_PV_ERRNO } dl_pvar_t;
+typedef enum { DL_PV_ARG, DL_PV_PROBEID, DL_PV_ERRNO, DL_PV_ENTRY } dl_pvar_t;
 
 struct ir_func;
 struct ir_blk;
@@ -366,7 +368,7 @@ typedef struct dl_lowerhooks {
 	/* Emit IR computing what; returns the value or IR_NONE (use 0). */
 	struct ir_ref (*pvar)(void *arg, struct ir_func *fn,
 			      struct ir_blk **blk, struct ir_ref ctx,
-			      dl_pvar_t what, int n);
+			      struct ir_blk *exit, dl_pvar_t what, int n);
 	void *arg;
 	uint32_t probe_id;	/* the only probe of this program, or 0 */
 	const dl_probeinfo_t *probe;	/* its names, or NULL */

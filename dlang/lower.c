@@ -131,7 +131,7 @@ static val_t str_const(lower_t *lx, const char *s, size_t len)
 static ir_ref_t pvar(lower_t *lx, dl_pvar_t what, int n)
 {
 	ir_ref_t r = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
-				     what, n);
+				     lx->exit, what, n);
 
 	return ir_is_none(r) ? con(lx, 0) : r;
 }
@@ -589,9 +589,13 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 {
 	lx->b = pro;
 	ir_emit(lx->fn, pro, IR_COPY, lx->ctx, ir_reg(1), IR_NONE);
-	if (lx->need_probeid || lx->need_pinfo)
-		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid,
-			pvar(lx, DL_PV_PROBEID, 0), IR_NONE);
+	/* the provider's check that this firing is ours, if it has one */
+	ir_ref_t id = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
+				      lx->exit, DL_PV_ENTRY, 0);
+	if (ir_is_none(id) && (lx->need_probeid || lx->need_pinfo))
+		id = pvar(lx, DL_PV_PROBEID, 0);
+	if (!ir_is_none(id))
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
 	int32_t key = (lx->need_strbase || lx->need_pinfo) ?
 		ir_frame_alloc(lx->fn, 8) : 0;
 	if (lx->need_strbase) {

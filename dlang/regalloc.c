@@ -71,6 +71,8 @@ typedef struct ra {
 	size_t nmoves, movecap;
 	ra_mlist_t *mlist;	/* per node */
 	bool spill_slot[512 / 8 + 1];	/* -off/8 of every spill slot made */
+	uint64_t *slive_out;	/* per block: spill slots live at its end */
+	uint64_t *sconf;	/* per node: spill slots live where it is */
 } ra_t;
 
 static bool ra_adj(const ra_t *ra, uint32_t a, uint32_t b)
@@ -121,6 +123,61 @@ static uint32_t ra_next(const ra_t *ra, uint32_t x, uint32_t i)
 
 /* ---- nodes and the interference graph ------------------------------------ */
 
+/* The spill slot (1..64, -off/8) a load8/store8 of r10 accesses, or -1. */
+static int ra_slot_of(const ra_t *ra, const ir_ins_t *in, ir_op_t op)
+{
+	int32_t off = in->off;
+
+	if (in->op != op || !ir_ref_eq(in->a[0], ir_reg(IR_FP)) || off >= 0 ||
+	    off < -512 || off % 8 != 0 || !ra->spill_slot[-off / 8])
+		return -1;
+	return -off / 8;
+}
+
+static uint64_t ra_slot_bit(int slot)
+{
+	return (uint64_t)1 << (slot - 1);
+}
+
+/* Which spill slots hold a value still to be reloaded at the end of each
+   block: one 64-bit set per block, backward data flow. */
+static uint64_t ra_slot_transfer(const ra_t *ra, const ir_blk_t *b,
+				 uint64_t live)
+{
+	for (size_t i = b->nins; i-- > 0;) {
+		int ss = ra_slot_of(ra, &b->ins[i], IR_STORE8);
+		int ls = ra_slot_of(ra, &b->ins[i], IR_LOAD8);
+		if (ss > 0)
+			live &= ~ra_slot_bit(ss);
+		if (ls > 0)
+			live |= ra_slot_bit(ls);
+	}
+	return live;
+}
+
+static void ra_slot_liveness(ra_t *ra)
+{
+	ir_func_t *fn = ra->fn;
+	uint64_t *in = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*in));
+	bool changed = true;
+
+	ra->slive_out = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*in));
+	while (changed) {
+		changed = false;
+		for (size_t i = fn->nblks; i-- > 0;) {
+			ir_blk_t *b = fn->blks[i], *sv[2];
+			uint64_t out = 0;
+			int ns = ir_succs(b, sv);
+			for (int k = 0; k < ns; k++)
+				out |= in[sv[k]->id];
+			uint64_t nin = ra_slot_transfer(ra, b, out);
+			changed |= nin != in[i] || out != ra->slive_out[i];
+			in[i] = nin;
+			ra->slive_out[i] = out;
+		}
+	}
+}
+
 static void ra_map(ra_t *ra, ir_ref_t r)
 {
 	if (ir_is_tmp(r) && r.val >= IR_NPHYS && ra->node[r.val] == RA_NONE)
@@ -158,6 +215,7 @@ static void ra_init(ra_t *ra)
 	ra->cost = dl_alloc(a, ra->n * sizeof(*ra->cost));
 	ra->color = dl_alloc(a, ra->n * sizeof(*ra->color));
 	ra->mlist = dl_alloc(a, ra->n * sizeof(*ra->mlist));
+	ra->sconf = dl_alloc(a, ra->n * sizeof(*ra->sconf));
 	for (uint32_t x = 0; x < ra->n; x++) {
 		ra->alias[x] = x;
 		ra->color[x] = ra_phys(x) ? (int)x : -1;
@@ -221,8 +279,37 @@ static void ra_count(ra_t *ra, const uint32_t *t, int n)
 	}
 }
 
+/* Temps and spill slots live at the same time may not share the slot:
+   a definition conflicts with the slots live after it, a store to a slot
+   with the temps live after it.  Returns the slots live before in. */
+static uint64_t ra_slot_conflicts(ra_t *ra, const ir_ins_t *in,
+				  const uint64_t *live, uint64_t slive,
+				  const uint32_t *d, int nd)
+{
+	int ss = ra_slot_of(ra, in, IR_STORE8), ls = ra_slot_of(ra, in, IR_LOAD8);
+	size_t nw = ir_set_words(ra->fn);
+
+	for (int k = 0; k < nd; k++)
+		if (ra_node(ra, d[k]) != RA_NONE)
+			ra->sconf[ra_node(ra, d[k])] |= slive;
+	if (ss > 0) {
+		for (size_t w = 0; w < nw; w++)
+			for (uint64_t bits = live[w]; bits; bits &= bits - 1) {
+				uint32_t x = ra_node(ra, (uint32_t)(w * 64) +
+					     (uint32_t)__builtin_ctzll(bits));
+				if (x != RA_NONE)
+					ra->sconf[x] |= ra_slot_bit(ss);
+			}
+		slive &= ~ra_slot_bit(ss);
+	}
+	if (ls > 0)
+		slive |= ra_slot_bit(ls);
+	return slive;
+}
+
 static void ra_build_block(ra_t *ra, const ir_blk_t *b, uint64_t *live)
 {
+	uint64_t slive = ra->slive_out[b->id];
 	const ir_func_t *fn = ra->fn;
 	uint32_t d[IR_MAXREFS], u[IR_MAXREFS];
 	int nd, nu;
@@ -243,6 +330,7 @@ static void ra_build_block(ra_t *ra, const ir_blk_t *b, uint64_t *live)
 		}
 		for (int k = 0; k < nd; k++)
 			ra_interfere(ra, d[k], live, except);
+		slive = ra_slot_conflicts(ra, in, live, slive, d, nd);
 		for (int k = 0; k < nd; k++)
 			ir_set_del(live, d[k]);
 		for (int k = 0; k < nu; k++)
@@ -258,6 +346,7 @@ static void ra_build(ra_t *ra)
 	uint64_t *live = dl_alloc(fn->arena, ir_set_words(fn) * 8 + 8);
 
 	ir_liveness(fn);
+	ra_slot_liveness(ra);
 	for (size_t i = 0; i < fn->nblks; i++)
 		ra_build_block(ra, fn->blks[i], live);
 	/* what is live into the entry was all "defined" at once before it
@@ -308,6 +397,7 @@ static void ra_merge(ra_t *ra, uint32_t u, uint32_t v)
 {
 	ra->alias[u] = v;
 	ra->cost[v] += ra->cost[u];
+	ra->sconf[v] |= ra->sconf[u];
 	RA_FOR_ADJ(ra, u, t) {
 		ir_set_del(&ra->adj[(size_t)t * ra->rw], u);
 		if (ra_adj(ra, t, v)) {
@@ -468,32 +558,47 @@ typedef struct ra_slot {
 	size_t n;
 } ra_slot_t;
 
+/* May node x live in slot s?  Not while the slot holds a value of an
+   earlier round, nor together with a node of this round it interferes
+   with. */
+static bool ra_slot_fits(const ra_t *ra, uint32_t x, const ra_slot_t *s)
+{
+	if (ra->sconf[x] & ra_slot_bit(-s->off / 8))
+		return false;
+	for (size_t k = 0; k < s->n; k++)
+		if (ra_adj(ra, x, s->members[k]))
+			return false;
+	return true;
+}
+
 /* Frame slots for the uncoloured nodes; per temp offset in toff (0: none).
    Returns -1 if the frame is full. */
 static int ra_slots(ra_t *ra, int32_t *toff)
 {
 	ir_func_t *fn = ra->fn;
-	ra_slot_t *slots = dl_alloc(fn->arena, ra->n * sizeof(*slots));
+	ra_slot_t slots[512 / 8];
 	int32_t *noff = dl_alloc(fn->arena, ra->n * sizeof(*noff));
 	size_t nslots = 0;
 
+	/* slots of earlier rounds first: free wherever sconf says so */
+	for (int i = 1; i <= 512 / 8; i++)
+		if (ra->spill_slot[i])
+			slots[nslots++] = (ra_slot_t){ -8 * i,
+				dl_alloc(fn->arena, ra->n * 4), 0 };
 	for (uint32_t x = RA_K; x < ra->n; x++) {
 		size_t s;
 		if (ra->alias[x] != x || ra->color[x] >= 0)
 			continue;
-		for (s = 0; s < nslots; s++) {
-			size_t k = 0;
-			while (k < slots[s].n && !ra_adj(ra, x, slots[s].members[k]))
-				k++;
-			if (k == slots[s].n)
+		for (s = 0; s < nslots; s++)
+			if (ra_slot_fits(ra, x, &slots[s]))
 				break;
-		}
 		if (s == nslots) {
 			if (ir_frame_left(fn) < 8)
 				return -1;
 			slots[s].off = ir_frame_alloc(fn, 8);
 			ra->spill_slot[-slots[s].off / 8] = true;
 			slots[s].members = dl_alloc(fn->arena, ra->n * 4);
+			slots[s].n = 0;
 			nslots++;
 		}
 		slots[s].members[slots[s].n++] = x;
@@ -618,15 +723,6 @@ static int ra_spill(ra_t *ra)
  * value a register still holds becomes a copy (or nothing), and a store
  * to a slot that is stored again before any load of it is dead.
  */
-static int ra_slot_of(const ra_t *ra, const ir_ins_t *in, ir_op_t op)
-{
-	int32_t off = in->off;
-
-	if (in->op != op || !ir_ref_eq(in->a[0], ir_reg(IR_FP)) || off >= 0 ||
-	    off < -512 || off % 8 != 0 || !ra->spill_slot[-off / 8])
-		return -1;
-	return -off / 8;
-}
 
 static void ra_forward_block(const ra_t *ra, ir_blk_t *b)
 {

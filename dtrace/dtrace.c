@@ -359,8 +359,9 @@ static void usage_specs(FILE *fp)
 	for (const char *l = order; *l; l++) {
 		const cmd_optdef_t *d = find_opt(*l);
 
-		fprintf(fp, "\t[-%c %s [[ predicate ] action ]]\n", d->letter,
-			d->argname);
+		if (d != NULL)
+			fprintf(fp, "\t[-%c %s [[ predicate ] action ]]\n",
+				d->letter, d->argname);
 	}
 	fprintf(fp, "\t[ args ... ]\n\n"
 		"\tpredicate -> '/' D-expression '/'\n"

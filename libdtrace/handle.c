@@ -65,9 +65,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	if (dtp == NULL)
 		return;
 	ring_buffer__free(dtp->rb);
-	/* links before the events and programs they tie together */
-	for (size_t i = dtp->nfds; i-- > 0;)
-		close(dtp->fds[i]);
+	dt_close_fds(dtp);
 	free(dtp->fds);
 	for (dtrace_prog_t *p = dtp->progs, *n; p != NULL; p = n) {
 		n = p->next;

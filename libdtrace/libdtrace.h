@@ -61,6 +61,7 @@ void dt_options_fini(dtrace_hdl_t *dtp);
 /* ---- probe.c: the probe table and matching -------------------------------- */
 
 typedef struct dt_provops dt_provops_t;
+typedef struct dt_bpfprog dt_bpfprog_t;
 
 typedef struct dt_probe {
 	uint32_t id;		/* DTrace probe id: BEGIN 1, END 2, ERROR 3, then
@@ -115,6 +116,7 @@ typedef struct dt_lowerenv {
 	ir_blk_t *blk;
 	ir_ref_t ctx;		/* the program's context pointer (a temp) */
 	uint32_t probe_id;	/* if the program has one probe, its id; else 0 */
+	ir_blk_t *exit;		/* returns 0: for firings that are not ours */
 } dt_lowerenv_t;
 
 /* What a provider may be asked to produce in generated code. */
@@ -122,6 +124,13 @@ typedef enum {
 	DT_PV_ARG,	/* argN (n = 0..9) as a 64-bit value */
 	DT_PV_PROBEID,	/* id of the probe that fired */
 	DT_PV_ERRNO,	/* errno (syscall return) */
+	DT_PV_ENTRY,	/* first thing in every program: a provider that
+			   attaches one program to a shared hook (a raw
+			   tracepoint) decides here whether the firing is
+			   one of the program's probes, branching to env->exit
+			   if not; it may return the probe id it found (the
+			   program then uses it for DT_PV_PROBEID), or
+			   IR_NONE */
 } dt_pvar_t;
 
 struct dt_provops {
@@ -140,6 +149,12 @@ struct dt_provops {
 	/* Attach a loaded program to one probe; cookie is the probe id.
 	   Returns 0 or -1 (error set on the handle); fds kept by the handle. */
 	int (*attach)(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd);
+	/* Optional.  Before loading: make what the program needs of its own
+	   (bp->progmap_fd, the map DL_MAP_PROG refers to). */
+	int (*prepare)(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
+	/* Optional.  Attach the loaded program once, for all its probes
+	   (instead of attach() per probe). */
+	int (*attach_prog)(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -182,7 +197,7 @@ void dt_close_fds(dtrace_hdl_t *dtp);
 /* ---- program.c: compiling a program ------------------------------------------ */
 
 /* One BPF program: the clauses a set of probes of one kind all run. */
-typedef struct dt_bpfprog {
+struct dt_bpfprog {
 	const dt_provops_t *ops;
 	int kind;			/* ops->kind() of its probes */
 	dl_clause_t **clauses;		/* in program order */
@@ -193,7 +208,8 @@ typedef struct dt_bpfprog {
 	char *irtext;			/* lowered IR (malloc'd), for -S */
 	char name[32];
 	int fd;				/* after loading, else -1 */
-} dt_bpfprog_t;
+	int progmap_fd;			/* DL_MAP_PROG, from ops->prepare */
+};
 
 struct dtrace_prog {
 	dtrace_prog_t *next;		/* the handle's list, compile order */

@@ -168,6 +168,7 @@ static dt_bpfprog_t *find_prog(dtrace_prog_t *pgp, dt_probe_t *prb,
 	bp->ops = prb->ops;
 	bp->kind = kind;
 	bp->fd = -1;
+	bp->progmap_fd = -1;
 	for (size_t c = 0; c < pgp->nclauses; c++)
 		if (set[c / 64] & (1ull << (c % 64))) {
 			dl_vec_grow(pgp->cx->arena, (void **)&bp->clauses,
@@ -195,12 +196,13 @@ static void group_probes(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, match_t *m)
 /* ---- lowering hooks: the provider supplies argN, errno, probe id ------ */
 
 static ir_ref_t pvar_hook(void *arg, ir_func_t *fn, ir_blk_t **blk,
-			  ir_ref_t ctx, dl_pvar_t what, int n)
+			  ir_ref_t ctx, ir_blk_t *exit, dl_pvar_t what, int n)
 {
 	dt_bpfprog_t *bp = arg;
 	dt_lowerenv_t env = { .fn = fn, .blk = *blk, .ctx = ctx,
 			      .probe_id = bp->nprobes == 1 ?
-					  bp->probes[0]->id : 0 };
+					  bp->probes[0]->id : 0,
+			      .exit = exit };
 	ir_ref_t r = bp->ops->lower(&env, bp->probes[0], (dt_pvar_t)what, n);
 
 	*blk = env.blk;
@@ -370,7 +372,7 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 			fputs(bp->irtext, out);
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const maps[DL_NMAPS] = {
-				"output", "strtab", "probes", "drops" };
+				"output", "strtab", "probes", "drops", "prog" };
 			fprintf(out, "\n");
 			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
 				   DL_NMAPS);

@@ -11,7 +11,8 @@
  *
  * All programs share four maps (dlang.h DL_MAP_*): the output ring buffer,
  * the read-only string table (frozen, so bpf_strncmp may use it), the probe
- * names by id, and per-CPU drop counters.
+ * names by id, and per-CPU drop counters; a program may have a fifth of its
+ * own (DL_MAP_PROG), made by its provider's prepare().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -117,10 +118,13 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	struct bpf_insn *insns = bp->code.insns;
 	size_t logsz = 1 << 22;
 
+	if (bp->ops->prepare != NULL && bp->ops->prepare(dtp, bp) < 0)
+		return -1;
 	for (size_t i = 0; i < bp->code.nrelocs; i++) {
 		bpf_reloc_t *r = &bp->code.relocs[i];
 		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
-		insns[r->insn].imm = dtp->mapfds[r->mapidx];
+		insns[r->insn].imm = r->mapidx == DL_MAP_PROG ?
+			bp->progmap_fd : dtp->mapfds[r->mapidx];
 	}
 	bp->fd = bpf_prog_load(bp->ops->prog_type, bp->name, "GPL", insns,
 			       bp->code.ninsns, NULL);
@@ -151,6 +155,8 @@ static int attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool dtrace_prov)
 {
 	if ((bp->ops == &dt_prov_dtrace) != dtrace_prov)
 		return 0;
+	if (bp->ops->attach_prog != NULL)
+		return bp->ops->attach_prog(dtp, bp);
 	for (size_t i = 0; i < bp->nprobes; i++)
 		if (bp->ops->attach(dtp, bp->probes[i], bp->fd) < 0)
 			return -1;

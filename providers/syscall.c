@@ -301,6 +301,8 @@ static ir_ref_t sc_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 		return ir_load(env->fn, env->blk, 8, env->ctx, REC_ARGS);
 	case DT_PV_ERRNO:
 		return sc_is_return(prb) ? sc_errno(env) : IR_NONE;
+	case DT_PV_ENTRY:
+		return IR_NONE;
 	}
 	return IR_NONE;
 }

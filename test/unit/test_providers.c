@@ -1007,8 +1007,10 @@ Test(live, dtrace_fire)
 	cr_assert_eq(dt_prov_dtrace.attach(dtp, find_probe(dtp, "dtrace", "",
 							   "BEGIN"), prog), 0);
 	pin_cpu(ncpu - 1);
+	double t0 = now_ms();
 	cr_assert_eq(dt_dtrace_fire(dtp, DT_PROBE_BEGIN, prog), 0, "%s",
 		     dtp->errmsg);
+	cr_log_info("dt_dtrace_fire: %.3f ms", now_ms() - t0);
 	s = map_get(mapfd, 0);
 	cr_assert_eq(s.count, 1);
 	cr_assert_eq(s.r7, DT_PROBE_BEGIN);
