@@ -15,7 +15,10 @@
  *    result is dead, and self-copies; a dead call result is dropped from
  *    the call in the lowered stage (the call itself stays).
  *
- * Layout order is kept, ids renumbered; the entry stays blks[0].
+ * Finally the blocks are laid out in chains that fall through (keeping a
+ * block's current layout successor when it is one of its successors,
+ * else preferring the taken side of a branch), ids renumbered; the entry
+ * stays blks[0].
  *
  * Requires: any stage, a well-formed CFG (ir_check).  Produces: the same
  * program with fewer instructions and blocks.  Invalidates: liveness and
@@ -194,6 +197,56 @@ static bool dce_dead_defs(ir_func_t *fn)
 	return any;
 }
 
+/* The successor of b to lay out right after it: the block already there
+   if it is one, else the taken side (s1) of a branch, else the other. */
+static ir_blk_t *dce_next(const ir_func_t *fn, const ir_blk_t *b,
+			  const bool *placed)
+{
+	ir_blk_t *s[2];
+	int n = ir_succs(b, s);
+	size_t i = (size_t)b->id + 1;
+
+	for (int k = 0; k < n && i < fn->nblks; k++)
+		if (s[k] == fn->blks[i] && !placed[i])
+			return s[k];
+	for (int k = 0; k < n; k++)
+		if (!placed[s[k]->id])
+			return s[k];
+	return NULL;
+}
+
+/*
+ * Lay blocks out in chains that fall through: from the entry, each block
+ * is followed by an unplaced successor (dce_next); the other successors
+ * wait on a stack and start the next chains.
+ */
+static void dce_layout(ir_func_t *fn)
+{
+	ir_blk_t **order = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*order));
+	ir_blk_t **stack = dl_alloc(fn->arena, (2 * fn->nblks + 1) *
+				    sizeof(*stack));
+	bool *placed = dl_alloc(fn->arena, fn->nblks + 1);
+	size_t n = 0, sp = 0;
+
+	stack[sp++] = fn->blks[0];
+	while (sp > 0) {
+		for (ir_blk_t *b = stack[--sp]; b != NULL && !placed[b->id];) {
+			ir_blk_t *s[2], *next = dce_next(fn, b, placed);
+			int ns = ir_succs(b, s);
+			placed[b->id] = true;
+			order[n++] = b;
+			for (int k = ns; k-- > 0;)
+				if (s[k] != next && !placed[s[k]->id])
+					stack[sp++] = s[k];
+			b = next;
+		}
+	}
+	memcpy(fn->blks, order, n * sizeof(*order));
+	fn->nblks = n;
+	for (size_t i = 0; i < n; i++)
+		fn->blks[i]->id = (int)i;
+}
+
 void ir_dce(ir_func_t *fn)
 {
 	bool changed = true;
@@ -205,4 +258,5 @@ void ir_dce(ir_func_t *fn)
 		changed |= dce_merge(fn);
 		changed |= dce_dead_defs(fn);
 	}
+	dce_layout(fn);
 }

@@ -76,7 +76,7 @@ static const dl_types_t *T(sema_t *sx)
 _Noreturn static void unsupported(sema_t *sx, const dl_node_t *n,
 				  const char *what)
 {
-	dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s is not supported yet",
+	dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s: not supported yet",
 		 what);
 }
 

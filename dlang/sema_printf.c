@@ -7,7 +7,8 @@
  * time a format that is not a string constant, conversions without a value,
  * values without a conversion, and values whose type the conversion does
  * not take (dl_fmt_convinfo's table says which); so do we, with the same
- * tags.  Conversions DTrace has but this dtrace cannot print yet are
+ * tags, and DTrace's numbering: the format is argument #1.  Conversions
+ * DTrace has but this dtrace cannot print yet are
  * D_UNSUPPORTED errors, never silently printed wrong.
  */
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static void check_value(dl_ctx_t *cx, const dl_fmtconv_t *cv,
 		dl_error(cx, arg->loc, D_PRINTF_ARG_TYPE,
 			 "printf( ) argument #%zu is incompatible with "
 			 "conversion #%zu prototype:\n\tconversion: %.*s\n"
-			 "\t prototype: %s\n\t  argument: %s", argno + 1,
+			 "\t prototype: %s\n\t  argument: %s", argno + 2,
 			 convno, (int)cv->speclen, cv->spec, ci->proto,
 			 arg->type->name);
 }
@@ -70,7 +71,7 @@ static void check_star(dl_ctx_t *cx, const dl_node_t *arg, size_t argno,
 			 "printf( ) argument #%zu is incompatible with "
 			 "conversion #%zu prototype:\n\tconversion: * width or "
 			 "precision\n\t prototype: int\n\t  argument: %s",
-			 argno + 1, convno, arg->type->name);
+			 argno + 2, convno, arg->type->name);
 }
 
 static const dl_node_t *take(dl_ctx_t *cx, const dl_node_t *call,

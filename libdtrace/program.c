@@ -297,6 +297,23 @@ static int collect_clauses(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	return 0;
 }
 
+/* DTrace refuses macro arguments a script never references. */
+static int check_macros_used(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
+			     const char *file)
+{
+	const dl_macros_t *m = &dtp->macros;
+
+	for (int i = 1; i < m->argc; i++) {
+		if (pgp->cx->macro_used != NULL && pgp->cx->macro_used[i])
+			continue;
+		return dt_set_error(dtp, DTRACE_ERR_COMPILE,
+				    "%sextraneous argument '%s' ($%d) is not "
+				    "referenced", dt_opt(dtp, DT_OPT_errtags) ?
+				    "[D_MACRO_UNUSED] " : "", m->argv[i], i);
+	}
+	return 0;
+}
+
 static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 		   const char *file)
 {
@@ -305,6 +322,8 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 
 	if (dl_compile_parse(pgp->cx, text, file, &pgp->ast) < 0)
 		return compile_error(dtp, pgp->cx, file);
+	if (check_macros_used(dtp, pgp, file) < 0)
+		return -1;
 	if (collect_clauses(dtp, pgp, file) < 0)
 		return -1;
 	for (size_t i = 0; i < pgp->nclauses; i++) {

@@ -1,0 +1,14 @@
+# '#!/usr/sbin/dtrace -qs' scripts run directly, with macro arguments:
+# $1 as an integer, $$2 as a string, $0 the script name; an argument the
+# script never references is an error, as in DTrace.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/args.d" <<EOS
+#!$DTRACE -qs
+BEGIN { printf("%d %s %d\n", \$1 + 1, \$\$2, \$\$0 == "$tmp/args.d"); exit(0); }
+EOS
+chmod +x "$tmp/args.d"
+"$tmp/args.d" 41 hello
+echo "status $?"
+"$tmp/args.d" 41 hello extra 2>&1 | sed "s|$tmp|TMP|"
+echo "status ${PIPESTATUS[0]}"
