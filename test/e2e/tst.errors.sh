@@ -1,4 +1,5 @@
 # DTrace's compile-error messages, locations and exit statuses.
+exec 2>&1
 $DTRACE -n 'BEGIN { x = ; }'; echo "status $?"
 $DTRACE -n 'syscall::nosuchcall:entry { exit(0); }'; echo "status $?"
 $DTRACE -qn 'BEGIN { printf("%d\n"); }'; echo "status $?"
