@@ -20,11 +20,15 @@
  *   extensions    sextN: shl then sar by 64-N; zext8/16: and with a mask;
  *                 zext32 stays (a 32-bit move, "w = w")
  *   comparisons   a comparison read only by the block's JNZ fuses into a
- *                 JCMP terminator; otherwise the block is split:
+ *                 JCMP terminator.  Other comparisons of plain numbers
+ *                 are computed branch-free (sign-bit formulas for <,
+ *                 (d | -d) >> 63 for !=): a 0/1 the verifier does not know
+ *                 cannot make it explore paths separately.  Comparisons
+ *                 that may involve a pointer (which the verifier forbids
+ *                 ALU on: see sel_find_pointers) split the block instead:
  *                     n = 1; if (a cmp b) goto join; n = 0; join: to = n
- *                 (branchy code keeps pointer comparisons legal for the
- *                 verifier).  A constant first operand is swapped to the
- *                 second place, mirroring the comparison.
+ *                 A constant first operand is swapped to the second
+ *                 place, mirroring the comparison.
  *   arg/call      "arg x" values are copied into r1..r5 right before
  *                 "%r0 = call N", the result is copied out of r0; args
  *                 whose value could change before the call (or that are
@@ -56,6 +60,8 @@ typedef struct isel {
 	bool fused;		/* the comparison the JNZ tests: */
 	ir_op_t fcmp;
 	ir_ref_t fa, fb;
+	bool *maybe_ptr;	/* per lowered temp: may hold a verifier pointer */
+	uint32_t ntmp;		/* temps maybe_ptr covers */
 } isel_t;
 
 typedef void (*isel_fn_t)(isel_t *is, const ir_ins_t *in);
@@ -334,6 +340,90 @@ static bool sel_can_fuse(const isel_t *is, const ir_ins_t *in)
 	return true;
 }
 
+/* ---- branch-free comparisons of scalars ---------------------------------- */
+
+/* 1 if a != b, else 0: (d | -d) >> 63 with d = a ^ b. */
+static ir_ref_t sel_ne(isel_t *is, ir_ref_t a, ir_ref_t b)
+{
+	ir_ref_t d = sel_fresh(is), n = sel_fresh(is);
+
+	sel_two(is, IR_XOR, d, a, b);
+	sel_copy_to(is, n, d);
+	sel_emit(is, IR_NEG, n, n, IR_NONE);
+	sel_emit(is, IR_OR, n, n, d);
+	sel_emit(is, IR_SHR, n, n, ir_con(is->fn, 63));
+	return n;
+}
+
+/* 1 if a < b signed: the sign of (a - b) ^ ((a ^ b) & ((a - b) ^ a)). */
+static ir_ref_t sel_slt(isel_t *is, ir_ref_t a, ir_ref_t b)
+{
+	ir_ref_t d = sel_fresh(is), x = sel_fresh(is), y = sel_fresh(is);
+
+	sel_two(is, IR_SUB, d, a, b);
+	sel_two(is, IR_XOR, x, a, b);
+	sel_two(is, IR_XOR, y, d, a);
+	sel_emit(is, IR_AND, x, x, y);
+	sel_emit(is, IR_XOR, d, d, x);
+	sel_emit(is, IR_SHR, d, d, ir_con(is->fn, 63));
+	return d;
+}
+
+/* 1 if a < b unsigned: the borrow out of a - b,
+   the sign of (~a & b) | (~(a ^ b) & (a - b)). */
+static ir_ref_t sel_ult(isel_t *is, ir_ref_t a, ir_ref_t b)
+{
+	ir_ref_t d = sel_fresh(is), x = sel_fresh(is), y = sel_fresh(is);
+	ir_ref_t ones = ir_con(is->fn, -1);
+
+	sel_two(is, IR_SUB, d, a, b);
+	sel_two(is, IR_XOR, x, a, b);
+	sel_emit(is, IR_XOR, x, x, ones);
+	sel_emit(is, IR_AND, x, x, d);
+	sel_two(is, IR_XOR, y, a, ones);
+	sel_emit(is, IR_AND, y, y, b);
+	sel_emit(is, IR_OR, x, x, y);
+	sel_emit(is, IR_SHR, x, x, ir_con(is->fn, 63));
+	return x;
+}
+
+typedef ir_ref_t (*sel_cmpfn_t)(isel_t *is, ir_ref_t a, ir_ref_t b);
+
+/* Each comparison as one of the three, operands maybe swapped, result
+   maybe negated. */
+static const struct {
+	sel_cmpfn_t fn;
+	bool swap, negate;
+} sel_cmp_forms[IR_NOPS] = {
+	[IR_CEQ] = { sel_ne, false, true }, [IR_CNE] = { sel_ne, false, false },
+	[IR_CULT] = { sel_ult, false, false }, [IR_CUGE] = { sel_ult, false, true },
+	[IR_CUGT] = { sel_ult, true, false }, [IR_CULE] = { sel_ult, true, true },
+	[IR_CSLT] = { sel_slt, false, false }, [IR_CSGE] = { sel_slt, false, true },
+	[IR_CSGT] = { sel_slt, true, false }, [IR_CSLE] = { sel_slt, true, true },
+};
+
+static void sel_cmp_alu(isel_t *is, ir_op_t cmp, ir_ref_t to, ir_ref_t a,
+			ir_ref_t b)
+{
+	ir_ref_t r;
+
+	if (sel_cmp_forms[cmp].swap)
+		r = sel_cmp_forms[cmp].fn(is, sel_reg(is, b), a);
+	else
+		r = sel_cmp_forms[cmp].fn(is, a, b);
+	if (sel_cmp_forms[cmp].negate)
+		sel_emit(is, IR_XOR, r, r, ir_con(is->fn, 1));
+	sel_copy_to(is, to, r);
+}
+
+/* Constants and temps whose every definition is arithmetic (see
+   sel_find_pointers) are plain numbers for the verifier. */
+static bool sel_scalar(const isel_t *is, ir_ref_t r)
+{
+	return ir_is_con(r) || (ir_is_tmp(r) && r.val >= IR_NPHYS &&
+				r.val < is->ntmp && !is->maybe_ptr[r.val]);
+}
+
 static void sel_cmp(isel_t *is, const ir_ins_t *in)
 {
 	ir_op_t cmp = (ir_op_t)in->op;
@@ -350,6 +440,10 @@ static void sel_cmp(isel_t *is, const ir_ins_t *in)
 	}
 	if (!sel_cmp_args(is, &cmp, &a, &b, &known)) {
 		sel_const(is, in->to, known);
+		return;
+	}
+	if (sel_scalar(is, a) && sel_scalar(is, b)) {
+		sel_cmp_alu(is, cmp, in->to, a, b);
 		return;
 	}
 	n = sel_fresh(is);
@@ -526,6 +620,64 @@ static void sel_block(isel_t *is, ir_blk_t *b)
 	sel_jump(is);
 }
 
+/* ---- which temps may hold pointers ----------------------------------------- */
+
+/* Does this definition possibly make a pointer the verifier tracks (and
+   would reject ALU on)?  The context, the frame, maps, map values and
+   ring buffer records, BTF objects, 8-byte loads (a spilled pointer, a
+   BTF context argument), and anything added to or copied from those. */
+static bool sel_def_ptr(const isel_t *is, const ir_ins_t *in)
+{
+	static const bool arith[IR_NOPS] = {
+		[IR_LDI64] = true, [IR_MUL] = true, [IR_UDIV] = true,
+		[IR_UREM] = true, [IR_SDIV] = true, [IR_SREM] = true,
+		[IR_AND] = true, [IR_OR] = true, [IR_XOR] = true,
+		[IR_SHL] = true, [IR_SHR] = true, [IR_SAR] = true,
+		[IR_NEG] = true, [IR_SEXT8] = true, [IR_SEXT16] = true,
+		[IR_SEXT32] = true, [IR_ZEXT8] = true, [IR_ZEXT16] = true,
+		[IR_ZEXT32] = true, [IR_LOAD1] = true, [IR_LOAD2] = true,
+		[IR_LOAD4] = true,
+	};
+	const bpf_helper_t *h;
+
+	if (arith[in->op] || (ir_opinfo[in->op].flags & IRF_CMP))
+		return false;
+	if (in->op == IR_CALL)
+		return (h = bpf_helper_by_id(in->off)) == NULL || h->id == 1 ||
+		       h->id == 131 || h->id == 158;
+	if (in->op != IR_COPY && in->op != IR_ADD && in->op != IR_SUB)
+		return true;
+	for (int i = 0; i < 2; i++)
+		if (ir_is_tmp(in->a[i]) && !sel_scalar(is, in->a[i]))
+			return true;
+	return false;
+}
+
+/* Grow the may-be-pointer set to a fixed point (temps are not SSA). */
+static void sel_find_pointers(isel_t *is)
+{
+	ir_func_t *fn = is->fn;
+	bool changed = true;
+
+	is->ntmp = fn->ntmp;
+	is->maybe_ptr = dl_alloc(fn->arena, fn->ntmp + 1);
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < fn->nblks; i++) {
+			ir_blk_t *b = fn->blks[i];
+			for (size_t k = 0; k < b->nins; k++) {
+				ir_ref_t to = b->ins[k].to;
+				if (!ir_is_tmp(to) || to.val < IR_NPHYS ||
+				    is->maybe_ptr[to.val] ||
+				    !sel_def_ptr(is, &b->ins[k]))
+					continue;
+				is->maybe_ptr[to.val] = true;
+				changed = true;
+			}
+		}
+	}
+}
+
 void ir_isel(ir_func_t *fn)
 {
 	isel_t is = { .fn = fn };
@@ -533,6 +685,7 @@ void ir_isel(ir_func_t *fn)
 	ir_blk_t **orig = dl_alloc(fn->arena, (n + 1) * sizeof(*orig));
 
 	ir_liveness(fn);
+	sel_find_pointers(&is);
 	memcpy(orig, fn->blks, n * sizeof(*orig));
 	for (size_t i = 0; i < n; i++)
 		sel_block(&is, orig[i]);
