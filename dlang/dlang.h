@@ -433,7 +433,7 @@ typedef enum {
 typedef struct dl_action {
 	dl_actkind_t kind;
 	const char *fmt;	/* DL_ACT_PRINTF: the format string */
-	struct dl_fmt *pfmt;	/* ... parsed (by sema, malloc'd pieces) */
+	struct dl_fmt *pfmt;	/* ... parsed by sema (in the arena) */
 	dl_field_t *fields;
 	size_t nfields;
 	dl_loc_t loc;		/* where the action was written */

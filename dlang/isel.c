@@ -345,9 +345,13 @@ static bool sel_can_fuse(const isel_t *is, const ir_ins_t *in)
 /* 1 if a != b, else 0: (d | -d) >> 63 with d = a ^ b. */
 static ir_ref_t sel_ne(isel_t *is, ir_ref_t a, ir_ref_t b)
 {
-	ir_ref_t d = sel_fresh(is), n = sel_fresh(is);
+	ir_ref_t d = a, n = sel_fresh(is);
+	int64_t c;
 
-	sel_two(is, IR_XOR, d, a, b);
+	if (!sel_isconst(is, b, &c) || c != 0) {
+		d = sel_fresh(is);
+		sel_two(is, IR_XOR, d, a, b);
+	}
 	sel_copy_to(is, n, d);
 	sel_emit(is, IR_NEG, n, n, IR_NONE);
 	sel_emit(is, IR_OR, n, n, d);
@@ -358,8 +362,15 @@ static ir_ref_t sel_ne(isel_t *is, ir_ref_t a, ir_ref_t b)
 /* 1 if a < b signed: the sign of (a - b) ^ ((a ^ b) & ((a - b) ^ a)). */
 static ir_ref_t sel_slt(isel_t *is, ir_ref_t a, ir_ref_t b)
 {
-	ir_ref_t d = sel_fresh(is), x = sel_fresh(is), y = sel_fresh(is);
+	ir_ref_t d = sel_fresh(is), x, y;
+	int64_t c;
 
+	if (sel_isconst(is, b, &c) && c == 0) {
+		sel_two_con(is, IR_SHR, d, a, 63);	/* the sign bit */
+		return d;
+	}
+	x = sel_fresh(is);
+	y = sel_fresh(is);
 	sel_two(is, IR_SUB, d, a, b);
 	sel_two(is, IR_XOR, x, a, b);
 	sel_two(is, IR_XOR, y, d, a);

@@ -88,6 +88,19 @@ static const dl_node_t *take(dl_ctx_t *cx, const dl_node_t *call,
 	return arg;
 }
 
+/* The pieces point into the parser's private copy of the format (the first
+   piece starts at its first byte); point them at the same bytes in the
+   AST's string instead, which lives as long as the program. */
+static void rebase_pieces(dl_fmt_t *f, const char *from, const char *to)
+{
+	for (size_t i = 0; i < f->nconvs; i++) {
+		dl_fmtconv_t *cv = &f->convs[i];
+		cv->text = to + (cv->text - from);
+		if (cv->spec != NULL)
+			cv->spec = to + (cv->spec - from);
+	}
+}
+
 void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
 		    dl_field_t (*record)(void *arg, const dl_node_t *n),
 		    void *rarg)
@@ -99,6 +112,14 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
 
 	if (dl_fmt_parse(fmtnode->sval, f, err, sizeof(err)) < 0)
 		dl_error(cx, fmtnode->loc, D_SYNTAX, "%s", err);
+	/* keep the pieces in the arena, with everything else compiled */
+	dl_fmt_t kept = *f;
+	kept.convs = dl_alloc(cx->arena, f->nconvs * sizeof(*kept.convs));
+	memcpy(kept.convs, f->convs, f->nconvs * sizeof(*kept.convs));
+	rebase_pieces(&kept, f->nconvs ? f->convs[0].text : NULL,
+		      fmtnode->sval);
+	dl_fmt_free(f);
+	*f = kept;
 	a->pfmt = f;
 	for (size_t c = 0; c < f->nconvs; c++) {
 		const dl_fmtconv_t *cv = &f->convs[c];

@@ -52,10 +52,6 @@ static void prog_free(dtrace_prog_t *pgp)
 {
 	for (size_t i = 0; i < pgp->nprogs; i++)
 		free(pgp->progs[i].irtext);
-	for (size_t i = 0; i < pgp->nclauses; i++)
-		for (size_t j = 0; j < pgp->clauses[i]->nacts; j++)
-			if (pgp->clauses[i]->acts[j].pfmt != NULL)
-				dl_fmt_free(pgp->clauses[i]->acts[j].pfmt);
 	dl_ctx_destroy(pgp->cx);
 	free(pgp);
 }

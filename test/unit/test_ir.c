@@ -894,3 +894,80 @@ Test(ir, isel_division_by_constant_zero_and_big_shifts)
 		"\tret %r0\n"
 		"}\n");
 }
+
+Test(ir, isel_comparisons_of_scalars_are_branch_free)
+{
+	/* t12 is arithmetic: no pointer, so its comparisons need no branch;
+	   t11 comes from an 8-byte load and might be one */
+	tir_expect(HDR("lowered")
+		"@b0\n"
+		"\t%t11 = load8 %r1, 0\n"
+		"\t%t12 = xor %t11, 5\n"
+		"\t%t13 = cslt %t12, 0\n"
+		"\t%t14 = cne %t12, %t13\n"
+		"\t%t15 = cuge %t12, %t13\n"
+		"\t%t16 = add %t14, %t15\n"
+		"\t%t17 = ceq %t11, 0\n"
+		"\t%t18 = add %t16, %t17\n"
+		"\tret %t18\n"
+		"}\n", ir_isel, HDR("selected")
+		"@b0\n"
+		"\t%t11 = load8 %r1, 0\n"
+		"\t%t12 = copy %t11\n"
+		"\t%t12 = xor %t12, 5\n"
+		/* x < 0: the sign bit */
+		"\t%t19 = copy %t12\n"
+		"\t%t19 = shr %t19, 63\n"
+		"\t%t13 = copy %t19\n"
+		/* a != b: (d | -d) >> 63 */
+		"\t%t21 = copy %t12\n"
+		"\t%t21 = xor %t21, %t13\n"
+		"\t%t20 = copy %t21\n"
+		"\t%t20 = neg %t20\n"
+		"\t%t20 = or %t20, %t21\n"
+		"\t%t20 = shr %t20, 63\n"
+		"\t%t14 = copy %t20\n"
+		/* a >=u b: not the borrow of a - b */
+		"\t%t22 = copy %t12\n"
+		"\t%t22 = sub %t22, %t13\n"
+		"\t%t23 = copy %t12\n"
+		"\t%t23 = xor %t23, %t13\n"
+		"\t%t23 = xor %t23, -1\n"
+		"\t%t23 = and %t23, %t22\n"
+		"\t%t24 = copy %t12\n"
+		"\t%t24 = xor %t24, -1\n"
+		"\t%t24 = and %t24, %t13\n"
+		"\t%t23 = or %t23, %t24\n"
+		"\t%t23 = shr %t23, 63\n"
+		"\t%t23 = xor %t23, 1\n"
+		"\t%t15 = copy %t23\n"
+		"\t%t16 = copy %t14\n"
+		"\t%t16 = add %t16, %t15\n"
+		"\t%t25 = copy 1\n"
+		"\tjcmp eq %t11, 0, @b2, @b1\n"
+		"@b1\n\t%t25 = copy 0\n\tjmp @b2\n"
+		"@b2\n"
+		"\t%t17 = copy %t25\n"
+		"\t%t18 = copy %t16\n"
+		"\t%t18 = add %t18, %t17\n"
+		"\t%r0 = copy %t18\n"
+		"\tret %r0\n"
+		"}\n");
+}
+
+Test(ir, dce_lays_out_fallthrough_chains)
+{
+	/* the taken side of a branch follows it; the join follows the arm
+	   already laid out before it */
+	tir_expect(HDR("lowered")
+		"@b0\n\t%t11 = load8 %r1, 0\n\tjnz %t11, @ok, @fail\n"
+		"@out\n\tret %t12\n"
+		"@fail\n\t%t12 = copy 1\n\tjmp @out\n"
+		"@ok\n\t%t12 = add %t11, 2\n\tjmp @out\n"
+		"}\n", ir_dce, HDR("lowered")
+		"@b0\n\t%t11 = load8 %r1, 0\n\tjnz %t11, @ok, @fail\n"
+		"@ok\n\t%t12 = add %t11, 2\n\tjmp @out\n"
+		"@out\n\tret %t12\n"
+		"@fail\n\t%t12 = copy 1\n\tjmp @out\n"
+		"}\n");
+}
