@@ -79,7 +79,7 @@ static const char *dis_size(const struct bpf_insn *i)
 
 /* ---- ALU, ALU64 ---------------------------------------------------------- */
 
-static void dis_end(dis_t *d, const struct bpf_insn *i, char r)
+static void dis_end(dis_t *d, const struct bpf_insn *i)
 {
 	if (BPF_CLASS(i->code) == BPF_ALU64)
 		dis_put(d, "r%d = bswap%d r%d", i->dst_reg, i->imm, i->dst_reg);
@@ -99,7 +99,7 @@ static void dis_alu(dis_t *d, const struct bpf_insn *i)
 	if (s == NULL) {
 		dis_put(d, "invalid alu op");
 	} else if (BPF_OP(i->code) == BPF_END) {
-		dis_end(d, i, r);
+		dis_end(d, i);
 	} else if (BPF_OP(i->code) == BPF_NEG) {
 		dis_put(d, "%c%d = -%c%d", r, i->dst_reg, r, i->dst_reg);
 	} else if (BPF_OP(i->code) == BPF_MOV && BPF_SRC(i->code) == BPF_X &&

@@ -8,7 +8,8 @@
  *     only definition copies another single-definition temp (or r10) is
  *     that temp everywhere; a load or store whose base is a single-def
  *     "add b, C" uses b and folds C into its offset, and an "add" of a
- *     constant to such an add adds to b directly.  A use a definition
+ *     constant to such an add adds to b directly; "b != 0" of a
+ *     single-def comparison result b is b, "b == 0" is b ^ 1.  A use a definition
  *     does not reach would read garbage anyway, so dominance need not be
  *     checked.
  *  2. Per-block propagation for temps written several times (values that
@@ -563,6 +564,23 @@ static bool fold_reassoc(ir_func_t *fn, const fold_global_t *g, ir_ins_t *in)
 	return true;
 }
 
+/* A comparison result is 0 or 1: "b != 0" is b, "b == 0" is b ^ 1. */
+static bool fold_bool(ir_func_t *fn, const fold_global_t *g, ir_ins_t *in)
+{
+	ir_ins_t *d;
+
+	if ((in->op != IR_CNE && in->op != IR_CEQ) || !ir_is_con(in->a[1]) ||
+	    ir_conval(fn, in->a[1]) != 0 ||
+	    (d = fold_single(g, in->a[0])) == NULL || d == in ||
+	    !(ir_opinfo[d->op].flags & IRF_CMP))
+		return false;
+	if (in->op == IR_CNE)
+		fold_copy(in, in->a[0]);
+	else
+		fold_set(in, IR_XOR, in->a[0], ir_con(fn, 1));
+	return true;
+}
+
 static bool fold_globals(ir_func_t *fn)
 {
 	fold_global_t g;
@@ -582,6 +600,7 @@ static bool fold_globals(ir_func_t *fn)
 			if (ir_opinfo[in->op].flags & (IRF_LOAD | IRF_STORE))
 				changed |= fold_address(fn, &g, in);
 			changed |= fold_reassoc(fn, &g, in);
+			changed |= fold_bool(fn, &g, in);
 		}
 		for (int a = 0; a < 2; a++)
 			changed |= fold_use(&g, &b->jmp.arg[a]);

@@ -60,8 +60,8 @@ typedef struct isel {
 	bool fused;		/* the comparison the JNZ tests: */
 	ir_op_t fcmp;
 	ir_ref_t fa, fb;
-	bool *maybe_ptr;	/* per lowered temp: may hold a verifier pointer */
-	uint32_t ntmp;		/* temps maybe_ptr covers */
+	uint8_t *kind;		/* per lowered temp: SEL_PTR, SEL_BTF */
+	uint32_t ntmp;		/* temps kind covers */
 } isel_t;
 
 typedef void (*isel_fn_t)(isel_t *is, const ir_ins_t *in);
@@ -241,8 +241,12 @@ static void sel_sdiv(isel_t *is, const ir_ins_t *in)
 		sel_apply_sign(is, in->to, q, sa);
 		return;
 	}
-	sq = sel_fresh(is);
-	sel_two(is, IR_XOR, sq, sa, sb);
+	/* the quotient's sign: sa ^ sb (sb known: sa, or sa inverted) */
+	sq = sa;
+	if (!ir_is_con(sb) || ir_conval(is->fn, sb) != 0) {
+		sq = sel_fresh(is);
+		sel_two(is, IR_XOR, sq, sa, sb);
+	}
 	sel_apply_sign(is, in->to, q, sq);
 }
 
@@ -427,12 +431,13 @@ static void sel_cmp_alu(isel_t *is, ir_op_t cmp, ir_ref_t to, ir_ref_t a,
 	sel_copy_to(is, to, r);
 }
 
-/* Constants and temps whose every definition is arithmetic (see
-   sel_find_pointers) are plain numbers for the verifier. */
+static unsigned sel_kind(const isel_t *is, ir_ref_t r);
+
+/* Constants, and temps that hold no pointer whatever path defined them
+   (see sel_find_pointers). */
 static bool sel_scalar(const isel_t *is, ir_ref_t r)
 {
-	return ir_is_con(r) || (ir_is_tmp(r) && r.val >= IR_NPHYS &&
-				r.val < is->ntmp && !is->maybe_ptr[r.val]);
+	return ir_is_con(r) || (ir_is_tmp(r) && sel_kind(is, r) == 0);
 }
 
 static void sel_cmp(isel_t *is, const ir_ins_t *in)
@@ -633,11 +638,29 @@ static void sel_block(isel_t *is, ir_blk_t *b)
 
 /* ---- which temps may hold pointers ----------------------------------------- */
 
-/* Does this definition possibly make a pointer the verifier tracks (and
-   would reject ALU on)?  The context, the frame, maps, map values and
-   ring buffer records, BTF objects, 8-byte loads (a spilled pointer, a
-   BTF context argument), and anything added to or copied from those. */
-static bool sel_def_ptr(const isel_t *is, const ir_ins_t *in)
+/*
+ * The verifier tracks pointers to the context, the stack, maps, map values
+ * and ring buffer records, and BTF objects, and forbids ALU on them other
+ * than adding and subtracting.  Memory holds pointers only where the
+ * kernel put them: the context of a BTF-typed program and BTF objects
+ * (the lowering never stores a verifier pointer itself; spill slots come
+ * later).  So a temp gets SEL_PTR if it may be a pointer, and SEL_BTF if
+ * 8-byte loads through it may give one.
+ */
+enum { SEL_PTR = 1, SEL_BTF = 2 };
+
+static unsigned sel_kind(const isel_t *is, ir_ref_t r)
+{
+	if (!ir_is_tmp(r))
+		return 0;
+	if (r.val == IR_FP)
+		return SEL_PTR;
+	if (r.val < IR_NPHYS || r.val >= is->ntmp)
+		return SEL_PTR | SEL_BTF;	/* r1 is the context */
+	return is->kind[r.val];
+}
+
+static unsigned sel_def_kind(const isel_t *is, const ir_ins_t *in)
 {
 	static const bool arith[IR_NOPS] = {
 		[IR_LDI64] = true, [IR_MUL] = true, [IR_UDIV] = true,
@@ -652,37 +675,44 @@ static bool sel_def_ptr(const isel_t *is, const ir_ins_t *in)
 	const bpf_helper_t *h;
 
 	if (arith[in->op] || (ir_opinfo[in->op].flags & IRF_CMP))
-		return false;
-	if (in->op == IR_CALL)
-		return (h = bpf_helper_by_id(in->off)) == NULL || h->id == 1 ||
-		       h->id == 131 || h->id == 158;
-	if (in->op != IR_COPY && in->op != IR_ADD && in->op != IR_SUB)
-		return true;
-	for (int i = 0; i < 2; i++)
-		if (ir_is_tmp(in->a[i]) && !sel_scalar(is, in->a[i]))
-			return true;
-	return false;
+		return 0;
+	if (in->op == IR_LDMAP)
+		return SEL_PTR;
+	if (in->op == IR_CALL) {
+		h = bpf_helper_by_id(in->off);
+		if (h == NULL || h->id == 158)	/* get_current_task_btf */
+			return SEL_PTR | SEL_BTF;
+		return h->id == 1 || h->id == 131 ? SEL_PTR : 0;
+	}
+	if (in->op == IR_LOAD8)
+		return sel_kind(is, in->a[0]) & SEL_BTF ? SEL_PTR | SEL_BTF : 0;
+	if (in->op == IR_COPY || in->op == IR_ADD || in->op == IR_SUB)
+		return sel_kind(is, in->a[0]) | sel_kind(is, in->a[1]);
+	return SEL_PTR | SEL_BTF;
 }
 
-/* Grow the may-be-pointer set to a fixed point (temps are not SSA). */
+/* Grow the kinds to a fixed point (temps are not SSA). */
 static void sel_find_pointers(isel_t *is)
 {
 	ir_func_t *fn = is->fn;
 	bool changed = true;
 
 	is->ntmp = fn->ntmp;
-	is->maybe_ptr = dl_alloc(fn->arena, fn->ntmp + 1);
+	is->kind = dl_alloc(fn->arena, fn->ntmp + 1);
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < fn->nblks; i++) {
 			ir_blk_t *b = fn->blks[i];
 			for (size_t k = 0; k < b->nins; k++) {
 				ir_ref_t to = b->ins[k].to;
-				if (!ir_is_tmp(to) || to.val < IR_NPHYS ||
-				    is->maybe_ptr[to.val] ||
-				    !sel_def_ptr(is, &b->ins[k]))
+				unsigned kd;
+				if (!ir_is_tmp(to) || to.val < IR_NPHYS)
 					continue;
-				is->maybe_ptr[to.val] = true;
+				kd = is->kind[to.val] |
+				     sel_def_kind(is, &b->ins[k]);
+				if (kd == is->kind[to.val])
+					continue;
+				is->kind[to.val] = (uint8_t)kd;
 				changed = true;
 			}
 		}

@@ -20,12 +20,15 @@
  *              has, preferring one a copy partner already got, then r0
  *              upwards.  A node that finds none is spilled.
  *   spill      spilled temporaries get 8-byte aligned frame slots
- *              (ir_frame_alloc; temporaries that never live at the same
- *              time share one), every definition is followed by a store
- *              and every use preceded by a load into a fresh short-lived
- *              temporary (copies turn into the load or the store itself);
- *              then the next round.  Temporaries made by spilling are
- *              never spilled again, so rounds end.
+ *              (ir_frame_alloc).  Temporaries that never live at the same
+ *              time share a slot, and so do slots of earlier rounds: the
+ *              build step also tracks which slots are live (between a
+ *              store and its last reload) where each temporary is.  Every
+ *              definition is followed by a store and every use preceded
+ *              by a load into a fresh short-lived temporary (copies turn
+ *              into the load or the store itself); then the next round.
+ *              Temporaries made by spilling are never spilled again, so
+ *              rounds end.
  *
  * Finally every temporary is replaced by its register and copies of a
  * register to itself are deleted; within each block, a reload from a slot

@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config bison flex libbpf-dev libelf-dev zlib1g-dev
-binutils-dev libdwarf-dev libcriterion-dev bpftrace bpftool hyperfine"
+binutils-dev libdwarf-dev libcriterion-dev bpftrace bpftool clang
+libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

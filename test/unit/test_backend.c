@@ -130,6 +130,11 @@ static uint64_t tbk_helper(tbk_vm_t *vm, int id)
 		uint32_t *key = tbk_mem(vm, r2, 0, 4);
 		if (r1 == (uintptr_t)&vm->maps[0] && key != NULL && *key == 0)
 			ret = (uintptr_t)vm->mapval;
+	} else if (id == 113) {		/* probe_read_kernel(dst, size, src) */
+		uint32_t n = (uint32_t)r2;
+		void *dst = tbk_mem(vm, r1, 0, n), *src = tbk_mem(vm, vm->r[3], 0, n);
+		if (dst != NULL && src != NULL)
+			memmove(dst, src, n);
 	} else if (id == 7) {
 		ret = 0x12345678;
 	} else if (id == 14) {
@@ -530,6 +535,21 @@ static ir_ref_t tbk_lower(ir_func_t *fn, ir_blk_t *b, const ir_ref_t *x,
  * the stores: with dozens of expressions that is far more than 10
  * registers, and across calls only r6..r9 survive.
  */
+/* A round trip through a helper with arguments: store r at fp-8,
+   probe_read_kernel(fp-16, 8, fp-8), load fp-16. */
+static ir_ref_t tbk_through_helper(ir_func_t *fn, ir_blk_t *b, ir_ref_t r)
+{
+	ir_ref_t args[3];
+
+	ir_store(fn, b, 8, ir_reg(IR_FP), -8, r);
+	args[0] = ir_bin(fn, b, IR_ADD, ir_reg(IR_FP), ir_con(fn, -16));
+	args[1] = ir_con(fn, 8);
+	args[2] = ir_bin(fn, b, IR_ADD, ir_reg(IR_FP), ir_con(fn, -8));
+	ir_call(fn, b, 113, 3, args);
+	return ir_load(fn, b, 8, ir_reg(IR_FP), -16);
+}
+
+/* callevery < 0: every result goes through tbk_through_helper. */
 static ir_func_t *tbk_build(dl_arena_t *a, tbk_expr_t **ex, int n,
 			    int callevery)
 {
@@ -538,11 +558,15 @@ static ir_func_t *tbk_build(dl_arena_t *a, tbk_expr_t **ex, int n,
 	ir_ref_t ctx = ir_tmp(fn), x[6], res[TBK_NVAL], args[2], v;
 	int32_t key;
 
+	if (callevery < 0)
+		ir_frame_alloc(fn, 16);
 	ir_emit(fn, b, IR_COPY, ctx, ir_reg(1), IR_NONE);
 	for (int i = 0; i < 6; i++)
 		x[i] = ir_load(fn, b, 8, ctx, 8 * i);
 	for (int j = 0; j < n; j++) {
 		res[j] = tbk_lower(fn, b, x, ex[j]);
+		if (callevery < 0)
+			res[j] = tbk_through_helper(fn, b, res[j]);
 		if (callevery > 0 && j % callevery == callevery - 1)
 			ir_call(fn, b, 7, 0, NULL);
 	}
@@ -735,6 +759,25 @@ Test(backend, random_expressions)
 			for (int i = 0; i < 6; i++)
 				in[k][i] = (uint64_t)tbk_value(&seed);
 		tbk_batch(ex, n, callevery, in, 8);
+	}
+	dl_arena_destroy(a);
+}
+
+/* Results through a helper call with arguments, each. */
+Test(backend, random_expressions_through_helpers)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dULL, in[4][6];
+	dl_arena_t *a = dl_arena_create();
+
+	for (int prog = 0; prog < 10; prog++) {
+		tbk_expr_t *ex[TBK_NVAL];
+		int n = 4 + (int)(tbk_rand(&seed) % 24);
+		for (int j = 0; j < n; j++)
+			ex[j] = tbk_gen(a, &seed, 1 + (int)(tbk_rand(&seed) % 3));
+		for (int k = 0; k < 4; k++)
+			for (int i = 0; i < 6; i++)
+				in[k][i] = (uint64_t)tbk_value(&seed);
+		tbk_batch(ex, n, -1, in, 4);
 	}
 	dl_arena_destroy(a);
 }

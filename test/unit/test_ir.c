@@ -961,13 +961,67 @@ Test(ir, dce_lays_out_fallthrough_chains)
 	   already laid out before it */
 	tir_expect(HDR("lowered")
 		"@b0\n\t%t11 = load8 %r1, 0\n\tjnz %t11, @ok, @fail\n"
-		"@out\n\tret %t12\n"
+		"@out\n\t%t13 = add %t12, 1\n\tret %t13\n"
 		"@fail\n\t%t12 = copy 1\n\tjmp @out\n"
 		"@ok\n\t%t12 = add %t11, 2\n\tjmp @out\n"
 		"}\n", ir_dce, HDR("lowered")
 		"@b0\n\t%t11 = load8 %r1, 0\n\tjnz %t11, @ok, @fail\n"
 		"@ok\n\t%t12 = add %t11, 2\n\tjmp @out\n"
-		"@out\n\tret %t12\n"
+		"@out\n\t%t13 = add %t12, 1\n\tret %t13\n"
 		"@fail\n\t%t12 = copy 1\n\tjmp @out\n"
 		"}\n");
+}
+
+Test(ir, fold_comparison_results_are_booleans)
+{
+	/* the && pattern of the lowering: (b != 0) of a comparison is b */
+	tir_expect(HDR("lowered")
+		"@b0\n"
+		"\t%t11 = load8 %r1, 0\n"
+		"\t%t12 = cslt %t11, 5\n"
+		"\t%t13 = cne %t12, 0\n"
+		"\t%t14 = ceq %t12, 0\n"
+		"\t%t15 = add %t13, %t14\n"
+		"\tret %t15\n"
+		"}\n", ir_fold, HDR("lowered")
+		"@b0\n"
+		"\t%t11 = load8 %r1, 0\n"
+		"\t%t12 = cslt %t11, 5\n"
+		"\t%t13 = copy %t12\n"
+		"\t%t14 = xor %t12, 1\n"
+		"\t%t15 = add %t12, %t14\n"
+		"\tret %t15\n"
+		"}\n");
+}
+
+/* Which comparisons isel may compute with ALU: not those that may see a
+   pointer (r1, the frame, map values, BTF objects loaded from the
+   context); values loaded from the stack or a map value are numbers. */
+Test(ir, isel_knows_which_values_may_be_pointers)
+{
+	static const struct { const char *defs; bool branchy; } cases[] = {
+		{ "\t%t20 = copy %r1\n", true },
+		{ "\t%t20 = add %r10, -8\n", true },
+		{ "\t%t20 = load8 %r1, 8\n", true },
+		{ "\t%t19 = load8 %r1, 8\n\t%t20 = load8 %t19, 16\n", true },
+		{ "\t%t20 = load8 %r10, -8\n", false },
+		{ "\t%t20 = load4 %r1, 8\n", false },
+		{ "\t%t19 = ldmap 0\n\t%t20 = add %t19, 8\n", true },
+		{ "\t%t19 = ldmap 0\n\targ %t19\n\targ %r10\n\t%t18 = call 1\n"
+		  "\t%t20 = load8 %t18, 0\n", false },
+		{ "\t%t19 = ldmap 0\n\targ %t19\n\targ %r10\n\t%t20 = call 1\n",
+		  true },
+		{ "\t%t20 = call 14\n", false },
+		{ "\t%t19 = load8 %r1, 0\n\t%t20 = mul %t19, 3\n", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char in[512];
+		snprintf(in, sizeof(in), "function f stage lowered frame 8 {\n"
+			 "@b0\n\tstore8 %%r10, -8, 0\n%s"
+			 "\t%%t21 = cne %%t20, 7\n\tret %%t21\n}\n", cases[i].defs);
+		char *got = tir_run(in, ir_isel);
+		cr_expect_eq(strstr(got, "jcmp") != NULL, cases[i].branchy,
+			     "case %zu:\n%s", i, got);
+		free(got);
+	}
 }
