@@ -155,6 +155,9 @@ struct dt_provops {
 	/* Optional.  Attach the loaded program once, for all its probes
 	   (instead of attach() per probe). */
 	int (*attach_prog)(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
+	/* Optional.  The BPF program type of a kind, for a provider whose
+	   kinds need different types (else prog_type). */
+	int (*prog_type_of)(int kind);
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */

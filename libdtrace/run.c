@@ -117,6 +117,8 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
 	struct bpf_insn *insns = bp->code.insns;
 	size_t logsz = 1 << 22;
+	int type = bp->ops->prog_type_of != NULL ?
+		   bp->ops->prog_type_of(bp->kind) : bp->ops->prog_type;
 
 	if (bp->ops->prepare != NULL && bp->ops->prepare(dtp, bp) < 0)
 		return -1;
@@ -126,7 +128,7 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 		insns[r->insn].imm = r->mapidx == DL_MAP_PROG ?
 			bp->progmap_fd : dtp->mapfds[r->mapidx];
 	}
-	bp->fd = bpf_prog_load(bp->ops->prog_type, bp->name, "GPL", insns,
+	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, NULL);
 	if (bp->fd >= 0) {
 		dt_keep_fd(dtp, bp->fd);
@@ -137,7 +139,7 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
 		    .log_size = (uint32_t)logsz, .log_level = 1);
 	int err = errno;
-	int fd = bpf_prog_load(bp->ops->prog_type, bp->name, "GPL", insns,
+	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);
 	if (fd >= 0)
 		close(fd);
