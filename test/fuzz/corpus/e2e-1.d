@@ -1,1 +1,0 @@
-BEGIN { nosuchfunction(1); }
