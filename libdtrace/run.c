@@ -43,11 +43,28 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 	return 0;
 }
 
-static uint32_t ringbuf_size(int64_t bufsize)
+/*
+ * The output buffer: -x bufsize, rounded up to a power of two as the ring
+ * buffer requires.  When only dtrace-provider probes (BEGIN, END, ERROR)
+ * write to it, each fires once and is read at once, so it need only hold
+ * one record of every clause: a BEGIN one-liner maps a page, not 2 x 4 MiB
+ * (the ring's pages are mapped twice, and count in our RSS).
+ */
+static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 {
 	uint32_t sz = (uint32_t)sysconf(_SC_PAGESIZE);
+	int64_t want = dt_opt(dtp, DT_OPT_bufsize);
+	bool only_dtrace = true;
+	int64_t once = 0;
 
-	while (sz < bufsize && sz < (1u << 30))
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			only_dtrace &= p->progs[i].ops == &dt_prov_dtrace;
+	for (size_t i = 0; i < dtp->nclauses; i++)
+		once += dtp->clauses[i]->recsize + 8;	/* + ring header */
+	if (only_dtrace && once * 2 < want)
+		want = once * 2;
+	while (sz < want && sz < (1u << 30))
 		sz <<= 1;
 	return sz;
 }
@@ -82,7 +99,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 		memcpy(st, dtp->strtab.data, dtp->strtab.len);
 	dtp->ncpus = libbpf_num_possible_cpus();
 	int rc = map_create(dtp, DL_MAP_RINGBUF, BPF_MAP_TYPE_RINGBUF, "dt_output",
-			    0, ringbuf_size(dt_opt(dtp, DT_OPT_bufsize)), 0);
+			    0, ringbuf_size(dtp), 0);
 	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
 			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
 	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,

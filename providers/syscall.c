@@ -1,46 +1,79 @@
 /*
  * syscall.c - the syscall provider: syscall:vmlinux:<name>:entry and
- * syscall:vmlinux:<name>:return on the kernel's syscalls:sys_enter_<name>
- * and syscalls:sys_exit_<name> tracepoints.
+ * syscall:vmlinux:<name>:return, served by the raw tracepoints sys_enter
+ * and sys_exit.
  *
- * Enumeration is lazy.  A description whose function field is a plain name
- * ("syscall::read:entry") costs one format file per probe; a pattern costs
- * one readdir of events/syscalls (the names are all we need), matched
- * before anything is inserted.  Probes come in the kernel's order, the
- * order of available_events, as in Oracle's DTrace.  A probe's tracepoint
- * id and argument count come from its format file, read when the probe is
- * named exactly or when it is attached, never for the whole list.
+ * Probes.  The names are the kernel's syscall tracepoints, listed from
+ * tracefs (events/syscalls/sys_enter_<name>, sys_exit_<name>), lazily: a
+ * description whose function field is a plain name costs one format file
+ * per probe; a pattern costs one readdir, matched before anything is
+ * inserted.  Probes come in the kernel's order, the order of
+ * available_events, as in Oracle's DTrace.  An entry probe's argument
+ * count comes from its format file (the fields at or past offset 16), read
+ * when the probe is named exactly, or when its program is prepared.
  *
- * Programs: one per kind (entry, return), of the tracepoint type, attached
- * to each probe through a perf event (pid -1, CPU 0: a BPF program on a
- * tracepoint perf event runs for every CPU, measured) and a BPF link.  The
- * context is the tracepoint record:
+ * Programs.  Every probe whose syscall has a number in the generated table
+ * (syscall_nrs.h, see scripts/gen-syscalls.sh) is served by ONE raw
+ * tracepoint program per kind, attached once, to sys_enter or sys_exit,
+ * however many probes it has: `syscall:::entry` is one load and one
+ * attachment, and letting go of it is one link to close (a raw tracepoint
+ * link closes in milliseconds; a tracepoint perf event takes ~45 ms and its
+ * link ~26 ms, serialized by the kernel).  The raw tracepoints fire for
+ * every syscall, so each program starts with the provider's entry check
+ * (DT_PV_ENTRY): is this firing one of mine, and which probe is it?
+ *
+ *	sys_enter  ctx = { struct pt_regs *regs, long nr }
+ *	sys_exit   ctx = { struct pt_regs *regs, long ret }, nr = regs->orig_ax
+ *
+ * A program with one probe compares nr with that syscall's number.  A
+ * program with several looks nr up in its own array map (DL_MAP_PROG, made
+ * by prepare()): value = probe id | argument count << 32, 0 for syscalls
+ * that are not its probes; numbers past the table are not ours either (the
+ * x32 ABI's have bit 30 set, and rt_sigreturn leaves orig_ax at -1).
+ * Then, as the kernel's syscall tracepoints do, firings of 32-bit (compat)
+ * syscalls are dropped: their numbers are those of another table.  The
+ * test is regs->cs == __USER32_CS, the code segment every 32-bit task runs
+ * in (one probe_read_kernel; orig_ax and cs come in the same read on
+ * return).  The one difference with the kernel's test (TS_COMPAT in
+ * thread_info.status, whose offset only BTF knows, 11 ms to load): a
+ * 64-bit task issuing `int $0x80` is seen here as a 64-bit syscall.
+ *
+ * Arguments: entry args 0..5 are the syscall's registers (di, si, dx, r10,
+ * r8, r9: offsets from the user ABI's struct pt_regs, checked against the
+ * kernel's BTF by a unit test), each read with bpf_probe_read_kernel; those
+ * past the syscall's own count are 0 - known at compile time for a single
+ * probe named exactly, else masked with the count from the map.  Return
+ * probes have arg0 = arg1 = ret, and errno = -ret when ret is in
+ * [-4095, -1], else 0.
+ *
+ * Fallback.  A syscall the table does not know (a kernel newer than both
+ * the headers and the table) keeps the tracepoint path: a tracepoint
+ * program attached to syscalls:sys_enter_<name> (sys_exit_) through a perf
+ * event and a BPF link per probe, the probe id in the attach cookie's low
+ * half and the argument count in its high half; the record is
  *
  *	entry:	 8 int __syscall_nr; 16 + 8n: argument n (n < 6)
  *	return:	 8 int __syscall_nr; 16: long ret
  *
- * The attach cookie is the probe id in its low 32 bits and, for entry
- * probes, the syscall's argument count in the high 32.  A program with one
- * probe whose count is known loads its arguments directly and knows the
- * others are 0.  A program shared by many syscalls must not: the kernel
- * refuses to attach a tracepoint program that loads past the record, and
- * getppid's record has no argument at all.  It reads each argument with
- * bpf_probe_read_kernel (inside the per-CPU buffer the record is in) and
- * zeroes those the syscall does not have (stale data of earlier events)
- * with a mask made from the cookie, no branch.  Return probes have
- * arg0 = arg1 = the return value (ret is in every exit record), and
- * errno = -ret when ret is in [-4095, -1], else 0.
+ * A fallback program shared by several syscalls reads its arguments with
+ * bpf_probe_read_kernel (the kernel refuses to attach a tracepoint program
+ * that loads past the record, and getppid's has no argument at all) and
+ * masks those past the count from the cookie.
  *
- * data: bit 0 set for return probes; the tracepoint id from bit 1 up once
- * known (0 = not read yet).
+ * Kinds (dt_provops_t.kind, the rows of sc_kinds[]): bit 0 return, bit 1
+ * fallback.  Probe data: bit 0 return, bit 1 fallback, bits 2 up the
+ * syscall number (raw) or the tracepoint id (fallback; 0 until read).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <asm/ptrace.h>
+#include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
@@ -48,20 +81,87 @@
 
 #define ENTER_PREFIX "sys_enter_"
 #define EXIT_PREFIX "sys_exit_"
-#define REC_ARGS 16		/* offset of the first argument / of ret */
+#define REC_ARGS 16		/* tracepoint record: first argument, or ret */
+#define RAW_REGS 0		/* raw context: struct pt_regs * */
+#define RAW_NR_RET 8		/* raw context: nr (enter), ret (exit) */
+#define USER32_CS 0x23		/* __USER32_CS: 32-bit user code */
 #define MAX_ARGS 6
 #define MAX_ERRNO 4095
 #define FORMAT_MAX 8192
 #define FIELD "\tfield:"
 
-static bool sc_is_return(const dt_probe_t *prb)
+#define D_RETURN 1u		/* probe data and kind bits */
+#define D_TP 2u
+#define D_SHIFT 2
+
+/* x86_64 syscall arguments in struct pt_regs, in order */
+static const int32_t sc_arg_off[MAX_ARGS] = {
+	offsetof(struct pt_regs, rdi), offsetof(struct pt_regs, rsi),
+	offsetof(struct pt_regs, rdx), offsetof(struct pt_regs, r10),
+	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
+};
+#define REGS_ORIG_AX ((int32_t)offsetof(struct pt_regs, orig_rax))
+#define REGS_CS ((int32_t)offsetof(struct pt_regs, cs))
+
+/* ---- syscall numbers ----------------------------------------------------- */
+
+typedef struct sc_nr {
+	const char *name;	/* the tracepoint's name */
+	int nr;
+} sc_nr_t;
+
+static const sc_nr_t sc_nrs[] = {
+#define SC_NR(name, nr) { name, nr },
+#include "syscall_nrs.h"
+#undef SC_NR
+	{ NULL, -1 }		/* the table may be empty */
+};
+#define SC_NNRS (sizeof(sc_nrs) / sizeof(sc_nrs[0]) - 1)
+
+static int sc_nr_cmp(const void *key, const void *row)
 {
-	return ((uintptr_t)prb->data & 1) != 0;
+	return strcmp(key, ((const sc_nr_t *)row)->name);
 }
 
-static int sc_tpid(const dt_probe_t *prb)
+/* The 64-bit number of the syscall whose tracepoint is name, or -1. */
+static int sc_nr_of(const char *name)
 {
-	return (int)((uintptr_t)prb->data >> 1);
+	const sc_nr_t *r = bsearch(name, sc_nrs, SC_NNRS, sizeof(sc_nrs[0]),
+				   sc_nr_cmp);
+
+	return r != NULL ? r->nr : -1;
+}
+
+/* ---- probe data ---------------------------------------------------------- */
+
+static uintptr_t sc_data(const dt_probe_t *prb)
+{
+	return (uintptr_t)prb->data;
+}
+
+static bool sc_is_return(const dt_probe_t *prb)
+{
+	return (sc_data(prb) & D_RETURN) != 0;
+}
+
+static bool sc_is_tp(const dt_probe_t *prb)
+{
+	return (sc_data(prb) & D_TP) != 0;
+}
+
+/* The syscall number (raw), or the tracepoint id (fallback, 0: unknown). */
+static int sc_value(const dt_probe_t *prb)
+{
+	return (int)(sc_data(prb) >> D_SHIFT);
+}
+
+static void *sc_make_data(const char *func, bool ret)
+{
+	int nr = sc_nr_of(func);
+
+	if (nr < 0)
+		return (void *)(uintptr_t)(D_TP | ret);
+	return (void *)(((uintptr_t)nr << D_SHIFT) | ret);
 }
 
 /* ---- tracefs ------------------------------------------------------------- */
@@ -122,10 +222,31 @@ static int sc_format(const dtrace_hdl_t *dtp, const char *func, bool ret,
 	return id;
 }
 
+/* What a format file says: the count, and a fallback probe's tracepoint. */
 static void sc_set_format(dt_probe_t *prb, int tpid, int nargs)
 {
-	prb->data = (void *)(((uintptr_t)tpid << 1) | sc_is_return(prb));
+	if (sc_is_tp(prb))
+		prb->data = (void *)(((uintptr_t)tpid << D_SHIFT) |
+				     (sc_data(prb) & (D_TP | D_RETURN)));
 	prb->nargs = nargs;
+}
+
+/* Read the probe's format if its count (or tracepoint id) is not known. */
+static int sc_need_format(dtrace_hdl_t *dtp, dt_probe_t *prb)
+{
+	int tpid, nargs;
+
+	if (prb->nargs >= 0 && (!sc_is_tp(prb) || sc_value(prb) != 0))
+		return 0;
+	tpid = sc_format(dtp, prb->func, sc_is_return(prb), &nargs);
+	if (tpid < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "failed to enable %s:%s:%s:%s: cannot read "
+				    "its tracepoint format: %s", prb->prov,
+				    prb->mod, prb->func, prb->name,
+				    strerror(errno));
+	sc_set_format(prb, tpid, nargs);
+	return 0;
 }
 
 /* ---- populate ------------------------------------------------------------ */
@@ -144,12 +265,13 @@ static int sc_insert(dtrace_hdl_t *dtp, const sc_want_t *w, const char *func,
 		return 0;
 	return dt_probe_insert(dtp, &dt_prov_syscall, "vmlinux", func,
 			       ret ? "return" : "entry",
-			       (void *)(uintptr_t)ret) != NULL ? 1 : -1;
+			       sc_make_data(func, ret)) != NULL ? 1 : -1;
 }
 
 /* One syscall named exactly: look at its two format files only. */
 static int sc_populate_one(dtrace_hdl_t *dtp, const sc_want_t *w)
 {
+	const char *func = w->pd->func;
 	int n = 0;
 
 	for (int ret = 0; ret <= 1; ret++) {
@@ -158,11 +280,11 @@ static int sc_populate_one(dtrace_hdl_t *dtp, const sc_want_t *w)
 
 		if (!(ret ? w->ret : w->entry))
 			continue;
-		if ((tpid = sc_format(dtp, w->pd->func, ret, &nargs)) < 0)
+		if ((tpid = sc_format(dtp, func, ret, &nargs)) < 0)
 			continue;	/* no such syscall */
-		prb = dt_probe_insert(dtp, &dt_prov_syscall, "vmlinux",
-				      w->pd->func, ret ? "return" : "entry",
-				      (void *)(uintptr_t)ret);
+		prb = dt_probe_insert(dtp, &dt_prov_syscall, "vmlinux", func,
+				      ret ? "return" : "entry",
+				      sc_make_data(func, ret));
 		if (prb == NULL)
 			return -1;
 		sc_set_format(prb, tpid, nargs);
@@ -213,64 +335,41 @@ static int sc_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	return sc_populate_dir(dtp, &w);
 }
 
-/* ---- code generation ----------------------------------------------------- */
+/* ---- code generation: shared pieces -------------------------------------- */
 
-static int sc_kind(const dt_probe_t *prb)
+/* Go on in a new block if cond is nonzero; else the firing is not ours. */
+static void sc_need(dt_lowerenv_t *env, ir_ref_t cond)
 {
-	return sc_is_return(prb);
+	ir_blk_t *ok = ir_blk_new(env->fn);
+
+	ir_jnz(env->blk, cond, ok, env->exit);
+	env->blk = ok;
 }
 
-static ir_ref_t sc_cookie(dt_lowerenv_t *env)
-{
-	return ir_call(env->fn, env->blk, BPF_FUNC_get_attach_cookie, 1,
-		       &env->ctx);
-}
-
-/*
- * The 8 bytes at ctx + off through bpf_probe_read_kernel, into a stack
- * slot.  A program shared by several syscalls cannot load its arguments
- * directly: the kernel refuses to attach a tracepoint program whose
- * furthest context access lies past the tracepoint's record (getppid's ends
- * at byte 12).  The read stays inside the per-CPU perf trace buffer the
- * record is in.
- */
-static ir_ref_t sc_read_ctx(dt_lowerenv_t *env, int32_t off)
+/* size bytes at addr through bpf_probe_read_kernel, into a new stack slot
+   (zeroed by the helper if the read faults); returns the slot. */
+static int32_t sc_read_kernel(dt_lowerenv_t *env, ir_ref_t addr, int32_t size)
 {
 	ir_func_t *fn = env->fn;
-	int32_t slot = ir_frame_alloc(fn, 8);
+	int32_t slot = ir_frame_alloc(fn, size);
 	ir_ref_t args[3] = {
 		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
-		ir_con(fn, 8),
-		ir_bin(fn, env->blk, IR_ADD, env->ctx, ir_con(fn, off)),
+		ir_con(fn, size), addr,
 	};
 
 	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
-	return ir_load(fn, env->blk, 8, ir_reg(IR_FP), slot);
+	return slot;
 }
 
-/* argN of an entry probe: zero past the syscall's own arguments. */
-static ir_ref_t sc_entry_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int n)
+static ir_ref_t sc_slot_load(dt_lowerenv_t *env, int width, int32_t slot)
 {
-	ir_func_t *fn = env->fn;
-	bool known = env->probe_id != 0 && prb->nargs >= 0;
-	ir_ref_t v, nargs, mask;
-
-	if (n < 0 || n >= MAX_ARGS || (known && n >= prb->nargs))
-		return IR_NONE;
-	if (known)
-		return ir_load(fn, env->blk, 8, env->ctx, REC_ARGS + 8 * n);
-	v = sc_read_ctx(env, REC_ARGS + 8 * n);
-	nargs = ir_bin(fn, env->blk, IR_SHR, sc_cookie(env), ir_con(fn, 32));
-	mask = ir_bin(fn, env->blk, IR_CUGT, nargs, ir_con(fn, n));
-	mask = ir_emit(fn, env->blk, IR_NEG, ir_tmp(fn), mask, IR_NONE)->to;
-	return ir_bin(fn, env->blk, IR_AND, v, mask);
+	return ir_load(env->fn, env->blk, width, ir_reg(IR_FP), slot);
 }
 
-/* errno = -ret if ret is in [-MAX_ERRNO, -1], else 0 (branch-free). */
-static ir_ref_t sc_errno(dt_lowerenv_t *env)
+/* errno from ret: -ret if ret is in [-MAX_ERRNO, -1], else 0 (no branch). */
+static ir_ref_t sc_errno_of(dt_lowerenv_t *env, ir_ref_t ret)
 {
 	ir_func_t *fn = env->fn;
-	ir_ref_t ret = ir_load(fn, env->blk, 8, env->ctx, REC_ARGS);
 	ir_ref_t is_err = ir_bin(fn, env->blk, IR_CUGE, ret,
 				 ir_con(fn, -MAX_ERRNO));
 	ir_ref_t mask = ir_emit(fn, env->blk, IR_NEG, ir_tmp(fn), is_err,
@@ -281,62 +380,322 @@ static ir_ref_t sc_errno(dt_lowerenv_t *env)
 	return ir_bin(fn, env->blk, IR_AND, neg, mask);
 }
 
+/* v if n < nargs, else 0 (no branch). */
+static ir_ref_t sc_mask_arg(dt_lowerenv_t *env, ir_ref_t v, ir_ref_t nargs,
+			    int n)
+{
+	ir_func_t *fn = env->fn;
+	ir_ref_t mask = ir_bin(fn, env->blk, IR_CUGT, nargs, ir_con(fn, n));
+
+	mask = ir_emit(fn, env->blk, IR_NEG, ir_tmp(fn), mask, IR_NONE)->to;
+	return ir_bin(fn, env->blk, IR_AND, v, mask);
+}
+
+/* ---- code generation: raw tracepoints ------------------------------------ */
+
+/* The map value of syscall nr (a pointer), leaving if there is none. */
+static ir_ref_t sc_map_value(dt_lowerenv_t *env, ir_ref_t nr)
+{
+	ir_func_t *fn = env->fn;
+	int32_t key = ir_frame_alloc(fn, 8);
+	ir_ref_t args[2];
+	ir_ref_t p;
+
+	sc_need(env, ir_bin(fn, env->blk, IR_CULT, nr,
+			    ir_con(fn, SC_NR_LIMIT)));
+	ir_store(fn, env->blk, 4, ir_reg(IR_FP), key, nr);
+	args[0] = ir_ldmap(fn, env->blk, DL_MAP_PROG);
+	args[1] = ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, key));
+	p = ir_call(fn, env->blk, BPF_FUNC_map_lookup_elem, 2, args);
+	sc_need(env, p);
+	return p;
+}
+
+/* Which of the program's probes syscall nr is, leaving if none. */
+static ir_ref_t sc_probe_of(dt_lowerenv_t *env, const dt_probe_t *prb,
+			    ir_ref_t nr)
+{
+	ir_func_t *fn = env->fn;
+	ir_ref_t id;
+
+	if (env->probe_id != 0) {
+		sc_need(env, ir_bin(fn, env->blk, IR_CEQ, nr,
+				    ir_con(fn, sc_value(prb))));
+		return ir_con(fn, env->probe_id);
+	}
+	id = ir_load(fn, env->blk, 4, sc_map_value(env, nr), 0);
+	sc_need(env, id);
+	return id;
+}
+
+/* The entry check: the probe id if this firing is one of the program's
+   probes (a 64-bit syscall among its numbers), else leave. */
+static ir_ref_t sc_raw_match(dt_lowerenv_t *env, const dt_probe_t *prb,
+			     int unused)
+{
+	ir_func_t *fn = env->fn;
+	ir_ref_t regs, nr, id;
+	int32_t cs;
+
+	if (sc_is_return(prb)) {	/* orig_ax, ip, cs */
+		regs = ir_load(fn, env->blk, 8, env->ctx, RAW_REGS);
+		cs = sc_read_kernel(env, ir_bin(fn, env->blk, IR_ADD, regs,
+						ir_con(fn, REGS_ORIG_AX)),
+				    REGS_CS + 8 - REGS_ORIG_AX);
+		nr = sc_slot_load(env, 8, cs);
+		cs += REGS_CS - REGS_ORIG_AX;
+		id = sc_probe_of(env, prb, nr);
+	} else {
+		nr = ir_load(fn, env->blk, 8, env->ctx, RAW_NR_RET);
+		id = sc_probe_of(env, prb, nr);
+		regs = ir_load(fn, env->blk, 8, env->ctx, RAW_REGS);
+		cs = sc_read_kernel(env, ir_bin(fn, env->blk, IR_ADD, regs,
+						ir_con(fn, REGS_CS)), 8);
+	}
+	sc_need(env, ir_bin(fn, env->blk, IR_CNE, sc_slot_load(env, 2, cs),
+			    ir_con(fn, USER32_CS)));
+	return id;
+}
+
+static ir_ref_t sc_raw_entry_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
+				 int n)
+{
+	ir_func_t *fn = env->fn;
+	bool known = env->probe_id != 0 && prb->nargs >= 0;
+	ir_ref_t regs, v, nr, nargs;
+
+	if (n < 0 || n >= MAX_ARGS || (known && n >= prb->nargs))
+		return IR_NONE;
+	regs = ir_load(fn, env->blk, 8, env->ctx, RAW_REGS);
+	v = sc_slot_load(env, 8, sc_read_kernel(env, ir_bin(fn, env->blk,
+			 IR_ADD, regs, ir_con(fn, sc_arg_off[n])), 8));
+	if (known)
+		return v;
+	nr = ir_load(fn, env->blk, 8, env->ctx, RAW_NR_RET);
+	nargs = ir_load(fn, env->blk, 4, sc_map_value(env, nr), 4);
+	return sc_mask_arg(env, v, nargs, n);
+}
+
+static ir_ref_t sc_raw_return_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
+				  int n)
+{
+	if (n != 0 && n != 1)
+		return IR_NONE;
+	return ir_load(env->fn, env->blk, 8, env->ctx, RAW_NR_RET);
+}
+
+static ir_ref_t sc_raw_errno(dt_lowerenv_t *env, const dt_probe_t *prb,
+			     int unused)
+{
+	return sc_errno_of(env, ir_load(env->fn, env->blk, 8, env->ctx,
+					RAW_NR_RET));
+}
+
+/* ---- code generation: the tracepoint fallback ---------------------------- */
+
+static ir_ref_t sc_cookie(dt_lowerenv_t *env)
+{
+	return ir_call(env->fn, env->blk, BPF_FUNC_get_attach_cookie, 1,
+		       &env->ctx);
+}
+
+static ir_ref_t sc_tp_probeid(dt_lowerenv_t *env, const dt_probe_t *prb,
+			      int unused)
+{
+	if (env->probe_id != 0)
+		return ir_con(env->fn, env->probe_id);
+	return ir_emit(env->fn, env->blk, IR_ZEXT32, ir_tmp(env->fn),
+		       sc_cookie(env), IR_NONE)->to;
+}
+
+/* argN of an entry probe: loaded from the record by a program that knows
+   its one syscall's count, else read through the helper and masked. */
+static ir_ref_t sc_tp_entry_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
+				int n)
+{
+	ir_func_t *fn = env->fn;
+	bool known = env->probe_id != 0 && prb->nargs >= 0;
+	ir_ref_t v, nargs;
+	int32_t slot;
+
+	if (n < 0 || n >= MAX_ARGS || (known && n >= prb->nargs))
+		return IR_NONE;
+	if (known)
+		return ir_load(fn, env->blk, 8, env->ctx, REC_ARGS + 8 * n);
+	slot = sc_read_kernel(env, ir_bin(fn, env->blk, IR_ADD, env->ctx,
+					  ir_con(fn, REC_ARGS + 8 * n)), 8);
+	v = sc_slot_load(env, 8, slot);
+	nargs = ir_bin(fn, env->blk, IR_SHR, sc_cookie(env), ir_con(fn, 32));
+	return sc_mask_arg(env, v, nargs, n);
+}
+
+static ir_ref_t sc_tp_return_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
+				 int n)
+{
+	if (n != 0 && n != 1)
+		return IR_NONE;
+	return ir_load(env->fn, env->blk, 8, env->ctx, REC_ARGS);
+}
+
+static ir_ref_t sc_tp_errno(dt_lowerenv_t *env, const dt_probe_t *prb,
+			    int unused)
+{
+	return sc_errno_of(env, ir_load(env->fn, env->blk, 8, env->ctx,
+					REC_ARGS));
+}
+
+/* ---- the kinds ----------------------------------------------------------- */
+
+typedef ir_ref_t sc_lowerfn_t(dt_lowerenv_t *env, const dt_probe_t *prb,
+			      int n);
+
+static const struct sc_kind {
+	const char *rawtp;	/* the raw tracepoint, NULL: the fallback */
+	int prog_type;
+	sc_lowerfn_t *lower[DT_PV_ENTRY + 1];	/* by dt_pvar_t; NULL: none */
+} sc_kinds[] = {
+	[0] = { "sys_enter", BPF_PROG_TYPE_RAW_TRACEPOINT, {
+		[DT_PV_ARG] = sc_raw_entry_arg,
+		[DT_PV_PROBEID] = sc_raw_match,
+		[DT_PV_ENTRY] = sc_raw_match } },
+	[D_RETURN] = { "sys_exit", BPF_PROG_TYPE_RAW_TRACEPOINT, {
+		[DT_PV_ARG] = sc_raw_return_arg,
+		[DT_PV_PROBEID] = sc_raw_match,
+		[DT_PV_ERRNO] = sc_raw_errno,
+		[DT_PV_ENTRY] = sc_raw_match } },
+	[D_TP] = { NULL, BPF_PROG_TYPE_TRACEPOINT, {
+		[DT_PV_ARG] = sc_tp_entry_arg,
+		[DT_PV_PROBEID] = sc_tp_probeid } },
+	[D_TP | D_RETURN] = { NULL, BPF_PROG_TYPE_TRACEPOINT, {
+		[DT_PV_ARG] = sc_tp_return_arg,
+		[DT_PV_PROBEID] = sc_tp_probeid,
+		[DT_PV_ERRNO] = sc_tp_errno } },
+};
+
+static int sc_kind(const dt_probe_t *prb)
+{
+	return (int)(sc_data(prb) & (D_TP | D_RETURN));
+}
+
+static int sc_prog_type_of(int kind)
+{
+	return sc_kinds[kind].prog_type;
+}
+
 static ir_ref_t sc_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 			 dt_pvar_t what, int n)
 {
-	ir_ref_t c;
+	sc_lowerfn_t *fn = sc_kinds[sc_kind(prb)].lower[what];
 
-	switch (what) {
-	case DT_PV_PROBEID:
-		if (env->probe_id != 0)
-			return ir_con(env->fn, env->probe_id);
-		c = sc_cookie(env);
-		return ir_emit(env->fn, env->blk, IR_ZEXT32, ir_tmp(env->fn),
-			       c, IR_NONE)->to;
-	case DT_PV_ARG:
-		if (!sc_is_return(prb))
-			return sc_entry_arg(env, prb, n);
-		if (n != 0 && n != 1)
-			return IR_NONE;
-		return ir_load(env->fn, env->blk, 8, env->ctx, REC_ARGS);
-	case DT_PV_ERRNO:
-		return sc_is_return(prb) ? sc_errno(env) : IR_NONE;
-	case DT_PV_ENTRY:
-		return IR_NONE;
+	return fn != NULL ? fn(env, prb, n) : IR_NONE;
+}
+
+/* ---- prepare: the number -> probe map ------------------------------------ */
+
+static bool sc_uses_progmap(const dt_bpfprog_t *bp)
+{
+	for (size_t i = 0; i < bp->code.nrelocs; i++)
+		if (bp->code.relocs[i].mapidx == DL_MAP_PROG)
+			return true;
+	return false;
+}
+
+static int sc_map_error(dtrace_hdl_t *dtp, const char *what)
+{
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to %s the syscall "
+			    "number map: %s", what, strerror(errno));
+}
+
+/* Fill map[nr] = id | nargs << 32 for every probe of the program. */
+static int sc_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	int fd;
+
+	if (!sc_uses_progmap(bp))
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dt_syscall_nrs", 4, 8,
+			    SC_NR_LIMIT, NULL);
+	if (fd < 0)
+		return sc_map_error(dtp, "create");
+	dt_keep_fd(dtp, fd);
+	for (size_t i = 0; i < bp->nprobes; i++) {
+		dt_probe_t *prb = bp->probes[i];
+		uint32_t key = (uint32_t)sc_value(prb);
+		uint64_t val;
+
+		if (sc_need_format(dtp, prb) < 0)
+			return -1;
+		val = prb->id | (uint64_t)prb->nargs << 32;
+		if (bpf_map_update_elem(fd, &key, &val, BPF_ANY) < 0)
+			return sc_map_error(dtp, "fill");
 	}
-	return IR_NONE;
+	bp->progmap_fd = fd;
+	return 0;
 }
 
 /* ---- attach -------------------------------------------------------------- */
 
-static int sc_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+/* The fallback: a perf event on the probe's tracepoint and a link whose
+   cookie is the probe id, and for entry probes the count in the high half. */
+static int sc_tp_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
 	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT };
 	uint64_t cookie = prb->id;
-	int tpid, nargs;
 
-	if (sc_tpid(prb) == 0) {
-		tpid = sc_format(dtp, prb->func, sc_is_return(prb), &nargs);
-		if (tpid < 0)
-			return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
-					    "failed to enable %s:%s:%s:%s: "
-					    "cannot read its tracepoint "
-					    "format: %s", prb->prov, prb->mod,
-					    prb->func, prb->name,
-					    strerror(errno));
-		sc_set_format(prb, tpid, nargs);
-	}
-	attr.config = (uint64_t)sc_tpid(prb);
+	if (sc_need_format(dtp, prb) < 0)
+		return -1;
+	attr.config = (uint64_t)sc_value(prb);
 	if (!sc_is_return(prb))
 		cookie |= (uint64_t)prb->nargs << 32;
 	return dt_perf_attach(dtp, prb, &attr, 0, prog_fd, cookie);
 }
 
+/* A raw program: one link on sys_enter or sys_exit, whatever it serves. */
+static int sc_raw_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, size_t nprobes,
+			 int prog_fd)
+{
+	const char *tp = sc_kinds[sc_kind(prb)].rawtp;
+	int fd = bpf_raw_tracepoint_open(tp, prog_fd);
+	char more[48] = "";
+
+	if (fd >= 0) {
+		dt_keep_fd(dtp, fd);
+		return 0;
+	}
+	if (nprobes > 1)
+		snprintf(more, sizeof(more), " (and %zu more)", nprobes - 1);
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s%s: bpf_raw_tracepoint_open(%s): %s",
+			    prb->prov, prb->mod, prb->func, prb->name, more,
+			    tp, strerror(errno));
+}
+
+/* One probe (for a raw kind: its program serves this probe alone). */
+static int sc_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+{
+	if (sc_is_tp(prb))
+		return sc_tp_attach(dtp, prb, prog_fd);
+	return sc_raw_attach(dtp, prb, 1, prog_fd);
+}
+
+static int sc_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	if (!sc_is_tp(bp->probes[0]))
+		return sc_raw_attach(dtp, bp->probes[0], bp->nprobes, bp->fd);
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (sc_tp_attach(dtp, bp->probes[i], bp->fd) < 0)
+			return -1;
+	return 0;
+}
+
 const dt_provops_t dt_prov_syscall = {
 	.name = "syscall",
 	.populate = sc_populate,
-	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
+	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
 	.kind = sc_kind,
 	.lower = sc_lower,
 	.attach = sc_attach,
+	.prepare = sc_prepare,
+	.attach_prog = sc_attach_prog,
+	.prog_type_of = sc_prog_type_of,
 };
