@@ -373,8 +373,13 @@ typedef struct dl_lowerhooks {
 	uint32_t probe_id;	/* the only probe of this program, or 0 */
 	const dl_probeinfo_t *probe;	/* its names, or NULL */
 	int64_t walltime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-	uint32_t epid_base;	/* epid = probe id * epid_base + clause + 1 */
 } dl_lowerhooks_t;
+
+/* The enabled probe id of a clause on a probe: unique, and 1 for the first
+   clause on BEGIN, as in DTrace.  (lower.c computes the same in BPF.) */
+#define DL_EPID_SHIFT 16
+#define DL_EPID(probe, clause) \
+	((((uint32_t)(probe) - 1) << DL_EPID_SHIFT) + (uint32_t)(clause) + 1)
 
 /* Lower the clauses (in program order) that one program runs into a new
    IR function. */

@@ -229,9 +229,9 @@ static val_t lower_var(lower_t *lx, const dl_node_t *n)
 		return (val_t){ call(lx, 35, 0, NULL) };
 	case DL_V_id:
 		return (val_t){ probe_id(lx) };
-	case DL_V_epid:
-		r = bin(lx, IR_MUL, probe_id(lx),
-			con(lx, lx->hooks->epid_base));
+	case DL_V_epid:	/* DL_EPID(probe id, clause) */
+		r = bin(lx, IR_SUB, probe_id(lx), con(lx, 1));
+		r = bin(lx, IR_SHL, r, con(lx, DL_EPID_SHIFT));
 		return (val_t){ bin(lx, IR_ADD, r,
 				    con(lx, lx->clause->id + 1)) };
 	case DL_V_errno:

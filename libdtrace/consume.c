@@ -36,7 +36,7 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 	fflush(dtp->out);
 	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
 		"%s:%s:%s:%s): %s in action #%u\n",
-		h->probe * (1u << 16) + clause + 1, h->probe,
+		DL_EPID(h->probe, clause), h->probe,
 		p ? p->prov : "?", p ? p->mod : "?", p ? p->func : "?",
 		p ? p->name : "?",
 		fault_names[kind] ? fault_names[kind] : "unknown fault",

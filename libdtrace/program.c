@@ -227,7 +227,6 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 		dl_lowerhooks_t hooks = {
 			.pvar = pvar_hook, .arg = bp,
 			.walltime_off = dtp->walltime_off,
-			.epid_base = 1u << 16,
 		};
 		if (bp->nprobes == 1) {
 			hooks.probe_id = bp->probes[0]->id;

@@ -33,7 +33,7 @@ static void fz_compile(dl_ctx_t *cx, dl_node_t *ast)
 {
 	dl_probeinfo_t pi = { "dtrace", "", "", "BEGIN" };
 	dl_lowerhooks_t hooks = { .pvar = fz_pvar, .probe_id = 1,
-				  .probe = &pi, .epid_base = 1 << 16 };
+				  .probe = &pi };
 
 	for (dl_node_t *n = ast; n != NULL; n = n->next) {
 		dl_clause_t cl = { .node = n };

@@ -180,7 +180,7 @@ static size_t tsm_codegen(const char *src, char **irtext)
 	dl_strtab_t st = { 0 };
 	dl_probeinfo_t pi = { "dtrace", "", "", "BEGIN" };
 	dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 1,
-				  .probe = &pi, .epid_base = 1 << 16 };
+				  .probe = &pi };
 	bpf_code_t code;
 
 	cr_assert_eq(t.rc, 0, "%s: %s", src, t.cx->err.msg);
