@@ -199,63 +199,74 @@ static ir_ref_t lower_ppid(lower_t *lx, const dl_node_t *n)
 		    kread(lx, bin(lx, IR_ADD, parent, con(lx, tgid_off)), 4));
 }
 
+/* One function per built-in variable; a table indexed by dl_var_t. */
+typedef val_t lower_var_fn(lower_t *lx, const dl_node_t *n);
+
+#define INT_VAR(name, expr) \
+	static val_t var_##name(lower_t *lx, const dl_node_t *n) \
+	{ \
+		return (val_t){ expr }; \
+	}
+INT_VAR(pid, bin(lx, IR_SHR, pid_tgid(lx), con(lx, 32)))
+INT_VAR(tid, unop(lx, IR_ZEXT32, pid_tgid(lx)))
+INT_VAR(uid, unop(lx, IR_ZEXT32, call(lx, 15, 0, NULL)))	/* uid_gid */
+INT_VAR(gid, bin(lx, IR_SHR, call(lx, 15, 0, NULL), con(lx, 32)))
+INT_VAR(timestamp, call(lx, 5, 0, NULL))			/* ktime_get_ns */
+INT_VAR(walltimestamp, bin(lx, IR_ADD, call(lx, 5, 0, NULL),
+			   con(lx, lx->hooks->walltime_off)))
+INT_VAR(cpu, call(lx, 8, 0, NULL))		/* get_smp_processor_id */
+INT_VAR(curthread, call(lx, 35, 0, NULL))	/* get_current_task */
+INT_VAR(id, probe_id(lx))
+INT_VAR(errno, pvar(lx, DL_PV_ERRNO, 0))
+INT_VAR(ppid, lower_ppid(lx, n))
+#undef INT_VAR
+
+static val_t var_epid(lower_t *lx, const dl_node_t *n)	/* DL_EPID() */
+{
+	ir_ref_t r = bin(lx, IR_SUB, probe_id(lx), con(lx, 1));
+
+	r = bin(lx, IR_SHL, r, con(lx, DL_EPID_SHIFT));
+	return (val_t){ bin(lx, IR_ADD, r, con(lx, lx->clause->id + 1)) };
+}
+
+static val_t var_execname(lower_t *lx, const dl_node_t *n)
+{
+	return execname(lx);
+}
+
+#define NAME_VAR(name, field, len) \
+	static val_t var_##name(lower_t *lx, const dl_node_t *n) \
+	{ \
+		return probe_name(lx, offsetof(dl_probeinfo_t, field), len); \
+	}
+NAME_VAR(probeprov, prov, DL_PROBE_PROVLEN)
+NAME_VAR(probemod, mod, DL_PROBE_MODLEN)
+NAME_VAR(probefunc, func, DL_PROBE_FUNCLEN)
+NAME_VAR(probename, name, DL_PROBE_NAMELEN)
+#undef NAME_VAR
+
+static lower_var_fn *const var_fns[DL_NVARS] = {
+	[DL_V_pid] = var_pid, [DL_V_tid] = var_tid, [DL_V_ppid] = var_ppid,
+	[DL_V_uid] = var_uid, [DL_V_gid] = var_gid,
+	[DL_V_execname] = var_execname, [DL_V_timestamp] = var_timestamp,
+	[DL_V_walltimestamp] = var_walltimestamp, [DL_V_cpu] = var_cpu,
+	[DL_V_curthread] = var_curthread, [DL_V_probeprov] = var_probeprov,
+	[DL_V_probemod] = var_probemod, [DL_V_probefunc] = var_probefunc,
+	[DL_V_probename] = var_probename, [DL_V_id] = var_id,
+	[DL_V_epid] = var_epid, [DL_V_errno] = var_errno,
+};
+
 static val_t lower_var(lower_t *lx, const dl_node_t *n)
 {
 	dl_var_t v = (dl_var_t)((intptr_t)n->sema - 1);
-	ir_ref_t r;
 
 	if (v >= DL_V_arg0 && v <= DL_V_arg9)
 		return (val_t){ pvar(lx, DL_PV_ARG, (int)(v - DL_V_arg0)) };
-	switch (v) {
-	case DL_V_pid:
-		return (val_t){ bin(lx, IR_SHR, pid_tgid(lx), con(lx, 32)) };
-	case DL_V_tid:
-		return (val_t){ unop(lx, IR_ZEXT32, pid_tgid(lx)) };
-	case DL_V_uid:
-		r = call(lx, 15, 0, NULL);	/* get_current_uid_gid */
-		return (val_t){ unop(lx, IR_ZEXT32, r) };
-	case DL_V_gid:
-		r = call(lx, 15, 0, NULL);
-		return (val_t){ bin(lx, IR_SHR, r, con(lx, 32)) };
-	case DL_V_timestamp:
-		return (val_t){ call(lx, 5, 0, NULL) };	/* ktime_get_ns */
-	case DL_V_walltimestamp:
-		r = call(lx, 5, 0, NULL);
-		return (val_t){ bin(lx, IR_ADD, r,
-				    con(lx, lx->hooks->walltime_off)) };
-	case DL_V_cpu:
-		return (val_t){ call(lx, 8, 0, NULL) };
-	case DL_V_curthread:
-		return (val_t){ call(lx, 35, 0, NULL) };
-	case DL_V_id:
-		return (val_t){ probe_id(lx) };
-	case DL_V_epid:	/* DL_EPID(probe id, clause) */
-		r = bin(lx, IR_SUB, probe_id(lx), con(lx, 1));
-		r = bin(lx, IR_SHL, r, con(lx, DL_EPID_SHIFT));
-		return (val_t){ bin(lx, IR_ADD, r,
-				    con(lx, lx->clause->id + 1)) };
-	case DL_V_errno:
-		return (val_t){ pvar(lx, DL_PV_ERRNO, 0) };
-	case DL_V_execname:
-		return execname(lx);
-	case DL_V_probeprov:
-		return probe_name(lx, offsetof(dl_probeinfo_t, prov),
-				  DL_PROBE_PROVLEN);
-	case DL_V_probemod:
-		return probe_name(lx, offsetof(dl_probeinfo_t, mod),
-				  DL_PROBE_MODLEN);
-	case DL_V_probefunc:
-		return probe_name(lx, offsetof(dl_probeinfo_t, func),
-				  DL_PROBE_FUNCLEN);
-	case DL_V_probename:
-		return probe_name(lx, offsetof(dl_probeinfo_t, name),
-				  DL_PROBE_NAMELEN);
-	case DL_V_ppid:
-		return (val_t){ lower_ppid(lx, n) };
-	default:
+	/* sema refuses the variables dl_idents.h marks unsupported */
+	if (var_fns[v] == NULL)
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
 			 "built-in variable %s is not supported yet", n->name);
-	}
+	return var_fns[v](lx, n);
 }
 
 /* ---- faults ------------------------------------------------------------- */
