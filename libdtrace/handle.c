@@ -71,6 +71,9 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	free(dtp->drops);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);
+	for (size_t i = 0; i < dtp->cpp_argc; i++)
+		free(dtp->cpp_argv[i]);
+	free(dtp->cpp_argv);
 	dl_arena_destroy(dtp->arena);
 	free(dtp);
 }

@@ -229,6 +229,14 @@ struct dtrace_prog {
    after it); malloc'd, NULL with the error set. */
 char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec);
 
+/* ---- cpp.c: -C --------------------------------------------------------------- */
+
+/* -D/-U/-I (options define, undef, incdir): 0 if taken, 1 if name is not
+   one of them, -1 on a bad value. */
+int dt_cpp_setopt(dtrace_hdl_t *dtp, const char *name, const char *value);
+/* Run text through cpp; malloc'd result, NULL with the error set. */
+char *dt_cpp(dtrace_hdl_t *dtp, const char *text, const char *file);
+
 /* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
 
 int dt_run_load(dtrace_hdl_t *dtp);
@@ -249,6 +257,8 @@ struct dtrace_hdl {
 	dl_macros_t macros;		/* $0.., $target, $pid, ... */
 	int macro_argc;
 	char **macro_argv;
+	char **cpp_argv;		/* -D/-U/-I for cpp, in order */
+	size_t cpp_argc;
 
 	dt_probe_t **probes;		/* indexed by probe id; [0] unused */
 	size_t nprobes, probecap;	/* nprobes = highest id + 1 */

@@ -230,9 +230,13 @@ static const dt_optdesc_t *dt_optdesc_usable(dtrace_hdl_t *dtp,
 
 int dtrace_setopt(dtrace_hdl_t *dtp, const char *name, const char *value)
 {
-	const dt_optdesc_t *od = dt_optdesc_usable(dtp, name);
+	const dt_optdesc_t *od;
 	dt_optval_t ov;
+	int rc = dt_cpp_setopt(dtp, name, value);
 
+	if (rc <= 0)
+		return rc;
+	od = dt_optdesc_usable(dtp, name);
 	if (od == NULL)
 		return -1;
 	ov = dtp->opts[od->id];

@@ -350,6 +350,11 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	if (dt_features_probe(dtp) < 0)
 		return NULL;
 	char *src = dt_spec_text(dtp, text, spec);
+	if (src != NULL && dt_opt(dtp, DT_OPT_cpp)) {
+		char *pp = dt_cpp(dtp, src, file);
+		free(src);
+		src = pp;
+	}
 	if (src == NULL)
 		return NULL;
 	dtrace_prog_t *pgp = calloc(1, sizeof(*pgp));
