@@ -22,7 +22,10 @@
  * the programs, are closed in parallel, and the perf events, which by then
  * only keep a now program-less tracepoint registered, are handed to a
  * detached reaper process that closes them while dtrace exits at once.
- * Software perf events (profile, tick) close in microseconds either way.
+ * Software perf events (profile, tick) close in microseconds either way,
+ * and the syscall provider avoids tracepoint perf events altogether (raw
+ * tracepoints, whose links close in microseconds), so the reaper only runs
+ * for the syscall provider's fallback path.
  *
  * Contract: every function that fails sets the handle's error (except
  * dt_perf_event_open, a bare syscall wrapper that leaves errno).

@@ -35,7 +35,7 @@ static const struct {
 
 int dt_cpp_setopt(dtrace_hdl_t *dtp, const char *name, const char *value)
 {
-	for (size_t i = 0; i < NELEMS(cpp_opts); i++) {
+	for (size_t i = 0; name != NULL && i < NELEMS(cpp_opts); i++) {
 		if (strcmp(name, cpp_opts[i].opt) != 0)
 			continue;
 		if (value == NULL || *value == '\0')

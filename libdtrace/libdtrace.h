@@ -225,6 +225,9 @@ struct dtrace_prog {
 	int nprobes;			/* distinct probes matched */
 };
 
+/* The probe's names as generated code reads them. */
+void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi);
+
 /* A -P/-m/-f/-i specifier as a full description (plus any program text
    after it); malloc'd, NULL with the error set. */
 char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec);

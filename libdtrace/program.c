@@ -209,7 +209,7 @@ static ir_ref_t pvar_hook(void *arg, ir_func_t *fn, ir_blk_t **blk,
 	return r;
 }
 
-static void probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi)
+void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi)
 {
 	memset(pi, 0, sizeof(*pi));
 	snprintf(pi->prov, sizeof(pi->prov), "%s", prb->prov);
@@ -230,7 +230,7 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 		};
 		if (bp->nprobes == 1) {
 			hooks.probe_id = bp->probes[0]->id;
-			probe_info(bp->probes[0], &pi);
+			dt_probe_info(bp->probes[0], &pi);
 			hooks.probe = &pi;
 		}
 		snprintf(bp->name, sizeof(bp->name), "dt_%s_%zu", bp->ops->name,

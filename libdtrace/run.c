@@ -69,25 +69,36 @@ static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 	return sz;
 }
 
+/* The names of every probe a program with several probes may read, in one
+   batch update (programs with one probe have them as constants). */
 static int fill_probes(dtrace_hdl_t *dtp)
 {
-	for (size_t id = 1; id < dtp->nprobes; id++) {
-		dt_probe_t *p = dtp->probes[id];
-		dl_probeinfo_t pi = { 0 };
-		uint32_t key = (uint32_t)id;
-		if (p == NULL)
-			continue;
-		snprintf(pi.prov, sizeof(pi.prov), "%s", p->prov);
-		snprintf(pi.mod, sizeof(pi.mod), "%s", p->mod);
-		snprintf(pi.func, sizeof(pi.func), "%s", p->func);
-		snprintf(pi.name, sizeof(pi.name), "%s", p->name);
-		if (bpf_map_update_elem(dtp->mapfds[DL_MAP_PROBES], &key, &pi,
-					BPF_ANY) < 0)
-			return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
-					    "failed to fill the probe map: %s",
-					    strerror(errno));
-	}
-	return 0;
+	size_t n = 0, cap = 0;
+	uint32_t *keys = NULL;
+	dl_probeinfo_t *vals = NULL;
+	int rc = 0;
+
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			cap += p->progs[i].nprobes > 1 ? p->progs[i].nprobes : 0;
+	keys = calloc(cap + 1, sizeof(*keys));
+	vals = calloc(cap + 1, sizeof(*vals));
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			for (size_t j = 0; p->progs[i].nprobes > 1 &&
+			     j < p->progs[i].nprobes; j++, n++) {
+				keys[n] = p->progs[i].probes[j]->id;
+				dt_probe_info(p->progs[i].probes[j], &vals[n]);
+			}
+	uint32_t count = (uint32_t)n;
+	if (n > 0 && bpf_map_update_batch(dtp->mapfds[DL_MAP_PROBES], keys,
+					  vals, &count, NULL) < 0)
+		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				  "failed to fill the probe map: %s",
+				  strerror(errno));
+	free(keys);
+	free(vals);
+	return rc;
 }
 
 static int create_maps(dtrace_hdl_t *dtp)

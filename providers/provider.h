@@ -5,9 +5,12 @@
  *   dtrace.c   BEGIN, END, ERROR: fired from user space by running the
  *              program with BPF_PROG_TEST_RUN (raw tracepoint type); the
  *              probe id and arguments arrive in the context array.
- *   syscall.c  syscall:vmlinux:<name>:entry|return on the syscalls:sys_enter_*
- *              / sys_exit_* tracepoints, one program per kind attached with
- *              perf_event_open + BPF links, the probe id in the attach cookie.
+ *   syscall.c  syscall:vmlinux:<name>:entry|return on the raw tracepoints
+ *              sys_enter / sys_exit: one attachment per program whatever
+ *              its number of probes, the program's own map turning the
+ *              syscall number into the probe id (the syscalls:sys_enter_*
+ *              tracepoints, through perf events, only for syscalls whose
+ *              number this build does not know).
  *   profile.c  profile:::profile-N and tick-N on perf software clock events.
  */
 #ifndef PROVIDERS_PROVIDER_H

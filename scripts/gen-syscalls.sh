@@ -24,8 +24,8 @@
 # syscall_prov/table_vs_kernel).
 #
 # Rows are sorted by name (the provider looks names up by binary search);
-# SC_NR_LIMIT is one past the largest number.  On other architectures the
-# table is empty and every syscall probe uses its tracepoint.
+# SC_NR_LIMIT is one past the largest number.  Other architectures get an
+# empty table (the provider reads x86_64's registers and is x86_64-only).
 set -eu
 : "${CC:=cc}"
 
@@ -34,7 +34,9 @@ renames='stat=newstat fstat=newfstat lstat=newlstat uname=newuname
 sendfile=sendfile64 umount2=umount'
 
 # added to x86_64 after linux 6.1 (name number)
-newer='cachestat 451
+newer='uretprobe 335
+uprobe 336
+cachestat 451
 fchmodat2 452
 map_shadow_stack 453
 futex_wake 454
