@@ -105,6 +105,14 @@ static int match_cb(dtrace_hdl_t *dtp, dt_probe_t *prb, void *arg)
 	match_t *m = arg;
 	size_t words = (m->pgp->nclauses + 63) / 64;
 
+	/* faults are reported, but nothing fires ERROR in the faulting
+	   context yet: refuse clauses that would silently never run */
+	if (prb->id == DT_PROBE_ERROR)
+		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%sclauses for "
+				    "dtrace:::ERROR are not supported yet",
+				    dt_opt(dtp, DT_OPT_errtags) ?
+				    "[D_UNSUPPORTED] " : "");
+
 	if (prb->id >= m->cap) {
 		size_t ncap = prb->id * 2 + 16;
 		m->sets = realloc(m->sets, ncap * sizeof(*m->sets));
