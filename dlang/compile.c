@@ -6,6 +6,8 @@
  *   3. dl_compile_clause    sema.c          types, actions, record layout
  *   4. dl_compile_program   lower.c         the clauses of one program -> IR
  *                           backend.c       fold, dce, isel, regalloc, emit
+ *      dl_compile_vtime     vtime.c         if a clause reads vtimestamp:
+ *                           backend.c       its sched_switch program
  *
  * Each pass runs under setjmp: a user error anywhere below longjmps back
  * here with cx->err filled, and the pass returns -1.  Everything allocated
@@ -86,6 +88,21 @@ int dl_compile_program(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		dl_loc_t loc = clauses[0]->node->loc;
 		dl_error(cx, loc, D_LIMIT, "%s", err);
 	}
+	cx->jmp = NULL;
+	return 0;
+}
+
+int dl_compile_vtime(dl_ctx_t *cx, bool check, bpf_code_t *code)
+{
+	jmp_buf jb;
+	char err[256];
+
+	cx->jmp = &jb;
+	if (setjmp(jb) != 0)
+		return -1;
+	ir_func_t *fn = dl_vtime_build(cx);
+	if (dl_backend(fn, cx->arena, check, code, err, sizeof(err)) < 0)
+		dl_error(cx, (dl_loc_t){ 0 }, D_LIMIT, "%s", err);
 	cx->jmp = NULL;
 	return 0;
 }

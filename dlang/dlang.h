@@ -331,11 +331,21 @@ enum {
 	DL_MAP_STRTAB,		/* string constants: one read-only value */
 	DL_MAP_PROBES,		/* probe id -> dl_probeinfo_t */
 	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS] */
+	DL_MAP_VTIME,		/* tid -> dl_vtime_t, made only when a
+				   clause reads vtimestamp (vtime.c) */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
 enum { DL_DROP_RINGBUF, DL_DROP_NKINDS };
+
+/* A thread's CPU clock (DL_MAP_VTIME values): on-CPU ns accumulated up to
+   its last switch out, and when it last went on a CPU (ktime ns). */
+typedef struct dl_vtime {
+	uint64_t acc;
+	uint64_t start;
+} dl_vtime_t;
+#define DL_VTIME_MAXTHREADS 65536	/* LRU: the least recent go first */
 
 /* Probe names as generated code sees them (DL_MAP_PROBES values). */
 #define DL_PROBE_PROVLEN 64
@@ -386,6 +396,13 @@ typedef struct dl_lowerhooks {
 struct ir_func *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 			 const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
 			 const char *name);
+
+/* ---- vtime.c: the sched_switch program behind vtimestamp --------------- */
+
+/* Build, as lowered IR, the program that on every context switch charges
+   the outgoing thread's on-CPU time to its DL_MAP_VTIME entry and starts
+   the incoming thread's clock.  User errors longjmp (run under setjmp). */
+struct ir_func *dl_vtime_build(dl_ctx_t *cx);
 
 /* ---- compile.c: the driver and the compilation context ----------------- */
 
@@ -453,6 +470,8 @@ typedef struct dl_clause {
 	uint32_t recsize;	/* record bytes incl. header; 0: no record */
 	dl_action_t *acts;
 	size_t nacts;
+	bool uses_vtime;	/* reads vtimestamp: needs the sched_switch
+				   program (dl_compile_vtime) and its map */
 } dl_clause_t;
 
 /*
@@ -504,6 +523,14 @@ int dl_compile_program(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		       const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
 		       const char *name, bool check, char **irtext,
 		       struct bpf_code *code);
+
+/*
+ * The program that keeps per-thread CPU clocks for vtimestamp, for a raw
+ * tracepoint on sched_switch (vtime.c builds its IR, dl_backend does the
+ * rest).  Returns 0, or -1 with cx->err filled (e.g. the kernel's BTF
+ * lacks task_struct.pid).
+ */
+int dl_compile_vtime(dl_ctx_t *cx, bool check, struct bpf_code *code);
 
 /* Handle `#pragma D ...` (text is what follows "#pragma D"). */
 void dl_pragma(dl_ctx_t *cx, dl_loc_t loc, const char *text);

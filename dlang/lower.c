@@ -199,6 +199,52 @@ static ir_ref_t lower_ppid(lower_t *lx, const dl_node_t *n)
 		    kread(lx, bin(lx, IR_ADD, parent, con(lx, tgid_off)), 4));
 }
 
+/*
+ * vtimestamp: the current thread's clock in DL_MAP_VTIME (see vtime.c),
+ * acc + (now - start).  A thread the sched_switch program has not seen yet
+ * gets { 0, now } (BPF_NOEXIST: never clobbering a racing switch) and reads
+ * 0, so values count on-CPU time since tracing began - what vtimestamp
+ * deltas need.
+ */
+static ir_ref_t vtime_start(lower_t *lx, ir_ref_t key, ir_ref_t now)
+{
+	int32_t val = ir_frame_alloc(lx->fn, (int32_t)sizeof(dl_vtime_t));
+
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), val, con(lx, 0));
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), val + 8, now);
+	ir_ref_t a[4] = { ir_ldmap(lx->fn, lx->b, DL_MAP_VTIME), key,
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, val)),
+			  con(lx, 1) };			/* BPF_NOEXIST */
+	call(lx, 2, 4, a);			/* map_update_elem */
+	return con(lx, 0);
+}
+
+static val_t var_vtimestamp(lower_t *lx, const dl_node_t *n)
+{
+	int32_t slot = ir_frame_alloc(lx->fn, 8);
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+	ir_ref_t res = ir_tmp(lx->fn);
+
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, pid_tgid(lx));
+	ir_ref_t now = call(lx, 5, 0, NULL);	/* ktime_get_ns */
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_VTIME), key };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *have = new_blk(lx), *none = new_blk(lx),
+		 *join = new_blk(lx);
+	ir_jnz(lx->b, p, have, none);
+	lx->b = have;
+	ir_ref_t ran = bin(lx, IR_SUB, now, ir_load(lx->fn, have, 8, p, 8));
+	ir_emit(lx->fn, have, IR_ADD, res, ir_load(lx->fn, have, 8, p, 0),
+		ran);
+	ir_jmp(have, join);
+	lx->b = none;
+	ir_emit(lx->fn, none, IR_COPY, res, vtime_start(lx, key, now),
+		IR_NONE);
+	ir_jmp(none, join);
+	lx->b = join;
+	return (val_t){ res };
+}
+
 /* One function per built-in variable; a table indexed by dl_var_t. */
 typedef val_t lower_var_fn(lower_t *lx, const dl_node_t *n);
 
@@ -254,6 +300,7 @@ static lower_var_fn *const var_fns[DL_NVARS] = {
 	[DL_V_probemod] = var_probemod, [DL_V_probefunc] = var_probefunc,
 	[DL_V_probename] = var_probename, [DL_V_id] = var_id,
 	[DL_V_epid] = var_epid, [DL_V_errno] = var_errno,
+	[DL_V_vtimestamp] = var_vtimestamp,
 };
 
 static val_t lower_var(lower_t *lx, const dl_node_t *n)

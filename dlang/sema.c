@@ -137,6 +137,8 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 			 "built-in variable %s is not supported yet", n->name);
 	n->type = dl_type_by_name(T(sx), var_table[v].type);
 	n->sema = (void *)(intptr_t)(v + 1);
+	if (v == DL_V_vtimestamp)	/* the library adds its program */
+		sx->clause->uses_vtime = true;
 }
 
 /* ---- operators ------------------------------------------------------- */

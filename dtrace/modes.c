@@ -231,9 +231,6 @@ int cmd_run_list(cmd_t *c)
 	bool header = false;
 
 	dtrace_setopt(c->dtp, "zdefs", NULL);	/* -l implies -Z */
-	if (c->verbose)
-		cmd_warn(c, "-v: probe argument types and stability "
-			 "attributes are not supported yet");
 	for (size_t i = 0; i < c->nspecs; i++)
 		if (c->specs[i].kind == CMD_SPEC_FILE)
 			compile_spec(c, &c->specs[i]);

@@ -133,8 +133,44 @@ typedef enum {
 			   IR_NONE */
 } dt_pvar_t;
 
+/*
+ * Stability attributes, as DTrace reports them (dtrace -lv): a stability
+ * level for identifier names and one for data semantics, and a dependency
+ * class.  Both enums run from least to most stable, so the attributes of a
+ * description are the fieldwise minimum over the parts it names.
+ */
+typedef enum {
+	DT_STAB_INTERNAL, DT_STAB_PRIVATE, DT_STAB_OBSOLETE, DT_STAB_EXTERNAL,
+	DT_STAB_UNSTABLE, DT_STAB_EVOLVING, DT_STAB_STABLE, DT_STAB_STANDARD,
+} dt_stability_t;
+
+typedef enum {
+	DT_CLASS_UNKNOWN, DT_CLASS_CPU, DT_CLASS_PLATFORM, DT_CLASS_GROUP,
+	DT_CLASS_ISA, DT_CLASS_COMMON,
+} dt_depclass_t;
+
+typedef struct dt_attr {
+	dt_stability_t name;	/* identifier names */
+	dt_stability_t data;	/* data semantics */
+	dt_depclass_t class;	/* dependency class */
+} dt_attr_t;
+
+/* A provider's attributes: of each probe description field, and of the
+   probes' arguments. */
+typedef struct dt_provattr {
+	dt_attr_t prov, mod, func, name, args;
+} dt_provattr_t;
+
+#define DT_TYPE_NAME_MAX 64	/* an argument's D type name, with its NUL */
+
 struct dt_provops {
 	const char *name;	/* "syscall" */
+	const dt_provattr_t *attr;	/* stability (NULL: all Private) */
+	/* Optional (NULL: the arguments are untyped).  The D type names of
+	   the probe's arguments: fills types[0..n-1] and returns n (at most
+	   max), or -1 with the error set on the handle. */
+	int (*argtypes)(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+			char types[][DT_TYPE_NAME_MAX], int max);
 	/* Add the probes matching pd to the table (lazily, only those). */
 	int (*populate)(dtrace_hdl_t *dtp, const dt_pdesc_t *pd);
 	/* Programs for probes of the same kind can be shared: the BPF program

@@ -403,7 +403,8 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 			fputs(bp->irtext, out);
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const maps[DL_NMAPS] = {
-				"output", "strtab", "probes", "drops", "prog" };
+				"output", "strtab", "probes", "drops", "vtime",
+				"prog" };
 			fprintf(out, "\n");
 			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
 				   DL_NMAPS);

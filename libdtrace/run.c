@@ -11,8 +11,11 @@
  *
  * All programs share four maps (dlang.h DL_MAP_*): the output ring buffer,
  * the read-only string table (frozen, so bpf_strncmp may use it), the probe
- * names by id, and per-CPU drop counters; a program may have a fifth of its
- * own (DL_MAP_PROG), made by its provider's prepare().
+ * names by id, and per-CPU drop counters; a program may have one of its
+ * own (DL_MAP_PROG), made by its provider's prepare().  Only when a clause
+ * reads vtimestamp: the per-thread CPU clocks (DL_MAP_VTIME) and the
+ * compiler's sched_switch program that keeps them (dlang/vtime.c), loaded
+ * and attached with the others, before BEGIN.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -101,6 +104,14 @@ static int fill_probes(dtrace_hdl_t *dtp)
 	return rc;
 }
 
+static bool uses_vtime(const dtrace_hdl_t *dtp)
+{
+	for (size_t i = 0; i < dtp->nclauses; i++)
+		if (dtp->clauses[i]->uses_vtime)
+			return true;
+	return false;
+}
+
 static int create_maps(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
@@ -118,6 +129,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 			      (uint32_t)dtp->nprobes + 1, 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			      "dt_drops", 8, DL_DROP_NKINDS, 0);
+	if (uses_vtime(dtp))
+		rc = rc ?: map_create(dtp, DL_MAP_VTIME, BPF_MAP_TYPE_LRU_HASH,
+				      "dt_vtime", sizeof(dl_vtime_t),
+				      DL_VTIME_MAXTHREADS, 0);
 	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
 					    st, BPF_ANY) < 0 ||
 			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))
@@ -204,6 +219,54 @@ static int for_each_prog(dtrace_hdl_t *dtp,
 	return 0;
 }
 
+/* The sched_switch program behind vtimestamp, compiled with its map fd in
+   place: 0, or -1 with the error set. */
+static int vtime_code(dtrace_hdl_t *dtp, dl_ctx_t *cx, bpf_code_t *code)
+{
+	if (dl_compile_vtime(cx, dt_opt(dtp, DT_OPT_irchk) != 0, code) < 0)
+		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "vtimestamp: %s",
+				    cx->err.msg);
+	for (size_t i = 0; i < code->nrelocs; i++) {
+		struct bpf_insn *in = &code->insns[code->relocs[i].insn];
+		in->src_reg = BPF_PSEUDO_MAP_FD;
+		in->imm = dtp->mapfds[code->relocs[i].mapidx];
+	}
+	return 0;
+}
+
+/* ... loaded (a tiny program: always with the verifier's log) and attached
+   to the raw tracepoint; both fds kept by the handle. */
+static int load_vtime(dtrace_hdl_t *dtp)
+{
+	dl_ctx_t *cx = dl_ctx_create(&dtp->macros);
+	bpf_code_t code;
+	char *log = calloc(1, 1 << 16);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
+		    .log_size = 1 << 16, .log_level = 1);
+	int rc = vtime_code(dtp, cx, &code);
+	int fd = rc < 0 ? -1 : bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT,
+					     "dt_vtime", "GPL", code.insns,
+					     code.ninsns, &o);
+
+	if (rc == 0 && fd < 0)
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to load the "
+			     "vtimestamp program: %s [this is a dtrace bug: "
+			     "please report it]\n%s", strerror(errno),
+			     log_tail(log, 12));
+	int link = fd < 0 ? -1 : bpf_raw_tracepoint_open("sched_switch", fd);
+	if (fd >= 0 && link < 0)
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			     "sched_switch for vtimestamp: %s",
+			     strerror(errno));
+	if (fd >= 0)
+		dt_keep_fd(dtp, fd);
+	if (link >= 0)
+		dt_keep_fd(dtp, link);
+	free(log);
+	dl_ctx_destroy(cx);
+	return link < 0 ? -1 : 0;
+}
+
 static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
 {
 	return load_prog(dtp, bp);
@@ -211,7 +274,8 @@ static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
 
 int dt_run_load(dtrace_hdl_t *dtp)
 {
-	if (create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0)
+	if (create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0 ||
+	    (uses_vtime(dtp) && load_vtime(dtp) < 0))
 		return -1;
 	dtp->rb = ring_buffer__new(dtp->mapfds[DL_MAP_RINGBUF],
 				   dt_consume_record, dtp, NULL);

@@ -19,6 +19,11 @@
  *
  * Ids: populate inserts all three, always and in this order, so BEGIN is 1,
  * END 2 and ERROR 3 (probe.c also reserves those ids for these names).
+ *
+ * Stability (dtrace -lv): DTrace's values for this provider, Stable names
+ * and arguments, the empty module and function Private.  Like DTrace, we
+ * give no argument types, not even for ERROR's six arguments, so there is
+ * no argtypes hook.
  */
 #include <errno.h>
 #include <string.h>
@@ -29,6 +34,14 @@
 #include "provider.h"
 
 #define CTX_WORDS 12		/* the kernel's MAX_BPF_FUNC_ARGS */
+
+static const dt_provattr_t dtrace_attr = {
+	.prov = { DT_STAB_STABLE, DT_STAB_STABLE, DT_CLASS_COMMON },
+	.mod = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.func = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.name = { DT_STAB_STABLE, DT_STAB_STABLE, DT_CLASS_COMMON },
+	.args = { DT_STAB_STABLE, DT_STAB_STABLE, DT_CLASS_COMMON },
+};
 
 static const char *const dtrace_names[] = { "BEGIN", "END", "ERROR" };
 static const int dtrace_nargs[] = { 0, 0, 6 };	/* ERROR: arg0..arg5 */
@@ -88,6 +101,7 @@ int dt_dtrace_fire(dtrace_hdl_t *dtp, uint32_t probe_id, int prog_fd)
 
 const dt_provops_t dt_prov_dtrace = {
 	.name = "dtrace",
+	.attr = &dtrace_attr,
 	.populate = dtrace_populate,
 	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
 	.kind = dtrace_kind,

@@ -21,6 +21,9 @@
  * mode else 0, computed with a mask rather than a branch.
  *
  * data: the interval in ns shifted left once, bit 0 set for tick-N.
+ *
+ * Stability (dtrace -lv): DTrace's values for this provider; like DTrace,
+ * no argument types (arg0 and arg1 are untyped), so no argtypes hook.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,6 +54,14 @@ static const struct {
 	{ "h", 3600 * NSEC_PER_SEC }, { "hour", 3600 * NSEC_PER_SEC },
 	{ "d", 86400 * NSEC_PER_SEC }, { "day", 86400 * NSEC_PER_SEC },
 	{ "hz", 0 }, { "", 0 },
+};
+
+static const dt_provattr_t profile_attr = {
+	.prov = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.mod = { DT_STAB_UNSTABLE, DT_STAB_UNSTABLE, DT_CLASS_UNKNOWN },
+	.func = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.name = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.args = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
 };
 
 /* DTrace's default set, the probes a pattern sees. */
@@ -256,6 +267,7 @@ static int profile_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 
 const dt_provops_t dt_prov_profile = {
 	.name = "profile",
+	.attr = &profile_attr,
 	.populate = profile_populate,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
 	.kind = profile_kind,

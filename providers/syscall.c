@@ -49,6 +49,11 @@
  * probes have arg0 = arg1 = ret, and errno = -ret when ret is in
  * [-4095, -1], else 0.
  *
+ * Stability and types (dtrace -lv): DTrace's attributes for this provider;
+ * an entry probe's argument types are its format file's (as DTrace reads
+ * them), read along with the count; a return probe's one typed argument is
+ * a long, as in DTrace.
+ *
  * Fallback.  A syscall the table does not know (a kernel newer than both
  * the headers and the table) keeps the tracepoint path: a tracepoint
  * program attached to syscalls:sys_enter_<name> (sys_exit_) through a perf
@@ -184,9 +189,40 @@ static int read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* The type of a format file field from its declaration, decl[0..len):
+   "const char * filename" gives "const char *", "char comm[16]" gives
+   "char[16]" (DTrace's reading: the last word before any array bounds is
+   the name). */
+static void field_type(const char *decl, size_t len, char *out, size_t size)
+{
+	size_t bounds = len, name;
+
+	if (len > 11 && strncmp(decl, "__data_loc ", 11) == 0) {
+		decl += 11;
+		len -= 11;
+		bounds = len;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (decl[i] == '[') {
+			bounds = i;
+			break;
+		}
+	name = bounds;
+	while (name > 0 && decl[name - 1] == ' ')
+		name--;
+	while (name > 0 && decl[name - 1] != ' ')
+		name--;
+	while (name > 0 && decl[name - 1] == ' ')
+		name--;
+	snprintf(out, size, "%.*s%.*s", (int)name, decl, (int)(len - bounds),
+		 decl + bounds);
+}
+
 /* From a tracepoint's format file: its id, and the number of fields at or
-   past REC_ARGS (the syscall's arguments, or ret).  Returns the id or -1. */
-static int parse_format(const char *text, int *nfields)
+   past REC_ARGS (the syscall's arguments, or ret), the types of the first
+   max of them in types (if not NULL).  Returns the id or -1. */
+static int parse_format(const char *text, int *nfields,
+			char (*types)[DT_TYPE_NAME_MAX], int max)
 {
 	const char *p = strstr(text, "\nID: ");
 	int id, n = 0;
@@ -196,20 +232,26 @@ static int parse_format(const char *text, int *nfields)
 	for (p = strstr(p, FIELD); p != NULL; p = strstr(p + 1, FIELD)) {
 		const char *off = strstr(p, "offset:");
 		const char *eol = strchr(p, '\n');
+		const char *decl = p + strlen(FIELD), *semi = strchr(decl, ';');
 
-		if (off != NULL && (eol == NULL || off < eol) &&
-		    atoi(off + 7) >= REC_ARGS)
-			n++;
+		if (off == NULL || (eol != NULL && off > eol) ||
+		    atoi(off + 7) < REC_ARGS)
+			continue;
+		if (types != NULL && n < max && semi != NULL && semi < off)
+			field_type(decl, (size_t)(semi - decl), types[n],
+				   DT_TYPE_NAME_MAX);
+		n++;
 	}
 	*nfields = n;
 	return id;
 }
 
 /* Read the format file of sys_enter_<func> (or sys_exit_): returns the
-   tracepoint id and sets *nargs (DTrace's count: return probes have two),
-   or returns -1 with errno set. */
+   tracepoint id and sets *nargs (DTrace's count: return probes have two)
+   and, if types is not NULL, the types of the first max fields (see
+   parse_format); or returns -1 with errno set. */
 static int sc_format(const dtrace_hdl_t *dtp, const char *func, bool ret,
-		     int *nargs)
+		     int *nargs, char (*types)[DT_TYPE_NAME_MAX], int max)
 {
 	char path[512], *text = malloc(FORMAT_MAX);
 	int id = -1, nfields = 0;
@@ -218,7 +260,7 @@ static int sc_format(const dtrace_hdl_t *dtp, const char *func, bool ret,
 		 dtp->feat.tracefs, ret ? EXIT_PREFIX : ENTER_PREFIX, func);
 	errno = ENOMEM;
 	if (text != NULL && read_small(path, text, FORMAT_MAX) == 0 &&
-	    (id = parse_format(text, &nfields)) < 0)
+	    (id = parse_format(text, &nfields, types, max)) < 0)
 		errno = EINVAL;
 	free(text);
 	*nargs = ret ? 2 : (nfields < MAX_ARGS ? nfields : MAX_ARGS);
@@ -244,7 +286,7 @@ static int sc_need_format(dtrace_hdl_t *dtp, dt_probe_t *prb)
 		prb->nargs = 2;
 	if (prb->nargs >= 0 && (!sc_is_tp(prb) || sc_value(prb) != 0))
 		return 0;
-	tpid = sc_format(dtp, prb->func, sc_is_return(prb), &nargs);
+	tpid = sc_format(dtp, prb->func, sc_is_return(prb), &nargs, NULL, 0);
 	if (tpid < 0)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				    "failed to enable %s:%s:%s:%s: cannot read "
@@ -253,6 +295,38 @@ static int sc_need_format(dtrace_hdl_t *dtp, dt_probe_t *prb)
 				    strerror(errno));
 	sc_set_format(prb, tpid, nargs);
 	return 0;
+}
+
+/* ---- stability and argument types (dtrace -lv) -------------------------- */
+
+/* DTrace's values for this provider. */
+static const dt_provattr_t sc_attr = {
+	.prov = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.mod = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.func = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
+	.name = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.args = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
+};
+
+/* Entry: the types of the format file's argument fields, read with the
+   count.  Return: DTrace's one typed argument, the record's "long ret"
+   (arg1 repeats it untyped), which needs no file. */
+static int sc_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+		       char types[][DT_TYPE_NAME_MAX], int max)
+{
+	int nargs;
+
+	if (sc_is_return(prb)) {
+		if (max > 0)
+			snprintf(types[0], DT_TYPE_NAME_MAX, "long");
+		return max > 0;
+	}
+	if (sc_format(dtp, prb->func, false, &nargs, types, max) < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read the "
+				    "tracepoint format of %s:%s:%s:%s: %s",
+				    prb->prov, prb->mod, prb->func, prb->name,
+				    strerror(errno));
+	return nargs < max ? nargs : max;
 }
 
 /* ---- populate ------------------------------------------------------------ */
@@ -286,7 +360,7 @@ static int sc_populate_one(dtrace_hdl_t *dtp, const sc_want_t *w)
 
 		if (!(ret ? w->ret : w->entry))
 			continue;
-		if ((tpid = sc_format(dtp, func, ret, &nargs)) < 0)
+		if ((tpid = sc_format(dtp, func, ret, &nargs, NULL, 0)) < 0)
 			continue;	/* no such syscall */
 		prb = dt_probe_insert(dtp, &dt_prov_syscall, "vmlinux", func,
 				      ret ? "return" : "entry",
@@ -741,6 +815,8 @@ static int sc_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 
 const dt_provops_t dt_prov_syscall = {
 	.name = "syscall",
+	.attr = &sc_attr,
+	.argtypes = sc_argtypes,
 	.populate = sc_populate,
 	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
 	.kind = sc_kind,

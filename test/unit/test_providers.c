@@ -921,6 +921,31 @@ Test(syscall_prov, populate_one)
 	hdl_free(dtp);
 }
 
+/* -lv's argument types: an entry probe's from its format file (the name
+   dropped, the count capped by max), a return probe's one long. */
+Test(syscall_prov, argtypes)
+{
+	dtrace_hdl_t *dtp = sc_hdl();
+	char types[6][DT_TYPE_NAME_MAX];
+	const dt_probe_t *p;
+
+	cr_assert_not_null(dt_prov_syscall.attr);
+	cr_assert_eq(populate(dtp, &dt_prov_syscall, "syscall::openat:"), 2);
+	p = find_probe(dtp, "syscall", "openat", "entry");
+	cr_assert_eq(dt_prov_syscall.argtypes(dtp, p, types, 6), 4);
+	cr_assert_str_eq(types[0], "int");
+	cr_assert_str_eq(types[1], "const char *");
+	cr_assert_str_eq(types[3], "umode_t");
+	cr_assert_eq(dt_prov_syscall.argtypes(dtp, p, types, 2), 2);
+	p = find_probe(dtp, "syscall", "openat", "return");
+	cr_assert_eq(dt_prov_syscall.argtypes(dtp, p, types, 6), 1);
+	cr_assert_str_eq(types[0], "long");
+	cr_assert_eq(populate(dtp, &dt_prov_syscall, "syscall::getppid:entry"), 1);
+	p = find_probe(dtp, "syscall", "getppid", "entry");
+	cr_assert_eq(dt_prov_syscall.argtypes(dtp, p, types, 6), 0);
+	hdl_free(dtp);
+}
+
 /* The pt_regs offsets the raw programs read (the user ABI's struct pt_regs,
    <asm/ptrace.h>) against the running kernel's BTF. */
 static int btf_off(const struct btf *btf, int id, const char *member)

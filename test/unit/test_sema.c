@@ -151,7 +151,7 @@ Test(sema, errors)
 			 D_PRINTF_DYN_TYPE, 1, 25);
 	tsm_expect_error("BEGIN { printf(\"%f\\n\", 1); }", D_UNSUPPORTED, 1,
 			 16);
-	tsm_expect_error("BEGIN\n{\n\ttrace(vtimestamp);\n}", D_UNSUPPORTED, 3,
+	tsm_expect_error("BEGIN\n{\n\ttrace(caller);\n}", D_UNSUPPORTED, 3,
 			 8);
 	tsm_expect_error("BEGIN { trace((void)1); }", D_CAST_INVAL, 1, 15);
 	tsm_expect_error("BEGIN { trace(sizeof (void)); }", D_SIZEOF_TYPE, 1,
@@ -239,4 +239,39 @@ Test(codegen, division_checks_for_zero)
 	/* the fault path writes a fault record */
 	cr_expect(strstr(ir, "2147483648") != NULL, "%s", ir);
 	free(ir);
+}
+
+Test(codegen, vtimestamp)
+{
+	tsm_t t;
+	char *ir = NULL;
+
+	cr_expect_str_eq(tsm_trace_type("vtimestamp", &t)->name, "uint64_t");
+	cr_expect(t.clause.uses_vtime);
+	dl_ctx_destroy(t.cx);
+	t = tsm_sema("BEGIN { trace(timestamp); }");
+	cr_expect(!t.clause.uses_vtime);
+	dl_ctx_destroy(t.cx);
+	/* the clause reads its thread's clock from the vtime map, creating
+	   it (BPF_NOEXIST) when the thread has none yet */
+	cr_expect_gt(tsm_codegen("BEGIN { trace(vtimestamp); }", &ir), 0);
+	char want[32];
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_VTIME);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	cr_expect(strstr(ir, "call 2") != NULL, "%s", ir);
+	free(ir);
+}
+
+Test(codegen, vtime_program)
+{
+	dl_ctx_t *cx = dl_ctx_create(&tsm_macros);
+	bpf_code_t code;
+
+	/* needs the kernel's BTF for task_struct.pid */
+	cr_assert_eq(dl_compile_vtime(cx, true, &code), 0, "%s", cx->err.msg);
+	cr_expect_gt(code.ninsns, 0);
+	cr_expect_gt(code.nrelocs, 0);
+	for (size_t i = 0; i < code.nrelocs; i++)
+		cr_expect_eq(code.relocs[i].mapidx, DL_MAP_VTIME);
+	dl_ctx_destroy(cx);
 }
