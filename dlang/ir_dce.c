@@ -124,8 +124,9 @@ static bool dce_merge(ir_func_t *fn)
 		       s != fn->blks[0] && s->npreds == 1 && keep[s->id]) {
 			dl_vec_grow(fn->arena, (void **)&b->ins, &b->cap,
 				    b->nins + s->nins, sizeof(*b->ins));
-			memcpy(&b->ins[b->nins], s->ins,
-			       s->nins * sizeof(*s->ins));
+			if (s->nins > 0)	/* an empty block has no array */
+				memcpy(&b->ins[b->nins], s->ins,
+				       s->nins * sizeof(*s->ins));
 			b->nins += s->nins;
 			b->jmp = s->jmp;
 			keep[s->id] = false;
