@@ -3,7 +3,8 @@
  *
  *   1. dl_compile_parse     lex.l/parse.y   source -> AST (macros, pragmas)
  *   2. (library)            probe.c         match descriptions to probes
- *   3. dl_compile_clause    sema.c          types, actions, record layout
+ *   3. dl_compile_decl      sema.c          top-level variable declarations
+ *      dl_compile_clause    sema.c          types, actions, record layout
  *   4. dl_compile_program   lower.c         the clauses of one program -> IR
  *                           backend.c       fold, dce, isel, regalloc, emit
  *      dl_compile_vtime     vtime.c         if a clause reads vtimestamp:
@@ -28,6 +29,9 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->arena = a;
 	cx->macros = macros;
 	dl_types_init(&cx->types);
+	cx->own_globals.arena = a;
+	cx->globals = &cx->own_globals;
+	cx->thisvars.arena = a;
 	return cx;
 }
 
@@ -62,6 +66,18 @@ int dl_compile_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 	if (setjmp(jb) != 0)
 		return -1;
 	dl_sema_clause(cx, clause, strsize);
+	cx->jmp = NULL;
+	return 0;
+}
+
+int dl_compile_decl(dl_ctx_t *cx, dl_node_t *decl)
+{
+	jmp_buf jb;
+
+	cx->jmp = &jb;
+	if (setjmp(jb) != 0)
+		return -1;
+	dl_sema_decl(cx, decl);
 	cx->jmp = NULL;
 	return 0;
 }

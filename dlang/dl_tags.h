@@ -14,6 +14,8 @@ DL_TAG(D_OP_INT)		/* operator requires an integer operand */
 DL_TAG(D_OP_SCALAR)		/* operator requires a scalar operand */
 DL_TAG(D_OP_ARITH)		/* operator requires an arithmetic operand */
 DL_TAG(D_OP_LVAL)		/* operator requires a modifiable lvalue */
+DL_TAG(D_OP_WRITE)		/* operator requires a writable variable */
+DL_TAG(D_DECL_IDRED)		/* identifier redeclared */
 DL_TAG(D_OP_INCOMPAT)		/* operands have incompatible types */
 DL_TAG(D_DIV_ZERO)		/* division by zero in a constant */
 DL_TAG(D_CAST_INVAL)		/* invalid cast */

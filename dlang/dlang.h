@@ -298,6 +298,8 @@ typedef struct dl_clause dl_clause_t;
  * dl_action_t (node->sema).  strsize is the string size in records.
  */
 void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize);
+/* Check a top-level declaration of a variable (see dl_compile_decl). */
+void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl);
 
 /* sema_printf.c: check printf's arguments against its format the way DTrace
    does and lay them out with record(arg, node) into a->fields. */
@@ -314,6 +316,49 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
 uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 			   const char *member);
 void dl_btf_release(dl_ctx_t *cx);
+
+/* ---- vars.c: D variables ------------------------------------------------ */
+
+/*
+ * Global variables belong to the library handle, not to one compilation:
+ * every clause of every program of a dtrace run sees the same x, so the
+ * table lives in an arena that outlives the programs and each compilation
+ * extends it (dl_ctx_t.globals).  A global is 8 bytes at off in the value
+ * of DL_MAP_GLOBALS.  Types are kept by name and resolved in each
+ * context's type table.  Clause-local this-> variables belong to one
+ * compilation (dl_ctx_t.thisvars) and live in stack slots of the program.
+ */
+typedef struct dl_dvar {
+	const char *name;
+	const char *tname;	/* its type, for dl_type_by_name() */
+	uint32_t off;		/* globals: byte offset in the map value */
+} dl_dvar_t;
+typedef struct dl_vars {
+	dl_arena_t *arena;	/* where names and the vector live */
+	dl_dvar_t *vars;
+	size_t n, cap;
+} dl_vars_t;
+#define DL_THIS_MAX 64		/* clause-local variables per program */
+
+/* The variable name in tab, or NULL. */
+dl_dvar_t *dl_dvar_find(dl_vars_t *tab, const char *name);
+/* Add name (not yet in tab) with type t; globals get the next offset. */
+dl_dvar_t *dl_dvar_add(dl_vars_t *tab, const char *name,
+		       const dl_type_t *t);
+/* Bytes of DL_MAP_GLOBALS' value: 0 when there are no globals. */
+static inline uint32_t dl_globals_size(const dl_vars_t *g)
+{
+	return (uint32_t)g->n * 8;
+}
+
+/* What a variable reference names (node->sema of ND_IDENT and ND_THIS
+   after sema). */
+typedef enum { DL_VK_BUILTIN, DL_VK_GLOBAL, DL_VK_THIS } dl_varkind_t;
+typedef struct dl_varref {
+	dl_varkind_t kind;
+	uint32_t idx;		/* dl_var_t for a built-in, the byte offset of
+				   a global, the index of a this-> variable */
+} dl_varref_t;
 
 /* ---- lower.c: AST -> IR ------------------------------------------------- */
 
@@ -333,6 +378,9 @@ enum {
 	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS] */
 	DL_MAP_VTIME,		/* tid -> dl_vtime_t, made only when a
 				   clause reads vtimestamp (vtime.c) */
+	DL_MAP_GLOBALS,		/* one value: every D global variable at
+				   its dl_global_t.off, made only when a
+				   program has globals (vars.c) */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
@@ -500,6 +548,9 @@ struct dl_ctx {
 	bool (*is_type)(void *arg, const char *scope, const char *name);
 	void *is_type_arg;
 	void *btf;		/* struct btf * of vmlinux, loaded on demand */
+	dl_vars_t *globals;	/* the library's, or own_globals */
+	dl_vars_t own_globals;	/* for a context used alone (tests) */
+	dl_vars_t thisvars;	/* this-> variables, index = stack slot */
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);
@@ -518,6 +569,8 @@ void dl_ctx_destroy(dl_ctx_t *cx);
 int dl_compile_parse(dl_ctx_t *cx, const char *text, const char *file,
 		     dl_node_t **out);
 int dl_compile_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize);
+/* A top-level declaration (ND_DECL): `int x;` fixes the type of global x. */
+int dl_compile_decl(dl_ctx_t *cx, dl_node_t *decl);
 struct bpf_code;
 int dl_compile_program(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		       const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,

@@ -9,8 +9,9 @@
  *
  *   prologue   ctx = r1; then whatever the clauses turned out to need,
  *              computed once: the probe id, the string table's address,
- *              the probe's names (filled in after the body is lowered,
- *              but laid out first so it dominates every use)
+ *              the probe's names, the globals' address, zeroed stack
+ *              slots for the this-> variables (filled in after the body
+ *              is lowered, but laid out first so it dominates every use)
  *   clause i   predicate -> reserve the record in the ring buffer (a full
  *              buffer counts a drop and skips the clause) -> header ->
  *              statements, writing recorded values straight into the
@@ -23,7 +24,10 @@
  * Values: integers are 64-bit temps holding the sign- or zero-extension of
  * their D type (norm()); strings are pointers to NUL-terminated bytes (the
  * stack, the string table map or the probe-names map), with the size of
- * the buffer they live in.  Nothing here knows a provider: argN, errno and
+ * the buffer they live in.  Variables are 8-byte memory cells holding
+ * that canonical form: globals in DL_MAP_GLOBALS' one value, this->
+ * variables in stack slots of the firing, shared by all its clauses.
+ * Nothing here knows a provider: argN, errno and
  * the probe id come from hooks->pvar.
  */
 #include <string.h>
@@ -48,7 +52,9 @@ typedef struct lower {
 	ir_ref_t probeid;	/* computed in the prologue when used */
 	ir_ref_t strbase;	/* &strtab value, prologue */
 	ir_ref_t pinfo;		/* &probes[probe id], prologue */
-	bool need_probeid, need_strbase, need_pinfo;
+	ir_ref_t gbase;		/* &globals value, prologue */
+	bool need_probeid, need_strbase, need_pinfo, need_gbase;
+	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
 	dl_clause_t *clause;
 	ir_ref_t rec;		/* the clause's record, once reserved */
 	bool have_rec;
@@ -303,10 +309,41 @@ static lower_var_fn *const var_fns[DL_NVARS] = {
 	[DL_V_vtimestamp] = var_vtimestamp,
 };
 
+/* ---- D variables: 8-byte cells ------------------------------------------ */
+
+typedef struct cell {
+	ir_ref_t base;
+	int32_t off;
+} cell_t;
+
+static cell_t var_cell(lower_t *lx, const dl_varref_t *r)
+{
+	if (r->kind == DL_VK_GLOBAL) {
+		lx->need_gbase = true;
+		return (cell_t){ lx->gbase, (int32_t)r->idx };
+	}
+	if (lx->thisslot[r->idx] == 0)	/* zeroed by the prologue */
+		lx->thisslot[r->idx] = ir_frame_alloc(lx->fn, 8);
+	return (cell_t){ ir_reg(IR_FP), lx->thisslot[r->idx] };
+}
+
+static ir_ref_t cell_load(lower_t *lx, cell_t c)
+{
+	return ir_load(lx->fn, lx->b, 8, c.base, c.off);
+}
+
+static void cell_store(lower_t *lx, cell_t c, ir_ref_t v)
+{
+	ir_store(lx->fn, lx->b, 8, c.base, c.off, v);
+}
+
 static val_t lower_var(lower_t *lx, const dl_node_t *n)
 {
-	dl_var_t v = (dl_var_t)((intptr_t)n->sema - 1);
+	const dl_varref_t *r = n->sema;
+	dl_var_t v = (dl_var_t)r->idx;
 
+	if (r->kind != DL_VK_BUILTIN)
+		return (val_t){ cell_load(lx, var_cell(lx, r)) };
 	if (v >= DL_V_arg0 && v <= DL_V_arg9)
 		return (val_t){ pvar(lx, DL_PV_ARG, (int)(v - DL_V_arg0)) };
 	/* sema refuses the variables dl_idents.h marks unsupported */
@@ -392,31 +429,67 @@ static ir_ref_t lower_strcmp(lower_t *lx, const dl_node_t *n)
 	return bin(lx, binop_ir[op][1], r, con(lx, 0));
 }
 
+/* a op b, op not a comparison, computed in type opt: C's conversions of
+   the operands, a fault on division by zero, the result in opt's form. */
+static ir_ref_t arith(lower_t *lx, int op, ir_ref_t a, ir_ref_t b,
+		      const dl_type_t *opt)
+{
+	if (opt->size < 8) {
+		a = norm(lx, a, opt);
+		if (op != BOP_SHL && op != BOP_SHR)
+			b = norm(lx, b, opt);
+	}
+	if (op == BOP_DIV || op == BOP_MOD)
+		fault_if(lx, bin(lx, IR_CEQ, b, con(lx, 0)), DL_FLT_DIVZERO);
+	return norm(lx, bin(lx, binop_ir[op][opt->is_signed], a, b), opt);
+}
+
 static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->lhs->type->kind == TY_STRING)
 		return (val_t){ lower_strcmp(lx, n) };
 
 	bool relop = n->op >= BOP_LT && n->op <= BOP_NE;
-	const dl_type_t *opt = relop ? dl_type_arith(&lx->cx->types,
-					       n->lhs->type, n->rhs->type)
-				     : n->type;
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 	ir_ref_t b = lower_expr(lx, n->rhs).v;
 
-	if (!relop && opt->size < 8) {
-		/* operate on the operands converted to the result type */
-		a = norm(lx, a, opt);
-		if (n->op != BOP_SHL && n->op != BOP_SHR)
-			b = norm(lx, b, opt);
+	if (!relop)
+		return (val_t){ arith(lx, n->op, a, b, n->type) };
+	const dl_type_t *opt = dl_type_arith(&lx->cx->types, n->lhs->type,
+					     n->rhs->type);
+	return (val_t){ bin(lx, binop_ir[n->op][opt->is_signed], a, b) };
+}
+
+/* x = v and x op= v: the value stored, in x's form. */
+static val_t lower_assign(lower_t *lx, const dl_node_t *n)
+{
+	const dl_type_t *xt = n->lhs->type, *rt = n->rhs->type;
+	cell_t c = var_cell(lx, n->lhs->sema);
+	ir_ref_t v = lower_expr(lx, n->rhs).v;
+
+	if (n->op != BOP_NONE) {
+		const dl_types_t *t = &lx->cx->types;
+		bool shift = n->op == BOP_SHL || n->op == BOP_SHR;
+		v = arith(lx, n->op, cell_load(lx, c), v, shift ?
+			  dl_type_promote(t, xt) : dl_type_arith(t, xt, rt));
 	}
-	if (n->op == BOP_DIV || n->op == BOP_MOD)
-		fault_if(lx, bin(lx, IR_CEQ, b, con(lx, 0)), DL_FLT_DIVZERO);
-	if (n->op == BOP_SHR && opt->is_signed && opt->size < 8) {
-		a = norm(lx, a, opt);	/* arithmetic shift of the value */
-	}
-	ir_ref_t r = bin(lx, binop_ir[n->op][opt->is_signed], a, b);
-	return (val_t){ relop ? r : norm(lx, r, n->type) };
+	v = norm(lx, v, xt);
+	cell_store(lx, c, v);
+	return (val_t){ v };
+}
+
+/* ++x, --x (the new value) and x++, x-- (the old one). */
+static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
+{
+	bool inc = n->kind == ND_PREINC || n->kind == ND_POSTINC;
+	bool pre = n->kind == ND_PREINC || n->kind == ND_PREDEC;
+	cell_t c = var_cell(lx, n->lhs->sema);
+	ir_ref_t old = cell_load(lx, c);
+	ir_ref_t v = norm(lx, bin(lx, inc ? IR_ADD : IR_SUB, old,
+				  con(lx, 1)), n->type);
+
+	cell_store(lx, c, v);
+	return (val_t){ pre ? v : old };
 }
 
 /* && || ^^ and the ternary: a result temp assigned on every path. */
@@ -502,8 +575,12 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return (val_t){ norm(lx, con(lx, n->ival), n->type) };
 	case ND_STR:
 		return str_const(lx, n->sval, n->slen);
-	case ND_IDENT:
+	case ND_IDENT: case ND_THIS:
 		return lower_var(lx, n);
+	case ND_ASSIGN:
+		return lower_assign(lx, n);
+	case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
+		return lower_incdec(lx, n);
 	case ND_BINARY:
 		return lower_binary(lx, n);
 	case ND_LOGAND: case ND_LOGOR: case ND_LOGXOR:
@@ -642,6 +719,19 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 	lx->b = lx->next;
 }
 
+/* A map's only value (key 0) into res, or leave the firing if absent. */
+static void lookup_one(lower_t *lx, int map, int32_t key, ir_ref_t keyval,
+		       ir_ref_t res)
+{
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, keyval);
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, map),
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
+	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, a), IR_NONE);
+	ir_blk_t *ok = new_blk(lx);
+	ir_jnz(lx->b, res, ok, lx->exit);
+	lx->b = ok;
+}
+
 /* Whatever the clauses needed once per firing, computed up front. */
 static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 {
@@ -654,28 +744,18 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		id = pvar(lx, DL_PV_PROBEID, 0);
 	if (!ir_is_none(id))
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
-	int32_t key = (lx->need_strbase || lx->need_pinfo) ?
-		ir_frame_alloc(lx->fn, 8) : 0;
-	if (lx->need_strbase) {
-		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, con(lx, 0));
-		ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTAB),
-				  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
-		ir_emit(lx->fn, lx->b, IR_COPY, lx->strbase, call(lx, 1, 2, a),
-			IR_NONE);
-		ir_blk_t *ok = new_blk(lx);
-		ir_jnz(lx->b, lx->strbase, ok, lx->exit);
-		lx->b = ok;
-	}
-	if (lx->need_pinfo) {
-		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, lx->probeid);
-		ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_PROBES),
-				  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
-		ir_emit(lx->fn, lx->b, IR_COPY, lx->pinfo, call(lx, 1, 2, a),
-			IR_NONE);
-		ir_blk_t *ok = new_blk(lx);
-		ir_jnz(lx->b, lx->pinfo, ok, lx->exit);
-		lx->b = ok;
-	}
+	int32_t key = (lx->need_strbase || lx->need_pinfo ||
+		       lx->need_gbase) ? ir_frame_alloc(lx->fn, 8) : 0;
+	if (lx->need_strbase)
+		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
+	if (lx->need_pinfo)
+		lookup_one(lx, DL_MAP_PROBES, key, lx->probeid, lx->pinfo);
+	if (lx->need_gbase)
+		lookup_one(lx, DL_MAP_GLOBALS, key, con(lx, 0), lx->gbase);
+	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
+		if (lx->thisslot[i] != 0)
+			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),
+				 lx->thisslot[i], con(lx, 0));
 	ir_jmp(lx->b, body);
 }
 
@@ -693,6 +773,9 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.probeid = ir_tmp(lx.fn);
 	lx.strbase = ir_tmp(lx.fn);
 	lx.pinfo = ir_tmp(lx.fn);
+	lx.gbase = ir_tmp(lx.fn);
+	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
+			       sizeof(*lx.thisslot));
 	lx.b = body;
 	for (size_t i = 0; i < n; i++)
 		lower_clause(&lx, clauses[i]);

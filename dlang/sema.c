@@ -10,7 +10,11 @@
  * What the spine supports: integer expressions with every C operator,
  * string literals and string-valued built-ins (compared with ==, != and the
  * relational operators when one side is a literal), the built-in variables
- * of dl_idents.h, and the actions trace(), printf() and exit().  Everything
+ * of dl_idents.h, integer global and this-> variables (= and op=, ++ and
+ * --; vars.c), and the actions trace(), printf() and exit().  A variable
+ * takes its type from its declaration or, failing one, from its first
+ * assignment, DTrace's way; reading one never assigned is an error.
+ * Every variable reference gets a dl_varref_t in node->sema.  Everything
  * else D has parses and is refused here with D_UNSUPPORTED at its location,
  * so nothing is silently ignored.
  */
@@ -120,6 +124,26 @@ static void sema_int(sema_t *sx, dl_node_t *n)
 		n->type = n->lsuffix == 2 ? &t->t_ullong : &t->t_ulong;
 }
 
+static dl_varref_t *varref(sema_t *sx, dl_varkind_t kind, uint32_t idx)
+{
+	dl_varref_t *r = dl_alloc(sx->cx->arena, sizeof(*r));
+
+	r->kind = kind;
+	r->idx = idx;
+	return r;
+}
+
+/* A global or this-> variable read or written: its type and reference. */
+static void use_dvar(sema_t *sx, dl_node_t *n, dl_vars_t *tab,
+		     const dl_dvar_t *v)
+{
+	bool is_this = tab == &sx->cx->thisvars;
+
+	n->type = dl_type_by_name(T(sx), v->tname);
+	n->sema = varref(sx, is_this ? DL_VK_THIS : DL_VK_GLOBAL,
+			 is_this ? (uint32_t)(v - tab->vars) : v->off);
+}
+
 static void sema_ident(sema_t *sx, dl_node_t *n)
 {
 	int v = lookup_var(n->name);
@@ -129,16 +153,117 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 			dl_error(sx->cx, n->loc, D_IDENT_BADREF,
 				 "%s( ) must be called as a function",
 				 n->name);
-		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s: variables are "
-			 "not supported yet", n->name);
+		dl_dvar_t *g = dl_dvar_find(sx->cx->globals, n->name);
+		if (g == NULL)
+			dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to "
+				 "resolve %s: Unknown variable name", n->name);
+		use_dvar(sx, n, sx->cx->globals, g);
+		return;
 	}
 	if (!var_table[v].ok)
 		dl_error(sx->cx, n->loc, D_UNSUPPORTED,
 			 "built-in variable %s is not supported yet", n->name);
 	n->type = dl_type_by_name(T(sx), var_table[v].type);
-	n->sema = (void *)(intptr_t)(v + 1);
+	n->sema = varref(sx, DL_VK_BUILTIN, (uint32_t)v);
 	if (v == DL_V_vtimestamp)	/* the library adds its program */
 		sx->clause->uses_vtime = true;
+}
+
+static void sema_this(sema_t *sx, dl_node_t *n)
+{
+	dl_dvar_t *v = dl_dvar_find(&sx->cx->thisvars, n->name);
+
+	if (v == NULL)
+		dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to resolve "
+			 "this->%s: Unknown variable name", n->name);
+	use_dvar(sx, n, &sx->cx->thisvars, v);
+}
+
+/* ---- variables: assignment, ++ and -- ------------------------------- */
+
+/* The table a modifiable lvalue lives in; refuses every other operand. */
+static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
+{
+	switch (lv->kind) {
+	case ND_IDENT:
+		if (lookup_var(lv->name) >= 0)
+			dl_error(sx->cx, lv->loc, D_OP_WRITE, "operator %s can "
+				 "only be applied to a writable variable", op);
+		if (lookup_func(lv->name) >= 0)
+			break;
+		return sx->cx->globals;
+	case ND_THIS:
+		return &sx->cx->thisvars;
+	case ND_SELF:
+		unsupported(sx, lv, "thread-local variables");
+	case ND_INDEX: case ND_AGGREF:
+		unsupported(sx, lv, "associative arrays and array indexing");
+	case ND_MEMBER: case ND_PTRMEMBER:
+		unsupported(sx, lv, "struct and union members");
+	case ND_UNARY:
+		if (lv->op == '*')
+			unsupported(sx, lv, "pointer dereference");
+		break;
+	default:
+		break;
+	}
+	dl_error(sx->cx, lv->loc, D_OP_LVAL, "operator %s requires modifiable "
+		 "lvalue as an operand", op);
+}
+
+/* The type a variable gets from its first assignment, of a value of type
+   t (NULL: ++, -- and op= make an int). */
+static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
+				   const dl_type_t *t)
+{
+	if (t == NULL)
+		return &T(sx)->t_int;
+	if (t->kind == TY_STRING)
+		unsupported(sx, n, "string variables");
+	if (!dl_type_is_int(t))
+		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
+					      "type %s", t->name));
+	return t;
+}
+
+/* Resolve (creating on first assignment) the variable lv writes. */
+static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
+			const dl_type_t *rt)
+{
+	dl_vars_t *tab = lvalue_table(sx, lv, op);
+	dl_dvar_t *v = dl_dvar_find(tab, lv->name);
+
+	if (v == NULL && tab == &sx->cx->thisvars &&
+	    tab->n == DL_THIS_MAX)
+		dl_error(sx->cx, lv->loc, D_LIMIT, "too many clause-local "
+			 "variables (limit is %d)", DL_THIS_MAX);
+	if (v == NULL)
+		v = dl_dvar_add(tab, lv->name, first_type(sx, lv, rt));
+	use_dvar(sx, lv, tab, v);
+}
+
+static void sema_assign(sema_t *sx, dl_node_t *n)
+{
+	const char *op = n->op == BOP_NONE ? "=" :
+		dl_sprintf(sx->cx->arena, "%s=", dl_binop_name(n->op));
+
+	sema_expr(sx, n->rhs);
+	sema_lvalue(sx, n->lhs, op, n->op == BOP_NONE ? n->rhs->type : NULL);
+	if (n->op == BOP_NONE && !dl_type_is_int(n->rhs->type))
+		dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have "
+			 "incompatible types: \"%s\" %s \"%s\"",
+			 n->lhs->type->name, op, n->rhs->type->name);
+	if (n->op != BOP_NONE)
+		need_int(sx, n->rhs, op);
+	n->type = n->lhs->type;
+}
+
+static void sema_incdec(sema_t *sx, dl_node_t *n)
+{
+	bool inc = n->kind == ND_PREINC || n->kind == ND_POSTINC;
+
+	sema_lvalue(sx, n->lhs, inc ? "++" : "--", NULL);
+	n->type = n->lhs->type;
 }
 
 /* ---- operators ------------------------------------------------------- */
@@ -344,13 +469,19 @@ static void sema_expr(sema_t *sx, dl_node_t *n)
 		unsupported(sx, n, dl_sprintf(sx->cx->arena,
 			"the subroutine %s( )", n->name));
 	}
-	case ND_SELF: case ND_THIS:
-		unsupported(sx, n, "thread-local and clause-local variables");
+	case ND_THIS:
+		sema_this(sx, n);
+		return;
+	case ND_SELF:
+		unsupported(sx, n, "thread-local variables");
 	case ND_AGGREF:
 		unsupported(sx, n, "aggregations");
-	case ND_ASSIGN: case ND_PREINC: case ND_PREDEC: case ND_POSTINC:
-	case ND_POSTDEC:
-		unsupported(sx, n, "assignment to variables");
+	case ND_ASSIGN:
+		sema_assign(sx, n);
+		return;
+	case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
+		sema_incdec(sx, n);
+		return;
 	case ND_INDEX:
 		unsupported(sx, n, "associative arrays and array indexing");
 	case ND_MEMBER: case ND_PTRMEMBER:
@@ -565,4 +696,28 @@ void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 	clause->acts = sx.acts;
 	clause->nacts = sx.nacts;
 	clause->recsize = (sx.recoff + 7) & ~7u;
+}
+
+/* A top-level declaration: `int x;` gives global x its type before any
+   clause assigns it; `this int x;` does the same for this->x. */
+void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
+{
+	sema_t sx = { .cx = cx };
+	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
+						   cx->globals;
+
+	if (decl->storage == SC_SELF)
+		unsupported(&sx, decl, "thread-local variables");
+	if (decl->name == NULL || (decl->storage != SC_NONE &&
+				   decl->storage != SC_THIS))
+		unsupported(&sx, decl, "a top-level declaration");
+	const dl_type_t *t = first_type(&sx, decl,
+					sema_typename(&sx, decl, decl->typ));
+	dl_dvar_t *v = dl_dvar_find(tab, decl->name);
+	if ((v != NULL && strcmp(v->tname, t->name) != 0) ||
+	    (tab == cx->globals && lookup_var(decl->name) >= 0))
+		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
+			 "%s", decl->name);
+	if (v == NULL)
+		dl_dvar_add(tab, decl->name, t);
 }

@@ -309,6 +309,8 @@ struct dtrace_hdl {
 	dl_clause_t **clauses;		/* every clause by id, all programs */
 	size_t nclauses, clausecap;
 	dl_strtab_t strtab;		/* string constants of all programs */
+	dl_vars_t globals;		/* D globals of all programs, in
+					   DL_MAP_GLOBALS (dlang/vars.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far, per CPU */

@@ -265,13 +265,19 @@ static int pragma_option(void *arg, const char *name, const char *value,
 	return -1;
 }
 
-/* Collect the clauses; refuse what the spine cannot run yet. */
+/* Collect the clauses and check the declarations of variables; refuse
+   what the spine cannot run yet. */
 static int collect_clauses(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			   const char *file)
 {
 	dl_ctx_t *cx = pgp->cx;
 
 	for (dl_node_t *n = pgp->ast; n != NULL; n = n->next) {
+		if (n->kind == ND_DECL) {
+			if (dl_compile_decl(cx, n) < 0)
+				return compile_error(dtp, cx, file);
+			continue;
+		}
 		if (n->kind != ND_CLAUSE) {
 			dl_error_t *e = &cx->err;
 			e->tag = D_UNSUPPORTED;
@@ -370,6 +376,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx = dl_ctx_create(&dtp->macros);
 	pgp->cx->set_option = pragma_option;
 	pgp->cx->set_option_arg = dtp;
+	pgp->cx->globals = &dtp->globals;
 	if (compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
@@ -404,7 +411,7 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const maps[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
-				"prog" };
+				"globals", "prog" };
 			fprintf(out, "\n");
 			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
 				   DL_NMAPS);

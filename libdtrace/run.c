@@ -15,7 +15,9 @@
  * own (DL_MAP_PROG), made by its provider's prepare().  Only when a clause
  * reads vtimestamp: the per-thread CPU clocks (DL_MAP_VTIME) and the
  * compiler's sched_switch program that keeps them (dlang/vtime.c), loaded
- * and attached with the others, before BEGIN.
+ * and attached with the others, before BEGIN.  Only when a program has D
+ * globals: their one shared value (DL_MAP_GLOBALS), sized once every
+ * program is compiled.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -133,6 +135,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 		rc = rc ?: map_create(dtp, DL_MAP_VTIME, BPF_MAP_TYPE_LRU_HASH,
 				      "dt_vtime", sizeof(dl_vtime_t),
 				      DL_VTIME_MAXTHREADS, 0);
+	if (dl_globals_size(&dtp->globals) > 0)	/* zero-filled */
+		rc = rc ?: map_create(dtp, DL_MAP_GLOBALS, BPF_MAP_TYPE_ARRAY,
+				      "dt_globals",
+				      dl_globals_size(&dtp->globals), 1, 0);
 	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
 					    st, BPF_ANY) < 0 ||
 			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))

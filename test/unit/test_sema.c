@@ -136,9 +136,9 @@ Test(sema, errors)
 	tsm_expect_error("BEGIN { exit(); }", D_PROTO_LEN, 1, 9);
 	tsm_expect_error("BEGIN { exit(\"a\"); }", D_PROTO_ARG, 1, 14);
 	tsm_expect_error("BEGIN { nosuch(1); }", D_IDENT_UNDEF, 1, 9);
-	tsm_expect_error("BEGIN { trace(x); }", D_UNSUPPORTED, 1, 15);
+	tsm_expect_error("BEGIN { trace(x); }", D_IDENT_UNDEF, 1, 15);
 	tsm_expect_error("BEGIN { trace(count); }", D_IDENT_BADREF, 1, 15);
-	tsm_expect_error("BEGIN { x = trace(1); }", D_UNSUPPORTED, 1, 9);
+	tsm_expect_error("BEGIN { x = trace(1); }", D_ACT_SPEC, 1, 13);
 	tsm_expect_error("BEGIN { @a = count(); }", D_UNSUPPORTED, 1, 9);
 	tsm_expect_error("BEGIN { count(); }", D_ACT_SPEC, 1, 9);
 	tsm_expect_error("BEGIN { printf(\"%d\\n\"); }", D_PRINTF_ARG_PROTO, 1,
@@ -274,4 +274,148 @@ Test(codegen, vtime_program)
 	for (size_t i = 0; i < code.nrelocs; i++)
 		cr_expect_eq(code.relocs[i].mapidx, DL_MAP_VTIME);
 	dl_ctx_destroy(cx);
+}
+
+/* ---- variables: globals and this-> ------------------------------------ */
+
+/* Check (and, if codegen, compile to BPF with the IR checker on) a whole
+   program - declarations and clauses - in one context; returns it. */
+static dl_ctx_t *tsm_prog(const char *src, bool codegen, int *rc)
+{
+	dl_ctx_t *cx = dl_ctx_create(&tsm_macros);
+	dl_node_t *ast = NULL;
+	dl_clause_t *cl[8];
+	size_t n = 0;
+
+	*rc = dl_compile_parse(cx, src, NULL, &ast);
+	for (dl_node_t *d = ast; *rc == 0 && d != NULL; d = d->next) {
+		if (d->kind == ND_DECL) {
+			*rc = dl_compile_decl(cx, d);
+			continue;
+		}
+		cr_assert_lt(n, 8);
+		cl[n] = dl_alloc(cx->arena, sizeof(dl_clause_t));
+		cl[n]->node = d;
+		cl[n]->id = (uint32_t)n;
+		*rc = dl_compile_clause(cx, cl[n++], 256);
+	}
+	if (*rc == 0 && codegen) {
+		dl_strtab_t st = { 0 };
+		dl_probeinfo_t pi = { "dtrace", "", "", "BEGIN" };
+		dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 1,
+					  .probe = &pi };
+		bpf_code_t code;
+		*rc = dl_compile_program(cx, cl, n, &hooks, &st, "t", true,
+					 NULL, &code);
+	}
+	return cx;
+}
+
+static const char *tsm_global_type(dl_ctx_t *cx, const char *name)
+{
+	dl_dvar_t *v = dl_dvar_find(cx->globals, name);
+
+	return v == NULL ? "(none)" : v->tname;
+}
+
+Test(vars, global_types)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("int a; uint64_t b;\n"
+				"BEGIN { c = 1; d = 1L; e = 2u; a = 5L; }\n"
+				"BEGIN { f++; g += 3; trace(c + d); }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	cr_expect_str_eq(tsm_global_type(cx, "a"), "int");
+	cr_expect_str_eq(tsm_global_type(cx, "b"), "uint64_t");
+	cr_expect_str_eq(tsm_global_type(cx, "c"), "int");
+	cr_expect_str_eq(tsm_global_type(cx, "d"), "long");
+	cr_expect_str_eq(tsm_global_type(cx, "e"), "unsigned int");
+	cr_expect_str_eq(tsm_global_type(cx, "f"), "int");
+	cr_expect_str_eq(tsm_global_type(cx, "g"), "int");
+	/* 8 bytes each, in order of first appearance */
+	cr_expect_eq(dl_dvar_find(cx->globals, "c")->off, 16);
+	cr_expect_eq(dl_globals_size(cx->globals), 7 * 8);
+	dl_ctx_destroy(cx);
+}
+
+Test(vars, codegen)
+{
+	static const char *const ok[] = {
+		"BEGIN { x = 1; x += arg0; x -= 2; x *= 3; x /= 2; x %= 5; "
+		"x <<= 1; x >>= 1; x &= 7; x |= 8; x ^= 1; trace(x); }",
+		"BEGIN { x = 1; trace(x++); trace(++x); trace(x--); "
+		"trace(--x); }",
+		"BEGIN { x = 1; } BEGIN /x == 1/ { trace(x); }",
+		"BEGIN { this->a = arg0; } BEGIN /this->a > 0/ "
+		"{ this->a++; trace(this->a + 1); }",
+		"BEGIN { this->a = 1; this->b = 2L; y = this->a + this->b; }",
+		"char c; BEGIN { c = 300; trace(c); }",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int rc;
+		dl_ctx_t *cx = tsm_prog(ok[i], true, &rc);
+		cr_expect_eq(rc, 0, "%s: %s", ok[i], cx->err.msg);
+		dl_ctx_destroy(cx);
+	}
+	char *ir = NULL;
+	tsm_codegen("BEGIN { x = 1; trace(x); }", &ir);
+	char want[32];
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_GLOBALS);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	free(ir);
+	tsm_codegen("BEGIN { this->x = 1; trace(this->x); }", &ir);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+}
+
+static void tsm_prog_error(const char *src, dl_tag_t tag, int col,
+			   const char *msg)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog(src, false, &rc);
+
+	cr_expect_eq(rc, -1, "%s: compiled", src);
+	cr_expect_eq(cx->err.tag, tag, "%s: tag %s (%s)", src,
+		     dl_tag_name(cx->err.tag), cx->err.msg);
+	cr_expect_eq(cx->err.loc.col, col, "%s: col %d", src, cx->err.loc.col);
+	if (msg != NULL)
+		cr_expect_str_eq(cx->err.msg, msg, "%s", src);
+	dl_ctx_destroy(cx);
+}
+
+Test(vars, errors)
+{
+	tsm_prog_error("BEGIN { x = 1; x = \"a\"; }", D_OP_INCOMPAT, 16,
+		       "operands have incompatible types: \"int\" = "
+		       "\"string\"");
+	tsm_prog_error("BEGIN { 1 = 2; }", D_OP_LVAL, 9,
+		       "operator = requires modifiable lvalue as an operand");
+	tsm_prog_error("BEGIN { (1 + arg0)++; }", D_OP_LVAL, 10,
+		       "operator ++ requires modifiable lvalue as an operand");
+	tsm_prog_error("BEGIN { pid = 1; }", D_OP_WRITE, 9,
+		       "operator = can only be applied to a writable "
+		       "variable");
+	tsm_prog_error("BEGIN { arg0 += 1; }", D_OP_WRITE, 9,
+		       "operator += can only be applied to a writable "
+		       "variable");
+	tsm_prog_error("BEGIN { trace(y); } BEGIN { y = 1; }", D_IDENT_UNDEF,
+		       15, "failed to resolve y: Unknown variable name");
+	tsm_prog_error("BEGIN { trace(this->z); }", D_IDENT_UNDEF, 15,
+		       "failed to resolve this->z: Unknown variable name");
+	tsm_prog_error("BEGIN { s = \"a\"; }", D_UNSUPPORTED, 9,
+		       "string variables: not supported yet");
+	tsm_prog_error("string s;", D_UNSUPPORTED, 8,
+		       "string variables: not supported yet");
+	tsm_prog_error("int a[4];", D_UNSUPPORTED, 5, NULL);
+	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
+	tsm_prog_error("BEGIN { self->x = 1; }", D_UNSUPPORTED, 9,
+		       "thread-local variables: not supported yet");
+	tsm_prog_error("BEGIN { a[1] = 1; }", D_UNSUPPORTED, 9, NULL);
+	tsm_prog_error("BEGIN { x = \"a\" + 1; }", D_OP_INT, 13, NULL);
+	tsm_prog_error("BEGIN { x = 1; x += \"a\"; }", D_OP_INT, 21, NULL);
+	tsm_prog_error("int x; long x;", D_DECL_IDRED, 13,
+		       "identifier redeclared: x");
+	tsm_prog_error("int pid;", D_DECL_IDRED, 5, NULL);
 }

@@ -1,0 +1,5 @@
+/* Thread-local variables are not supported yet. */
+BEGIN
+{
+	self->x = 1;
+}
