@@ -418,84 +418,74 @@ static void sema_sizeof(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_ulong;
 }
 
+/* ---- the expression dispatch: one function per node kind ------------- */
+
+static void sema_string(sema_t *sx, dl_node_t *n)
+{
+	n->type = &T(sx)->t_string;
+}
+
+static void sema_logop(sema_t *sx, dl_node_t *n)
+{
+	sema_logical(sx, n, n->kind == ND_LOGAND ? "&&" :
+			    n->kind == ND_LOGOR ? "||" : "^^");
+}
+
+static void sema_comma(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->lhs);
+	sema_expr(sx, n->rhs);
+	n->type = n->rhs->type;
+}
+
+static void sema_subr(sema_t *sx, dl_node_t *n)
+{
+	int f = lookup_func(n->name);
+
+	if (f >= 0 && func_table[f].kind != DL_FK_SUBR)
+		dl_error(sx->cx, n->loc, D_ACT_SPEC,
+			 "%s( ) may not be used in an expression", n->name);
+	unsupported(sx, n, dl_sprintf(sx->cx->arena, "the subroutine %s( )",
+				      n->name));
+}
+
+typedef void sema_fn(sema_t *sx, dl_node_t *n);
+
+static sema_fn *const sema_fns[ND_NKINDS] = {
+	[ND_INT] = sema_int, [ND_STR] = sema_string, [ND_IDENT] = sema_ident,
+	[ND_BINARY] = sema_binary, [ND_LOGAND] = sema_logop,
+	[ND_LOGOR] = sema_logop, [ND_LOGXOR] = sema_logop,
+	[ND_UNARY] = sema_unary, [ND_TERNARY] = sema_ternary,
+	[ND_CAST] = sema_cast, [ND_SIZEOF_TYPE] = sema_sizeof,
+	[ND_SIZEOF_EXPR] = sema_sizeof, [ND_COMMA] = sema_comma,
+	[ND_CALL] = sema_subr, [ND_THIS] = sema_this,
+	[ND_ASSIGN] = sema_assign, [ND_PREINC] = sema_incdec,
+	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
+	[ND_POSTDEC] = sema_incdec,
+};
+
+/* Expressions D has that this dtrace cannot compile yet. */
+static const char *const sema_unsupported[ND_NKINDS] = {
+	[ND_SELF] = "thread-local variables",
+	[ND_AGGREF] = "aggregations",
+	[ND_INDEX] = "associative arrays and array indexing",
+	[ND_MEMBER] = "struct and union members",
+	[ND_PTRMEMBER] = "struct and union members",
+	[ND_OFFSETOF] = "offsetof",
+	[ND_STRINGOF] = "stringof",
+	[ND_XLATE] = "translators",
+};
+
 static void sema_expr(sema_t *sx, dl_node_t *n)
 {
-	switch (n->kind) {
-	case ND_INT:
-		sema_int(sx, n);
+	if (sema_fns[n->kind] != NULL) {
+		sema_fns[n->kind](sx, n);
 		return;
-	case ND_STR:
-		n->type = &T(sx)->t_string;
-		return;
-	case ND_IDENT:
-		sema_ident(sx, n);
-		return;
-	case ND_BINARY:
-		sema_binary(sx, n);
-		return;
-	case ND_LOGAND:
-		sema_logical(sx, n, "&&");
-		return;
-	case ND_LOGOR:
-		sema_logical(sx, n, "||");
-		return;
-	case ND_LOGXOR:
-		sema_logical(sx, n, "^^");
-		return;
-	case ND_UNARY:
-		sema_unary(sx, n);
-		return;
-	case ND_TERNARY:
-		sema_ternary(sx, n);
-		return;
-	case ND_CAST:
-		sema_cast(sx, n);
-		return;
-	case ND_SIZEOF_TYPE:
-	case ND_SIZEOF_EXPR:
-		sema_sizeof(sx, n);
-		return;
-	case ND_COMMA:
-		sema_expr(sx, n->lhs);
-		sema_expr(sx, n->rhs);
-		n->type = n->rhs->type;
-		return;
-	case ND_CALL: {
-		int f = lookup_func(n->name);
-		if (f >= 0 && func_table[f].kind != DL_FK_SUBR)
-			dl_error(sx->cx, n->loc, D_ACT_SPEC,
-				 "%s( ) may not be used in an expression",
-				 n->name);
-		unsupported(sx, n, dl_sprintf(sx->cx->arena,
-			"the subroutine %s( )", n->name));
 	}
-	case ND_THIS:
-		sema_this(sx, n);
-		return;
-	case ND_SELF:
-		unsupported(sx, n, "thread-local variables");
-	case ND_AGGREF:
-		unsupported(sx, n, "aggregations");
-	case ND_ASSIGN:
-		sema_assign(sx, n);
-		return;
-	case ND_PREINC: case ND_PREDEC: case ND_POSTINC: case ND_POSTDEC:
-		sema_incdec(sx, n);
-		return;
-	case ND_INDEX:
-		unsupported(sx, n, "associative arrays and array indexing");
-	case ND_MEMBER: case ND_PTRMEMBER:
-		unsupported(sx, n, "struct and union members");
-	case ND_OFFSETOF:
-		unsupported(sx, n, "offsetof");
-	case ND_STRINGOF:
-		unsupported(sx, n, "stringof");
-	case ND_XLATE:
-		unsupported(sx, n, "translators");
-	default:
-		dl_error(sx->cx, n->loc, D_SYNTAX, "unexpected %s in expression",
-			 dl_nodekind_name(n->kind));
-	}
+	if (sema_unsupported[n->kind] != NULL)
+		unsupported(sx, n, sema_unsupported[n->kind]);
+	dl_error(sx->cx, n->loc, D_SYNTAX, "unexpected %s in expression",
+		 dl_nodekind_name(n->kind));
 }
 
 /* ---- records and actions --------------------------------------------- */
