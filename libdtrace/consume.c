@@ -43,16 +43,40 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 		data[0]);
 }
 
+/*
+ * -F: entry probes print "-> func" and indent what follows on that CPU by
+ * two, return probes undo it and print "<- func", others "| func:name".
+ */
+static void print_flow_line(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
+			    const char *func, const char *name)
+{
+	int *indent = &dtp->flow_indent[h->cpu % (unsigned)dtp->ncpus];
+
+	if (strcmp(name, "entry") == 0) {
+		dt_print_flow_line(dtp->out, h->cpu, *indent, "-> ", func, NULL);
+		*indent += 2;
+	} else if (strcmp(name, "return") == 0) {
+		*indent = *indent >= 2 ? *indent - 2 : 0;
+		dt_print_flow_line(dtp->out, h->cpu, *indent, "<- ", func, NULL);
+	} else {
+		dt_print_flow_line(dtp->out, h->cpu, *indent, "| ", func, name);
+	}
+}
+
 static void print_probe_line(dtrace_hdl_t *dtp, const dl_rechdr_t *h)
 {
 	dt_probe_t *p = dt_probe_by_id(dtp, h->probe);
+	bool flow = dt_opt(dtp, DT_OPT_flowindent) != 0;
+	const char *func = p ? p->func : "", *name = p ? p->name : "";
 
 	if (!dtp->header_printed) {
-		dt_print_header(dtp->out, false);
+		dt_print_header(dtp->out, flow);
 		dtp->header_printed = true;
 	}
-	dt_print_probe_line(dtp->out, h->cpu, h->probe,
-			    p ? p->func : "", p ? p->name : "");
+	if (flow)
+		print_flow_line(dtp, h, func, name);
+	else
+		dt_print_probe_line(dtp->out, h->cpu, h->probe, func, name);
 }
 
 static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
@@ -93,7 +117,7 @@ int dt_consume_record(void *arg, void *data, size_t size)
 	if (dtp->done && h->probe != DT_PROBE_END)
 		return 0;
 	const dl_clause_t *c = dtp->clauses[h->clause];
-	if (!quiet)
+	if (!quiet || dt_opt(dtp, DT_OPT_flowindent))
 		print_probe_line(dtp, h);
 	for (size_t i = 0; i < c->nacts; i++)
 		print_action(dtp, &c->acts[i], data, size);

@@ -70,6 +70,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	}
 	free(dtp->clauses);
 	free(dtp->drops);
+	free(dtp->flow_indent);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);
 	for (size_t i = 0; i < dtp->cpp_argc; i++)

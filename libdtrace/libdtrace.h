@@ -314,6 +314,7 @@ struct dtrace_hdl {
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far, per CPU */
+	int *flow_indent;		/* -F: indentation, per CPU */
 	int ncpus;
 	int64_t walltime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ring_buffer *rb;		/* libbpf ring buffer consumer */

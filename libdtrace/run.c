@@ -291,6 +291,7 @@ int dt_run_load(dtrace_hdl_t *dtp)
 				    strerror(errno));
 	dtp->drops = calloc((size_t)dtp->ncpus * DL_DROP_NKINDS,
 			    sizeof(uint64_t));
+	dtp->flow_indent = calloc((size_t)dtp->ncpus, sizeof(int));
 	return for_each_prog(dtp, attach_prog, true);
 }
 
