@@ -32,6 +32,8 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->own_globals.arena = a;
 	cx->globals = &cx->own_globals;
 	cx->thisvars.arena = a;
+	cx->own_selfvars.arena = a;
+	cx->selfvars = &cx->own_selfvars;
 	return cx;
 }
 

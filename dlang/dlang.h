@@ -351,13 +351,32 @@ static inline uint32_t dl_globals_size(const dl_vars_t *g)
 	return (uint32_t)g->n * 8;
 }
 
-/* What a variable reference names (node->sema of ND_IDENT and ND_THIS
-   after sema). */
-typedef enum { DL_VK_BUILTIN, DL_VK_GLOBAL, DL_VK_THIS } dl_varkind_t;
+/*
+ * Thread-local self-> variables, like globals, belong to the library
+ * handle (dl_ctx_t.selfvars): a variable's index in that table is its
+ * varid, the same in every program.  Each lives in DL_MAP_SELF under the
+ * key { tid, varid }; a missing entry reads as 0 and storing 0 deletes
+ * the entry, DTrace's rule for dynamic variables.
+ */
+typedef struct dl_selfkey {
+	uint32_t tid;
+	uint32_t varid;
+} dl_selfkey_t;
+/* DL_MAP_SELF entries: -x dynvarsize / 16 (a key and a value), and never
+   fewer than DL_SELF_MINENTRIES. */
+#define DL_SELF_ENTRYSIZE 16
+#define DL_SELF_MINENTRIES 1024
+
+/* What a variable reference names (node->sema of ND_IDENT, ND_THIS and
+   ND_SELF after sema). */
+typedef enum {
+	DL_VK_BUILTIN, DL_VK_GLOBAL, DL_VK_THIS, DL_VK_SELF
+} dl_varkind_t;
 typedef struct dl_varref {
 	dl_varkind_t kind;
 	uint32_t idx;		/* dl_var_t for a built-in, the byte offset of
-				   a global, the index of a this-> variable */
+				   a global, the index of a this-> variable,
+				   the varid of a self-> variable */
 } dl_varref_t;
 
 /* ---- lower.c: AST -> IR ------------------------------------------------- */
@@ -381,11 +400,17 @@ enum {
 	DL_MAP_GLOBALS,		/* one value: every D global variable at
 				   its dl_global_t.off, made only when a
 				   program has globals (vars.c) */
+	DL_MAP_SELF,		/* dl_selfkey_t -> u64: self-> variables,
+				   made only when a program has some */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
-enum { DL_DROP_RINGBUF, DL_DROP_NKINDS };
+enum {
+	DL_DROP_RINGBUF,	/* output record: ring buffer full */
+	DL_DROP_DYNVAR,		/* self-> store: DL_MAP_SELF full */
+	DL_DROP_NKINDS
+};
 
 /* A thread's CPU clock (DL_MAP_VTIME values): on-CPU ns accumulated up to
    its last switch out, and when it last went on a CPU (ktime ns). */
@@ -551,6 +576,9 @@ struct dl_ctx {
 	dl_vars_t *globals;	/* the library's, or own_globals */
 	dl_vars_t own_globals;	/* for a context used alone (tests) */
 	dl_vars_t thisvars;	/* this-> variables, index = stack slot */
+	dl_vars_t *selfvars;	/* self-> variables: the library's, or
+				   own_selfvars; index = varid */
+	dl_vars_t own_selfvars;
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);

@@ -26,7 +26,8 @@
  * stack, the string table map or the probe-names map), with the size of
  * the buffer they live in.  Variables are 8-byte memory cells holding
  * that canonical form: globals in DL_MAP_GLOBALS' one value, this->
- * variables in stack slots of the firing, shared by all its clauses.
+ * variables in stack slots of the firing, shared by all its clauses;
+ * self-> variables are entries of DL_MAP_SELF (see self_load()).
  * Nothing here knows a provider: argN, errno and
  * the probe id come from hooks->pvar.
  */
@@ -55,6 +56,9 @@ typedef struct lower {
 	ir_ref_t gbase;		/* &globals value, prologue */
 	bool need_probeid, need_strbase, need_pinfo, need_gbase;
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
+	int32_t selfkey;	/* dl_selfkey_t stack slot, or 0 */
+	int32_t selfval;	/* stack slot of a self-> value stored */
+	int32_t dropkey;	/* DL_MAP_DROPS key stack slot, or 0 */
 	dl_clause_t *clause;
 	ir_ref_t rec;		/* the clause's record, once reserved */
 	bool have_rec;
@@ -337,13 +341,91 @@ static void cell_store(lower_t *lx, cell_t c, ir_ref_t v)
 	ir_store(lx->fn, lx->b, 8, c.base, c.off, v);
 }
 
+/*
+ * self-> variables: entries of DL_MAP_SELF keyed { tid, varid }.  A missing
+ * entry reads as 0; storing 0 deletes the entry; a store the map has no
+ * room for counts a dynamic variable drop and the clause goes on.
+ */
+static void count_drop(lower_t *lx, int kind, ir_blk_t *cont);
+
+/* The address of this thread's key for self-> variable varid. */
+static ir_ref_t self_key(lower_t *lx, uint32_t varid)
+{
+	if (lx->selfkey == 0)
+		lx->selfkey = ir_frame_alloc(lx->fn, sizeof(dl_selfkey_t));
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP),
+		 lx->selfkey + (int32_t)offsetof(dl_selfkey_t, tid),
+		 pid_tgid(lx));
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP),
+		 lx->selfkey + (int32_t)offsetof(dl_selfkey_t, varid),
+		 con(lx, varid));
+	return bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->selfkey));
+}
+
+static ir_ref_t self_load(lower_t *lx, uint32_t varid)
+{
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELF),
+			  self_key(lx, varid) };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, p, hit, miss);
+	ir_emit(lx->fn, hit, IR_COPY, res, ir_load(lx->fn, hit, 8, p, 0),
+		IR_NONE);
+	ir_jmp(hit, join);
+	ir_emit(lx->fn, miss, IR_COPY, res, con(lx, 0), IR_NONE);
+	ir_jmp(miss, join);
+	lx->b = join;
+	return res;
+}
+
+static void self_store(lower_t *lx, uint32_t varid, ir_ref_t v)
+{
+	ir_ref_t key = self_key(lx, varid);
+	ir_blk_t *set = new_blk(lx), *del = new_blk(lx), *drop = new_blk(lx),
+		 *join = new_blk(lx);
+
+	ir_jnz(lx->b, v, set, del);
+	ir_ref_t da[2] = { ir_ldmap(lx->fn, del, DL_MAP_SELF), key };
+	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
+	ir_jmp(del, join);
+	if (lx->selfval == 0)
+		lx->selfval = ir_frame_alloc(lx->fn, 8);
+	ir_store(lx->fn, set, 8, ir_reg(IR_FP), lx->selfval, v);
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, set, DL_MAP_SELF), key,
+			   ir_bin(lx->fn, set, IR_ADD, ir_reg(IR_FP),
+				  con(lx, lx->selfval)), con(lx, 0) };
+	ir_ref_t rc = ir_call(lx->fn, set, 2, 4, ua);	/* map_update */
+	ir_jnz(set, rc, drop, join);
+	lx->b = drop;
+	count_drop(lx, DL_DROP_DYNVAR, join);
+	lx->b = join;
+}
+
+/* Read or write any D variable. */
+static ir_ref_t var_load(lower_t *lx, const dl_varref_t *r)
+{
+	if (r->kind == DL_VK_SELF)
+		return self_load(lx, r->idx);
+	return cell_load(lx, var_cell(lx, r));
+}
+
+static void var_store(lower_t *lx, const dl_varref_t *r, ir_ref_t v)
+{
+	if (r->kind == DL_VK_SELF)
+		self_store(lx, r->idx, v);
+	else
+		cell_store(lx, var_cell(lx, r), v);
+}
+
 static val_t lower_var(lower_t *lx, const dl_node_t *n)
 {
 	const dl_varref_t *r = n->sema;
 	dl_var_t v = (dl_var_t)r->idx;
 
 	if (r->kind != DL_VK_BUILTIN)
-		return (val_t){ cell_load(lx, var_cell(lx, r)) };
+		return (val_t){ var_load(lx, r) };
 	if (v >= DL_V_arg0 && v <= DL_V_arg9)
 		return (val_t){ pvar(lx, DL_PV_ARG, (int)(v - DL_V_arg0)) };
 	/* sema refuses the variables dl_idents.h marks unsupported */
@@ -464,17 +546,17 @@ static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 {
 	const dl_type_t *xt = n->lhs->type, *rt = n->rhs->type;
-	cell_t c = var_cell(lx, n->lhs->sema);
+	const dl_varref_t *r = n->lhs->sema;
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
 
 	if (n->op != BOP_NONE) {
 		const dl_types_t *t = &lx->cx->types;
 		bool shift = n->op == BOP_SHL || n->op == BOP_SHR;
-		v = arith(lx, n->op, cell_load(lx, c), v, shift ?
+		v = arith(lx, n->op, var_load(lx, r), v, shift ?
 			  dl_type_promote(t, xt) : dl_type_arith(t, xt, rt));
 	}
 	v = norm(lx, v, xt);
-	cell_store(lx, c, v);
+	var_store(lx, r, v);
 	return (val_t){ v };
 }
 
@@ -483,12 +565,12 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 {
 	bool inc = n->kind == ND_PREINC || n->kind == ND_POSTINC;
 	bool pre = n->kind == ND_PREINC || n->kind == ND_PREDEC;
-	cell_t c = var_cell(lx, n->lhs->sema);
-	ir_ref_t old = cell_load(lx, c);
+	const dl_varref_t *r = n->lhs->sema;
+	ir_ref_t old = var_load(lx, r);
 	ir_ref_t v = norm(lx, bin(lx, inc ? IR_ADD : IR_SUB, old,
 				  con(lx, 1)), n->type);
 
-	cell_store(lx, c, v);
+	var_store(lx, r, v);
 	return (val_t){ pre ? v : old };
 }
 
@@ -575,7 +657,7 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return (val_t){ norm(lx, con(lx, n->ival), n->type) };
 	case ND_STR:
 		return str_const(lx, n->sval, n->slen);
-	case ND_IDENT: case ND_THIS:
+	case ND_IDENT: case ND_THIS: case ND_SELF:
 		return lower_var(lx, n);
 	case ND_ASSIGN:
 		return lower_assign(lx, n);
@@ -661,20 +743,21 @@ static void lower_stmts(lower_t *lx, const dl_node_t *s)
 	}
 }
 
-/* Count a drop in the per-CPU drop counters. */
-static void count_drop(lower_t *lx, int kind)
+/* Count a drop in the per-CPU drop counters, then go on at cont. */
+static void count_drop(lower_t *lx, int kind, ir_blk_t *cont)
 {
-	int32_t slot = ir_frame_alloc(lx->fn, 8);
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, kind));
-	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_DROPS),
-			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)) };
+	if (lx->dropkey == 0)
+		lx->dropkey = ir_frame_alloc(lx->fn, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), lx->dropkey, con(lx, kind));
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->dropkey));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_DROPS), key };
 	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
 	ir_blk_t *inc = new_blk(lx);
-	ir_jnz(lx->b, p, inc, lx->next);
+	ir_jnz(lx->b, p, inc, cont);
 	ir_ref_t v = ir_load(lx->fn, inc, 8, p, 0);
 	ir_store(lx->fn, inc, 8, p, 0, ir_bin(lx->fn, inc, IR_ADD, v,
 					      con(lx, 1)));
-	ir_jmp(inc, lx->next);
+	ir_jmp(inc, cont);
 }
 
 static void reserve_record(lower_t *lx)
@@ -687,7 +770,7 @@ static void reserve_record(lower_t *lx)
 	ir_blk_t *ok = new_blk(lx), *drop = new_blk(lx);
 	ir_jnz(lx->b, lx->rec, ok, drop);
 	lx->b = drop;
-	count_drop(lx, DL_DROP_RINGBUF);
+	count_drop(lx, DL_DROP_RINGBUF, lx->next);
 	lx->b = ok;
 	lx->have_rec = true;
 	ir_store(lx->fn, ok, 4, lx->rec, 0, con(lx, c->id));

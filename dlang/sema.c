@@ -10,9 +10,9 @@
  * What the spine supports: integer expressions with every C operator,
  * string literals and string-valued built-ins (compared with ==, != and the
  * relational operators when one side is a literal), the built-in variables
- * of dl_idents.h, integer global and this-> variables (= and op=, ++ and
- * --; vars.c), and the actions trace(), printf() and exit().  A variable
- * takes its type from its declaration or, failing one, from its first
+ * of dl_idents.h, integer global, this-> and self-> variables (= and
+ * op=, ++ and --; vars.c), and the actions trace(), printf() and exit().
+ * A variable takes its type from its declaration or, failing one, from its first
  * assignment, DTrace's way; reading one never assigned is an error.
  * Every variable reference gets a dl_varref_t in node->sema.  Everything
  * else D has parses and is refused here with D_UNSUPPORTED at its location,
@@ -133,15 +133,20 @@ static dl_varref_t *varref(sema_t *sx, dl_varkind_t kind, uint32_t idx)
 	return r;
 }
 
-/* A global or this-> variable read or written: its type and reference. */
+/* A global, this-> or self-> variable read or written: its type and
+   reference (this-> and self-> variables by index, globals by offset). */
 static void use_dvar(sema_t *sx, dl_node_t *n, dl_vars_t *tab,
 		     const dl_dvar_t *v)
 {
-	bool is_this = tab == &sx->cx->thisvars;
+	uint32_t idx = (uint32_t)(v - tab->vars);
 
 	n->type = dl_type_by_name(T(sx), v->tname);
-	n->sema = varref(sx, is_this ? DL_VK_THIS : DL_VK_GLOBAL,
-			 is_this ? (uint32_t)(v - tab->vars) : v->off);
+	if (tab == &sx->cx->thisvars)
+		n->sema = varref(sx, DL_VK_THIS, idx);
+	else if (tab == sx->cx->selfvars)
+		n->sema = varref(sx, DL_VK_SELF, idx);
+	else
+		n->sema = varref(sx, DL_VK_GLOBAL, v->off);
 }
 
 static void sema_ident(sema_t *sx, dl_node_t *n)
@@ -169,14 +174,18 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 		sx->clause->uses_vtime = true;
 }
 
+/* this->x or self->x read. */
 static void sema_this(sema_t *sx, dl_node_t *n)
 {
-	dl_dvar_t *v = dl_dvar_find(&sx->cx->thisvars, n->name);
+	bool self = n->kind == ND_SELF;
+	dl_vars_t *tab = self ? sx->cx->selfvars : &sx->cx->thisvars;
+	dl_dvar_t *v = dl_dvar_find(tab, n->name);
 
 	if (v == NULL)
 		dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to resolve "
-			 "this->%s: Unknown variable name", n->name);
-	use_dvar(sx, n, &sx->cx->thisvars, v);
+			 "%s->%s: Unknown variable name",
+			 self ? "self" : "this", n->name);
+	use_dvar(sx, n, tab, v);
 }
 
 /* ---- variables: assignment, ++ and -- ------------------------------- */
@@ -195,7 +204,7 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 	case ND_THIS:
 		return &sx->cx->thisvars;
 	case ND_SELF:
-		unsupported(sx, lv, "thread-local variables");
+		return sx->cx->selfvars;
 	case ND_INDEX: case ND_AGGREF:
 		unsupported(sx, lv, "associative arrays and array indexing");
 	case ND_MEMBER: case ND_PTRMEMBER:
@@ -458,7 +467,7 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_UNARY] = sema_unary, [ND_TERNARY] = sema_ternary,
 	[ND_CAST] = sema_cast, [ND_SIZEOF_TYPE] = sema_sizeof,
 	[ND_SIZEOF_EXPR] = sema_sizeof, [ND_COMMA] = sema_comma,
-	[ND_CALL] = sema_subr, [ND_THIS] = sema_this,
+	[ND_CALL] = sema_subr, [ND_THIS] = sema_this, [ND_SELF] = sema_this,
 	[ND_ASSIGN] = sema_assign, [ND_PREINC] = sema_incdec,
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
 	[ND_POSTDEC] = sema_incdec,
@@ -466,7 +475,6 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
-	[ND_SELF] = "thread-local variables",
 	[ND_AGGREF] = "aggregations",
 	[ND_INDEX] = "associative arrays and array indexing",
 	[ND_MEMBER] = "struct and union members",
@@ -689,17 +697,17 @@ void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 }
 
 /* A top-level declaration: `int x;` gives global x its type before any
-   clause assigns it; `this int x;` does the same for this->x. */
+   clause assigns it; `this int x;` and `self int x;` do the same for
+   this->x and self->x. */
 void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 {
 	sema_t sx = { .cx = cx };
 	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
-						   cx->globals;
+			 decl->storage == SC_SELF ? cx->selfvars : cx->globals;
 
-	if (decl->storage == SC_SELF)
-		unsupported(&sx, decl, "thread-local variables");
 	if (decl->name == NULL || (decl->storage != SC_NONE &&
-				   decl->storage != SC_THIS))
+				   decl->storage != SC_THIS &&
+				   decl->storage != SC_SELF))
 		unsupported(&sx, decl, "a top-level declaration");
 	const dl_type_t *t = first_type(&sx, decl,
 					sema_typename(&sx, decl, decl->typ));

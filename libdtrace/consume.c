@@ -126,26 +126,59 @@ int dt_consume_record(void *arg, void *data, size_t size)
 	return 0;
 }
 
-/* "dtrace: N drops on CPU M" for what was dropped since the last report. */
+/*
+ * Drops, DTrace's way: output drops per CPU ("dtrace: N drops on CPU M"),
+ * dynamic variable drops summed over CPUs ("dtrace: N dynamic variable
+ * drops").  Indexed by DL_DROP_*.
+ */
+static const struct {
+	const char *what;	/* "N <what>s" */
+	bool per_cpu;		/* reported per CPU, or summed */
+} drop_kinds[DL_DROP_NKINDS] = {
+	[DL_DROP_RINGBUF] = { "drop", true },
+	[DL_DROP_DYNVAR] = { "dynamic variable drop", false },
+};
+
+static void report_drop(dtrace_hdl_t *dtp, int kind, uint64_t n, int cpu)
+{
+	fflush(dtp->out);
+	fprintf(stderr, "dtrace: %llu %s%s", (unsigned long long)n,
+		drop_kinds[kind].what, n == 1 ? "" : "s");
+	if (drop_kinds[kind].per_cpu)
+		fprintf(stderr, " on CPU %d", cpu);
+	fputc('\n', stderr);
+}
+
+/* Report one kind's drops since the last report; seen: [ncpus]. */
+static void report_kind(dtrace_hdl_t *dtp, int kind, const uint64_t *vals,
+			uint64_t *seen)
+{
+	uint64_t sum = 0;
+
+	for (int cpu = 0; cpu < dtp->ncpus; cpu++) {
+		uint64_t n = vals[cpu] - seen[cpu];
+		if (vals[cpu] <= seen[cpu])
+			continue;
+		if (drop_kinds[kind].per_cpu)
+			report_drop(dtp, kind, n, cpu);
+		sum += n;
+		seen[cpu] = vals[cpu];
+	}
+	if (!drop_kinds[kind].per_cpu && sum > 0)
+		report_drop(dtp, kind, sum, -1);
+}
+
+/* Report what was dropped since the last report, kind by kind. */
 void dt_report_drops(dtrace_hdl_t *dtp)
 {
 	uint64_t *vals = calloc((size_t)dtp->ncpus, sizeof(uint64_t));
-	uint32_t key = DL_DROP_RINGBUF;
 
-	if (dtp->drops == NULL || vals == NULL ||
-	    bpf_map_lookup_elem(dtp->mapfds[DL_MAP_DROPS], &key, vals) < 0) {
-		free(vals);
-		return;
-	}
-	for (int cpu = 0; cpu < dtp->ncpus; cpu++) {
-		uint64_t *seen = &dtp->drops[cpu];
-		if (vals[cpu] > *seen) {
-			fflush(dtp->out);
-			fprintf(stderr, "dtrace: %llu drop%s on CPU %d\n",
-				(unsigned long long)(vals[cpu] - *seen),
-				vals[cpu] - *seen == 1 ? "" : "s", cpu);
-			*seen = vals[cpu];
-		}
+	for (uint32_t k = 0; k < DL_DROP_NKINDS; k++) {
+		if (dtp->drops == NULL || vals == NULL ||
+		    bpf_map_lookup_elem(dtp->mapfds[DL_MAP_DROPS], &k,
+					vals) < 0)
+			break;
+		report_kind(dtp, (int)k, vals, &dtp->drops[k * dtp->ncpus]);
 	}
 	free(vals);
 }

@@ -33,6 +33,7 @@ dtrace_hdl_t *dtrace_open(void)
 		return NULL;
 	dtp->arena = dl_arena_create();
 	dtp->globals.arena = dtp->arena;
+	dtp->selfvars.arena = dtp->arena;
 	dtp->out = stdout;
 	dtp->macros.target = -1;
 	dtp->macros.pid = getpid();

@@ -311,9 +311,12 @@ struct dtrace_hdl {
 	dl_strtab_t strtab;		/* string constants of all programs */
 	dl_vars_t globals;		/* D globals of all programs, in
 					   DL_MAP_GLOBALS (dlang/vars.c) */
+	dl_vars_t selfvars;		/* self-> variables of all programs,
+					   in DL_MAP_SELF (dlang.h) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
-	uint64_t *drops;		/* drops reported so far, per CPU */
+	uint64_t *drops;		/* drops reported so far:
+					   [kind * ncpus + cpu] */
 	int *flow_indent;		/* -F: indentation, per CPU */
 	int ncpus;
 	int64_t walltime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */

@@ -377,6 +377,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->set_option = pragma_option;
 	pgp->cx->set_option_arg = dtp;
 	pgp->cx->globals = &dtp->globals;
+	pgp->cx->selfvars = &dtp->selfvars;
 	if (compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
@@ -411,7 +412,7 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const maps[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
-				"globals", "prog" };
+				"globals", "self", "prog" };
 			fprintf(out, "\n");
 			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
 				   DL_NMAPS);

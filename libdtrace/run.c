@@ -17,7 +17,8 @@
  * compiler's sched_switch program that keeps them (dlang/vtime.c), loaded
  * and attached with the others, before BEGIN.  Only when a program has D
  * globals: their one shared value (DL_MAP_GLOBALS), sized once every
- * program is compiled.
+ * program is compiled.  Only when a program has self-> variables: their
+ * hash map (DL_MAP_SELF) of -x dynvarsize / 16 entries, at least 1024.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,8 +37,9 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 		      uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(type, name, type == BPF_MAP_TYPE_RINGBUF ? 0 : 4,
-				vsize, n, &o);
+	uint32_t ksize = type == BPF_MAP_TYPE_RINGBUF ? 0 :
+			 idx == DL_MAP_SELF ? sizeof(dl_selfkey_t) : 4;
+	int fd = bpf_map_create(type, name, ksize, vsize, n, &o);
 
 	if (fd < 0)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
@@ -114,6 +116,17 @@ static bool uses_vtime(const dtrace_hdl_t *dtp)
 	return false;
 }
 
+/* DL_MAP_SELF's entries: -x dynvarsize / DL_SELF_ENTRYSIZE, at least
+   DL_SELF_MINENTRIES (dlang.h). */
+static uint32_t self_entries(const dtrace_hdl_t *dtp)
+{
+	int64_t n = dt_opt(dtp, DT_OPT_dynvarsize) / DL_SELF_ENTRYSIZE;
+
+	if (n < DL_SELF_MINENTRIES)
+		return DL_SELF_MINENTRIES;
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 static int create_maps(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
@@ -139,6 +152,9 @@ static int create_maps(dtrace_hdl_t *dtp)
 		rc = rc ?: map_create(dtp, DL_MAP_GLOBALS, BPF_MAP_TYPE_ARRAY,
 				      "dt_globals",
 				      dl_globals_size(&dtp->globals), 1, 0);
+	if (dtp->selfvars.n > 0)
+		rc = rc ?: map_create(dtp, DL_MAP_SELF, BPF_MAP_TYPE_HASH,
+				      "dt_self", 8, self_entries(dtp), 0);
 	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
 					    st, BPF_ANY) < 0 ||
 			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))

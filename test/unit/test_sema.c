@@ -410,12 +410,88 @@ Test(vars, errors)
 		       "string variables: not supported yet");
 	tsm_prog_error("int a[4];", D_UNSUPPORTED, 5, NULL);
 	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
-	tsm_prog_error("BEGIN { self->x = 1; }", D_UNSUPPORTED, 9,
-		       "thread-local variables: not supported yet");
+	tsm_prog_error("BEGIN { trace(self->z); }", D_IDENT_UNDEF, 15,
+		       "failed to resolve self->z: Unknown variable name");
 	tsm_prog_error("BEGIN { a[1] = 1; }", D_UNSUPPORTED, 9, NULL);
 	tsm_prog_error("BEGIN { x = \"a\" + 1; }", D_OP_INT, 13, NULL);
 	tsm_prog_error("BEGIN { x = 1; x += \"a\"; }", D_OP_INT, 21, NULL);
 	tsm_prog_error("int x; long x;", D_DECL_IDRED, 13,
 		       "identifier redeclared: x");
 	tsm_prog_error("int pid;", D_DECL_IDRED, 5, NULL);
+}
+
+/* ---- self-> variables ----------------------------------------------- */
+
+static const char *tsm_self_type(dl_ctx_t *cx, const char *name)
+{
+	dl_dvar_t *v = dl_dvar_find(cx->selfvars, name);
+
+	return v == NULL ? "(none)" : v->tname;
+}
+
+Test(self, types)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("self uint64_t a; self char c;\n"
+				"BEGIN { self->b = 1L; self->d++; "
+				"self->a = 1; }\n"
+				"BEGIN /self->b/ { self->e += 2; "
+				"trace(self->c); }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	cr_expect_str_eq(tsm_self_type(cx, "a"), "uint64_t");
+	cr_expect_str_eq(tsm_self_type(cx, "c"), "char");
+	cr_expect_str_eq(tsm_self_type(cx, "b"), "long");
+	cr_expect_str_eq(tsm_self_type(cx, "d"), "int");
+	cr_expect_str_eq(tsm_self_type(cx, "e"), "int");
+	/* varids: declaration order, then first assignment */
+	cr_expect_eq(dl_dvar_find(cx->selfvars, "b") - cx->selfvars->vars, 2);
+	/* self-> variables are not globals */
+	cr_expect_eq(cx->globals->n, 0);
+	dl_ctx_destroy(cx);
+}
+
+Test(self, codegen)
+{
+	static const char *const ok[] = {
+		"BEGIN { self->x = 1; self->x += arg0; self->x -= 2; "
+		"self->x *= 3; self->x /= 2; self->x %= 5; self->x <<= 1; "
+		"self->x >>= 1; self->x &= 7; self->x |= 8; self->x ^= 1; "
+		"trace(self->x); }",
+		"BEGIN { self->x = 1; trace(self->x++); trace(++self->x); "
+		"trace(self->x--); trace(--self->x); }",
+		"BEGIN { self->ts = timestamp; } "
+		"BEGIN /self->ts/ { trace(timestamp - self->ts); "
+		"self->ts = 0; }",
+		"BEGIN { self->a = 1; this->b = self->a; "
+		"x = self->a + this->b; }",
+		"self char c; BEGIN { self->c = 300; trace(self->c); }",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int rc;
+		dl_ctx_t *cx = tsm_prog(ok[i], true, &rc);
+		cr_expect_eq(rc, 0, "%s: %s", ok[i], cx->err.msg);
+		dl_ctx_destroy(cx);
+	}
+	/* the map, a lookup, an update and a delete */
+	char *ir = NULL, want[32];
+	tsm_codegen("BEGIN { self->x = arg0; trace(self->x); }", &ir);
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_SELF);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_GLOBALS);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	cr_expect(strstr(ir, "call 2") != NULL, "%s", ir);
+	cr_expect(strstr(ir, "call 3") != NULL, "%s", ir);
+	free(ir);
+}
+
+Test(self, errors)
+{
+	tsm_prog_error("BEGIN { self->s = \"a\"; }", D_UNSUPPORTED, 9,
+		       "string variables: not supported yet");
+	tsm_prog_error("self int x; self long x;", D_DECL_IDRED, 23,
+		       "identifier redeclared: x");
+	tsm_prog_error("BEGIN { self->x = 1; self->x = \"a\"; }",
+		       D_OP_INCOMPAT, 22, NULL);
 }

@@ -1,0 +1,5 @@
+/* Associative arrays are not supported yet. */
+BEGIN
+{
+	a[1] = 2;
+}

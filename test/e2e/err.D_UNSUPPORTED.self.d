@@ -1,5 +1,0 @@
-/* Thread-local variables are not supported yet. */
-BEGIN
-{
-	self->x = 1;
-}
