@@ -311,9 +311,10 @@ static dl_ctx_t *tsm_prog(const char *src, bool codegen, int *rc)
 	return cx;
 }
 
-static const char *tsm_global_type(dl_ctx_t *cx, const char *name)
+/* The type name of a variable in a table (globals, self->), "(none)". */
+static const char *tsm_var_type(dl_vars_t *tab, const char *name)
 {
-	dl_dvar_t *v = dl_dvar_find(cx->globals, name);
+	dl_dvar_t *v = dl_dvar_find(tab, name);
 
 	return v == NULL ? "(none)" : v->tname;
 }
@@ -326,13 +327,13 @@ Test(vars, global_types)
 				"BEGIN { f++; g += 3; trace(c + d); }", true, &rc);
 
 	cr_assert_eq(rc, 0, "%s", cx->err.msg);
-	cr_expect_str_eq(tsm_global_type(cx, "a"), "int");
-	cr_expect_str_eq(tsm_global_type(cx, "b"), "uint64_t");
-	cr_expect_str_eq(tsm_global_type(cx, "c"), "int");
-	cr_expect_str_eq(tsm_global_type(cx, "d"), "long");
-	cr_expect_str_eq(tsm_global_type(cx, "e"), "unsigned int");
-	cr_expect_str_eq(tsm_global_type(cx, "f"), "int");
-	cr_expect_str_eq(tsm_global_type(cx, "g"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "a"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "b"), "uint64_t");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "c"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "d"), "long");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "e"), "unsigned int");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "f"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->globals, "g"), "int");
 	/* 8 bytes each, in order of first appearance */
 	cr_expect_eq(dl_dvar_find(cx->globals, "c")->off, 16);
 	cr_expect_eq(dl_globals_size(cx->globals), 7 * 8);
@@ -422,13 +423,6 @@ Test(vars, errors)
 
 /* ---- self-> variables ----------------------------------------------- */
 
-static const char *tsm_self_type(dl_ctx_t *cx, const char *name)
-{
-	dl_dvar_t *v = dl_dvar_find(cx->selfvars, name);
-
-	return v == NULL ? "(none)" : v->tname;
-}
-
 Test(self, types)
 {
 	int rc;
@@ -439,11 +433,11 @@ Test(self, types)
 				"trace(self->c); }", true, &rc);
 
 	cr_assert_eq(rc, 0, "%s", cx->err.msg);
-	cr_expect_str_eq(tsm_self_type(cx, "a"), "uint64_t");
-	cr_expect_str_eq(tsm_self_type(cx, "c"), "char");
-	cr_expect_str_eq(tsm_self_type(cx, "b"), "long");
-	cr_expect_str_eq(tsm_self_type(cx, "d"), "int");
-	cr_expect_str_eq(tsm_self_type(cx, "e"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->selfvars, "a"), "uint64_t");
+	cr_expect_str_eq(tsm_var_type(cx->selfvars, "c"), "char");
+	cr_expect_str_eq(tsm_var_type(cx->selfvars, "b"), "long");
+	cr_expect_str_eq(tsm_var_type(cx->selfvars, "d"), "int");
+	cr_expect_str_eq(tsm_var_type(cx->selfvars, "e"), "int");
 	/* varids: declaration order, then first assignment */
 	cr_expect_eq(dl_dvar_find(cx->selfvars, "b") - cx->selfvars->vars, 2);
 	/* self-> variables are not globals */
