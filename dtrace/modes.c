@@ -367,6 +367,9 @@ int cmd_run_exec(cmd_t *c)
 	if (dtrace_stop(c->dtp) != 0)
 		cmd_fatal(c, "couldn't stop tracing: %s", dtrace_errmsg(c->dtp));
 	fputc('\n', c->out);		/* DTrace ends its output so */
+	if (dtrace_aggregate_print(c->dtp, c->out) != 0)
+		cmd_fatal(c, "failed to print aggregations: %s",
+			  dtrace_errmsg(c->dtp));
 	fflush(c->out);
 	return dtrace_exit_status(c->dtp);
 }

@@ -97,6 +97,10 @@ DTRACE_API dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms);
 /* Stop tracing: fire END, drain, print what is pending. */
 DTRACE_API int dtrace_stop(dtrace_hdl_t *dtp);
 
+/* After dtrace_stop: print every aggregation that printa() has not
+   printed, as DTrace does at exit. */
+DTRACE_API int dtrace_aggregate_print(dtrace_hdl_t *dtp, FILE *out);
+
 /* The status exit() asked for (0 if it was not called). */
 DTRACE_API int dtrace_exit_status(dtrace_hdl_t *dtp);
 

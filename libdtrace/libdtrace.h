@@ -286,6 +286,60 @@ int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
 int dt_consume_record(void *dtp, void *data, size_t size);
 void dt_report_drops(dtrace_hdl_t *dtp);
 
+/* ---- agg.c, aggprint.c: aggregations -------------------------------------- */
+
+typedef struct dt_aggmap {
+	int fd;			/* the per-CPU map */
+	uint64_t gen;		/* clear() generation */
+	uint64_t normal;	/* normalize() factor, 1 if none */
+	bool printed;		/* by printa(): not printed again at exit */
+} dt_aggmap_t;
+
+typedef struct dt_aggstate {
+	dt_aggmap_t *maps;	/* by aggregation id */
+	size_t n;
+} dt_aggstate_t;
+
+/* One key of a snapshot: v[0] is the number of updates, v[1..] the data
+   merged over CPUs (min/max: the value; sum/avg: the sum; stddev: sum,
+   sum of squares low and high words; histograms: the buckets). */
+typedef struct dt_aggent {
+	char *key;		/* keysize bytes, the map's key */
+	int64_t *val;		/* vwords */
+	int64_t *percpu;	/* vwords per CPU, for -x aggpercpu */
+} dt_aggent_t;
+
+typedef struct dt_aggsnap {
+	const dl_agg_t *agg;
+	dt_aggent_t *ents;
+	size_t n, cap;
+	uint32_t vwords;	/* words of each merged value */
+	uint64_t gen;		/* the generation read */
+	uint64_t normal;	/* normalize() factor then */
+	int ncpus;
+} dt_aggsnap_t;
+
+/* Create every aggregation's map and the shared DL_MAP_AGGZERO and
+   DL_MAP_AGGGEN maps; 0 or -1 with the error set. */
+int dt_agg_create_maps(dtrace_hdl_t *dtp);
+int dt_agg_fd(dtrace_hdl_t *dtp, uint32_t id);
+/* Read and merge an aggregation; NULL with the error set. */
+dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id);
+void dt_agg_snap_free(dt_aggsnap_t *s);
+int dt_agg_clear(dtrace_hdl_t *dtp, uint32_t id);
+int dt_agg_trunc(dtrace_hdl_t *dtp, uint32_t id, bool all, int64_t keep);
+void dt_agg_normalize(dtrace_hdl_t *dtp, uint32_t id, uint64_t normal);
+void dt_agg_printed(dtrace_hdl_t *dtp, uint32_t id);
+void dt_agg_free(dtrace_hdl_t *dtp);
+/* aggprint.c: dt_agg_sort orders entries by value, ascending (trunc);
+   printing sorts as DTrace does (honouring -x aggsortkey, aggsortkeypos,
+   aggsortpos, aggsortrev) and lays entries out as DTrace does; printa()
+   with several aggregations and formats. */
+void dt_agg_sort(dtrace_hdl_t *dtp, dt_aggsnap_t *s);
+int dt_agg_print(dtrace_hdl_t *dtp, FILE *out, dt_aggsnap_t *s,
+		 const dl_fmt_t *fmt);
+int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a);
+
 /* ---- handle.c ------------------------------------------------------------- */
 
 struct dtrace_hdl {
@@ -313,6 +367,8 @@ struct dtrace_hdl {
 					   DL_MAP_GLOBALS (dlang/vars.c) */
 	dl_vars_t selfvars;		/* self-> variables of all programs,
 					   in DL_MAP_SELF (dlang.h) */
+	dl_aggs_t aggs;			/* aggregations of all programs */
+	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:
@@ -342,6 +398,17 @@ int64_t dt_opt(const dtrace_hdl_t *dtp, dt_optid_t id);
 int dt_printf(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
 	      const dl_field_t *fields, size_t nfields, const void *rec,
 	      size_t recsize);
+/* printa(): the same with a format whose '@' conversions print
+   aggregation values through aggval (n counts them from 0) while the
+   others take the key fields. */
+typedef int dt_aggval_fn(void *arg, FILE *out, const dl_fmtconv_t *cv,
+			 int n);
+int dt_printa_fmt(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
+		  const dl_field_t *fields, size_t nfields, const void *rec,
+		  size_t recsize, dt_aggval_fn *aggval, void *arg);
+/* One conversion (with its '@' flag) of a 64-bit integer. */
+int dt_print_conv_int(dtrace_hdl_t *dtp, FILE *out, const dl_fmtconv_t *cv,
+		      int64_t v, bool is_signed);
 /* trace(): one value as DTrace prints it (padded unless -q).  Returns
    bytes written or -1. */
 int dt_print_trace(dtrace_hdl_t *dtp, FILE *out, const dl_field_t *f,
