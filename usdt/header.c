@@ -10,11 +10,16 @@
  *                       statement anywhere (after an if without braces, in
  *                       a switch); each argument is evaluated once, cast
  *                       to its declared type (defs.c) and handed to the asm
- *                       with the constraint "nor" (a constant, a memory
- *                       operand or a register): the compiler writes where
- *                       each value is into the argument string, which the
- *                       SDT v3 format defines as "size@operand", e.g.
+ *                       as a constant or a register (constraint "nr"), or
+ *                       where registers are few (i386) also as a memory
+ *                       operand ("nor"): the compiler writes where each
+ *                       value is into the argument string, which the SDT
+ *                       v3 format defines as "size@operand", e.g.
  *                       "-4@%edi 8@%rsi", size negative when signed.
+ *                       (Memory operands can use an index register,
+ *                       "8@(%rdi,%rax,8)", which older consumers such as
+ *                       bpftrace 0.17 cannot read: registers are read by
+ *                       every consumer.)
  *   P_A_B_ENABLED()     nonzero while a tracer holds the probe: the kernel's
  *                       uprobe reference counter raises the semaphore.
  *
@@ -50,6 +55,11 @@ static const char usdt_helpers[] =
 "#define __dtrace_usdt_nop \".byte 0x0f, 0x1f, 0x44, 0x00, 0x00\"\n"
 "#else\n"
 "#define __dtrace_usdt_nop \"nop\"\n"
+"#endif\n"
+"#if defined(__x86_64__) || defined(__aarch64__)\n"
+"#define __dtrace_usdt_in \"nr\"\n"
+"#else\n"
+"#define __dtrace_usdt_in \"nor\"\n"
 "#endif\n"
 "#if __SIZEOF_POINTER__ == 8\n"
 "#define __dtrace_usdt_addr \".8byte\"\n"
@@ -125,7 +135,7 @@ static void probe_macro(FILE *out, dl_arena_t *a, const usdt_prov_t *p,
 	fprintf(out, ") \\\n\t    : :");
 	for (size_t i = 0; i < pr->nargs; i++)
 		fprintf(out, "%s \\\n\t    [s%zu] \"n\" (%s), "
-			"[a%zu] \"nor\" ((%s)(arg%zu))", i ? "," : "", i,
+			"[a%zu] __dtrace_usdt_in ((%s)(arg%zu))", i ? "," : "", i,
 			usdt_arg_size_expr(a, &pr->args[i]), i,
 			pr->args[i].ctype, i);
 	fprintf(out, "); \\\n} while (0)\n");
@@ -138,10 +148,13 @@ static void probe_comment(FILE *out, const usdt_prov_t *p,
 			  const usdt_probe_t *pr)
 {
 	fprintf(out, "\n/* %s:::%s(", p->name, pr->name);
-	for (size_t i = 0; i < pr->nargs; i++)
-		fprintf(out, "%s%s%s%s", i ? ", " : "", pr->args[i].ctype,
-			pr->args[i].name ? " " : "",
-			pr->args[i].name ? pr->args[i].name : "");
+	for (size_t i = 0; i < pr->nargs; i++) {
+		const usdt_arg_t *a = &pr->args[i];
+		bool ptr = a->ctype[strlen(a->ctype) - 1] == '*';
+
+		fprintf(out, "%s%s%s%s", i ? ", " : "", a->ctype,
+			a->name && !ptr ? " " : "", a->name ? a->name : "");
+	}
 	fprintf(out, ") */\n");
 }
 

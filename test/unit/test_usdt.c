@@ -299,7 +299,7 @@ Test(usdt, header_macros)
 	cr_expect_not_null(strstr(h, "#ifndef\t_SAMPLE_H\n#define\t_SAMPLE_H\n"));
 	cr_expect_not_null(strstr(h, "#ifdef __cplusplus\nextern \"C\" {\n"));
 	cr_expect_not_null(strstr(h,
-		"\n/* sample:::query__start(const volatile void * q, int id) */\n"
+		"\n/* sample:::query__start(const volatile void *q, int id) */\n"
 		"extern volatile unsigned short sample_query__start_semaphore;\n"
 		"#define SAMPLE_QUERY_START(arg0, arg1) \\\n"
 		"do { \\\n"
@@ -308,9 +308,9 @@ Test(usdt, header_macros)
 		"\t    \"sample_query__start_semaphore\", "
 		"\"%c[s0]@%[a0] %c[s1]@%[a1]\") \\\n"
 		"\t    : : \\\n"
-		"\t    [s0] \"n\" ((int)sizeof(void *)), [a0] \"nor\" "
+		"\t    [s0] \"n\" ((int)sizeof(void *)), [a0] __dtrace_usdt_in "
 		"((const volatile void *)(arg0)), \\\n"
-		"\t    [s1] \"n\" (-(int)sizeof(int)), [a1] \"nor\" "
+		"\t    [s1] \"n\" (-(int)sizeof(int)), [a1] __dtrace_usdt_in "
 		"((int)(arg1))); \\\n"
 		"} while (0)\n"
 		"#define SAMPLE_QUERY_START_ENABLED() \\\n"
