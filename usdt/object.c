@@ -243,7 +243,8 @@ static size_t str_add(dl_arena_t *a, strtab_t *s, const char *str)
 	size_t off = s->len, n = strlen(str) + 1;
 	char *nb = dl_alloc(a, s->len + n);
 
-	memcpy(nb, s->buf, s->len);
+	if (s->len > 0)
+		memcpy(nb, s->buf, s->len);
 	memcpy(nb + s->len, str, n);
 	s->buf = nb;
 	s->len += n;
