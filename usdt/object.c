@@ -21,6 +21,8 @@
  * an input lacks are lost anyway and are left out; "OR" properties (ISA
  * levels used) are left out, meaning "none needed".
  *
+ * LLVM bitcode inputs (clang -flto) are skipped: they hold no ELF header
+ * or notes to learn from.
  * The inputs are opened read-only and never written; the output is written
  * to a temporary file next to it and renamed, and may not be an input.
  * A script with no providers gives an object with no semaphores.
@@ -193,6 +195,19 @@ static bool same_target(const target_t *a, const target_t *b)
 	       a->machine == b->machine && a->flags == b->flags;
 }
 
+/* clang -flto objects are LLVM bitcode (raw or in its wrapper): they say
+   nothing of the target's ELF details, and the objects LTO makes of them
+   carry their own property notes. */
+static bool is_bitcode(int fd)
+{
+	static const unsigned char raw[] = { 'B', 'C', 0xc0, 0xde },
+		wrapped[] = { 0xde, 0xc0, 0x17, 0x0b };
+	unsigned char m[4];
+
+	return pread(fd, m, sizeof(m), 0) == (ssize_t)sizeof(m) &&
+	       (memcmp(m, raw, 4) == 0 || memcmp(m, wrapped, 4) == 0);
+}
+
 static int read_input(const char *path, target_t *t, props_t *acc,
 		      werr_t *w)
 {
@@ -205,6 +220,10 @@ static int read_input(const char *path, target_t *t, props_t *acc,
 
 	if (fd < 0)
 		return fail(w, "failed to open %s: %s", path, strerror(errno));
+	if (is_bitcode(fd)) {
+		close(fd);
+		return 0;
+	}
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (e == NULL || elf_kind(e) != ELF_K_ELF || gelf_getehdr(e, &eh) ==
 	    NULL || eh.e_type != ET_REL) {

@@ -1,5 +1,5 @@
 # dtrace -h and -G together, the way applications build: C at -O0, -O2,
-# -O3 and with LTO, C++ (a probe in an inline function that two
+# -O3 and with LTO (gcc and clang), C++ (a probe in an inline function that two
 # translation units emit), a -fPIC shared library with its own provider.
 # Every linked file carries one note per probe site with the declared
 # argument sizes, its semaphore resolving to the -G object's symbol and
@@ -136,6 +136,19 @@ for v in O0:-O0 O2:-O2 O3:-O3 lto:"-O2 -flto"; do
 	echo "== $name"
 	usdt_notes "$name"
 	./"$name" 3
+done
+
+# clang too; with -flto its objects are LLVM bitcode, which -G skips
+for v in O2:"-O2 -fPIC" lto:"-O2 -flto"; do
+	name=clang-${v%%:*}
+	# shellcheck disable=SC2086
+	clang $W ${v#*:} -c app.c -o "$name.o" &&
+	$DTRACE -G -s app.d -o "$name-probes.o" "$name.o" &&
+	clang ${v#*:} -o "$name" "$name.o" "$name-probes.o" ||
+		echo "$name: build failed"
+	echo "== $name"
+	usdt_notes "$name"
+	./"$name" 2
 done
 
 for o in O0 O2; do
