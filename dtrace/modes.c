@@ -84,6 +84,15 @@ static void blank_interpreter_line(char *text)
 		*text = ' ';
 }
 
+char *cmd_read_script(const char *path)
+{
+	char *text = read_script(path);
+
+	if (text != NULL)
+		blank_interpreter_line(text);
+	return text;
+}
+
 static void compile_file(cmd_t *c, cmd_spec_t *s)
 {
 	char *text = s->text = read_script(s->arg);

@@ -267,6 +267,9 @@ void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi);
 /* A -P/-m/-f/-i specifier as a full description (plus any program text
    after it); malloc'd, NULL with the error set. */
 char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec);
+/* Set cx->err on the handle as a compile error, DTrace's way ("line N:
+   message", the source line and a caret); returns -1. */
+int dt_compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file);
 
 /* ---- cpp.c: -C --------------------------------------------------------------- */
 

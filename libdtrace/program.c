@@ -49,6 +49,11 @@ static int compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
 			    e->msg, caret);
 }
 
+int dt_compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
+{
+	return compile_error(dtp, cx, file);
+}
+
 /* ---- probe specifiers other than -n ------------------------------------ */
 
 /*
