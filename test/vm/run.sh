@@ -18,6 +18,9 @@
 #      off; no such line within $VM_TIMEOUT seconds is a failure.
 #
 # Usage: run.sh BUILD_DIR [pattern]   (pattern: run.sh's, e.g. "fbt")
+# VM_CMD='shell commands' runs those in the VM instead of the suite (for
+# debugging; $DTRACE and $TRIGGERS are set), VM_TIMEOUT, VM_MEM, VM_SMP and
+# VM_CPU change the VM, KERNEL_PKG the kernel package.
 # Exit status: 0 if the suite passed in the VM, 1 if not, 2 if the VM could
 # not be built or booted.
 set -euo pipefail
@@ -101,6 +104,7 @@ cp -r "$B/test/triggers" "$root/dtrace/build/test/triggers"
 mkdir -p "$root/dtrace/test"
 cp -r "$top/test/e2e" "$root/dtrace/test/e2e"
 cp "$here/init" "$root/init"
+[ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$root/dtrace/vm-cmd"
 chmod 755 "$root/init"
 bins+=("$B/dtrace" "$B"/test/triggers/*)
 # -C: the driver finds cc1 at its own built-in path, and cc1 reads
@@ -147,6 +151,7 @@ say "VM ran $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s (qemu status $qst)"
 result=$(sed -n 's/^check-kernel: RESULT \([A-Z]*\) .*/\1/p' "$log" | tail -1)
 case "$result" in
 PASS)	say "PASS"; exit 0 ;;
+CMD)	exit 0 ;;
 FAIL)	say "FAIL (see $log)"; exit 1 ;;
 *)	[ "$qst" = 124 ] && say "timed out after $VM_TIMEOUT s"
 	say "FAIL: no result from the VM (see $log)"; exit 1 ;;
