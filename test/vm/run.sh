@@ -5,8 +5,8 @@
 #
 #   1. The kernel: `apt-get download linux-image-6.1.0-N-amd64` (the newest
 #      N the archive has, or $KERNEL_PKG), unpacked with dpkg -x; only
-#      vmlinuz and the config are kept, under $VM/kernel, so this happens
-#      once.
+#      vmlinuz and the config are kept, under $VM/kernel (or
+#      $VM/kernel-$KERNEL_PKG), so this happens once.
 #   2. The initramfs: busybox-static for the shell and mount/poweroff, then
 #      the host's own bash and the tools run.sh and the tests use (copied
 #      over busybox's applets where both exist: the tests want GNU
@@ -55,23 +55,24 @@ fetch_kernel() {
 		pkg=$(newest_kernel)
 		[ -n "$pkg" ] || die "no linux-image-6.1.0-*-amd64 in the apt lists (apt-get update?)"
 	fi
-	say "downloading $pkg (once; cached in $VM/kernel)"
+	say "downloading $pkg (once; cached in $K)"
 	tmp=$(mktemp -d "$VM/dl.XXXXXX")
 	(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
 		{ rm -rf "$tmp"; die "apt-get download $pkg failed"; }
 	deb=$(ls "$tmp"/*.deb)
 	dpkg -x "$deb" "$tmp/x"
-	mkdir -p "$VM/kernel.new"
-	cp "$tmp"/x/boot/vmlinuz-* "$VM/kernel.new/vmlinuz"
-	cp "$tmp"/x/boot/config-* "$VM/kernel.new/config"
-	echo "$pkg" >"$VM/kernel.new/package"
-	rm -rf "$tmp" "$VM/kernel"
-	mv "$VM/kernel.new" "$VM/kernel"
+	mkdir -p "$K.new"
+	cp "$tmp"/x/boot/vmlinuz-* "$K.new/vmlinuz"
+	cp "$tmp"/x/boot/config-* "$K.new/config"
+	echo "$pkg" >"$K.new/package"
+	rm -rf "$tmp" "$K"
+	mv "$K.new" "$K"
 }
 
 mkdir -p "$VM"
-[ -f "$VM/kernel/vmlinuz" ] || fetch_kernel
-say "kernel $(cat "$VM/kernel/package")"
+K=$VM/kernel${KERNEL_PKG:+-$KERNEL_PKG}
+[ -f "$K/vmlinuz" ] || fetch_kernel
+say "kernel $(cat "$K/package")"
 
 # ---- 2. the initramfs ----------------------------------------------------
 
@@ -141,7 +142,7 @@ t0=$(date +%s.%N)
 set +e
 timeout --foreground -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg \
 	-cpu "$VM_CPU" -smp "$VM_SMP" -m "$VM_MEM" -nographic -no-reboot \
-	-kernel "$VM/kernel/vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
+	-kernel "$K/vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
 	-append "$append" </dev/null 2>&1 | tr -d '\r' | tee "$log"
 qst=${PIPESTATUS[0]}
 set -e
