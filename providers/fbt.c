@@ -18,10 +18,11 @@
  * struct pt_regs; the probe id is the attach cookie.  Attach: with
  * kprobe.multi links (fprobe; not in Debian 12's 6.1 kernel) one link for
  * all of a program's probes, the program loaded for
- * BPF_TRACE_KPROBE_MULTI, the cookies in the probes' order; else one perf
- * event per probe on the kprobe PMU (config1 = the function's name,
- * "module:function" for a module's, the PMU's retprobe bit for return)
- * with a BPF link carrying the cookie.  Nothing goes through
+ * BPF_TRACE_KPROBE_MULTI, the cookies in the probes' order (built-in
+ * functions only: the kernel looks those names up without the module
+ * syntax); else one perf event per probe on the kprobe PMU (config1 = the
+ * function's name, "module:function" for a module's, the PMU's retprobe
+ * bit for return) with a BPF link carrying the cookie.  Nothing goes through
  * kprobe_events: when dtrace exits or is killed the kernel removes the
  * probes.
  *
@@ -320,8 +321,14 @@ static int fbt_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	dt_features_kfunc(dtp);
 	if (dtp->feat.kprobe_type < 0)
 		return fbt_unsupported(dtp, bp);
-	if (dtp->feat.kprobe_multi && bp->nprobes > 1)
-		bp->attach_type = BPF_TRACE_KPROBE_MULTI;
+	if (!dtp->feat.kprobe_multi || bp->nprobes < 2)
+		return 0;
+	/* the kernel resolves kprobe.multi names as plain symbols: modules'
+	   functions ("module:function") go through the kprobe PMU */
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (strcmp(bp->probes[i]->mod, "vmlinux") != 0)
+			return 0;
+	bp->attach_type = BPF_TRACE_KPROBE_MULTI;
 	return 0;
 }
 
