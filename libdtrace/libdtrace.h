@@ -204,11 +204,22 @@ typedef struct dt_features {
 	bool cookie;		/* bpf_get_attach_cookie on perf-event links */
 	bool perf_link;		/* BPF_LINK_CREATE for perf events */
 	char tracefs[64];	/* "/sys/kernel/tracing", mounted if needed */
+	/* kernel function tracing, probed only when fbt asks
+	   (dt_features_kfunc) */
+	bool kfunc_probed;
+	int kprobe_type;	/* the kprobe PMU's perf type, -1: none */
+	int kprobe_retbit;	/* its config bit for a return probe */
+	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links */
+	int fentry_errno;	/* probed only without kprobes (else 0):
+				   0 if an fentry program loads, else why */
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
    we may.  Returns 0 or -1 with the handle's error set. */
 int dt_features_probe(dtrace_hdl_t *dtp);
+/* The kernel-function fields above, once (idempotent; never fails: what
+   is missing reads as missing). */
+void dt_features_kfunc(dtrace_hdl_t *dtp);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -248,6 +259,8 @@ struct dt_bpfprog {
 	char name[32];
 	int fd;				/* after loading, else -1 */
 	int progmap_fd;			/* DL_MAP_PROG, from ops->prepare */
+	int attach_type;		/* expected_attach_type to load with
+					   (0: none), from ops->prepare */
 };
 
 struct dtrace_prog {

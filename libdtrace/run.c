@@ -196,8 +196,10 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
 			dtp->mapfds[r->mapidx];
 	}
+	LIBBPF_OPTS(bpf_prog_load_opts, lo,
+		    .expected_attach_type = bp->attach_type);
 	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
-			       bp->code.ninsns, NULL);
+			       bp->code.ninsns, &lo);
 	if (bp->fd >= 0) {
 		dt_keep_fd(dtp, bp->fd);
 		return 0;
@@ -205,7 +207,8 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	/* load again, for the verifier's reasons */
 	char *log = calloc(1, logsz);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
-		    .log_size = (uint32_t)logsz, .log_level = 1);
+		    .log_size = (uint32_t)logsz, .log_level = 1,
+		    .expected_attach_type = bp->attach_type);
 	int err = errno;
 	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);

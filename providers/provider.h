@@ -12,6 +12,8 @@
  *              tracepoints, through perf events, only for syscalls whose
  *              number this build does not know).
  *   profile.c  profile:::profile-N and tick-N on perf software clock events.
+ *   fbt.c      fbt:<module>:<function>:entry|return on kprobes (kprobe
+ *              PMU perf events, or one kprobe.multi link per program).
  */
 #ifndef PROVIDERS_PROVIDER_H
 #define PROVIDERS_PROVIDER_H
@@ -21,6 +23,7 @@
 extern const dt_provops_t dt_prov_dtrace;
 extern const dt_provops_t dt_prov_syscall;
 extern const dt_provops_t dt_prov_profile;
+extern const dt_provops_t dt_prov_fbt;
 
 /* All providers, in the order -l lists them; NULL-terminated. */
 extern const dt_provops_t *const dt_providers[];
