@@ -2,6 +2,10 @@
 # (CPython's and MariaDB's configure checks), DTrace's output names, the
 # semaphores, the target and the CET property notes taken from the input
 # objects (kept through the link), and its errors.
+# A C toolchain is needed (the check-kernel VM has none): skip without.
+for t in gcc as ld readelf md5sum; do
+	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
+done
 . "$(dirname "$0")/usdt-common.sh"
 exec 2>&1
 

@@ -4,6 +4,10 @@
 # its declared type), and while it traces, the kernel's uprobe reference
 # counter raises the semaphore so that _ENABLED() is true; the same for a
 # probe in a shared library.
+# A C toolchain is needed (the check-kernel VM has none): skip without.
+for t in gcc as bpftrace; do
+	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
+done
 . "$(dirname "$0")/usdt-common.sh"
 
 cat > app.d <<'D'

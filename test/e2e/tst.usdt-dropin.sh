@@ -5,6 +5,10 @@
 #   CPython: sed s/PYTHON_/PyDTrace_/ (first match on a line only);
 #   MariaDB: named parameters, #pragma D attributes, and -G run at
 #     configure time with no objects.
+# A C toolchain is needed (the check-kernel VM has none): skip without.
+for t in gcc as; do
+	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
+done
 . "$(dirname "$0")/usdt-common.sh"
 exec 2>&1
 

@@ -5,6 +5,10 @@
 # argument sizes, its semaphore resolving to the -G object's symbol and
 # its base to .stapsdt.base; the inputs of -G are left untouched; run
 # untraced, every _ENABLED() is 0.
+# A C toolchain is needed (the check-kernel VM has none): skip without.
+for t in gcc g++ clang readelf md5sum; do
+	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
+done
 . "$(dirname "$0")/usdt-common.sh"
 exec 2>&1
 
