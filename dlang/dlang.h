@@ -335,23 +335,36 @@ typedef struct dl_dvar {
 	const char *name;
 	const char *tname;	/* its type, for dl_type_by_name() */
 	uint32_t off;		/* globals: byte offset in the map value */
+	uint32_t size;		/* bytes: 8, or strsize for a string */
 } dl_dvar_t;
 typedef struct dl_vars {
 	dl_arena_t *arena;	/* where names and the vector live */
 	dl_dvar_t *vars;
 	size_t n, cap;
+	uint32_t size;		/* bytes the variables take, 8-aligned each */
 } dl_vars_t;
 #define DL_THIS_MAX 64		/* clause-local variables per program */
 
 /* The variable name in tab, or NULL. */
 dl_dvar_t *dl_dvar_find(dl_vars_t *tab, const char *name);
-/* Add name (not yet in tab) with type t; globals get the next offset. */
+/* Add name (not yet in tab) with type t of size bytes; globals get the
+   next offset. */
 dl_dvar_t *dl_dvar_add(dl_vars_t *tab, const char *name,
-		       const dl_type_t *t);
+		       const dl_type_t *t, uint32_t size);
 /* Bytes of DL_MAP_GLOBALS' value: 0 when there are no globals. */
 static inline uint32_t dl_globals_size(const dl_vars_t *g)
 {
-	return (uint32_t)g->n * 8;
+	return g->size;
+}
+/* The largest string variable of a table (0: none), for map sizes. */
+static inline uint32_t dl_vars_strsize(const dl_vars_t *t)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->vars[i].size > 8 && t->vars[i].size > m)
+			m = t->vars[i].size;
+	return m;
 }
 
 /*
@@ -484,8 +497,14 @@ enum {
 				   program has globals (vars.c) */
 	DL_MAP_SELF,		/* dl_selfkey_t -> u64: self-> variables,
 				   made only when a program has some */
-	DL_MAP_AGGZERO,		/* one read-only value of zeros: what a new
-				   aggregation entry starts as */
+	DL_MAP_SELFSTR,		/* dl_selfkey_t -> char[strsize]: string
+				   self-> variables */
+	DL_MAP_SCRATCH,		/* per-CPU: one value of DL_SCRATCH_SIZE
+				   bytes for strings being built (copyinstr,
+				   this-> strings) */
+	DL_MAP_ZERO,		/* one value of zeros: what a new aggregation
+				   entry starts as, an unset string self->
+				   variable reads (run.c sizes it) */
 	DL_MAP_AGGGEN,		/* one value: u64 clear() generation per
 				   aggregation id, made only when some
 				   aggregation is cleared */
@@ -493,6 +512,7 @@ enum {
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
+#define DL_SCRATCH_SIZE 32768	/* a program's string temporaries */
 /* Aggregation id i's map is LDMAP index DL_MAP_AGG0 + i. */
 #define DL_MAP_AGG0 DL_NMAPS
 enum {
@@ -676,6 +696,7 @@ struct dl_ctx {
 	dl_vars_t *selfvars;	/* self-> variables: the library's, or
 				   own_selfvars; index = varid */
 	dl_vars_t own_selfvars;
+	unsigned strsize;	/* -x strsize: string variables' size */
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
 	dl_aggs_t own_aggs;
 };

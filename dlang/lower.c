@@ -55,8 +55,11 @@ typedef struct lower {
 	ir_ref_t pinfo;		/* &probes[probe id], prologue */
 	ir_ref_t gbase;		/* &globals value, prologue */
 	ir_ref_t genbase;	/* &aggregation generations, prologue */
+	ir_ref_t scratch;	/* &this CPU's scratch value, prologue */
 	bool need_probeid, need_strbase, need_pinfo, need_gbase,
-	     need_genbase;
+	     need_genbase, need_scratch;
+	uint32_t scratchoff;	/* scratch bytes handed out */
+	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
 	int32_t selfkey;	/* dl_selfkey_t stack slot, or 0 */
 	int32_t selfval;	/* stack slot of a self-> value stored */
@@ -421,11 +424,106 @@ static void var_store(lower_t *lx, const dl_varref_t *r, ir_ref_t v)
 		cell_store(lx, var_cell(lx, r), v);
 }
 
+/*
+ * Strings being built and string variables: the per-CPU scratch value
+ * (DL_MAP_SCRATCH) holds them while a firing runs, each at an offset fixed
+ * when the program is compiled.  A string global is strsize bytes of the
+ * globals' value, a this-> string a scratch slot, a self-> string an entry
+ * of DL_MAP_SELFSTR (an unset one reads as DL_MAP_ZERO's zeros).
+ */
+static uint32_t scratch_reserve(lower_t *lx, const dl_node_t *n,
+				uint32_t size)
+{
+	uint32_t off = lx->scratchoff;
+
+	if (off + size > DL_SCRATCH_SIZE)
+		dl_error(lx->cx, n->loc, D_LIMIT, "out of scratch space for "
+			 "strings (limit is %d bytes per program)",
+			 DL_SCRATCH_SIZE);
+	lx->scratchoff += (size + 7) & ~7u;
+	lx->need_scratch = true;
+	return off;
+}
+
+static ir_ref_t scratch_alloc(lower_t *lx, const dl_node_t *n, uint32_t size)
+{
+	return bin(lx, IR_ADD, lx->scratch,
+		   con(lx, scratch_reserve(lx, n, size)));
+}
+
+/* Copy the string s into size bytes at dst (NUL-terminated there). */
+static void str_copy(lower_t *lx, ir_ref_t dst, uint32_t size, val_t s)
+{
+	ir_ref_t a[3] = { dst, con(lx, size), s.v };
+
+	call(lx, 115, 3, a);			/* probe_read_kernel_str */
+}
+
+static val_t str_var_load(lower_t *lx, const dl_node_t *n,
+			  const dl_varref_t *r)
+{
+	uint32_t size = lx->cx->strsize;
+
+	if (r->kind == DL_VK_GLOBAL) {
+		lx->need_gbase = true;
+		return (val_t){ bin(lx, IR_ADD, lx->gbase, con(lx, r->idx)),
+				size };
+	}
+	if (r->kind == DL_VK_THIS) {
+		if (lx->thisstr[r->idx] == 0)
+			lx->thisstr[r->idx] = (int32_t)scratch_reserve(lx, n,
+								      size) + 1;
+		return (val_t){ bin(lx, IR_ADD, lx->scratch,
+				    con(lx, lx->thisstr[r->idx] - 1)), size };
+	}
+	/* self-> */
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELFSTR),
+			  self_key(lx, r->idx) };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
+	ir_jnz(lx->b, p, hit, miss);
+	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
+	ir_jmp(hit, join);
+	lx->b = miss;
+	int32_t zk = ir_frame_alloc(lx->fn, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
+	ir_jnz(lx->b, res, join, lx->exit);	/* never absent */
+	lx->b = join;
+	return (val_t){ res, size };
+}
+
+static void str_var_store(lower_t *lx, const dl_node_t *n,
+			  const dl_varref_t *r, val_t s)
+{
+	uint32_t size = lx->cx->strsize;
+
+	if (r->kind != DL_VK_SELF) {
+		str_copy(lx, str_var_load(lx, n, r).v, size, s);
+		return;
+	}
+	ir_ref_t tmp = scratch_alloc(lx, n, size);
+	str_copy(lx, tmp, size, s);
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELFSTR),
+			   self_key(lx, r->idx), tmp, con(lx, 0) };
+	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
+	ir_blk_t *drop = new_blk(lx), *join = new_blk(lx);
+	ir_jnz(lx->b, rc, drop, join);
+	lx->b = drop;
+	count_drop(lx, DL_DROP_DYNVAR, join);
+	lx->b = join;
+}
+
 static val_t lower_var(lower_t *lx, const dl_node_t *n)
 {
 	const dl_varref_t *r = n->sema;
 	dl_var_t v = (dl_var_t)r->idx;
 
+	if (r->kind != DL_VK_BUILTIN && n->type->kind == TY_STRING)
+		return str_var_load(lx, n, r);
 	if (r->kind != DL_VK_BUILTIN)
 		return (val_t){ var_load(lx, r) };
 	if (v >= DL_V_arg0 && v <= DL_V_arg9)
@@ -441,7 +539,17 @@ static val_t lower_var(lower_t *lx, const dl_node_t *n)
 
 /* Branch to a new fault block when cond is nonzero; code continues in a
    fresh block.  The fault block reports kind and goes to the next clause. */
+static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
+			 ir_ref_t val);
+
 static void fault_if(lower_t *lx, ir_ref_t cond, uint32_t kind)
+{
+	fault_if_val(lx, cond, kind, con(lx, 0));
+}
+
+/* The same, with the value the fault is about (the bad address). */
+static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
+			 ir_ref_t val)
 {
 	ir_blk_t *flt = new_blk(lx), *ok = new_blk(lx);
 
@@ -452,7 +560,7 @@ static void fault_if(lower_t *lx, ir_ref_t cond, uint32_t kind)
 		call(lx, 133, 2, a);		/* ringbuf_discard */
 	}
 	ir_ref_t ra[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
-			   con(lx, sizeof(dl_rechdr_t) + 8), con(lx, 0) };
+			   con(lx, sizeof(dl_rechdr_t) + 16), con(lx, 0) };
 	ir_ref_t frec = call(lx, 131, 3, ra);	/* ringbuf_reserve */
 	ir_blk_t *fill = new_blk(lx);
 	ir_jnz(lx->b, frec, fill, lx->next);
@@ -464,6 +572,7 @@ static void fault_if(lower_t *lx, ir_ref_t cond, uint32_t kind)
 	ir_store(lx->fn, lx->b, 4, frec, 12, con(lx, kind));
 	ir_store(lx->fn, lx->b, 4, frec, 16, con(lx, lx->action));
 	ir_store(lx->fn, lx->b, 4, frec, 20, con(lx, 0));
+	ir_store(lx->fn, lx->b, 8, frec, 24, val);
 	ir_ref_t sa[2] = { frec, con(lx, 0) };
 	call(lx, 132, 2, sa);			/* ringbuf_submit */
 	ir_jmp(lx->b, lx->next);
@@ -549,6 +658,11 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 {
 	const dl_type_t *xt = n->lhs->type, *rt = n->rhs->type;
 	const dl_varref_t *r = n->lhs->sema;
+
+	if (xt->kind == TY_STRING) {
+		str_var_store(lx, n->lhs, r, lower_expr(lx, n->rhs));
+		return str_var_load(lx, n->lhs, r);
+	}
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
 
 	if (n->op != BOP_NONE) {
@@ -652,6 +766,41 @@ static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 	}
 }
 
+/* ---- subroutines: one function each, by dl_func_t (sema left it in
+   the call's ival) ------------------------------------------------------ */
+
+/* copyinstr(addr[, maxlen]): the user string at addr, into scratch; a
+   bad address is DTrace's invalid address fault. */
+static val_t subr_copyinstr(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t size = lx->cx->strsize;
+	ir_ref_t addr = lower_expr(lx, n->args).v;
+
+	if (n->args->next != NULL && n->args->next->ival >= 0 &&
+	    (uint64_t)n->args->next->ival + 1 < size)
+		size = (uint32_t)n->args->next->ival + 1;
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+	ir_ref_t a[3] = { dst, con(lx, size), addr };
+	ir_ref_t r = call(lx, 114, 3, a);	/* probe_read_user_str */
+	fault_if_val(lx, bin(lx, IR_CSLT, unop(lx, IR_SEXT32, r), con(lx, 0)),
+		     DL_FLT_BADADDR, addr);
+	return (val_t){ dst, size };
+}
+
+typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
+
+static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
+	[DL_FN_copyinstr] = subr_copyinstr,
+};
+
+static val_t lower_subr(lower_t *lx, const dl_node_t *n)
+{
+	if (n->ival < 0 || n->ival >= DL_NFUNCS || subr_fns[n->ival] == NULL)
+		dl_error(lx->cx, n->loc, D_UNSUPPORTED, "%s( ) cannot be "
+			 "compiled yet", n->name);
+	return subr_fns[n->ival](lx, n);
+}
+
 static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 {
 	switch (n->kind) {
@@ -678,6 +827,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 	case ND_COMMA:
 		lower_expr(lx, n->lhs);
 		return lower_expr(lx, n->rhs);
+	case ND_CALL:
+		return lower_subr(lx, n);
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
@@ -739,14 +890,14 @@ static void lower_stmts(lower_t *lx, const dl_node_t *s)
 		if (s->kind == ND_EXPR_STMT && s->lhs->sema != NULL &&
 		    s->lhs->kind == ND_CALL)
 			lower_action(lx, s->lhs);
-		else if (s->kind == ND_EXPR_STMT)
-			lower_expr(lx, s->lhs);
+		else if (s->kind == ND_EXPR_STMT)	/* an action too */
+			lx->action++, lower_expr(lx, s->lhs);
 		else if (s->kind == ND_IF)
 			lower_if(lx, s);
 		else if (s->kind == ND_BLOCK)
 			lower_stmts(lx, s->body);
 		else if (s->kind == ND_AGG_STMT)
-			lower_agg(lx, s);
+			lx->action++, lower_agg(lx, s);
 	}
 }
 
@@ -924,7 +1075,7 @@ static void agg_lookup(lower_t *lx, int map, ir_ref_t key, ir_ref_t res,
 }
 
 /*
- * This CPU's value for the key, created (zeroed, from DL_MAP_AGGZERO) if
+ * This CPU's value for the key, created (zeroed, from DL_MAP_ZERO) if
  * the key is new; a full map counts an aggregation drop and skips the
  * update (goes to done).
  */
@@ -950,7 +1101,7 @@ static ir_ref_t agg_entry(lower_t *lx, const dl_agg_t *a, const dl_node_t *ref,
 	int32_t zslot = ir_frame_alloc(lx->fn, 8);
 	ir_ref_t zero = ir_tmp(lx->fn);
 	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zslot, con(lx, 0));
-	agg_lookup(lx, DL_MAP_AGGZERO, bin(lx, IR_ADD, ir_reg(IR_FP),
+	agg_lookup(lx, DL_MAP_ZERO, bin(lx, IR_ADD, ir_reg(IR_FP),
 					   con(lx, zslot)), zero, done);
 	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, map), key, zero,
 			   con(lx, 1) };		/* BPF_NOEXIST */
@@ -1180,8 +1331,8 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	if (!ir_is_none(id))
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
 	int32_t key = (lx->need_strbase || lx->need_pinfo ||
-		       lx->need_gbase || lx->need_genbase) ?
-		      ir_frame_alloc(lx->fn, 8) : 0;
+		       lx->need_gbase || lx->need_genbase ||
+		       lx->need_scratch) ? ir_frame_alloc(lx->fn, 8) : 0;
 	if (lx->need_strbase)
 		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
 	if (lx->need_pinfo)
@@ -1190,6 +1341,12 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		lookup_one(lx, DL_MAP_GLOBALS, key, con(lx, 0), lx->gbase);
 	if (lx->need_genbase)
 		lookup_one(lx, DL_MAP_AGGGEN, key, con(lx, 0), lx->genbase);
+	if (lx->need_scratch)
+		lookup_one(lx, DL_MAP_SCRATCH, key, con(lx, 0), lx->scratch);
+	for (size_t i = 0; i < lx->cx->thisvars.n; i++)	/* "" */
+		if (lx->thisstr[i] != 0)
+			ir_store(lx->fn, lx->b, 1, lx->scratch,
+				 lx->thisstr[i] - 1, con(lx, 0));
 	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
 		if (lx->thisslot[i] != 0)
 			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),
@@ -1213,6 +1370,9 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.pinfo = ir_tmp(lx.fn);
 	lx.gbase = ir_tmp(lx.fn);
 	lx.genbase = ir_tmp(lx.fn);
+	lx.scratch = ir_tmp(lx.fn);
+	lx.thisstr = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
+			      sizeof(*lx.thisstr));
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			       sizeof(*lx.thisslot));
 	lx.b = body;

@@ -86,6 +86,7 @@ _Noreturn static void unsupported(sema_t *sx, const dl_node_t *n,
 }
 
 static void sema_expr(sema_t *sx, dl_node_t *n);
+typedef void sema_fn(sema_t *sx, dl_node_t *n);
 
 static bool is_string(const dl_node_t *n)
 {
@@ -229,7 +230,7 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 	if (t == NULL)
 		return &T(sx)->t_int;
 	if (t->kind == TY_STRING)
-		unsupported(sx, n, "string variables");
+		return t;
 	if (!dl_type_is_int(t))
 		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
 					      "type %s", t->name));
@@ -247,8 +248,11 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 	    tab->n == DL_THIS_MAX)
 		dl_error(sx->cx, lv->loc, D_LIMIT, "too many clause-local "
 			 "variables (limit is %d)", DL_THIS_MAX);
-	if (v == NULL)
-		v = dl_dvar_add(tab, lv->name, first_type(sx, lv, rt));
+	if (v == NULL) {
+		const dl_type_t *t = first_type(sx, lv, rt);
+		v = dl_dvar_add(tab, lv->name, t, t->kind == TY_STRING ?
+				sx->strsize : 8);
+	}
 	use_dvar(sx, lv, tab, v);
 }
 
@@ -259,12 +263,15 @@ static void sema_assign(sema_t *sx, dl_node_t *n)
 
 	sema_expr(sx, n->rhs);
 	sema_lvalue(sx, n->lhs, op, n->op == BOP_NONE ? n->rhs->type : NULL);
-	if (n->op == BOP_NONE && !dl_type_is_int(n->rhs->type))
+	if (n->op == BOP_NONE && !(is_string(n->lhs) && is_string(n->rhs)) &&
+	    !(dl_type_is_int(n->lhs->type) && dl_type_is_int(n->rhs->type)))
 		dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have "
 			 "incompatible types: \"%s\" %s \"%s\"",
 			 n->lhs->type->name, op, n->rhs->type->name);
-	if (n->op != BOP_NONE)
+	if (n->op != BOP_NONE) {
+		need_int(sx, n->lhs, op);
 		need_int(sx, n->rhs, op);
+	}
 	n->type = n->lhs->type;
 }
 
@@ -273,6 +280,7 @@ static void sema_incdec(sema_t *sx, dl_node_t *n)
 	bool inc = n->kind == ND_PREINC || n->kind == ND_POSTINC;
 
 	sema_lvalue(sx, n->lhs, inc ? "++" : "--", NULL);
+	need_scalar(sx, n->lhs, inc ? "++" : "--");
 	n->type = n->lhs->type;
 }
 
@@ -448,10 +456,53 @@ static void sema_comma(sema_t *sx, dl_node_t *n)
 	n->type = n->rhs->type;
 }
 
+/* ---- subroutines: one function each, by dl_func_t ------------------- */
+
+static void check_nargs(sema_t *sx, const dl_node_t *call, int f);
+
+/* An argument that must be an integer (or pointer) for prototype proto. */
+static void need_arg(sema_t *sx, const dl_node_t *call, const dl_node_t *a,
+		     int argno, const char *proto)
+{
+	if (!dl_type_is_scalar(a->type))
+		dl_error(sx->cx, a->loc, D_PROTO_ARG, "%s( ) argument #%d is "
+			 "incompatible with prototype:\n\tprototype: %s\n\t "
+			 "argument: %s", call->name, argno, proto,
+			 a->type->name);
+}
+
+/* copyinstr(addr[, maxlen]): a user string; maxlen a constant. */
+static void sema_copyinstr(sema_t *sx, dl_node_t *n)
+{
+	dl_node_t *addr = n->args, *len = addr->next;
+
+	sema_expr(sx, addr);
+	need_arg(sx, n, addr, 1, "uintptr_t");
+	if (len != NULL) {
+		sema_expr(sx, len);
+		need_arg(sx, n, len, 2, "size_t");
+		if (len->kind != ND_INT)
+			unsupported(sx, len, "copyinstr( ) with a length that "
+				    "is not a constant");
+	}
+	n->type = &T(sx)->t_string;
+}
+
+static sema_fn *const subr_fns[DL_NFUNCS] = {
+	[DL_FN_copyinstr] = sema_copyinstr,
+};
+
 static void sema_subr(sema_t *sx, dl_node_t *n)
 {
 	int f = lookup_func(n->name);
 
+	if (f >= 0 && func_table[f].kind == DL_FK_SUBR && func_table[f].ok &&
+	    subr_fns[f] != NULL) {
+		check_nargs(sx, n, f);
+		n->ival = f;
+		subr_fns[f](sx, n);
+		return;
+	}
 	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
 		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
 			 "%s( ) may not be called from a D expression (D "
@@ -462,8 +513,6 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 	unsupported(sx, n, dl_sprintf(sx->cx->arena, "the subroutine %s( )",
 				      n->name));
 }
-
-typedef void sema_fn(sema_t *sx, dl_node_t *n);
 
 static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_INT] = sema_int, [ND_STR] = sema_string, [ND_IDENT] = sema_ident,
@@ -1192,5 +1241,6 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
 			 "%s", decl->name);
 	if (v == NULL)
-		dl_dvar_add(tab, decl->name, t);
+		dl_dvar_add(tab, decl->name, t, t->kind == TY_STRING ?
+			    cx->strsize : 8);
 }

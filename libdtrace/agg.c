@@ -86,10 +86,21 @@ static int create_shared(dtrace_hdl_t *dtp, int idx, const char *name,
 	return 0;
 }
 
+/* The most bytes a new aggregation value needs from DL_MAP_ZERO. */
+uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp)
+{
+	uint32_t maxval = 0;
+
+	for (size_t i = 0; i < dtp->aggs.n; i++)
+		if (dl_agg_nwords(dtp->aggs.aggs[i]) * 8 > maxval)
+			maxval = dl_agg_nwords(dtp->aggs.aggs[i]) * 8;
+	return maxval;
+}
+
 int dt_agg_create_maps(dtrace_hdl_t *dtp)
 {
 	dt_aggstate_t *st = state(dtp);
-	uint32_t maxval = 8, ngen = 0;
+	uint32_t ngen = 0;
 
 	st->n = dtp->aggs.n;
 	st->maps = calloc(st->n + 1, sizeof(*st->maps));
@@ -97,14 +108,8 @@ int dt_agg_create_maps(dtrace_hdl_t *dtp)
 		const dl_agg_t *a = dtp->aggs.aggs[i];
 		if (create_one(dtp, &st->maps[i], a) < 0)
 			return -1;
-		if (dl_agg_nwords(a) * 8 > maxval)
-			maxval = dl_agg_nwords(a) * 8;
 		ngen += a->gen;
 	}
-	if (st->n == 0)
-		return 0;
-	if (create_shared(dtp, DL_MAP_AGGZERO, "dt_aggzero", maxval, 0) < 0)
-		return -1;
 	if (ngen > 0 && create_shared(dtp, DL_MAP_AGGGEN, "dt_agggen",
 				      (uint32_t)st->n * 8, 0) < 0)
 		return -1;

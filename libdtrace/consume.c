@@ -34,13 +34,20 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 	uint32_t clause = h->clause & ~DL_REC_FAULT;
 
 	fflush(dtp->out);
+	uint64_t addr;
+	char detail[32] = "";
+
+	memcpy(&addr, data + 2, sizeof(addr));
+	if (kind == DL_FLT_BADADDR || kind == DL_FLT_BADALIGN)
+		snprintf(detail, sizeof(detail), " (0x%llx)",
+			 (unsigned long long)addr);
 	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
-		"%s:%s:%s:%s): %s in action #%u\n",
+		"%s:%s:%s:%s): %s%s in action #%u\n",
 		DL_EPID(h->probe, clause), h->probe,
 		p ? p->prov : "?", p ? p->mod : "?", p ? p->func : "?",
 		p ? p->name : "?",
 		fault_names[kind] ? fault_names[kind] : "unknown fault",
-		data[0]);
+		detail, data[0]);
 }
 
 /*

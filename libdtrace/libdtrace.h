@@ -338,6 +338,7 @@ typedef struct dt_aggsnap {
 /* Create every aggregation's map and the shared DL_MAP_AGGZERO and
    DL_MAP_AGGGEN maps; 0 or -1 with the error set. */
 int dt_agg_create_maps(dtrace_hdl_t *dtp);
+uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp);
 int dt_agg_fd(dtrace_hdl_t *dtp, uint32_t id);
 /* Read and merge an aggregation; NULL with the error set. */
 dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id);

@@ -384,6 +384,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->globals = &dtp->globals;
 	pgp->cx->selfvars = &dtp->selfvars;
 	pgp->cx->aggs = &dtp->aggs;
+	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
 	if (compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
@@ -418,7 +419,8 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const base[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
-				"globals", "self", "aggzero", "agggen", "prog" };
+				"globals", "self", "selfstr", "scratch", "zero",
+				"agggen", "prog" };
 			size_t n = DL_NMAPS + dtp->aggs.n;
 			const char **maps = calloc(n, sizeof(*maps));
 			for (size_t k = 0; maps != NULL && k < n; k++)

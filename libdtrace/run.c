@@ -39,7 +39,8 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
 	uint32_t ksize = type == BPF_MAP_TYPE_RINGBUF ? 0 :
-			 idx == DL_MAP_SELF ? sizeof(dl_selfkey_t) : 4;
+			 idx == DL_MAP_SELF || idx == DL_MAP_SELFSTR ?
+			 sizeof(dl_selfkey_t) : 4;
 	int fd = bpf_map_create(type, name, ksize, vsize, n, &o);
 
 	if (fd < 0)
@@ -128,6 +129,18 @@ static uint32_t self_entries(const dtrace_hdl_t *dtp)
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
+/* Does any program refer to map idx? */
+static bool map_used(const dtrace_hdl_t *dtp, int idx)
+{
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			for (size_t r = 0; r < p->progs[i].code.nrelocs; r++)
+				if (p->progs[i].code.relocs[r].mapidx ==
+				    (uint32_t)idx)
+					return true;
+	return false;
+}
+
 static int create_maps(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
@@ -156,6 +169,20 @@ static int create_maps(dtrace_hdl_t *dtp)
 	if (dtp->selfvars.n > 0)
 		rc = rc ?: map_create(dtp, DL_MAP_SELF, BPF_MAP_TYPE_HASH,
 				      "dt_self", 8, self_entries(dtp), 0);
+	uint32_t selfstr = dl_vars_strsize(&dtp->selfvars);
+	if (selfstr > 0)
+		rc = rc ?: map_create(dtp, DL_MAP_SELFSTR, BPF_MAP_TYPE_HASH,
+				      "dt_selfstr", selfstr,
+				      self_entries(dtp), 0);
+	uint32_t zero = dt_agg_maxval(dtp) > selfstr ? dt_agg_maxval(dtp) :
+							selfstr;
+	if (zero > 0 && map_used(dtp, DL_MAP_ZERO))
+		rc = rc ?: map_create(dtp, DL_MAP_ZERO, BPF_MAP_TYPE_ARRAY,
+				      "dt_zero", zero, 1, 0);
+	if (map_used(dtp, DL_MAP_SCRATCH))
+		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
+				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
+				      DL_SCRATCH_SIZE, 1, 0);
 	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
 					    st, BPF_ANY) < 0 ||
 			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))

@@ -339,10 +339,11 @@ Test(vars, errors)
 		       15, "failed to resolve y: Unknown variable name");
 	tsm_prog_error("BEGIN { trace(this->z); }", D_IDENT_UNDEF, 15,
 		       "failed to resolve this->z: Unknown variable name");
-	tsm_prog_error("BEGIN { s = \"a\"; }", D_UNSUPPORTED, 9,
-		       "string variables: not supported yet");
-	tsm_prog_error("string s;", D_UNSUPPORTED, 8,
-		       "string variables: not supported yet");
+	tsm_prog_error("BEGIN { s = \"a\"; s = 1; }", D_OP_INCOMPAT, 18,
+		       "operands have incompatible types: \"string\" = "
+		       "\"int\"");
+	tsm_prog_error("BEGIN { s = \"a\"; s += 1; }", D_OP_INT, 18, NULL);
+	tsm_prog_error("string s; BEGIN { s++; }", D_OP_SCALAR, 19, NULL);
 	tsm_prog_error("int a[4];", D_UNSUPPORTED, 5, NULL);
 	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
 	tsm_prog_error("BEGIN { trace(self->z); }", D_IDENT_UNDEF, 15,
@@ -416,8 +417,8 @@ Test(self, codegen)
 
 Test(self, errors)
 {
-	tsm_prog_error("BEGIN { self->s = \"a\"; }", D_UNSUPPORTED, 9,
-		       "string variables: not supported yet");
+	tsm_prog_error("BEGIN { self->s = \"a\"; self->s = 2; }",
+		       D_OP_INCOMPAT, 24, NULL);
 	tsm_prog_error("self int x; self long x;", D_DECL_IDRED, 23,
 		       "identifier redeclared: x");
 	tsm_prog_error("BEGIN { self->x = 1; self->x = \"a\"; }",
