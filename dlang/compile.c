@@ -36,6 +36,8 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->selfvars = &cx->own_selfvars;
 	cx->strsize = 256;
 	cx->own_aggs.arena = a;
+	cx->own_assocs.arena = a;
+	cx->assocs = &cx->own_assocs;
 	cx->aggs = &cx->own_aggs;
 	return cx;
 }

@@ -424,6 +424,15 @@ typedef struct dl_aggkey {
 	const char *tname;	/* D type, kept by name */
 } dl_aggkey_t;
 
+/* A key tuple's layout in a map key: keys from base on (base: bytes the
+   map key has before them, e.g. a thread id). */
+typedef struct dl_tuple {
+	dl_aggkey_t keys[DL_AGG_KEYS_MAX];
+	uint32_t nkeys;
+	uint32_t base;
+	uint32_t keysize;	/* bytes of the whole map key */
+} dl_tuple_t;
+
 typedef struct dl_agg {
 	const char *name;	/* without the '@'; "" for the anonymous one */
 	uint32_t id;		/* index in the table */
@@ -432,9 +441,7 @@ typedef struct dl_agg {
 	int64_t base, limit, step;	/* lquantize */
 	int64_t factor, low, high, nsteps;	/* llquantize */
 	uint32_t nbuckets;	/* histograms */
-	dl_aggkey_t keys[DL_AGG_KEYS_MAX];
-	uint32_t nkeys;
-	uint32_t keysize;	/* bytes of the map key (0 with no keys) */
+	dl_tuple_t tup;		/* the keys (keysize 0 with none) */
 	bool gen;		/* some clause clears it: values carry the
 				   generation, word 1 */
 	bool lowered;		/* a program was built against its layout */
@@ -462,10 +469,35 @@ uint32_t dl_llquantize_nbuckets(int64_t factor, int64_t low, int64_t high,
 uint32_t dl_llquantize_zero(const dl_agg_t *a);	/* |v| < factor^low */
 uint32_t dl_llquantize_bucket(const dl_agg_t *a, int64_t v);
 
-/* What a variable reference names (node->sema of ND_IDENT, ND_THIS and
-   ND_SELF after sema). */
+/*
+ * Associative arrays, global (a[k]) and thread-local (self->a[k]), belong
+ * to the library handle like globals.  Each has its own BPF hash map (LDMAP
+ * index DL_MAP_ASSOC0 + id) keyed by its tuple (after the thread id for a
+ * self-> array), of 8-byte integer or strsize-byte string values; a
+ * missing key reads as 0 or "", storing 0 deletes the key.
+ */
+typedef struct dl_assoc {
+	const char *name;
+	uint32_t id;		/* index in the table */
+	bool self;		/* self->name[...] */
+	const char *tname;	/* the value's type, by name */
+	uint32_t valsize;	/* 8, or strsize */
+	dl_tuple_t tup;
+	bool lowered;		/* a program was built against its layout */
+} dl_assoc_t;
+typedef struct dl_assocs {
+	dl_arena_t *arena;
+	dl_assoc_t **v;
+	size_t n, cap;
+} dl_assocs_t;
+dl_assoc_t *dl_assoc_find(dl_assocs_t *tab, const char *name, bool self);
+dl_assoc_t *dl_assoc_add(dl_assocs_t *tab, const char *name, bool self);
+#define DL_MAP_ASSOC0 (DL_MAP_AGG0 + 0x8000)	/* aggregations below */
+
+/* What a variable reference names (node->sema of ND_IDENT, ND_THIS,
+   ND_SELF and ND_INDEX after sema). */
 typedef enum {
-	DL_VK_BUILTIN, DL_VK_GLOBAL, DL_VK_THIS, DL_VK_SELF
+	DL_VK_BUILTIN, DL_VK_GLOBAL, DL_VK_THIS, DL_VK_SELF, DL_VK_ASSOC
 } dl_varkind_t;
 typedef struct dl_varref {
 	dl_varkind_t kind;
@@ -699,6 +731,9 @@ struct dl_ctx {
 	unsigned strsize;	/* -x strsize: string variables' size */
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
 	dl_aggs_t own_aggs;
+	dl_assocs_t *assocs;	/* associative arrays: the library's, or
+				   own_assocs */
+	dl_assocs_t own_assocs;
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);

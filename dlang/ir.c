@@ -55,7 +55,6 @@ static const ir_op_t ir_negations[IR_NOPS] = {
 	[IR_CSGT] = IR_CSLE, [IR_CSGE] = IR_CSLT,
 };
 
-#define IR_FRAME_MAX 512
 
 int ir_memwidth(ir_op_t op)
 {

@@ -176,6 +176,7 @@ int64_t ir_conval(const ir_func_t *fn, ir_ref_t c);
 /* Reserve size bytes of stack, 8-aligned; returns the (negative) offset
    from r10.  Aborts (internal error) past 512 bytes: callers check first
    with ir_frame_left(). */
+#define IR_FRAME_MAX 512	/* the BPF stack */
 int32_t ir_frame_alloc(ir_func_t *fn, int32_t size);
 int32_t ir_frame_left(const ir_func_t *fn);
 

@@ -60,6 +60,9 @@ typedef struct lower {
 	     need_genbase, need_scratch;
 	uint32_t scratchoff;	/* scratch bytes handed out */
 	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
+	dl_loc_t loc;		/* the statement being lowered */
+	struct { int32_t size, off; } keyslots[8];	/* key tuples, by size */
+	int nkeyslots;
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
 	int32_t selfkey;	/* dl_selfkey_t stack slot, or 0 */
 	int32_t selfval;	/* stack slot of a self-> value stored */
@@ -73,6 +76,24 @@ typedef struct lower {
 } lower_t;
 
 static val_t lower_expr(lower_t *lx, const dl_node_t *n);
+static ir_ref_t assoc_key(lower_t *lx, const dl_node_t *n);
+static ir_ref_t assoc_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key);
+static void assoc_store(lower_t *lx, const dl_varref_t *r, ir_ref_t key,
+			ir_ref_t v);
+static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key);
+static void assoc_str_store(lower_t *lx, const dl_node_t *n,
+			    const dl_varref_t *r, ir_ref_t key, val_t s);
+
+/* A stack slot of the firing; running out is a user error at the
+   statement (registers spilled later need room too: keep a margin). */
+static int32_t stack_alloc(lower_t *lx, int32_t size)
+{
+	if (lx->fn->frame + ((size + 7) & ~7) > IR_FRAME_MAX - 64)
+		dl_error(lx->cx, lx->loc, D_LIMIT, "clause needs too much BPF "
+			 "stack (limit is %d bytes per program)",
+			 IR_FRAME_MAX);
+	return ir_frame_alloc(lx->fn, size);
+}
 
 static ir_ref_t con(lower_t *lx, int64_t v)
 {
@@ -179,7 +200,7 @@ static val_t probe_name(lower_t *lx, size_t off, size_t size)
 
 static val_t execname(lower_t *lx)
 {
-	int32_t slot = ir_frame_alloc(lx->fn, TASK_COMM_LEN);
+	int32_t slot = stack_alloc(lx, TASK_COMM_LEN);
 	ir_ref_t buf = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
 	ir_ref_t a[2] = { buf, con(lx, TASK_COMM_LEN) };
 
@@ -191,7 +212,7 @@ static val_t execname(lower_t *lx)
    the read itself, which the helper zero-fills). */
 static ir_ref_t kread(lower_t *lx, ir_ref_t addr, int size)
 {
-	int32_t slot = ir_frame_alloc(lx->fn, 8);
+	int32_t slot = stack_alloc(lx, 8);
 	ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)),
 			  con(lx, size), addr };
 
@@ -223,7 +244,7 @@ static ir_ref_t lower_ppid(lower_t *lx, const dl_node_t *n)
  */
 static ir_ref_t vtime_start(lower_t *lx, ir_ref_t key, ir_ref_t now)
 {
-	int32_t val = ir_frame_alloc(lx->fn, (int32_t)sizeof(dl_vtime_t));
+	int32_t val = stack_alloc(lx, (int32_t)sizeof(dl_vtime_t));
 
 	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), val, con(lx, 0));
 	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), val + 8, now);
@@ -236,7 +257,7 @@ static ir_ref_t vtime_start(lower_t *lx, ir_ref_t key, ir_ref_t now)
 
 static val_t var_vtimestamp(lower_t *lx, const dl_node_t *n)
 {
-	int32_t slot = ir_frame_alloc(lx->fn, 8);
+	int32_t slot = stack_alloc(lx, 8);
 	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
 	ir_ref_t res = ir_tmp(lx->fn);
 
@@ -332,7 +353,7 @@ static cell_t var_cell(lower_t *lx, const dl_varref_t *r)
 		return (cell_t){ lx->gbase, (int32_t)r->idx };
 	}
 	if (lx->thisslot[r->idx] == 0)	/* zeroed by the prologue */
-		lx->thisslot[r->idx] = ir_frame_alloc(lx->fn, 8);
+		lx->thisslot[r->idx] = stack_alloc(lx, 8);
 	return (cell_t){ ir_reg(IR_FP), lx->thisslot[r->idx] };
 }
 
@@ -357,7 +378,7 @@ static void count_drop(lower_t *lx, int kind, ir_blk_t *cont);
 static ir_ref_t self_key(lower_t *lx, uint32_t varid)
 {
 	if (lx->selfkey == 0)
-		lx->selfkey = ir_frame_alloc(lx->fn, sizeof(dl_selfkey_t));
+		lx->selfkey = stack_alloc(lx, sizeof(dl_selfkey_t));
 	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP),
 		 lx->selfkey + (int32_t)offsetof(dl_selfkey_t, tid),
 		 pid_tgid(lx));
@@ -396,7 +417,7 @@ static void self_store(lower_t *lx, uint32_t varid, ir_ref_t v)
 	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
 	ir_jmp(del, join);
 	if (lx->selfval == 0)
-		lx->selfval = ir_frame_alloc(lx->fn, 8);
+		lx->selfval = stack_alloc(lx, 8);
 	ir_store(lx->fn, set, 8, ir_reg(IR_FP), lx->selfval, v);
 	ir_ref_t ua[4] = { ir_ldmap(lx->fn, set, DL_MAP_SELF), key,
 			   ir_bin(lx->fn, set, IR_ADD, ir_reg(IR_FP),
@@ -486,7 +507,7 @@ static val_t str_var_load(lower_t *lx, const dl_node_t *n,
 	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
 	ir_jmp(hit, join);
 	lx->b = miss;
-	int32_t zk = ir_frame_alloc(lx->fn, 8);
+	int32_t zk = stack_alloc(lx, 8);
 	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
 	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
 			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
@@ -654,26 +675,79 @@ static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 }
 
 /* x = v and x op= v: the value stored, in x's form. */
+/* What an assignment writes: a variable, or an element of an associative
+   array whose key is computed once. */
+typedef struct lval {
+	const dl_node_t *n;
+	const dl_varref_t *r;
+	ir_ref_t key;		/* DL_VK_ASSOC */
+} lval_t;
+
+static lval_t lval_of(lower_t *lx, const dl_node_t *n)
+{
+	lval_t l = { n, n->sema, IR_NONE };
+
+	if (l.r->kind == DL_VK_ASSOC)
+		l.key = assoc_key(lx, n);
+	return l;
+}
+
+static ir_ref_t lval_load(lower_t *lx, const lval_t *l)
+{
+	if (l->r->kind == DL_VK_ASSOC)
+		return assoc_load(lx, l->r, l->key);
+	return var_load(lx, l->r);
+}
+
+static void lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
+{
+	if (l->r->kind == DL_VK_ASSOC)
+		assoc_store(lx, l->r, l->key, v);
+	else
+		var_store(lx, l->r, v);
+}
+
+static val_t lower_str_assign(lower_t *lx, const dl_node_t *n)
+{
+	val_t s = lower_expr(lx, n->rhs);
+	lval_t l = lval_of(lx, n->lhs);
+
+	if (l.r->kind != DL_VK_ASSOC) {
+		str_var_store(lx, n->lhs, l.r, s);
+		return str_var_load(lx, n->lhs, l.r);
+	}
+	assoc_str_store(lx, n->lhs, l.r, l.key, s);
+	return assoc_str_load(lx, l.r, l.key);
+}
+
 static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 {
 	const dl_type_t *xt = n->lhs->type, *rt = n->rhs->type;
-	const dl_varref_t *r = n->lhs->sema;
 
-	if (xt->kind == TY_STRING) {
-		str_var_store(lx, n->lhs, r, lower_expr(lx, n->rhs));
-		return str_var_load(lx, n->lhs, r);
-	}
+	if (xt->kind == TY_STRING)
+		return lower_str_assign(lx, n);
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
+	lval_t l = lval_of(lx, n->lhs);
 
 	if (n->op != BOP_NONE) {
 		const dl_types_t *t = &lx->cx->types;
 		bool shift = n->op == BOP_SHL || n->op == BOP_SHR;
-		v = arith(lx, n->op, var_load(lx, r), v, shift ?
+		v = arith(lx, n->op, lval_load(lx, &l), v, shift ?
 			  dl_type_promote(t, xt) : dl_type_arith(t, xt, rt));
 	}
 	v = norm(lx, v, xt);
-	var_store(lx, r, v);
+	lval_store(lx, &l, v);
 	return (val_t){ v };
+}
+
+/* a[keys] read. */
+static val_t lower_index(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t key = assoc_key(lx, n);
+
+	if (n->type->kind == TY_STRING)
+		return assoc_str_load(lx, n->sema, key);
+	return (val_t){ assoc_load(lx, n->sema, key) };
 }
 
 /* ++x, --x (the new value) and x++, x-- (the old one). */
@@ -681,12 +755,12 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 {
 	bool inc = n->kind == ND_PREINC || n->kind == ND_POSTINC;
 	bool pre = n->kind == ND_PREINC || n->kind == ND_PREDEC;
-	const dl_varref_t *r = n->lhs->sema;
-	ir_ref_t old = var_load(lx, r);
+	lval_t l = lval_of(lx, n->lhs);
+	ir_ref_t old = lval_load(lx, &l);
 	ir_ref_t v = norm(lx, bin(lx, inc ? IR_ADD : IR_SUB, old,
 				  con(lx, 1)), n->type);
 
-	var_store(lx, r, v);
+	lval_store(lx, &l, v);
 	return (val_t){ pre ? v : old };
 }
 
@@ -829,6 +903,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return lower_expr(lx, n->rhs);
 	case ND_CALL:
 		return lower_subr(lx, n);
+	case ND_INDEX:
+		return lower_index(lx, n);
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
@@ -887,6 +963,7 @@ static void lower_if(lower_t *lx, const dl_node_t *s)
 static void lower_stmts(lower_t *lx, const dl_node_t *s)
 {
 	for (; s != NULL; s = s->next) {
+		lx->loc = s->loc;
 		if (s->kind == ND_EXPR_STMT && s->lhs->sema != NULL &&
 		    s->lhs->kind == ND_CALL)
 			lower_action(lx, s->lhs);
@@ -1038,15 +1115,39 @@ static ir_ref_t llquantize_bucket(lower_t *lx, const dl_agg_t *a, ir_ref_t v)
 
 /* The key tuple in a zeroed stack slot: integers as 8-byte values, strings
    copied NUL-padded.  Returns the slot's address. */
-static ir_ref_t agg_key(lower_t *lx, const dl_agg_t *a, const dl_node_t *ref)
+/* A stack slot for key tuples of this size, shared by every key of the
+   program: a key is used right after it is built, and the key
+   expressions are all evaluated before it is. */
+static int32_t key_slot(lower_t *lx, uint32_t size)
 {
-	int32_t slot = ir_frame_alloc(lx->fn, (int32_t)a->keysize);
+	for (int i = 0; i < lx->nkeyslots; i++)
+		if (lx->keyslots[i].size == (int32_t)size)
+			return lx->keyslots[i].off;
+	int32_t off = stack_alloc(lx, (int32_t)size);
+	if (lx->nkeyslots < (int)(sizeof(lx->keyslots) /
+				  sizeof(lx->keyslots[0]))) {
+		lx->keyslots[lx->nkeyslots].size = (int32_t)size;
+		lx->keyslots[lx->nkeyslots++].off = off;
+	}
+	return off;
+}
+
+static ir_ref_t tuple_key(lower_t *lx, const dl_tuple_t *t,
+			  const dl_node_t *ref, bool tid)
+{
+	val_t vals[DL_AGG_KEYS_MAX];
 	const dl_node_t *k = ref->args;
 
-	for (uint32_t i = 0; i < a->nkeys; i++, k = k->next) {
-		const dl_aggkey_t *ak = &a->keys[i];
+	for (uint32_t i = 0; i < t->nkeys; i++, k = k->next)
+		vals[i] = lower_expr(lx, k);
+	int32_t slot = key_slot(lx, t->keysize);
+	if (tid)	/* a self-> array: the thread first */
+		ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot,
+			 unop(lx, IR_ZEXT32, pid_tgid(lx)));
+	for (uint32_t i = 0; i < t->nkeys; i++) {
+		const dl_aggkey_t *ak = &t->keys[i];
 		int32_t off = slot + (int32_t)ak->off;
-		val_t v = lower_expr(lx, k);
+		val_t v = vals[i];
 		if (!ak->is_str) {
 			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), off, v.v);
 			continue;
@@ -1085,20 +1186,20 @@ static ir_ref_t agg_entry(lower_t *lx, const dl_agg_t *a, const dl_node_t *ref,
 	int map = DL_MAP_AGG0 + (int)a->id;
 	ir_ref_t p = ir_tmp(lx->fn);
 
-	if (a->nkeys == 0) {	/* a per-CPU array of one entry */
-		int32_t slot = ir_frame_alloc(lx->fn, 8);
+	if (a->tup.nkeys == 0) {	/* a per-CPU array of one entry */
+		int32_t slot = stack_alloc(lx, 8);
 		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, 0));
 		agg_lookup(lx, map, bin(lx, IR_ADD, ir_reg(IR_FP),
 					con(lx, slot)), p, done);
 		return p;
 	}
-	ir_ref_t key = agg_key(lx, a, ref);
+	ir_ref_t key = tuple_key(lx, &a->tup, ref, false);
 	ir_blk_t *miss = new_blk(lx), *have = new_blk(lx);
 	agg_lookup(lx, map, key, p, miss);
 	ir_jmp(lx->b, have);
 	/* a new key */
 	lx->b = miss;
-	int32_t zslot = ir_frame_alloc(lx->fn, 8);
+	int32_t zslot = stack_alloc(lx, 8);
 	ir_ref_t zero = ir_tmp(lx->fn);
 	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zslot, con(lx, 0));
 	agg_lookup(lx, DL_MAP_ZERO, bin(lx, IR_ADD, ir_reg(IR_FP),
@@ -1243,11 +1344,118 @@ static void lower_agg(lower_t *lx, const dl_node_t *s)
 	lx->b = done;
 }
 
+/* ---- associative arrays ------------------------------------------------ */
+
+static const dl_assoc_t *assoc_of(lower_t *lx, const dl_varref_t *r)
+{
+	dl_assoc_t *a = lx->cx->assocs->v[r->idx];
+
+	a->lowered = true;
+	return a;
+}
+
+/* The element's value: a pointer into the map, or NULL when absent. */
+static ir_ref_t assoc_lookup(lower_t *lx, const dl_assoc_t *a, ir_ref_t key)
+{
+	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b,
+				    DL_MAP_ASSOC0 + (int)a->id), key };
+
+	return call(lx, 1, 2, la);		/* map_lookup_elem */
+}
+
+static ir_ref_t assoc_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
+{
+	const dl_assoc_t *a = assoc_of(lx, r);
+	ir_ref_t res = ir_tmp(lx->fn), p = assoc_lookup(lx, a, key);
+	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, p, hit, miss);
+	ir_emit(lx->fn, hit, IR_COPY, res, ir_load(lx->fn, hit, 8, p, 0),
+		IR_NONE);
+	ir_jmp(hit, join);
+	ir_emit(lx->fn, miss, IR_COPY, res, con(lx, 0), IR_NONE);
+	ir_jmp(miss, join);
+	lx->b = join;
+	return res;
+}
+
+/* map_update_elem(key, from); a full map counts a dynamic variable drop. */
+static void assoc_update(lower_t *lx, const dl_assoc_t *a, ir_ref_t key,
+			 ir_ref_t from)
+{
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ASSOC0 + (int)a->id),
+			   key, from, con(lx, 0) };
+	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
+	ir_blk_t *drop = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, rc, drop, join);
+	lx->b = drop;
+	count_drop(lx, DL_DROP_DYNVAR, join);
+	lx->b = join;
+}
+
+static void assoc_store(lower_t *lx, const dl_varref_t *r, ir_ref_t key,
+			ir_ref_t v)
+{
+	const dl_assoc_t *a = assoc_of(lx, r);
+	ir_blk_t *set = new_blk(lx), *del = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, v, set, del);
+	ir_ref_t da[2] = { ir_ldmap(lx->fn, del, DL_MAP_ASSOC0 + (int)a->id),
+			   key };
+	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
+	ir_jmp(del, join);
+	lx->b = set;
+	int32_t slot = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot, v);
+	assoc_update(lx, a, key, bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+}
+
+static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
+{
+	const dl_assoc_t *a = assoc_of(lx, r);
+	ir_ref_t res = ir_tmp(lx->fn), p = assoc_lookup(lx, a, key);
+	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, p, hit, miss);
+	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
+	ir_jmp(hit, join);
+	lx->b = miss;
+	int32_t zk = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
+	ir_jnz(lx->b, res, join, lx->exit);	/* never absent */
+	lx->b = join;
+	return (val_t){ res, a->valsize };
+}
+
+static void assoc_str_store(lower_t *lx, const dl_node_t *n,
+			    const dl_varref_t *r, ir_ref_t key, val_t s)
+{
+	const dl_assoc_t *a = assoc_of(lx, r);
+	ir_ref_t tmp = scratch_alloc(lx, n, a->valsize);
+
+	str_copy(lx, tmp, a->valsize, s);
+	assoc_update(lx, a, key, tmp);
+}
+
+/* The key of a[...] (computed once for x op= v and x++). */
+static ir_ref_t assoc_key(lower_t *lx, const dl_node_t *n)
+{
+	const dl_assoc_t *a = assoc_of(lx, n->sema);
+
+	return tuple_key(lx, &a->tup, n, a->self);
+}
+
 /* Count a drop in the per-CPU drop counters, then go on at cont. */
 static void count_drop(lower_t *lx, int kind, ir_blk_t *cont)
 {
 	if (lx->dropkey == 0)
-		lx->dropkey = ir_frame_alloc(lx->fn, 8);
+		lx->dropkey = stack_alloc(lx, 8);
 	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), lx->dropkey, con(lx, kind));
 	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->dropkey));
 	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_DROPS), key };
@@ -1284,6 +1492,7 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 	const dl_node_t *n = c->node;
 
 	lx->clause = c;
+	lx->loc = n->loc;
 	lx->have_rec = false;
 	lx->action = 0;
 	lx->next = new_blk(lx);
@@ -1332,7 +1541,7 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
 	int32_t key = (lx->need_strbase || lx->need_pinfo ||
 		       lx->need_gbase || lx->need_genbase ||
-		       lx->need_scratch) ? ir_frame_alloc(lx->fn, 8) : 0;
+		       lx->need_scratch) ? stack_alloc(lx, 8) : 0;
 	if (lx->need_strbase)
 		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
 	if (lx->need_pinfo)

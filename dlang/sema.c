@@ -207,8 +207,8 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 		return &sx->cx->thisvars;
 	case ND_SELF:
 		return sx->cx->selfvars;
-	case ND_INDEX: case ND_AGGREF:
-		unsupported(sx, lv, "associative arrays and array indexing");
+	case ND_AGGREF:
+		unsupported(sx, lv, "aggregations as operands");
 	case ND_MEMBER: case ND_PTRMEMBER:
 		unsupported(sx, lv, "struct and union members");
 	case ND_UNARY:
@@ -237,10 +237,59 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 	return t;
 }
 
+static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
+		       bool lowered, dl_node_t *ref, bool define);
+static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
+			    bool define);
+
+/* The associative array base[keys] names: a global one (x[...]) or a
+   self-> one; NULL if it has no entry yet. */
+static dl_assoc_t *assoc_of(sema_t *sx, dl_node_t *n, const char *op)
+{
+	dl_node_t *base = n->lhs;
+
+	if (base->kind == ND_IDENT && lookup_var(base->name) >= 0)
+		unsupported(sx, n, dl_sprintf(sx->cx->arena, "%s[ ]",
+					      base->name));
+	if (base->kind != ND_IDENT && base->kind != ND_SELF)
+		unsupported(sx, n, base->kind == ND_THIS ? "this-> arrays" :
+			    "array indexing");
+	if (base->kind == ND_IDENT &&
+	    dl_dvar_find(sx->cx->globals, base->name) != NULL)
+		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "%s is not an array",
+			 base->name);
+	(void)op;
+	return dl_assoc_find(sx->cx->assocs, base->name,
+			     base->kind == ND_SELF);
+}
+
+/* An element of an associative array written by op (creating the array
+   on its first assignment, with the value's type rt). */
+static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
+			      const dl_type_t *rt)
+{
+	dl_assoc_t *a = assoc_of(sx, lv, op);
+	bool define = a == NULL;
+
+	if (define) {
+		const dl_type_t *t = first_type(sx, lv, rt);
+		a = dl_assoc_add(sx->cx->assocs, lv->lhs->name,
+				 lv->lhs->kind == ND_SELF);
+		a->tname = t->name;
+		a->valsize = t->kind == TY_STRING ? sx->strsize : 8;
+		a->tup.base = a->self ? 8 : 0;
+	}
+	sema_index_keys(sx, lv, a, define);
+}
+
 /* Resolve (creating on first assignment) the variable lv writes. */
 static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 			const dl_type_t *rt)
 {
+	if (lv->kind == ND_INDEX) {
+		sema_index_lvalue(sx, lv, op, rt);
+		return;
+	}
 	dl_vars_t *tab = lvalue_table(sx, lv, op);
 	dl_dvar_t *v = dl_dvar_find(tab, lv->name);
 
@@ -456,6 +505,32 @@ static void sema_comma(sema_t *sx, dl_node_t *n)
 	n->type = n->rhs->type;
 }
 
+/* ---- associative arrays ---------------------------------------------- */
+
+/* The keys of a[...] and the node's type and reference. */
+static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
+			    bool define)
+{
+	const char *disp = a->self ? dl_sprintf(sx->cx->arena, "self->%s",
+						a->name) : a->name;
+
+	tuple_keys(sx, disp, &a->tup, a->lowered, n, define);
+	n->type = dl_type_by_name(T(sx), a->tname);
+	n->sema = varref(sx, DL_VK_ASSOC, a->id);
+}
+
+/* a[keys] read. */
+static void sema_index(sema_t *sx, dl_node_t *n)
+{
+	dl_assoc_t *a = assoc_of(sx, n, "[ ]");
+
+	if (a == NULL)
+		dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to resolve "
+			 "%s%s: Unknown variable name",
+			 n->lhs->kind == ND_SELF ? "self->" : "", n->lhs->name);
+	sema_index_keys(sx, n, a, false);
+}
+
 /* ---- subroutines: one function each, by dl_func_t ------------------- */
 
 static void check_nargs(sema_t *sx, const dl_node_t *call, int f);
@@ -524,13 +599,12 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_CALL] = sema_subr, [ND_THIS] = sema_this, [ND_SELF] = sema_this,
 	[ND_ASSIGN] = sema_assign, [ND_PREINC] = sema_incdec,
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
-	[ND_POSTDEC] = sema_incdec,
+	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
 	[ND_AGGREF] = "aggregations",
-	[ND_INDEX] = "associative arrays and array indexing",
 	[ND_MEMBER] = "struct and union members",
 	[ND_PTRMEMBER] = "struct and union members",
 	[ND_OFFSETOF] = "offsetof",
@@ -694,23 +768,25 @@ static const char *agg_display(sema_t *sx, const dl_agg_t *a)
 	return dl_sprintf(sx->cx->arena, "@%s", a->name);
 }
 
-/* Lay the keys out: integers as 8-byte values, strings rounded up to 8
-   bytes, in order. */
-static void agg_layout(dl_agg_t *a)
+/* Lay the keys out after t->base: integers as 8-byte values, strings
+   rounded up to 8 bytes, in order. */
+static void tuple_layout(dl_tuple_t *t)
 {
-	uint32_t off = 0;
+	uint32_t off = t->base;
 
-	for (uint32_t i = 0; i < a->nkeys; i++) {
-		a->keys[i].off = off;
-		off += (a->keys[i].size + 7) & ~7u;
+	for (uint32_t i = 0; i < t->nkeys; i++) {
+		t->keys[i].off = off;
+		off += (t->keys[i].size + 7) & ~7u;
 	}
-	a->keysize = off;
+	t->keysize = off;
 }
 
-/* The key tuple of a use of aggregation a: defines it on first use, else
-   checks it against the definition (widening string keys if no program
-   was built yet). */
-static void agg_keys(sema_t *sx, dl_agg_t *a, dl_node_t *ref, bool define)
+/* The key tuple of a use of an aggregation or an associative array
+   (named disp in messages): defines it on first use, else checks it
+   against the definition (widening string keys if no program was built
+   with it yet). */
+static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
+		       bool lowered, dl_node_t *ref, bool define)
 {
 	uint32_t n = 0;
 
@@ -718,23 +794,23 @@ static void agg_keys(sema_t *sx, dl_agg_t *a, dl_node_t *ref, bool define)
 		sema_expr(sx, k);
 		if (k->type->kind == TY_VOID)
 			dl_error(sx->cx, k->loc, D_KEY_TYPE, "%s expression "
-				 "may not be used as aggregation index: key #%u",
-				 k->type->name, n + 1);
+				 "may not be used as %s index: key #%u",
+				 k->type->name, disp[0] == '@' ? "aggregation" :
+				 "an array", n + 1);
 		if (!is_string(k) && !dl_type_is_scalar(k->type))
 			unsupported(sx, k, dl_sprintf(sx->cx->arena,
-				    "aggregation keys of type %s",
-				    k->type->name));
+				    "keys of type %s", k->type->name));
 		if (n == DL_AGG_KEYS_MAX)
-			dl_error(sx->cx, k->loc, D_LIMIT, "too many aggregation "
-				 "keys (limit is %d)", DL_AGG_KEYS_MAX);
+			dl_error(sx->cx, k->loc, D_LIMIT, "too many keys (limit "
+				 "is %d)", DL_AGG_KEYS_MAX);
 	}
-	if (!define && n != a->nkeys)
+	if (!define && n != t->nkeys)
 		dl_error(sx->cx, ref->loc, D_PROTO_LEN, "%s[ ] prototype "
-			 "mismatch: %u key%spassed, %u expected",
-			 agg_display(sx, a), n, n == 1 ? " " : "s ", a->nkeys);
+			 "mismatch: %u key%spassed, %u expected", disp, n,
+			 n == 1 ? " " : "s ", t->nkeys);
 	n = 0;
 	for (dl_node_t *k = ref->args; k != NULL; k = k->next, n++) {
-		dl_aggkey_t *ak = &a->keys[n];
+		dl_aggkey_t *ak = &t->keys[n];
 		uint32_t size = is_string(k) ? str_bound(sx, k) : 8;
 		if (define) {
 			ak->is_str = is_string(k);
@@ -748,21 +824,20 @@ static void agg_keys(sema_t *sx, dl_agg_t *a, dl_node_t *ref, bool define)
 		if (ak->is_str != is_string(k))
 			dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] key #%u "
 				 "is incompatible with prototype:\n\t"
-				 "prototype: %s\n\t      key: %s",
-				 agg_display(sx, a), n + 1, ak->tname,
-				 k->type->name);
+				 "prototype: %s\n\t      key: %s", disp, n + 1,
+				 ak->tname, k->type->name);
 		if (ak->is_str && size > ak->size) {
-			if (a->lowered)
+			if (lowered)
 				dl_error(sx->cx, k->loc, D_LIMIT, "%s key #%u "
 					 "may be longer than in the programs "
-					 "compiled before (%u bytes)",
-					 agg_display(sx, a), n + 1, ak->size);
+					 "compiled before (%u bytes)", disp,
+					 n + 1, ak->size);
 			ak->size = size;
 		}
 	}
 	if (define)
-		a->nkeys = n;
-	agg_layout(a);
+		t->nkeys = n;
+	tuple_layout(t);
 }
 
 /* An integer constant parameter of lquantize() or llquantize(): argument
@@ -993,7 +1068,7 @@ static void sema_agg_stmt(sema_t *sx, dl_node_t *s)
 	} else {
 		agg_same_params(sx, call, a, &p);
 	}
-	agg_keys(sx, a, ref, define);
+	tuple_keys(sx, agg_display(sx, a), &a->tup, a->lowered, ref, define);
 	s->sema = a;
 }
 
@@ -1032,22 +1107,22 @@ static dl_agg_t *agg_arg(sema_t *sx, dl_node_t *call, dl_node_t *arg,
 static void agg_join_check(sema_t *sx, dl_node_t *arg, const dl_agg_t *a,
 			   const dl_agg_t *b)
 {
-	if (a->nkeys != b->nkeys)
+	if (a->tup.nkeys != b->tup.nkeys)
 		dl_error(sx->cx, arg->loc, D_PRINTA_AGGKEY, "printa( ): @%s and "
 			 "@%s do not have matching key signatures: @%s has %u "
 			 "key%s, @%s has %u key%s", a->name, b->name, a->name,
-			 a->nkeys, a->nkeys == 1 ? "" : "s", b->name, b->nkeys,
-			 b->nkeys == 1 ? "" : "s");
-	for (uint32_t k = 0; k < a->nkeys; k++)
-		if (strcmp(a->keys[k].tname, b->keys[k].tname) != 0)
+			 a->tup.nkeys, a->tup.nkeys == 1 ? "" : "s", b->name, b->tup.nkeys,
+			 b->tup.nkeys == 1 ? "" : "s");
+	for (uint32_t k = 0; k < a->tup.nkeys; k++)
+		if (strcmp(a->tup.keys[k].tname, b->tup.keys[k].tname) != 0)
 			dl_error(sx->cx, arg->loc, D_PRINTA_AGGPROTO,
 				 "printa( ): @%s[ ] key #%u is incompatible "
 				 "with @%s:\n%9s key #%u: %s\n%9s key #%u: %s",
 				 b->name, k + 1, a->name,
 				 dl_sprintf(sx->cx->arena, "@%s", a->name),
-				 k + 1, a->keys[k].tname,
+				 k + 1, a->tup.keys[k].tname,
 				 dl_sprintf(sx->cx->arena, "@%s", b->name),
-				 k + 1, b->keys[k].tname);
+				 k + 1, b->tup.keys[k].tname);
 }
 
 /* printa([fmt,] @a, ...), clear(@a), trunc(@a[, n]), normalize(@a, n),

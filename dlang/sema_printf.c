@@ -151,13 +151,13 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 			dl_error(cx, fmtnode->loc, D_UNSUPPORTED,
 				 "printa( ) conversion %.*s is not supported "
 				 "yet", (int)cv->speclen, cv->spec);
-		if (key == g->nkeys)
+		if (key == g->tup.nkeys)
 			dl_error(cx, call->loc, D_PRINTF_ARG_PROTO,
 				 "printa( ) prototype mismatch: conversion "
 				 "#%zu (%.*s) is missing a corresponding value "
 				 "argument", convno, (int)cv->speclen,
 				 cv->spec);
-		const dl_aggkey_t *k = &g->keys[key++];
+		const dl_aggkey_t *k = &g->tup.keys[key++];
 		const dl_type_t *t = k->is_str ? &cx->types.t_string :
 				     dl_type_by_name(&cx->types, k->tname);
 		if (t != NULL && !value_ok(ci, t))

@@ -10,6 +10,9 @@
  * canonical form lowering gives its type (sign- or zero-extended to 64
  * bits); a string global is -x strsize bytes, NUL-terminated.
  *
+ * Associative arrays (dl_assoc_t) are kept in a table of their own, by
+ * name and by whether they are self-> arrays.
+ *
  * The globals table is the library handle's (one per dtrace run, shared
  * by every program); the this-> table is one compilation's, and its
  * indexes name stack slots (lower.c).  Storage comes from tab->arena.
@@ -39,4 +42,25 @@ dl_dvar_t *dl_dvar_add(dl_vars_t *tab, const char *name, const dl_type_t *t,
 	tab->size += (size + 7) & ~7u;
 	tab->n++;
 	return v;
+}
+
+dl_assoc_t *dl_assoc_find(dl_assocs_t *tab, const char *name, bool self)
+{
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->v[i]->self == self && strcmp(tab->v[i]->name, name) == 0)
+			return tab->v[i];
+	return NULL;
+}
+
+dl_assoc_t *dl_assoc_add(dl_assocs_t *tab, const char *name, bool self)
+{
+	dl_assoc_t *a = dl_alloc(tab->arena, sizeof(*a));
+
+	dl_vec_grow(tab->arena, (void **)&tab->v, &tab->cap, tab->n + 1,
+		    sizeof(*tab->v));
+	a->name = dl_strdup(tab->arena, name);
+	a->id = (uint32_t)tab->n;
+	a->self = self;
+	tab->v[tab->n++] = a;
+	return a;
 }

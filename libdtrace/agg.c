@@ -42,7 +42,7 @@ static dt_aggstate_t *state(dtrace_hdl_t *dtp)
 /* Hash entries an aggregation gets from -x aggsize. */
 static uint32_t agg_entries(const dtrace_hdl_t *dtp, const dl_agg_t *a)
 {
-	uint64_t per = a->keysize + (uint64_t)dl_agg_nwords(a) * 8 *
+	uint64_t per = a->tup.keysize + (uint64_t)dl_agg_nwords(a) * 8 *
 		       (uint64_t)dtp->ncpus;
 	uint64_t n = (uint64_t)dt_opt(dtp, DT_OPT_aggsize) / per;
 
@@ -53,7 +53,7 @@ static uint32_t agg_entries(const dtrace_hdl_t *dtp, const dl_agg_t *a)
 
 static int create_one(dtrace_hdl_t *dtp, dt_aggmap_t *m, const dl_agg_t *a)
 {
-	bool keyed = a->nkeys > 0;
+	bool keyed = a->tup.nkeys > 0;
 	LIBBPF_OPTS(bpf_map_create_opts, o,
 		    .map_flags = keyed ? BPF_F_NO_PREALLOC : 0);
 	char name[16];
@@ -61,7 +61,7 @@ static int create_one(dtrace_hdl_t *dtp, dt_aggmap_t *m, const dl_agg_t *a)
 	snprintf(name, sizeof(name), "dt_agg%u", a->id);
 	m->fd = bpf_map_create(keyed ? BPF_MAP_TYPE_PERCPU_HASH :
 				       BPF_MAP_TYPE_PERCPU_ARRAY, name,
-			       keyed ? a->keysize : 4, dl_agg_nwords(a) * 8,
+			       keyed ? a->tup.keysize : 4, dl_agg_nwords(a) * 8,
 			       keyed ? agg_entries(dtp, a) : 1, &o);
 	if (m->fd < 0)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to create "
@@ -176,12 +176,12 @@ static void snap_add(dt_aggsnap_t *s, const void *key, const uint64_t *vals,
 			abort();
 	}
 	dt_aggent_t *e = &s->ents[s->n++];
-	e->key = malloc(a->keysize + 1);
+	e->key = malloc(a->tup.keysize + 1);
 	e->val = calloc(s->vwords, sizeof(int64_t));
 	e->percpu = calloc((size_t)ncpus * s->vwords, sizeof(int64_t));
 	if (e->key == NULL || e->val == NULL || e->percpu == NULL)
 		abort();
-	memcpy(e->key, key, a->keysize);
+	memcpy(e->key, key, a->tup.keysize);
 	for (int c = 0; c < ncpus; c++) {
 		const uint64_t *w = &vals[(size_t)c * nw];
 		if (w[0] == 0 || (a->gen && w[1] != gen))
@@ -210,7 +210,7 @@ static int snap_keyed(dtrace_hdl_t *dtp, dt_aggsnap_t *s, int fd)
 	const dl_agg_t *a = s->agg;
 	size_t vsize = (size_t)dl_agg_nwords(a) * 8 * (size_t)dtp->ncpus;
 	uint32_t batch = 256, count;
-	char *keys = malloc((size_t)batch * a->keysize);
+	char *keys = malloc((size_t)batch * a->tup.keysize);
 	uint64_t *vals = malloc(batch * vsize);
 	uint64_t token = 0;
 	void *in = NULL;
@@ -225,7 +225,7 @@ static int snap_keyed(dtrace_hdl_t *dtp, dt_aggsnap_t *s, int fd)
 		int err = errno;
 		for (uint32_t i = 0; (r == 0 || err == ENOENT) && i < count;
 		     i++)
-			snap_add(s, keys + (size_t)i * a->keysize,
+			snap_add(s, keys + (size_t)i * a->tup.keysize,
 				 (const uint64_t *)((char *)vals + i * vsize),
 				 dtp->ncpus, s->gen);
 		if (r < 0) {
@@ -258,7 +258,7 @@ dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id)
 	s->gen = st->maps[id].gen;
 	s->normal = st->maps[id].normal;
 	s->ncpus = dtp->ncpus;
-	rc = a->nkeys == 0 ? snap_keyless(dtp, s, st->maps[id].fd, vals) :
+	rc = a->tup.nkeys == 0 ? snap_keyless(dtp, s, st->maps[id].fd, vals) :
 			     snap_keyed(dtp, s, st->maps[id].fd);
 	free(vals);
 	if (rc < 0) {
@@ -327,7 +327,7 @@ int dt_agg_trunc(dtrace_hdl_t *dtp, uint32_t id, bool all, int64_t keep)
 	for (size_t i = 0; i < s->n; i++) {
 		if (i >= from && i < to)
 			continue;
-		if (a->nkeys > 0) {
+		if (a->tup.nkeys > 0) {
 			bpf_map_delete_elem(st->maps[id].fd, s->ents[i].key);
 		} else {	/* the one entry: zero it */
 			uint32_t zero = 0;

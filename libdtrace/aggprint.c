@@ -323,7 +323,7 @@ static int cmp_val(const dl_agg_t *a, const int64_t *x, const int64_t *y)
 /* Key k of a row, as an unsigned integer of its size or a string. */
 static int cmp_key1(const row_t *x, const row_t *y, uint32_t k)
 {
-	const dl_aggkey_t *kx = &x->agg->keys[k], *ky = &y->agg->keys[k];
+	const dl_aggkey_t *kx = &x->agg->tup.keys[k], *ky = &y->agg->tup.keys[k];
 	const char *px = x->key + kx->off, *py = y->key + ky->off;
 
 	if (kx->is_str) {
@@ -338,7 +338,7 @@ static int cmp_key1(const row_t *x, const row_t *y, uint32_t k)
 
 static int cmp_keys(const table_t *t, const row_t *x, const row_t *y)
 {
-	uint32_t n = x->agg->nkeys;
+	uint32_t n = x->agg->tup.nkeys;
 	uint32_t start = (uint32_t)t->keypos < n ? (uint32_t)t->keypos : 0;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -386,7 +386,7 @@ static bool same_key(const row_t *r, const dl_agg_t *a, const char *key)
 {
 	row_t o = { .agg = a, .key = key };
 
-	for (uint32_t k = 0; k < a->nkeys; k++)
+	for (uint32_t k = 0; k < a->tup.nkeys; k++)
 		if (cmp_key1(r, &o, k) != 0)
 			return false;
 	return true;
@@ -467,7 +467,7 @@ static void table_free(table_t *t)
 
 static void print_key(FILE *out, const row_t *r, uint32_t k)
 {
-	const dl_aggkey_t *ak = &r->agg->keys[k];
+	const dl_aggkey_t *ak = &r->agg->tup.keys[k];
 	const char *p = r->key + ak->off;
 	int64_t v;
 
@@ -555,16 +555,16 @@ static int print_fmt_row(table_t *t, FILE *out, const dl_fmt_t *fmt,
 	dl_field_t f[DL_AGG_KEYS_MAX];
 	fmtrow_t fr = { t, r };
 
-	for (uint32_t k = 0; k < a->nkeys; k++) {
-		const dl_aggkey_t *ak = &a->keys[k];
+	for (uint32_t k = 0; k < a->tup.nkeys; k++) {
+		const dl_aggkey_t *ak = &a->tup.keys[k];
 		f[k] = (dl_field_t){
 			.kind = ak->is_str ? DL_F_STRING : DL_F_INT,
 			.off = ak->off, .size = ak->is_str ? ak->size :
 							     ak->tsize,
 			.is_signed = ak->is_signed };
 	}
-	return dt_printa_fmt(t->dtp, out, fmt, f, a->nkeys, r->key,
-			     a->keysize, fmt_aggval, &fr);
+	return dt_printa_fmt(t->dtp, out, fmt, f, a->tup.nkeys, r->key,
+			     a->tup.keysize, fmt_aggval, &fr);
 }
 
 static int print_table(table_t *t, FILE *out, const dl_fmt_t *fmt)
@@ -576,7 +576,7 @@ static int print_table(table_t *t, FILE *out, const dl_fmt_t *fmt)
 				return -1;
 			continue;
 		}
-		for (uint32_t k = 0; k < r->agg->nkeys; k++)
+		for (uint32_t k = 0; k < r->agg->tup.nkeys; k++)
 			print_key(out, r, k);
 		for (size_t s = 0; s < t->nsnaps; s++)
 			print_value(t, out, r, s);

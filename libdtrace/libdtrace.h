@@ -385,6 +385,8 @@ struct dtrace_hdl {
 	dl_vars_t selfvars;		/* self-> variables of all programs,
 					   in DL_MAP_SELF (dlang.h) */
 	dl_aggs_t aggs;			/* aggregations of all programs */
+	dl_assocs_t assocs;		/* associative arrays of all programs */
+	int *assocfds;			/* their maps, by id */
 	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */

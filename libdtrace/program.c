@@ -384,6 +384,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->globals = &dtp->globals;
 	pgp->cx->selfvars = &dtp->selfvars;
 	pgp->cx->aggs = &dtp->aggs;
+	pgp->cx->assocs = &dtp->assocs;
 	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
 	if (compile(dtp, pgp, src, file) < 0) {
 		free(src);

@@ -141,6 +141,32 @@ static bool map_used(const dtrace_hdl_t *dtp, int idx)
 	return false;
 }
 
+/* One hash map per associative array: -x dynvarsize bytes' worth of
+   entries, at least DL_SELF_MINENTRIES. */
+static int create_assocs(dtrace_hdl_t *dtp)
+{
+	dtp->assocfds = calloc(dtp->assocs.n + 1, sizeof(int));
+	for (size_t i = 0; i < dtp->assocs.n; i++) {
+		const dl_assoc_t *a = dtp->assocs.v[i];
+		int64_t n = dt_opt(dtp, DT_OPT_dynvarsize) /
+			    (a->tup.keysize + a->valsize);
+		char name[32];
+
+		if (n < DL_SELF_MINENTRIES)
+			n = DL_SELF_MINENTRIES;
+		snprintf(name, sizeof(name), "dt_assoc%zu", i);
+		dtp->assocfds[i] = bpf_map_create(BPF_MAP_TYPE_HASH, name,
+						  a->tup.keysize, a->valsize,
+						  (uint32_t)n, NULL);
+		if (dtp->assocfds[i] < 0)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to "
+					    "create the map of array %s: %s",
+					    a->name, strerror(errno));
+		dt_keep_fd(dtp, dtp->assocfds[i]);
+	}
+	return 0;
+}
+
 static int create_maps(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
@@ -176,6 +202,9 @@ static int create_maps(dtrace_hdl_t *dtp)
 				      self_entries(dtp), 0);
 	uint32_t zero = dt_agg_maxval(dtp) > selfstr ? dt_agg_maxval(dtp) :
 							selfstr;
+	for (size_t i = 0; i < dtp->assocs.n; i++)
+		if (dtp->assocs.v[i]->valsize > zero)
+			zero = dtp->assocs.v[i]->valsize;
 	if (zero > 0 && map_used(dtp, DL_MAP_ZERO))
 		rc = rc ?: map_create(dtp, DL_MAP_ZERO, BPF_MAP_TYPE_ARRAY,
 				      "dt_zero", zero, 1, 0);
@@ -190,7 +219,8 @@ static int create_maps(dtrace_hdl_t *dtp)
 				  "failed to fill the string table: %s",
 				  strerror(errno));
 	free(st);
-	return rc ?: dt_agg_create_maps(dtp) ?: fill_probes(dtp);
+	return rc ?: dt_agg_create_maps(dtp) ?: create_assocs(dtp) ?:
+	       fill_probes(dtp);
 }
 
 /* The last lines of a verifier log: where it gave up and why. */
@@ -219,7 +249,9 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 		bpf_reloc_t *r = &bp->code.relocs[i];
 		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
 		insns[r->insn].imm = r->mapidx == DL_MAP_PROG ?
-			bp->progmap_fd : r->mapidx >= DL_MAP_AGG0 ?
+			bp->progmap_fd : r->mapidx >= DL_MAP_ASSOC0 ?
+			dtp->assocfds[r->mapidx - DL_MAP_ASSOC0] :
+			r->mapidx >= DL_MAP_AGG0 ?
 			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
 			dtp->mapfds[r->mapidx];
 	}

@@ -96,18 +96,18 @@ Test(agg, layout)
 	cr_assert_eq(g->n, 3);
 	dl_agg_t *a = g->aggs[0];
 	cr_expect_str_eq(a->name, "a");
-	cr_expect_eq(a->nkeys, 3);
+	cr_expect_eq(a->tup.nkeys, 3);
 	/* string keys widen to the longest value a use can give */
-	cr_expect(a->keys[0].is_str);
-	cr_expect_eq(a->keys[0].size, DL_PROBE_FUNCLEN);
-	cr_expect_eq(a->keys[1].off, DL_PROBE_FUNCLEN);
-	cr_expect_eq(a->keys[1].tsize, 4);
-	cr_expect(a->keys[1].is_signed);
-	cr_expect_eq(a->keys[2].size, 6);
-	cr_expect_eq(a->keys[2].off, DL_PROBE_FUNCLEN + 8);
-	cr_expect_eq(a->keysize, DL_PROBE_FUNCLEN + 16);
+	cr_expect(a->tup.keys[0].is_str);
+	cr_expect_eq(a->tup.keys[0].size, DL_PROBE_FUNCLEN);
+	cr_expect_eq(a->tup.keys[1].off, DL_PROBE_FUNCLEN);
+	cr_expect_eq(a->tup.keys[1].tsize, 4);
+	cr_expect(a->tup.keys[1].is_signed);
+	cr_expect_eq(a->tup.keys[2].size, 6);
+	cr_expect_eq(a->tup.keys[2].off, DL_PROBE_FUNCLEN + 8);
+	cr_expect_eq(a->tup.keysize, DL_PROBE_FUNCLEN + 16);
 	cr_expect_eq(dl_agg_nwords(a), 2);
-	cr_expect_eq(g->aggs[1]->nkeys, 0);
+	cr_expect_eq(g->aggs[1]->tup.nkeys, 0);
 	cr_expect_eq(dl_agg_nwords(g->aggs[1]), 1 + 127);
 	cr_expect_eq(g->aggs[2]->nbuckets, 7);
 	/* a clause of aggregations alone writes no record */

@@ -348,7 +348,7 @@ Test(vars, errors)
 	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
 	tsm_prog_error("BEGIN { trace(self->z); }", D_IDENT_UNDEF, 15,
 		       "failed to resolve self->z: Unknown variable name");
-	tsm_prog_error("BEGIN { a[1] = 1; }", D_UNSUPPORTED, 9, NULL);
+	tsm_prog_error("BEGIN { a[1] = 1; a[\"x\"] = 2; }", D_PROTO_ARG, 21, NULL);
 	tsm_prog_error("BEGIN { x = \"a\" + 1; }", D_OP_INT, 13, NULL);
 	tsm_prog_error("BEGIN { x = 1; x += \"a\"; }", D_OP_INT, 21, NULL);
 	tsm_prog_error("int x; long x;", D_DECL_IDRED, 13,

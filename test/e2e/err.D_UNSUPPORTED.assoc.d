@@ -1,5 +1,0 @@
-/* Associative arrays are not supported yet. */
-BEGIN
-{
-	a[1] = 2;
-}
