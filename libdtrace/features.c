@@ -9,6 +9,10 @@
  * get as far as EBADF) and the field it sets.  The programs are raw struct
  * bpf_insn arrays: this file does not depend on the compiler.
  *
+ * The uprobe PMU (the pid provider): its perf type from
+ * /sys/bus/event_source/devices/uprobe/type and the config bit that makes a
+ * return probe from .../format/retprobe ("config:0"); type -1 if absent.
+ *
  * tracefs: the syscall provider reads tracepoint names and ids from
  * tracefs.  If events/ is missing under /sys/kernel/tracing we mount tracefs
  * there (we are root; Debian does not mount it at boot); failing that is
@@ -19,6 +23,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -30,6 +35,7 @@
 #include "libdtrace.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+#define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/"
 
 static bool has_events(const char *dir)
 {
@@ -112,6 +118,29 @@ static bool probe_perf_link(void)
 	return ok;
 }
 
+/* The uprobe PMU's type and return-probe bit (type -1: none). */
+static void probe_uprobe_pmu(dt_features_t *f)
+{
+	char buf[64];
+	FILE *fp;
+	int bit = -1;
+
+	f->uprobe_type = -1;
+	f->uprobe_retbit = -1;
+	if ((fp = fopen(UPROBE_PMU "format/retprobe", "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) == NULL ||
+		    sscanf(buf, "config:%d", &bit) != 1 || bit < 0 || bit > 63)
+			bit = -1;
+		fclose(fp);
+	}
+	if (bit < 0 || (fp = fopen(UPROBE_PMU "type", "re")) == NULL)
+		return;
+	if (fscanf(fp, "%d", &f->uprobe_type) != 1)
+		f->uprobe_type = -1;
+	fclose(fp);
+	f->uprobe_retbit = bit;
+}
+
 static const struct {
 	bool (*probe)(void);
 	size_t field;		/* offsetof the bool in dt_features_t */
@@ -132,6 +161,7 @@ int dt_features_probe(dtrace_hdl_t *dtp)
 	for (size_t i = 0; i < n; i++)
 		*(bool *)((char *)&dtp->feat + feature_table[i].field) =
 			feature_table[i].probe();
+	probe_uprobe_pmu(&dtp->feat);
 	dtp->feat.probed = true;
 	return 0;
 }

@@ -10,5 +10,6 @@ const dt_provops_t *const dt_providers[] = {
 	&dt_prov_dtrace,
 	&dt_prov_profile,
 	&dt_prov_syscall,
+	&dt_prov_pid,
 	NULL,
 };
