@@ -188,7 +188,10 @@ int dt_uproc_objs(dtrace_hdl_t *dtp, int pid, dt_uobj_t **objsp)
 	dt_umap_t m;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	if ((fp = fopen(path, "re")) == NULL)
+	if ((fp = fopen(path, "re")) == NULL && errno == ENOENT)
+		return dt_set_error(dtp, DTRACE_ERR_MATCH, "failed to grab "
+				    "process %d", pid);
+	if (fp == NULL)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to grab "
 				    "process %d: %s", pid, strerror(errno));
 	while (getline(&line, &linecap, fp) > 0) {
