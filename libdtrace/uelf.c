@@ -31,8 +31,8 @@
  * nor main have run.  The original byte is put back and the PC rewound to the
  * entry point; the process stays stopped until the command releases it once
  * the probes are enabled.  Signals the process receives meanwhile are passed
- * on.  A process held before its exec (where ptrace is refused) still maps
- * dtrace itself, and is refused.
+ * on.  A child of ours held before its exec (where ptrace is refused:
+ * dtrace -c under strace, say) still maps dtrace itself, and is refused.
  *
  * Contract: every function that fails sets the handle's error and returns
  * -1; a file that is not ELF has no symbols (not an error).
@@ -364,8 +364,9 @@ void dt_usyms_free(dt_usyms_t *s)
 
 /* ---- the -c handshake ---------------------------------------------------- */
 
-/* From /proc/PID/status: the state letter and the tracer's pid. */
-static int proc_status(int pid, char *state, int *tracer)
+/* From /proc/PID/status: the state letter, the tracer's and the parent's
+   pids. */
+static int proc_status(int pid, char *state, int *tracer, int *ppid)
 {
 	char path[64], line[256];
 	FILE *fp;
@@ -374,12 +375,14 @@ static int proc_status(int pid, char *state, int *tracer)
 	if ((fp = fopen(path, "re")) == NULL)
 		return -1;
 	*state = '?';
-	*tracer = 0;
+	*tracer = *ppid = 0;
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if (strncmp(line, "State:", 6) == 0)
 			sscanf(line + 6, " %c", state);
 		else if (strncmp(line, "TracerPid:", 10) == 0)
 			*tracer = atoi(line + 10);
+		else if (strncmp(line, "PPid:", 5) == 0)
+			*ppid = atoi(line + 5);
 	}
 	fclose(fp);
 	return 0;
@@ -445,15 +448,17 @@ int dt_uproc_ready(dtrace_hdl_t *dtp, int pid)
 	uint64_t entry;
 	long word;
 	char state;
-	int tracer;
+	int tracer, ppid;
 
-	if (proc_status(pid, &state, &tracer) < 0 || tracer != getpid())
-		return 0;		/* not held by us: nothing to do */
-	if (state != 't')
-		return 0;
-	if (before_exec(pid))
+	if (proc_status(pid, &state, &tracer, &ppid) < 0)
+		return 0;		/* gone: the caller will say */
+	if (ppid == getpid() && before_exec(pid))
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "process %d has "
-				    "not run its command yet", pid);
+				    "not run its command yet (it is held "
+				    "before its exec: ptrace is not "
+				    "allowed)", pid);
+	if (tracer != getpid() || state != 't')
+		return 0;		/* not held by us: nothing to do */
 	if ((entry = auxv_entry(pid)) == 0 ||
 	    ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0)
 		goto fail;

@@ -37,6 +37,10 @@
  * clause set and attached to all of its probes; the probe id comes from the
  * cookie (a constant when the program has one probe).
  *
+ * Like DTrace, a probe that cannot be enabled fails the whole run: x86
+ * uprobes refuse some instructions (lock-prefixed ones, as at the start of
+ * pthread_spin_lock), which the error then names.
+ *
  * Arguments (x86_64 System V).  Entry and offset probes: arg0..arg5 are
  * rdi, rsi, rdx, rcx, r8, r9; arg6 and up are read from the user stack at
  * rsp + 8 * (n - 5) (above the return address) with bpf_probe_read_user, 0
@@ -67,6 +71,8 @@
 enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 
 #define PID_MAX_REGARGS 6
+#define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction (lock-
+				   prefixed ones, for instance) */
 
 typedef struct pid_data {
 	const char *path;	/* the file the uprobe is in */
@@ -329,6 +335,8 @@ static int pid_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 				"with attach cookies");
 	if ((fd = dt_perf_event_open(&attr, d->pid, -1)) < 0) {
 		snprintf(why, sizeof(why), "perf_event_open: %s",
+			 errno == ENOTSUPP_KERNEL ? "the kernel cannot place "
+			 "a uprobe on the instruction there" :
 			 strerror(errno));
 		return pid_fail(dtp, prb, why);
 	}

@@ -6,7 +6,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$TRIGGERS/pidtrig" watch >"$out" & trig=$!
 $DTRACE -qn "pid$trig:a.out:pidt_add3:entry, pid$trig:a.out:pidt_add3:return {}" -p $trig >/dev/null 2>&1 & dt=$!
-for i in $(seq 200); do grep -q armed "$out" && break; sleep 0.05; done
+for i in $(seq 600); do grep -q armed "$out" && break; sleep 0.05; done
 { kill -9 $dt; wait $dt; } 2>/dev/null
 wait $trig
 echo "trigger status $?"

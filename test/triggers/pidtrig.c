@@ -11,7 +11,7 @@
  *   pidtrig watch      calls pidt_add3 every ms and prints "armed" when
  *                      its first byte becomes an int3 (a uprobe is set),
  *                      then "disarmed" when it is restored, and exits 0
- *                      (1 after 20 s without both).
+ *                      (1 after about 50 s without both).
  *   pidtrig bench N    calls pidt_add3 N times and prints the time per
  *                      call in ns (for the per-event cost of a probe).
  *
@@ -52,7 +52,7 @@ static int watch(void)
 	volatile unsigned char *code = (volatile unsigned char *)pidt_add3;
 	int armed = 0;
 
-	for (long i = 0; i < 20000; i++) {
+	for (long i = 0; i < 50000; i++) {
 		pidt_add3(i, 0, 0);
 		if (!armed && *code == 0xcc) {
 			armed = 1;
