@@ -16,10 +16,18 @@
  * in DTrace.  Aliases (several names at one address) matched by one glob
  * give probes under the first name in (address, name) order only, so that
  * one call fires once; a name given exactly always has its own probes.
- * Probes exist only for the objects mapped when they are described: with
- * -c, the command is first run to its entry point so that its libraries
- * are mapped (see dt_uproc_ready in uelf.c, "the -c handshake"); libraries
- * loaded later with dlopen are not seen.
+ * Probes exist only for the objects mapped when they are described;
+ * libraries loaded later with dlopen are not seen.
+ *
+ * The -c handshake.  dtrace -c holds its command stopped by ptrace right
+ * after execve, when only the executable and ld.so are mapped.  The first
+ * pid description that names the process runs it on to the executable's
+ * entry point (a temporary int3 there, put back afterwards, the PC rewound;
+ * dt_uproc_ready in uelf.c): ld.so has then mapped every DT_NEEDED library
+ * but run none of their initialisers, nor main.  The probes are made from
+ * /proc/PID/maps at that point and enabled, and only then does the command
+ * release the process (PTRACE_DETACH), so nothing the program itself does
+ * escapes tracing.
  *
  * Uprobes.  An entry probe is a uprobe at the function's file offset (the
  * symbol's address through its PT_LOAD segment), an offset probe one at
@@ -30,7 +38,10 @@
  * lets the process's threads through, and removes the breakpoint from any
  * other process that maps the file), with a BPF link whose attach cookie is
  * the probe id.  Nothing is written to tracefs: closing the fds, or dying,
- * removes every uprobe.
+ * removes every uprobe.  Registering one is the kernel's work on every
+ * process that maps the file (it takes each one's mmap lock to decide
+ * whether to plant the breakpoint): about 2 ms a probe in libc on a busy
+ * machine, so `pid$target:libc.so.6::entry` takes seconds to enable.
  *
  * Programs.  Three kinds, entry, return and offset, each a kprobe-type
  * program (the context is the user's struct pt_regs), loaded once per
