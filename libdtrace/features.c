@@ -11,7 +11,9 @@
  *
  * The uprobe PMU (the pid provider): its perf type from
  * /sys/bus/event_source/devices/uprobe/type and the config bit that makes a
- * return probe from .../format/retprobe ("config:0"); type -1 if absent.
+ * return probe from .../format/retprobe ("config:0"), and where the
+ * reference counter's offset goes (.../format/ref_ctr_offset,
+ * "config:32-63": the shift, -1 if absent); type -1 if absent.
  *
  * tracefs: the syscall provider reads tracepoint names and ids from
  * tracefs.  If events/ is missing under /sys/kernel/tracing we mount tracefs
@@ -139,6 +141,14 @@ static void probe_uprobe_pmu(dt_features_t *f)
 		f->uprobe_type = -1;
 	fclose(fp);
 	f->uprobe_retbit = bit;
+	f->uprobe_refshift = -1;
+	if ((fp = fopen(UPROBE_PMU "format/ref_ctr_offset", "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    sscanf(buf, "config:%d-63", &bit) == 1 && bit > 0 &&
+		    bit < 64)
+			f->uprobe_refshift = bit;
+		fclose(fp);
+	}
 }
 
 static const struct {

@@ -203,6 +203,9 @@ struct dt_provops {
 	   copy of the description (pid: module "a.out" -> the executable's
 	   name).  0, or -1 with the error set. */
 	int (*resolve)(dtrace_hdl_t *dtp, dt_pdesc_t *pd);
+	/* Optional.  Does the provider serve this provider field although
+	   it is not its name (usdt: "python1234")? */
+	bool (*wants)(const char *prov);
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -214,6 +217,8 @@ typedef struct dt_features {
 	bool perf_link;		/* BPF_LINK_CREATE for perf events */
 	int uprobe_type;	/* perf type of the uprobe PMU, -1: none */
 	int uprobe_retbit;	/* its config bit for return probes */
+	int uprobe_refshift;	/* where its config has the reference
+				   counter (semaphore) offset, -1: none */
 	char tracefs[64];	/* "/sys/kernel/tracing", mounted if needed */
 } dt_features_t;
 
@@ -273,9 +278,20 @@ typedef struct dt_usym {
 	uint64_t off;			/* file offset of value */
 } dt_usym_t;
 
+/* An SDT probe (a .note.stapsdt note) of an ELF file. */
+typedef struct dt_unote {
+	const char *prov, *name;	/* "python", "function__entry" */
+	const char *args;		/* "8@%rbp 8@%r12 -4@%eax" */
+	uint64_t pc;			/* its address (file's layout) */
+	uint64_t off;			/* file offset of pc */
+	uint64_t sem_off;		/* file offset of its semaphore, 0 */
+} dt_unote_t;
+
 typedef struct dt_usyms {
 	dt_usym_t *v;			/* by address, then name */
 	size_t n, cap;
+	dt_unote_t *notes;		/* in file order */
+	size_t nnotes, notecap;
 	int fd;
 	struct Elf *elf;		/* keeps the names */
 } dt_usyms_t;
@@ -285,9 +301,12 @@ int dt_uproc_parse_map(const char *line, dt_umap_t *m);
 /* The objects pid maps, in map order: count (*objs malloc'd) or -1. */
 int dt_uproc_objs(dtrace_hdl_t *dtp, int pid, dt_uobj_t **objs);
 void dt_uproc_objs_free(dt_uobj_t *objs, size_t n);
-/* The function symbols of path (none if it is not ELF): 0 or -1. */
+/* The function symbols and SDT notes of path (none if it is not ELF):
+   0 or -1. */
 int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *syms);
 void dt_usyms_free(dt_usyms_t *syms);
+/* The function holding vaddr, or NULL. */
+const dt_usym_t *dt_usyms_at(const dt_usyms_t *syms, uint64_t vaddr);
 /* The file offset of vaddr through the PT_LOAD headers: 0 or -1. */
 int dt_uelf_off(const Elf64_Phdr *ph, size_t nph, uint64_t vaddr,
 		uint64_t *off);

@@ -23,7 +23,9 @@
  * Iteration: dt_probe_iter asks every provider in dt_providers whose name
  * matches the description's provider field to populate (a pattern like
  * "pid123" also asks the provider named "pid"), then calls back for each
- * matching probe in id order.  The provider-independent part is
+ * matching probe in id order (a provider with a wants hook is also asked
+ * when that says so: the usdt provider serves "python1234", whatever the
+ * name before the pid).  The provider-independent part is
  * dt_probe_iter_provs, which takes the provider list as an argument.
  * Before that, a provider with a resolve hook may rewrite an alias in (a
  * copy of) the description: the pid provider turns the module "a.out" into
@@ -388,14 +390,20 @@ static bool provider_wanted(const char *pname, const char *pattern)
 	       pattern[n] <= '9';
 }
 
+/* ... or by the provider's own test (usdt: "python1234"). */
+static bool ops_wanted(const dt_provops_t *ops, const char *pattern)
+{
+	return provider_wanted(ops->name, pattern) ||
+	       (ops->wants != NULL && ops->wants(pattern));
+}
+
 static int populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		    const dt_provops_t *const *provs)
 {
 	for (; provs != NULL && *provs != NULL; provs++) {
 		const dt_provops_t *ops = *provs;
 
-		if (ops->populate == NULL ||
-		    !provider_wanted(ops->name, pd->prov))
+		if (ops->populate == NULL || !ops_wanted(ops, pd->prov))
 			continue;
 		if (ops->populate(dtp, pd) < 0)
 			return -1;
@@ -410,7 +418,7 @@ static int resolve(dtrace_hdl_t *dtp, dt_pdesc_t *pd,
 	for (; provs != NULL && *provs != NULL; provs++) {
 		const dt_provops_t *ops = *provs;
 
-		if (ops->resolve != NULL && provider_wanted(ops->name, pd->prov) &&
+		if (ops->resolve != NULL && ops_wanted(ops, pd->prov) &&
 		    ops->resolve(dtp, pd) < 0)
 			return -1;
 	}

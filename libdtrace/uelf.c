@@ -22,6 +22,15 @@
  * holding the address gives it, value - p_vaddr + p_offset.  The names point
  * into the ELF file's string tables, kept open (mapped) until dt_usyms_free.
  *
+ * SDT notes (the usdt provider).  Every NT_STAPSDT (3) note of owner
+ * "stapsdt" in a note section: the probe's address, the link-time address
+ * of .stapsdt.base, the semaphore's address (0: none), then the provider,
+ * probe and argument strings.  If the file has a .stapsdt.base section at
+ * another address (prelink moved it), both addresses move by the
+ * difference.  Both become file offsets through PT_LOAD, the semaphore's
+ * too (the kernel's uprobe reference counter wants its file offset); notes
+ * whose addresses are not in the file's image are skipped.
+ *
  * The -c handshake.  dtrace -c holds its command with ptrace, stopped right
  * after execve: the executable and ld.so are mapped, the libraries it needs
  * are not.  dt_uproc_ready() sees such a process (in a tracing stop, traced
@@ -318,6 +327,117 @@ static GElf_Phdr *read_phdrs(Elf *e, size_t *nph)
 	return ph;
 }
 
+/* ---- SDT notes ----------------------------------------------------------- */
+
+/* sh_addr of the section called name, or 0. */
+static uint64_t section_addr(Elf *e, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0)
+		return 0;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) != NULL &&
+		    (n = elf_strptr(e, shstrndx, sh.sh_name)) != NULL &&
+		    strcmp(n, name) == 0)
+			return sh.sh_addr;
+	}
+	return 0;
+}
+
+static int note_add(dt_usyms_t *s, const dt_unote_t *n)
+{
+	dt_unote_t *v;
+
+	if (s->nnotes == s->notecap) {
+		size_t c = s->notecap ? s->notecap * 2 : 16;
+
+		if ((v = realloc(s->notes, c * sizeof(*v))) == NULL)
+			return -1;
+		s->notes = v;
+		s->notecap = c;
+	}
+	s->notes[s->nnotes++] = *n;
+	return 0;
+}
+
+/* One stapsdt note's descriptor: pc, base, semaphore (64-bit), then the
+   provider, name and argument strings. */
+static int note_parse(dt_usyms_t *s, const char *desc, size_t len,
+		      uint64_t base, const Elf64_Phdr *ph, size_t nph)
+{
+	dt_unote_t n = { 0 };
+	uint64_t a[3];
+	const char *p = desc + sizeof(a), *end = desc + len;
+
+	if (len < sizeof(a) + 3)
+		return 0;
+	memcpy(a, desc, sizeof(a));
+	n.prov = p;
+	n.name = p += strnlen(p, (size_t)(end - p)) + 1;
+	if (p >= end)
+		return 0;
+	n.args = p += strnlen(p, (size_t)(end - p)) + 1;
+	if (p >= end || memchr(p, '\0', (size_t)(end - p)) == NULL)
+		return 0;
+	n.pc = a[0] + (base != 0 ? base - a[1] : 0);
+	if (dt_uelf_off(ph, nph, n.pc, &n.off) < 0)
+		return 0;
+	if (a[2] != 0 &&
+	    dt_uelf_off(ph, nph, a[2] + (base != 0 ? base - a[1] : 0),
+			&n.sem_off) < 0)
+		return 0;
+	return note_add(s, &n);
+}
+
+static int read_notes(dt_usyms_t *s, Elf_Scn *scn, const Elf64_Phdr *ph,
+		      size_t nph)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	uint64_t base = section_addr(s->elf, ".stapsdt.base");
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (data != NULL && (off = gelf_getnote(data, off, &nh, &name_off,
+						   &desc_off)) > 0) {
+		const char *d = data->d_buf;
+
+		if (nh.n_type != 3 || nh.n_namesz != 8 ||
+		    memcmp(d + name_off, "stapsdt", 8) != 0)
+			continue;
+		if (note_parse(s, d + desc_off, nh.n_descsz, base, ph, nph) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+const dt_usym_t *dt_usyms_at(const dt_usyms_t *s, uint64_t vaddr)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {	/* the last symbol at or below vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].value <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > 0) {	/* aliases and nested sizes: look back */
+		const dt_usym_t *f = &s->v[lo];
+
+		if (vaddr - f->value < f->size)
+			return f;
+		if (lo > 0 && s->v[lo - 1].value != f->value)
+			break;
+	}
+	return NULL;
+}
+
 int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *s)
 {
 	GElf_Phdr *ph = NULL;
@@ -326,6 +446,7 @@ int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *s)
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 	elf_version(EV_CURRENT);
 	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot open %s: "
@@ -338,9 +459,12 @@ int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *s)
 	while (rc == 0 && (scn = elf_nextscn(s->elf, scn)) != NULL) {
 		GElf_Shdr sh;
 
-		if (gelf_getshdr(scn, &sh) != NULL &&
-		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+		if (gelf_getshdr(scn, &sh) == NULL)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
 			rc = read_symtab(s, scn, &sh, ph, nph);
+		else if (sh.sh_type == SHT_NOTE)
+			rc = read_notes(s, scn, ph, nph);
 	}
 	free(ph);
 	if (rc < 0) {
@@ -354,6 +478,7 @@ int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *s)
 void dt_usyms_free(dt_usyms_t *s)
 {
 	free(s->v);
+	free(s->notes);
 	if (s->elf != NULL)
 		elf_end(s->elf);
 	if (s->fd >= 0)
