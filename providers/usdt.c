@@ -5,7 +5,12 @@
  *
  * Names.  A description's provider field is a provider name followed by a
  * process id ("python1234", from python$target); wants() claims any such
- * literal field except pid<N>, which is the pid provider's.  The probes are
+ * literal field except pid<N>, which is the pid provider's.  A pattern
+ * (or an empty field, as in dtrace -l -p PID) is matched against the
+ * probes of the process $target only, if there is one: every USDT probe
+ * of a process is listed by `dtrace -l -p PID`, as in DTrace.  (A pattern
+ * does not run a -c command on to its entry point: `syscall*:::` must
+ * still see what ld.so does; it sees the probes of the executable only.)  The probes are
  * read from the notes of the files the process maps (uelf.c, as for the pid
  * provider, and with -c the command is first run to its entry point so
  * that its libraries are mapped): the module is the file's basename, the
@@ -277,11 +282,13 @@ int dt_usdt_split(const char *prov, char *name, size_t namesz)
 	return (int)pid;
 }
 
+/* A provider name with a pid, or a pattern (which may match $target's). */
 static bool usdt_wants(const char *prov)
 {
 	char name[64];
 
-	return dt_usdt_split(prov, name, sizeof(name)) > 0;
+	return dt_usdt_split(prov, name, sizeof(name)) > 0 ||
+	       *prov == '\0' || strpbrk(prov, "*?[\\") != NULL;
 }
 
 /* The probe name of a note: "__" shown as "-". */
@@ -335,7 +342,7 @@ static int site_add(dtrace_hdl_t *dtp, usdt_data_t *d, const dt_unote_t *n)
 
 static int usdt_insert(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		       const dt_uobj_t *o, const dt_unote_t *n,
-		       const char *func, const char *name)
+		       const char *prov, const char *func, const char *name)
 {
 	usdt_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
 	dt_probe_t *prb;
@@ -345,7 +352,7 @@ static int usdt_insert(dtrace_hdl_t *dtp, const usdt_want_t *w,
 	d->pid = w->pid;
 	d->nargs = dt_usdt_parse_args(n->args, d->argv, USDT_MAX_ARGS, d->bad,
 				      sizeof(d->bad));
-	prb = dt_probe_insert_as(dtp, &dt_prov_usdt, w->pd->prov, o->name,
+	prb = dt_probe_insert_as(dtp, &dt_prov_usdt, prov, o->name,
 				 func, name, d);
 	if (prb == NULL)
 		return -1;
@@ -371,11 +378,14 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		const char *func = f != NULL ? f->name : "";
 		char name[128];
 
+		char prov[96];
+
 		dt_usdt_probename(note->name, name, sizeof(name));
-		if (strcmp(note->prov, w->name) != 0 ||
-		    !dt_gmatch(func, pd->func) || !dt_gmatch(name, pd->name))
+		snprintf(prov, sizeof(prov), "%s%d", note->prov, w->pid);
+		if (!dt_gmatch(prov, pd->prov) || !dt_gmatch(func, pd->func) ||
+		    !dt_gmatch(name, pd->name))
 			continue;
-		r = usdt_insert(dtp, w, o, note, func, name);
+		r = usdt_insert(dtp, w, o, note, prov, func, name);
 		n++;
 	}
 	dt_usyms_free(&syms);
@@ -387,10 +397,15 @@ static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	usdt_want_t w = { .pd = pd };
 	dt_uobj_t *objs;
 	int nobj, n = 0, r = 0;
+	bool named = (w.pid = dt_usdt_split(pd->prov, w.name,
+					     sizeof(w.name))) > 0;
 
-	if ((w.pid = dt_usdt_split(pd->prov, w.name, sizeof(w.name))) <= 0)
+	if (!named && dtp->macros.target > 0 &&
+	    dtp->macros.target <= INT32_MAX)
+		w.pid = (int)dtp->macros.target;	/* a pattern: $target's */
+	if (w.pid <= 0)
 		return 0;
-	if (dt_uproc_ready(dtp, w.pid) < 0 ||
+	if ((named && dt_uproc_ready(dtp, w.pid) < 0) ||
 	    (nobj = dt_uproc_objs(dtp, w.pid, &objs)) < 0)
 		return -1;
 	for (int i = 0; r >= 0 && i < nobj; i++)

@@ -14,3 +14,9 @@ echo "status $?"
 # only trig:always enabled: trig:round's semaphore stays 0, nothing else
 $DTRACE -qn 'trig$target::trig_fire:always { printf("%s %d\n", probename, arg0); }' -c "$T 2"
 echo "status $?"
+# dtrace -l -p lists the process's USDT probes with everything else
+$T 100000 10 & tp=$!
+for i in $(seq 100); do [ "$(readlink /proc/$tp/exe)" = "$(readlink -f "$T")" ] && break; sleep 0.02; done
+[ "$($DTRACE -l -p $tp | grep -c '^ *[0-9]* *syscall ')" -gt 100 ] && echo "and the syscall probes"
+$DTRACE -l -p $tp | grep ' trig[0-9]' | sed -E 's/^ *[0-9]+ +trig[0-9]+ /ID trigPID /'
+kill $tp
