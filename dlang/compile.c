@@ -34,6 +34,8 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->thisvars.arena = a;
 	cx->own_selfvars.arena = a;
 	cx->selfvars = &cx->own_selfvars;
+	cx->own_aggs.arena = a;
+	cx->aggs = &cx->own_aggs;
 	return cx;
 }
 

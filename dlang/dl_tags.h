@@ -47,3 +47,44 @@ DL_TAG(D_PRAGERR)		/* #pragma error / #error */
 DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
 DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
 DL_TAG(D_LIMIT)			/* a named limit was exceeded */
+DL_TAG(D_AGG_FUNC)		/* aggregation assigned a non-aggregating value */
+DL_TAG(D_AGG_REDEF)		/* aggregation used with another function */
+DL_TAG(D_AGG_SCALAR)		/* aggregating function needs a scalar */
+DL_TAG(D_KEY_TYPE)		/* invalid aggregation key type */
+DL_TAG(D_CG_EXPR)		/* aggregating function used in an expression */
+DL_TAG(D_PRINTA_AGGARG)		/* printa argument not an aggregation */
+DL_TAG(D_PRINTA_PROTO)		/* printa format without aggregation */
+DL_TAG(D_PRINTA_AGGBAD)		/* printa of an undefined aggregation */
+DL_TAG(D_PRINTA_AGGKEY)		/* printa: key counts differ */
+DL_TAG(D_PRINTA_AGGPROTO)	/* printa: key types differ */
+DL_TAG(D_CLEAR_AGGARG)		/* clear argument not an aggregation */
+DL_TAG(D_CLEAR_AGGBAD)		/* clear of an undefined aggregation */
+DL_TAG(D_TRUNC_AGGARG)		/* trunc argument not an aggregation */
+DL_TAG(D_TRUNC_AGGBAD)		/* trunc of an undefined aggregation */
+DL_TAG(D_NORMALIZE_AGGARG)	/* (de)normalize argument not an aggregation */
+DL_TAG(D_NORMALIZE_SCALAR)	/* normalize factor not a scalar */
+DL_TAG(D_NORMALIZE_AGGBAD)	/* (de)normalize of an undefined aggregation */
+DL_TAG(D_LQUANT_BASETYPE)	/* lquantize base not an integer constant */
+DL_TAG(D_LQUANT_BASEVAL)	/* lquantize base not 32 bits */
+DL_TAG(D_LQUANT_LIMTYPE)	/* lquantize limit not an integer constant */
+DL_TAG(D_LQUANT_LIMVAL)		/* lquantize limit not 32 bits */
+DL_TAG(D_LQUANT_MISMATCH)	/* lquantize limit not above base */
+DL_TAG(D_LQUANT_STEPTYPE)	/* lquantize step not a positive constant */
+DL_TAG(D_LQUANT_STEPVAL)	/* lquantize step not 16 bits */
+DL_TAG(D_LQUANT_STEPLARGE)	/* lquantize: no level */
+DL_TAG(D_LQUANT_STEPSMALL)	/* lquantize: too many levels */
+DL_TAG(D_LQUANT_MATCHBASE)	/* lquantize base differs from before */
+DL_TAG(D_LQUANT_MATCHLIM)	/* lquantize limit differs from before */
+DL_TAG(D_LQUANT_MATCHSTEP)	/* lquantize step differs from before */
+DL_TAG(D_LLQUANT_FACTORTYPE)	/* llquantize factor not a constant */
+DL_TAG(D_LLQUANT_FACTORVAL)	/* llquantize factor out of range */
+DL_TAG(D_LLQUANT_LMAGTYPE)	/* llquantize low magnitude not a constant */
+DL_TAG(D_LLQUANT_LMAGVAL)	/* llquantize low magnitude out of range */
+DL_TAG(D_LLQUANT_HMAGTYPE)	/* llquantize high magnitude not a constant */
+DL_TAG(D_LLQUANT_HMAGVAL)	/* llquantize high magnitude out of range */
+DL_TAG(D_LLQUANT_STEPTYPE)	/* llquantize steps not a positive constant */
+DL_TAG(D_LLQUANT_STEPVAL)	/* llquantize steps out of range */
+DL_TAG(D_LLQUANT_MATCHFACTOR)	/* llquantize factor differs from before */
+DL_TAG(D_LLQUANT_MATCHLMAG)	/* llquantize lmag differs from before */
+DL_TAG(D_LLQUANT_MATCHHMAG)	/* llquantize hmag differs from before */
+DL_TAG(D_LLQUANT_MATCHSTEPS)	/* llquantize steps differ from before */

@@ -309,6 +309,9 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
 		    struct dl_field (*record)(void *arg, const dl_node_t *n),
 		    void *arg);
 
+/* printa()'s format, checked against the keys of a->aggs[0]; a->pfmt. */
+void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a);
+
 /* ---- btf.c: kernel types from BTF, loaded only when a script needs them -- */
 
 /* Byte offset of member in struct sname of the running kernel; a user
@@ -367,6 +370,85 @@ typedef struct dl_selfkey {
 #define DL_SELF_ENTRYSIZE 16
 #define DL_SELF_MINENTRIES 1024
 
+/* ---- agg.c: aggregations ----------------------------------------------- */
+
+/*
+ * Aggregations belong to the library handle, like globals: @a is the same
+ * aggregation in every clause of every program of a run.  Each has its own
+ * per-CPU BPF map (LDMAP index DL_MAP_AGG0 + id): an array of one entry
+ * when it has no keys, else a hash keyed by the tuple laid out in keys[].
+ * The value is DL_AGG_NWORDS(agg) u64 words per CPU:
+ *   [0]            updates on this CPU (0: this CPU has no data)
+ *   [1]            the clear() generation the data belongs to (only when
+ *                  a clause clears the aggregation: agg->gen)
+ *   [DL_AGG_DATA(agg)...]  the function's data:
+ *     count        nothing more (the count is word 0)
+ *     sum          sum
+ *     avg          sum
+ *     min, max     the extreme value
+ *     stddev       sum, sum of squares (128 bits: low word, high word)
+ *     quantize, lquantize, llquantize   one count per bucket
+ * CPUs are merged in user space.  Keys hold integers as 8-byte canonical
+ * values (the key field keeps the D type's size for printing) and strings
+ * NUL-padded to the largest string the key position was given.
+ */
+typedef enum {
+	DL_AGG_COUNT, DL_AGG_SUM, DL_AGG_AVG, DL_AGG_MIN, DL_AGG_MAX,
+	DL_AGG_STDDEV, DL_AGG_QUANTIZE, DL_AGG_LQUANTIZE, DL_AGG_LLQUANTIZE,
+} dl_aggfn_t;
+
+#define DL_QUANTIZE_NBUCKETS 127	/* DTrace's: -2^63 .. 2^63 */
+#define DL_QUANTIZE_ZEROBUCKET 63
+#define DL_AGG_KEYS_MAX 16		/* DTrace's tuple limit is larger;
+					   this is ours */
+
+typedef struct dl_aggkey {
+	bool is_str;		/* a string, else an integer */
+	uint32_t off;		/* in the map key */
+	uint32_t size;		/* bytes in the key (8 for integers) */
+	uint32_t tsize;		/* integers: the D type's size */
+	bool is_signed;
+	const char *tname;	/* D type, kept by name */
+} dl_aggkey_t;
+
+typedef struct dl_agg {
+	const char *name;	/* without the '@'; "" for the anonymous one */
+	uint32_t id;		/* index in the table */
+	dl_aggfn_t fn;
+	const char *fname;	/* "count", ... as written */
+	int64_t base, limit, step;	/* lquantize */
+	int64_t factor, low, high, nsteps;	/* llquantize */
+	uint32_t nbuckets;	/* histograms */
+	dl_aggkey_t keys[DL_AGG_KEYS_MAX];
+	uint32_t nkeys;
+	uint32_t keysize;	/* bytes of the map key (0 with no keys) */
+	bool gen;		/* some clause clears it: values carry the
+				   generation, word 1 */
+	bool lowered;		/* a program was built against its layout */
+	dl_loc_t loc;		/* first use */
+} dl_agg_t;
+
+typedef struct dl_aggs {
+	dl_arena_t *arena;
+	dl_agg_t **aggs;
+	size_t n, cap;
+} dl_aggs_t;
+
+#define DL_AGG_DATA(a) ((a)->gen ? 2u : 1u)
+/* u64 words of an aggregation's value (one CPU's). */
+uint32_t dl_agg_nwords(const dl_agg_t *a);
+dl_agg_t *dl_agg_find(dl_aggs_t *tab, const char *name);
+dl_agg_t *dl_agg_add(dl_aggs_t *tab, const char *name);
+/* Buckets: DTrace's quantize bucket of v (0..126); lquantize's (0 below
+   base, nbuckets-1 at or above limit); llquantize's. */
+uint32_t dl_quantize_bucket(int64_t v);
+int64_t dl_quantize_bucket_min(uint32_t b);	/* lowest value of bucket b */
+uint32_t dl_lquantize_bucket(const dl_agg_t *a, int64_t v);
+uint32_t dl_llquantize_nbuckets(int64_t factor, int64_t low, int64_t high,
+				int64_t nsteps);
+uint32_t dl_llquantize_zero(const dl_agg_t *a);	/* |v| < factor^low */
+uint32_t dl_llquantize_bucket(const dl_agg_t *a, int64_t v);
+
 /* What a variable reference names (node->sema of ND_IDENT, ND_THIS and
    ND_SELF after sema). */
 typedef enum {
@@ -402,13 +484,21 @@ enum {
 				   program has globals (vars.c) */
 	DL_MAP_SELF,		/* dl_selfkey_t -> u64: self-> variables,
 				   made only when a program has some */
+	DL_MAP_AGGZERO,		/* one read-only value of zeros: what a new
+				   aggregation entry starts as */
+	DL_MAP_AGGGEN,		/* one value: u64 clear() generation per
+				   aggregation id, made only when some
+				   aggregation is cleared */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
+/* Aggregation id i's map is LDMAP index DL_MAP_AGG0 + i. */
+#define DL_MAP_AGG0 DL_NMAPS
 enum {
 	DL_DROP_RINGBUF,	/* output record: ring buffer full */
 	DL_DROP_DYNVAR,		/* self-> store: DL_MAP_SELF full */
+	DL_DROP_AGG,		/* new aggregation key: its map full */
 	DL_DROP_NKINDS
 };
 
@@ -523,6 +613,11 @@ typedef enum {
 	DL_ACT_PRINTF,	/* printf(fmt, ...): fields in argument order,
 			   '*' width/precision arguments included */
 	DL_ACT_EXIT,	/* exit(n): fields[0] is the status (int) */
+	DL_ACT_PRINTA,	/* printa([fmt,] @a, ...): aggs; fmt may be NULL */
+	DL_ACT_CLEAR,	/* clear(@a): aggs[0] */
+	DL_ACT_TRUNC,	/* trunc(@a[, n]): aggs[0]; fields[0] = n if given */
+	DL_ACT_NORMALIZE,	/* normalize(@a, n): aggs[0]; fields[0] = n */
+	DL_ACT_DENORMALIZE,	/* denormalize(@a): aggs[0] */
 } dl_actkind_t;
 
 typedef struct dl_action {
@@ -531,6 +626,8 @@ typedef struct dl_action {
 	struct dl_fmt *pfmt;	/* ... parsed by sema (in the arena) */
 	dl_field_t *fields;
 	size_t nfields;
+	uint32_t *aggs;		/* aggregation ids the action names */
+	size_t naggs;
 	dl_loc_t loc;		/* where the action was written */
 } dl_action_t;
 
@@ -579,6 +676,8 @@ struct dl_ctx {
 	dl_vars_t *selfvars;	/* self-> variables: the library's, or
 				   own_selfvars; index = varid */
 	dl_vars_t own_selfvars;
+	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
+	dl_aggs_t own_aggs;
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);

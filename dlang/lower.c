@@ -54,7 +54,9 @@ typedef struct lower {
 	ir_ref_t strbase;	/* &strtab value, prologue */
 	ir_ref_t pinfo;		/* &probes[probe id], prologue */
 	ir_ref_t gbase;		/* &globals value, prologue */
-	bool need_probeid, need_strbase, need_pinfo, need_gbase;
+	ir_ref_t genbase;	/* &aggregation generations, prologue */
+	bool need_probeid, need_strbase, need_pinfo, need_gbase,
+	     need_genbase;
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
 	int32_t selfkey;	/* dl_selfkey_t stack slot, or 0 */
 	int32_t selfval;	/* stack slot of a self-> value stored */
@@ -707,11 +709,14 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	lx->action++;
 	if (a->kind == DL_ACT_PRINTF)
 		arg = arg->next;	/* the format lives in the consumer */
+	if (a->naggs > 0)		/* trunc(@a, n), normalize(@a, n) */
+		arg = arg->next;
 	for (size_t i = 0; i < a->nfields; i++, arg = arg->next)
 		record(lx, &a->fields[i], arg);
 }
 
 static void lower_stmts(lower_t *lx, const dl_node_t *s);
+static void lower_agg(lower_t *lx, const dl_node_t *s);
 
 static void lower_if(lower_t *lx, const dl_node_t *s)
 {
@@ -740,7 +745,351 @@ static void lower_stmts(lower_t *lx, const dl_node_t *s)
 			lower_if(lx, s);
 		else if (s->kind == ND_BLOCK)
 			lower_stmts(lx, s->body);
+		else if (s->kind == ND_AGG_STMT)
+			lower_agg(lx, s);
 	}
+}
+
+/* ---- aggregations --------------------------------------------------------- */
+
+/* if (cond) { to = v } as a diamond; code continues after it. */
+static void set_if(lower_t *lx, ir_ref_t cond, ir_ref_t to, ir_ref_t v)
+{
+	ir_blk_t *t = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, cond, t, join);
+	ir_emit(lx->fn, t, IR_COPY, to, v, IR_NONE);
+	ir_jmp(t, join);
+	lx->b = join;
+}
+
+/* floor(log2(u)) of u > 0, by halving: six diamonds, no loop. */
+static ir_ref_t ilog2(lower_t *lx, ir_ref_t u0)
+{
+	ir_ref_t u = ir_tmp(lx->fn), r = ir_tmp(lx->fn);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, u, u0, IR_NONE);
+	ir_emit(lx->fn, lx->b, IR_COPY, r, con(lx, 0), IR_NONE);
+	for (int sh = 32; sh > 0; sh >>= 1) {
+		ir_ref_t t = bin(lx, IR_SHR, u, con(lx, sh));
+		ir_blk_t *y = new_blk(lx), *join = new_blk(lx);
+		ir_jnz(lx->b, t, y, join);
+		ir_emit(lx->fn, y, IR_COPY, u, t, IR_NONE);
+		ir_emit(lx->fn, y, IR_ADD, r, r, con(lx, sh));
+		ir_jmp(y, join);
+		lx->b = join;
+	}
+	return r;
+}
+
+/* The bucket of v, bounded by nbuckets - 1 where the verifier sees it. */
+static ir_ref_t bucket_clamp(lower_t *lx, ir_ref_t b, uint32_t nbuckets)
+{
+	set_if(lx, bin(lx, IR_CUGT, b, con(lx, nbuckets - 1)), b,
+	       con(lx, nbuckets - 1));
+	return b;
+}
+
+/* quantize: dl_quantize_bucket() in BPF. */
+static ir_ref_t quantize_bucket(lower_t *lx, ir_ref_t v)
+{
+	ir_ref_t b = ir_tmp(lx->fn);
+	ir_blk_t *zero = new_blk(lx), *nz = new_blk(lx), *pos = new_blk(lx),
+		 *neg = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, v, nz, zero);
+	ir_emit(lx->fn, zero, IR_COPY, b, con(lx, DL_QUANTIZE_ZEROBUCKET),
+		IR_NONE);
+	ir_jmp(zero, join);
+	ir_jnz(nz, ir_bin(lx->fn, nz, IR_CSGT, v, con(lx, 0)), pos, neg);
+	lx->b = pos;
+	ir_emit(lx->fn, lx->b, IR_ADD, b, ilog2(lx, v),
+		con(lx, DL_QUANTIZE_ZEROBUCKET + 1));
+	ir_jmp(lx->b, join);
+	lx->b = neg;
+	ir_ref_t k = ilog2(lx, unop(lx, IR_NEG, v));
+	ir_emit(lx->fn, lx->b, IR_SUB, b, con(lx, DL_QUANTIZE_ZEROBUCKET - 1),
+		k);
+	set_if(lx, bin(lx, IR_CUGE, k, con(lx, DL_QUANTIZE_ZEROBUCKET - 1)),
+	       b, con(lx, 0));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+	return bucket_clamp(lx, b, DL_QUANTIZE_NBUCKETS);
+}
+
+/* lquantize: dl_lquantize_bucket() in BPF. */
+static ir_ref_t lquantize_bucket(lower_t *lx, const dl_agg_t *a, ir_ref_t v)
+{
+	ir_ref_t b = ir_tmp(lx->fn);
+	ir_blk_t *below = new_blk(lx), *ge = new_blk(lx), *above = new_blk(lx),
+		 *in = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, bin(lx, IR_CSLT, v, con(lx, a->base)), below, ge);
+	ir_emit(lx->fn, below, IR_COPY, b, con(lx, 0), IR_NONE);
+	ir_jmp(below, join);
+	ir_jnz(ge, ir_bin(lx->fn, ge, IR_CSGE, v, con(lx, a->limit)), above,
+	       in);
+	ir_emit(lx->fn, above, IR_COPY, b, con(lx, a->nbuckets - 1), IR_NONE);
+	ir_jmp(above, join);
+	lx->b = in;
+	ir_ref_t off = bin(lx, IR_SUB, v, con(lx, a->base));
+	ir_emit(lx->fn, lx->b, IR_ADD, b,
+		bin(lx, IR_UDIV, off, con(lx, a->step)), con(lx, 1));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+	return bucket_clamp(lx, b, a->nbuckets);
+}
+
+/* llquantize: dl_llquantize_bucket() in BPF, one test per order of
+   magnitude with the bounds computed here. */
+static ir_ref_t llquantize_bucket(lower_t *lx, const dl_agg_t *a, ir_ref_t v)
+{
+	ir_ref_t t = ir_tmp(lx->fn), off = ir_tmp(lx->fn), b = ir_tmp(lx->fn);
+	int64_t sf = a->nsteps / a->factor, n = a->nsteps - sf;
+	uint32_t b0 = dl_llquantize_zero(a);
+	ir_blk_t *join = new_blk(lx);
+	uint64_t max = 1;
+
+	for (int64_t m = 0; m < a->low; m++)
+		max *= (uint64_t)a->factor;
+	ir_emit(lx->fn, lx->b, IR_COPY, t, v, IR_NONE);
+	set_if(lx, bin(lx, IR_CSLT, v, con(lx, 0)), t, unop(lx, IR_NEG, v));
+	ir_emit(lx->fn, lx->b, IR_COPY, off, con(lx, 0), IR_NONE);
+	ir_blk_t *more = new_blk(lx);
+	ir_jnz(lx->b, bin(lx, IR_CULT, t, con(lx, (int64_t)max)), join, more);
+	lx->b = more;
+	for (int64_t m = a->low; m <= a->high; m++) {
+		max *= (uint64_t)a->factor;
+		ir_blk_t *in = new_blk(lx), *up = new_blk(lx);
+		ir_jnz(lx->b, bin(lx, IR_CULT, t, con(lx, (int64_t)max)), in,
+		       up);
+		lx->b = in;
+		ir_ref_t ind = m != 0 ?
+			bin(lx, IR_UDIV, t, con(lx, (int64_t)(max /
+					(uint64_t)a->nsteps))) :
+			bin(lx, IR_UDIV, bin(lx, IR_MUL, t,
+					     con(lx, a->nsteps)),
+			    con(lx, (int64_t)max));
+		ir_emit(lx->fn, lx->b, IR_ADD, off, ind,
+			con(lx, (m - a->low) * n - sf + 1));
+		ir_jmp(lx->b, join);
+		lx->b = up;
+	}
+	ir_emit(lx->fn, lx->b, IR_COPY, off,
+		con(lx, (a->high - a->low + 1) * n + 1), IR_NONE);
+	ir_jmp(lx->b, join);
+	lx->b = join;
+	ir_emit(lx->fn, lx->b, IR_ADD, b, off, con(lx, b0));
+	set_if(lx, bin(lx, IR_CSLT, v, con(lx, 0)), b,
+	       bin(lx, IR_SUB, con(lx, b0), off));
+	return bucket_clamp(lx, b, a->nbuckets);
+}
+
+/* The key tuple in a zeroed stack slot: integers as 8-byte values, strings
+   copied NUL-padded.  Returns the slot's address. */
+static ir_ref_t agg_key(lower_t *lx, const dl_agg_t *a, const dl_node_t *ref)
+{
+	int32_t slot = ir_frame_alloc(lx->fn, (int32_t)a->keysize);
+	const dl_node_t *k = ref->args;
+
+	for (uint32_t i = 0; i < a->nkeys; i++, k = k->next) {
+		const dl_aggkey_t *ak = &a->keys[i];
+		int32_t off = slot + (int32_t)ak->off;
+		val_t v = lower_expr(lx, k);
+		if (!ak->is_str) {
+			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), off, v.v);
+			continue;
+		}
+		for (uint32_t z = 0; z < ak->size; z += 8)
+			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),
+				 off + (int32_t)z, con(lx, 0));
+		uint32_t n = v.size < ak->size ? v.size : ak->size;
+		ir_ref_t ra[3] = { bin(lx, IR_ADD, ir_reg(IR_FP),
+				       con(lx, off)), con(lx, n), v.v };
+		call(lx, 115, 3, ra);		/* probe_read_kernel_str */
+	}
+	return bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+}
+
+/* map_lookup_elem into res; jump to miss when absent. */
+static void agg_lookup(lower_t *lx, int map, ir_ref_t key, ir_ref_t res,
+		       ir_blk_t *miss)
+{
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, map), key };
+	ir_blk_t *hit = new_blk(lx);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, a), IR_NONE);
+	ir_jnz(lx->b, res, hit, miss);
+	lx->b = hit;
+}
+
+/*
+ * This CPU's value for the key, created (zeroed, from DL_MAP_AGGZERO) if
+ * the key is new; a full map counts an aggregation drop and skips the
+ * update (goes to done).
+ */
+static ir_ref_t agg_entry(lower_t *lx, const dl_agg_t *a, const dl_node_t *ref,
+			  ir_blk_t *done)
+{
+	int map = DL_MAP_AGG0 + (int)a->id;
+	ir_ref_t p = ir_tmp(lx->fn);
+
+	if (a->nkeys == 0) {	/* a per-CPU array of one entry */
+		int32_t slot = ir_frame_alloc(lx->fn, 8);
+		ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, 0));
+		agg_lookup(lx, map, bin(lx, IR_ADD, ir_reg(IR_FP),
+					con(lx, slot)), p, done);
+		return p;
+	}
+	ir_ref_t key = agg_key(lx, a, ref);
+	ir_blk_t *miss = new_blk(lx), *have = new_blk(lx);
+	agg_lookup(lx, map, key, p, miss);
+	ir_jmp(lx->b, have);
+	/* a new key */
+	lx->b = miss;
+	int32_t zslot = ir_frame_alloc(lx->fn, 8);
+	ir_ref_t zero = ir_tmp(lx->fn);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zslot, con(lx, 0));
+	agg_lookup(lx, DL_MAP_AGGZERO, bin(lx, IR_ADD, ir_reg(IR_FP),
+					   con(lx, zslot)), zero, done);
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, map), key, zero,
+			   con(lx, 1) };		/* BPF_NOEXIST */
+	ir_ref_t rc = call(lx, 2, 4, ua);		/* map_update_elem */
+	ir_blk_t *full = new_blk(lx), *added = new_blk(lx);
+	/* -EEXIST: another CPU added it first, which is fine */
+	ir_ref_t bad = bin(lx, IR_AND, bin(lx, IR_CNE, rc, con(lx, 0)),
+			   bin(lx, IR_CNE, rc, con(lx, -17)));
+	ir_jnz(lx->b, bad, full, added);
+	lx->b = full;
+	count_drop(lx, DL_DROP_AGG, done);
+	lx->b = added;
+	agg_lookup(lx, map, key, p, done);
+	ir_jmp(lx->b, have);
+	lx->b = have;
+	return p;
+}
+
+/* Values of a cleared aggregation from an older generation are restarted
+   (zeroed) before this update. */
+static void agg_generation(lower_t *lx, const dl_agg_t *a, ir_ref_t p)
+{
+	lx->need_genbase = true;
+	ir_ref_t g = ir_load(lx->fn, lx->b, 8, lx->genbase,
+			     (int32_t)a->id * 8);
+	ir_blk_t *stale = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, bin(lx, IR_CNE, ir_load(lx->fn, lx->b, 8, p, 8), g),
+	       stale, join);
+	lx->b = stale;
+	for (uint32_t w = 0; w < dl_agg_nwords(a); w++)
+		ir_store(lx->fn, lx->b, 8, p, (int32_t)w * 8,
+			 w == 1 ? g : con(lx, 0));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+}
+
+/* p[w] += v */
+static void add_word(lower_t *lx, ir_ref_t p, int32_t w, ir_ref_t v)
+{
+	ir_store(lx->fn, lx->b, 8, p, w * 8,
+		 bin(lx, IR_ADD, ir_load(lx->fn, lx->b, 8, p, w * 8), v));
+}
+
+/* stddev's sum of squares += v * v, in 128 bits at p[w] (low), p[w + 1]. */
+static void add_square(lower_t *lx, ir_ref_t p, int32_t w, ir_ref_t v)
+{
+	ir_ref_t x = ir_tmp(lx->fn);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, x, v, IR_NONE);
+	set_if(lx, bin(lx, IR_CSLT, v, con(lx, 0)), x, unop(lx, IR_NEG, v));
+	ir_ref_t hi32 = bin(lx, IR_SHR, x, con(lx, 32));
+	ir_ref_t lo32 = unop(lx, IR_ZEXT32, x);
+	ir_ref_t lo = bin(lx, IR_MUL, lo32, lo32);
+	ir_ref_t mid = bin(lx, IR_MUL, hi32, lo32);
+	ir_ref_t hi = bin(lx, IR_MUL, hi32, hi32);
+	/* x*x = hi * 2^64 + mid * 2^33 + lo */
+	ir_ref_t sqlo = bin(lx, IR_ADD, lo, bin(lx, IR_SHL, mid, con(lx, 33)));
+	ir_ref_t sqhi = bin(lx, IR_ADD, hi, bin(lx, IR_SHR, mid, con(lx, 31)));
+	sqhi = bin(lx, IR_ADD, sqhi, bin(lx, IR_CULT, sqlo, lo));
+	ir_ref_t old = ir_load(lx->fn, lx->b, 8, p, w * 8);
+	ir_ref_t nlo = bin(lx, IR_ADD, old, sqlo);
+	ir_store(lx->fn, lx->b, 8, p, w * 8, nlo);
+	add_word(lx, p, w + 1, bin(lx, IR_ADD, sqhi,
+				   bin(lx, IR_CULT, nlo, old)));
+}
+
+/* min/max: p[w] = v if this CPU has no value yet or v beats it. */
+static void agg_extreme(lower_t *lx, ir_ref_t p, int32_t w, ir_ref_t v,
+			bool min)
+{
+	ir_ref_t cur = ir_load(lx->fn, lx->b, 8, p, w * 8);
+	ir_ref_t beats = bin(lx, min ? IR_CSLT : IR_CSGT, v, cur);
+	ir_ref_t first = bin(lx, IR_CEQ, ir_load(lx->fn, lx->b, 8, p, 0),
+			     con(lx, 0));
+	ir_blk_t *set = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, bin(lx, IR_OR, beats, first), set, join);
+	ir_store(lx->fn, set, 8, p, w * 8, v);
+	ir_jmp(set, join);
+	lx->b = join;
+}
+
+/* The bucket's word: p + (data + b) * 8. */
+static void add_bucket(lower_t *lx, ir_ref_t p, uint32_t data, ir_ref_t b,
+		       ir_ref_t incr)
+{
+	ir_ref_t addr = bin(lx, IR_ADD, p, bin(lx, IR_SHL, b, con(lx, 3)));
+
+	add_word(lx, addr, (int32_t)data, incr);
+}
+
+/* @name[keys] = func(args) */
+static void lower_agg(lower_t *lx, const dl_node_t *s)
+{
+	dl_agg_t *a = s->sema;
+	const dl_node_t *call = s->rhs, *arg = call->args;
+	ir_ref_t v = IR_NONE, incr = con(lx, 1), b = IR_NONE;
+	ir_blk_t *done = new_blk(lx);
+	int32_t d = (int32_t)DL_AGG_DATA(a);
+
+	a->lowered = true;
+	if (a->fn != DL_AGG_COUNT)
+		v = lower_expr(lx, arg).v;
+	if (a->fn >= DL_AGG_QUANTIZE) {
+		const dl_node_t *in = arg->next;
+		int skip = a->fn == DL_AGG_QUANTIZE ? 0 :
+			   a->fn == DL_AGG_LQUANTIZE ? 3 : 4;
+		for (int i = 0; i < skip && in != NULL; i++)
+			in = in->next;
+		if (in != NULL)
+			incr = lower_expr(lx, in).v;
+		b = a->fn == DL_AGG_QUANTIZE ? quantize_bucket(lx, v) :
+		    a->fn == DL_AGG_LQUANTIZE ? lquantize_bucket(lx, a, v) :
+						llquantize_bucket(lx, a, v);
+	}
+	ir_ref_t p = agg_entry(lx, a, s->lhs, done);
+	if (a->gen)
+		agg_generation(lx, a, p);
+	switch (a->fn) {
+	case DL_AGG_COUNT:
+		break;
+	case DL_AGG_SUM: case DL_AGG_AVG:
+		add_word(lx, p, d, v);
+		break;
+	case DL_AGG_MIN: case DL_AGG_MAX:
+		agg_extreme(lx, p, d, v, a->fn == DL_AGG_MIN);
+		break;
+	case DL_AGG_STDDEV:
+		add_word(lx, p, d, v);
+		add_square(lx, p, d + 1, v);
+		break;
+	default:
+		add_bucket(lx, p, (uint32_t)d, b, incr);
+		break;
+	}
+	add_word(lx, p, 0, con(lx, 1));
+	ir_jmp(lx->b, done);
+	lx->b = done;
 }
 
 /* Count a drop in the per-CPU drop counters, then go on at cont. */
@@ -793,10 +1142,13 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 		ir_jnz(lx->b, p, body, lx->next);
 		lx->b = body;
 	}
-	reserve_record(lx);
+	if (c->recsize > 0)
+		reserve_record(lx);
 	lower_stmts(lx, n->body);
-	ir_ref_t a[2] = { lx->rec, con(lx, 0) };
-	call(lx, 132, 2, a);			/* ringbuf_submit */
+	if (c->recsize > 0) {
+		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
+		call(lx, 132, 2, a);		/* ringbuf_submit */
+	}
 	lx->have_rec = false;
 	ir_jmp(lx->b, lx->next);
 	lx->b = lx->next;
@@ -828,13 +1180,16 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	if (!ir_is_none(id))
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
 	int32_t key = (lx->need_strbase || lx->need_pinfo ||
-		       lx->need_gbase) ? ir_frame_alloc(lx->fn, 8) : 0;
+		       lx->need_gbase || lx->need_genbase) ?
+		      ir_frame_alloc(lx->fn, 8) : 0;
 	if (lx->need_strbase)
 		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
 	if (lx->need_pinfo)
 		lookup_one(lx, DL_MAP_PROBES, key, lx->probeid, lx->pinfo);
 	if (lx->need_gbase)
 		lookup_one(lx, DL_MAP_GLOBALS, key, con(lx, 0), lx->gbase);
+	if (lx->need_genbase)
+		lookup_one(lx, DL_MAP_AGGGEN, key, con(lx, 0), lx->genbase);
 	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
 		if (lx->thisslot[i] != 0)
 			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),
@@ -857,6 +1212,7 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.strbase = ir_tmp(lx.fn);
 	lx.pinfo = ir_tmp(lx.fn);
 	lx.gbase = ir_tmp(lx.fn);
+	lx.genbase = ir_tmp(lx.fn);
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			       sizeof(*lx.thisslot));
 	lx.b = body;

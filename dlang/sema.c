@@ -29,6 +29,7 @@ typedef struct sema {
 	unsigned strsize;
 	uint32_t recoff;	/* next free byte in the record */
 	int in_if;		/* depth of if/else statements */
+	bool plain;		/* an action: the clause writes a record */
 	dl_action_t *acts;
 	size_t nacts, actcap;
 } sema_t;
@@ -451,6 +452,10 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 {
 	int f = lookup_func(n->name);
 
+	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
+		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
+			 "%s( ) may not be called from a D expression (D "
+			 "program context required)", n->name);
 	if (f >= 0 && func_table[f].kind != DL_FK_SUBR)
 		dl_error(sx->cx, n->loc, D_ACT_SPEC,
 			 "%s( ) may not be used in an expression", n->name);
@@ -607,6 +612,454 @@ static void sema_printf(sema_t *sx, dl_node_t *call)
 	call->sema = a;
 }
 
+
+/* ---- aggregations ------------------------------------------------------ */
+
+/* The most bytes a string value can hold, as lowering will have it: what
+   a string key position must make room for. */
+static uint32_t str_bound(sema_t *sx, const dl_node_t *n)
+{
+	static const uint32_t names[DL_NVARS] = {
+		[DL_V_execname] = 16, [DL_V_probeprov] = DL_PROBE_PROVLEN,
+		[DL_V_probemod] = DL_PROBE_MODLEN,
+		[DL_V_probefunc] = DL_PROBE_FUNCLEN,
+		[DL_V_probename] = DL_PROBE_NAMELEN,
+	};
+	uint32_t b = sx->strsize;
+
+	if (n->kind == ND_STR)
+		b = (uint32_t)n->slen + 1;
+	else if (n->kind == ND_IDENT && n->sema != NULL &&
+		 ((const dl_varref_t *)n->sema)->kind == DL_VK_BUILTIN &&
+		 names[((const dl_varref_t *)n->sema)->idx] != 0)
+		b = names[((const dl_varref_t *)n->sema)->idx];
+	else if (n->kind == ND_TERNARY) {
+		uint32_t l = str_bound(sx, n->lhs), r = str_bound(sx, n->rhs);
+		b = l > r ? l : r;
+	}
+	return b < sx->strsize ? b : sx->strsize;
+}
+
+static const char *agg_display(sema_t *sx, const dl_agg_t *a)
+{
+	return dl_sprintf(sx->cx->arena, "@%s", a->name);
+}
+
+/* Lay the keys out: integers as 8-byte values, strings rounded up to 8
+   bytes, in order. */
+static void agg_layout(dl_agg_t *a)
+{
+	uint32_t off = 0;
+
+	for (uint32_t i = 0; i < a->nkeys; i++) {
+		a->keys[i].off = off;
+		off += (a->keys[i].size + 7) & ~7u;
+	}
+	a->keysize = off;
+}
+
+/* The key tuple of a use of aggregation a: defines it on first use, else
+   checks it against the definition (widening string keys if no program
+   was built yet). */
+static void agg_keys(sema_t *sx, dl_agg_t *a, dl_node_t *ref, bool define)
+{
+	uint32_t n = 0;
+
+	for (dl_node_t *k = ref->args; k != NULL; k = k->next, n++) {
+		sema_expr(sx, k);
+		if (k->type->kind == TY_VOID)
+			dl_error(sx->cx, k->loc, D_KEY_TYPE, "%s expression "
+				 "may not be used as aggregation index: key #%u",
+				 k->type->name, n + 1);
+		if (!is_string(k) && !dl_type_is_scalar(k->type))
+			unsupported(sx, k, dl_sprintf(sx->cx->arena,
+				    "aggregation keys of type %s",
+				    k->type->name));
+		if (n == DL_AGG_KEYS_MAX)
+			dl_error(sx->cx, k->loc, D_LIMIT, "too many aggregation "
+				 "keys (limit is %d)", DL_AGG_KEYS_MAX);
+	}
+	if (!define && n != a->nkeys)
+		dl_error(sx->cx, ref->loc, D_PROTO_LEN, "%s[ ] prototype "
+			 "mismatch: %u key%spassed, %u expected",
+			 agg_display(sx, a), n, n == 1 ? " " : "s ", a->nkeys);
+	n = 0;
+	for (dl_node_t *k = ref->args; k != NULL; k = k->next, n++) {
+		dl_aggkey_t *ak = &a->keys[n];
+		uint32_t size = is_string(k) ? str_bound(sx, k) : 8;
+		if (define) {
+			ak->is_str = is_string(k);
+			ak->size = size;
+			ak->tsize = is_string(k) ? 0 : k->type->size;
+			ak->is_signed = !is_string(k) && k->type->is_signed;
+			ak->tname = dl_strdup(sx->cx->aggs->arena,
+					      k->type->name);
+			continue;
+		}
+		if (ak->is_str != is_string(k))
+			dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] key #%u "
+				 "is incompatible with prototype:\n\t"
+				 "prototype: %s\n\t      key: %s",
+				 agg_display(sx, a), n + 1, ak->tname,
+				 k->type->name);
+		if (ak->is_str && size > ak->size) {
+			if (a->lowered)
+				dl_error(sx->cx, k->loc, D_LIMIT, "%s key #%u "
+					 "may be longer than in the programs "
+					 "compiled before (%u bytes)",
+					 agg_display(sx, a), n + 1, ak->size);
+			ak->size = size;
+		}
+	}
+	if (define)
+		a->nkeys = n;
+	agg_layout(a);
+}
+
+/* An integer constant parameter of lquantize() or llquantize(): argument
+   #argno counts the parameters after the value, DTrace's way. */
+static int64_t agg_const(sema_t *sx, dl_node_t *call, dl_node_t *arg,
+			 int argno, dl_tag_t tag, bool positive)
+{
+	sema_expr(sx, arg);
+	if (arg->kind != ND_INT || (positive && arg->ival <= 0))
+		dl_error(sx->cx, arg->loc, tag, "%s( ) argument #%d must be a "
+			 "%sinteger constant", call->name, argno,
+			 positive ? "non-zero positive " : "");
+	return arg->ival;
+}
+
+static void agg_range(sema_t *sx, dl_node_t *arg, bool bad, dl_tag_t tag,
+		      const char *fmt, const char *fn, int argno)
+{
+	if (bad)
+		dl_error(sx->cx, arg->loc, tag, fmt, fn, argno);
+}
+
+static void sema_lquantize(sema_t *sx, dl_node_t *call, dl_agg_t *p)
+{
+	dl_node_t *b = call->args->next, *l = b->next, *st = l->next;
+	const char *fn = call->name;
+	static const char q32[] = "%s( ) argument #%d must be a 32-bit "
+				  "quantity";
+
+	p->base = agg_const(sx, call, b, 1, D_LQUANT_BASETYPE, false);
+	agg_range(sx, b, p->base < INT32_MIN || p->base > INT32_MAX,
+		  D_LQUANT_BASEVAL, q32, fn, 1);
+	p->limit = agg_const(sx, call, l, 2, D_LQUANT_LIMTYPE, false);
+	agg_range(sx, l, p->limit < INT32_MIN || p->limit > INT32_MAX,
+		  D_LQUANT_LIMVAL, q32, fn, 2);
+	if (p->limit <= p->base)
+		dl_error(sx->cx, l->loc, D_LQUANT_MISMATCH, "%s( ) base "
+			 "(argument #1) must be less than limit (argument #2)",
+			 fn);
+	p->step = 1;
+	if (st != NULL) {
+		p->step = agg_const(sx, call, st, 3, D_LQUANT_STEPTYPE, true);
+		agg_range(sx, st, p->step > UINT16_MAX, D_LQUANT_STEPVAL,
+			  "%s( ) argument #%d must be a 16-bit quantity", fn,
+			  3);
+	}
+	int64_t levels = (p->limit - p->base) / p->step;
+	if (levels == 0)
+		dl_error(sx->cx, call->loc, D_LQUANT_STEPLARGE, "%s( ) step "
+			 "(argument #3) too large: must have at least one "
+			 "quantization level", fn);
+	if (levels > UINT16_MAX)
+		dl_error(sx->cx, call->loc, D_LQUANT_STEPSMALL, "%s( ) step "
+			 "(argument #3) too small: number of quantization "
+			 "levels must be a 16-bit quantity", fn);
+	p->limit = p->base + levels * p->step;	/* what DTrace really uses */
+	p->nbuckets = (uint32_t)levels + 2;
+}
+
+/* factor^(high+1) must fit in 64 bits. */
+static bool llq_overflows(int64_t factor, int64_t high)
+{
+	uint64_t v = 1;
+
+	for (int64_t i = 0; i <= high; i++) {
+		if (v > UINT64_MAX / (uint64_t)factor)
+			return true;
+		v *= (uint64_t)factor;
+	}
+	return false;
+}
+
+static uint64_t llq_pow(int64_t f, int64_t e)
+{
+	uint64_t r = 1;
+
+	while (e-- > 0)
+		r *= (uint64_t)f;
+	return r;
+}
+
+static void sema_llquantize(sema_t *sx, dl_node_t *call, dl_agg_t *p)
+{
+	dl_node_t *f = call->args->next, *lo = f->next, *hi = lo->next,
+		  *st = hi->next;
+	const char *fn = call->name;
+	static const char u16[] = "%s( ) argument #%d must be an unsigned "
+				  "16-bit quantity";
+
+	p->factor = agg_const(sx, call, f, 1, D_LLQUANT_FACTORTYPE, false);
+	agg_range(sx, f, p->factor < 2 || p->factor > UINT16_MAX,
+		  D_LLQUANT_FACTORVAL, "%s( ) argument #%d must be an unsigned "
+		  "16-bit quantity greater than or equal to 2", fn, 1);
+	p->low = agg_const(sx, call, lo, 2, D_LLQUANT_LMAGTYPE, false);
+	agg_range(sx, lo, p->low < 0 || p->low > UINT16_MAX,
+		  D_LLQUANT_LMAGVAL, u16, fn, 2);
+	p->high = agg_const(sx, call, hi, 3, D_LLQUANT_HMAGTYPE, false);
+	agg_range(sx, hi, p->high < 0 || p->high > UINT16_MAX,
+		  D_LLQUANT_HMAGVAL, u16, fn, 3);
+	agg_range(sx, hi, p->high < p->low, D_LLQUANT_HMAGVAL, "%s( ) "
+		  "argument #%d (high magnitude) must be at least argument #2 "
+		  "(low magnitude)", fn, 3);
+	agg_range(sx, hi, llq_overflows(p->factor, p->high), D_LLQUANT_HMAGVAL,
+		  "%s( ) argument #%d (high magnitude) will cause overflow of "
+		  "64 bits", fn, 3);
+	p->nsteps = agg_const(sx, call, st, 4, D_LLQUANT_STEPTYPE, true);
+	agg_range(sx, st, p->nsteps > UINT16_MAX, D_LLQUANT_STEPVAL, u16, fn,
+		  4);
+	int64_t fa = p->factor, ns = p->nsteps;
+	if (ns < fa && fa % ns != 0)
+		dl_error(sx->cx, st->loc, D_LLQUANT_STEPVAL, "%s() argument "
+			 "#4 (steps) must evenly divide argument #1 (factor) "
+			 "when steps<factor", fn);
+	if (ns > fa && ns % fa != 0)
+		dl_error(sx->cx, st->loc, D_LLQUANT_STEPVAL, "%s() argument "
+			 "#4 (steps) must be a multiple of argument #1 (factor) "
+			 "when steps>factor", fn);
+	if (ns > fa && p->low == 0 && (fa * fa) % ns != 0)
+		dl_error(sx->cx, st->loc, D_LLQUANT_STEPVAL, "%s() argument "
+			 "#4 (steps) must evenly divide the square of argument "
+			 "#1 (factor) when steps>factor and lmag==0", fn);
+	if (ns > fa && p->low > 0 &&
+	    (llq_overflows(fa, p->low) || llq_pow(fa, p->low + 1) %
+					  (uint64_t)ns != 0))
+		dl_error(sx->cx, st->loc, D_LLQUANT_STEPVAL, "%s() argument "
+			 "#4 (steps) must evenly divide pow(argument #1 "
+			 "(factor), lmag (argument #2) + 1) when steps>factor "
+			 "and lmag>0", fn);
+	p->nbuckets = dl_llquantize_nbuckets(p->factor, p->low, p->high,
+					     p->nsteps);
+}
+
+/* The function's arguments: the value (and the parameters). */
+static void agg_args(sema_t *sx, dl_node_t *call, dl_agg_t *p)
+{
+	dl_node_t *val = call->args;
+
+	if (p->fn == DL_AGG_COUNT)
+		return;
+	sema_expr(sx, val);
+	if (!dl_type_is_scalar(val->type))
+		dl_error(sx->cx, val->loc, D_AGG_SCALAR, "%s( ) argument #1 "
+			 "must be of scalar type", call->name);
+	if (p->fn == DL_AGG_LQUANTIZE)
+		sema_lquantize(sx, call, p);
+	else if (p->fn == DL_AGG_LLQUANTIZE)
+		sema_llquantize(sx, call, p);
+	else if (p->fn == DL_AGG_QUANTIZE)
+		p->nbuckets = DL_QUANTIZE_NBUCKETS;
+	/* the increment of the quantizing functions, if given */
+	size_t nparams = p->fn == DL_AGG_QUANTIZE ? 1 :
+			 p->fn == DL_AGG_LQUANTIZE ? 4 : 5;
+	dl_node_t *incr = call->args;
+	for (size_t i = 0; incr != NULL && i < nparams; i++)
+		incr = incr->next;
+	if (p->fn >= DL_AGG_QUANTIZE && incr != NULL) {
+		sema_expr(sx, incr);
+		if (!dl_type_is_scalar(incr->type))
+			dl_error(sx->cx, incr->loc, D_PROTO_ARG, "%s( ) "
+				 "increment value (argument #%zu) must be of "
+				 "scalar type", call->name, nparams + 1);
+	}
+}
+
+/* The parameters of lquantize() and llquantize() must match the
+   aggregation's definition, DTrace's checks in DTrace's order. */
+static void param_match(sema_t *sx, dl_node_t *call, dl_tag_t tag,
+			const char *what, int64_t expected, int64_t found)
+{
+	if (expected != found)
+		dl_error(sx->cx, call->loc, tag, "%s%s doesn't match previous "
+			 "declaration: expected %lld, found %lld", call->name,
+			 what, (long long)expected, (long long)found);
+}
+
+static void agg_same_params(sema_t *sx, dl_node_t *call, const dl_agg_t *a,
+			    const dl_agg_t *p)
+{
+	if (a->fn == DL_AGG_LQUANTIZE) {
+		param_match(sx, call, D_LQUANT_MATCHBASE,
+			    "( ) base (argument #1)", a->base, p->base);
+		param_match(sx, call, D_LQUANT_MATCHLIM,
+			    "( ) limit (argument #2)", a->limit, p->limit);
+		param_match(sx, call, D_LQUANT_MATCHSTEP,
+			    "( ) step (argument #3)", a->step, p->step);
+	} else if (a->fn == DL_AGG_LLQUANTIZE) {
+		param_match(sx, call, D_LLQUANT_MATCHFACTOR,
+			    "() factor (argument #1)", a->factor, p->factor);
+		param_match(sx, call, D_LLQUANT_MATCHLMAG,
+			    "() lmag (argument #2)", a->low, p->low);
+		param_match(sx, call, D_LLQUANT_MATCHHMAG,
+			    "() hmag (argument #3)", a->high, p->high);
+		param_match(sx, call, D_LLQUANT_MATCHSTEPS,
+			    "() steps (argument #4)", a->nsteps, p->nsteps);
+	}
+}
+
+/* @name[keys] = func(args); node->sema gets the dl_agg_t. */
+static void sema_agg_stmt(sema_t *sx, dl_node_t *s)
+{
+	dl_node_t *ref = s->lhs, *call = s->rhs;
+	int f = call->kind == ND_CALL ? lookup_func(call->name) : -1;
+
+	if (f < 0 || func_table[f].kind != DL_FK_AGG)
+		dl_error(sx->cx, call->loc, D_AGG_FUNC, "@%s must be assigned "
+			 "the result of an aggregating function", ref->name);
+	check_nargs(sx, call, f);
+	dl_agg_t p = { .fn = (dl_aggfn_t)(f - DL_FN_count),
+		       .fname = call->name };
+	agg_args(sx, call, &p);
+	dl_agg_t *a = dl_agg_find(sx->cx->aggs, ref->name);
+	bool define = a == NULL;
+	if (define) {
+		a = dl_agg_add(sx->cx->aggs, ref->name);
+		uint32_t id = a->id;
+		const char *name = a->name;
+		*a = p;
+		a->id = id;
+		a->name = name;
+		a->fname = dl_strdup(sx->cx->aggs->arena, call->name);
+		a->loc = ref->loc;
+	} else if (a->fn != p.fn) {
+		const char *an = agg_display(sx, a);
+		dl_error(sx->cx, call->loc, D_AGG_REDEF, "aggregation "
+			 "redefined: %s\n\t current: %s = %s( )\n\tprevious: "
+			 "%s = %s( ) : line %d", an, an, call->name, an,
+			 a->fname, a->loc.line);
+	} else {
+		agg_same_params(sx, call, a, &p);
+	}
+	agg_keys(sx, a, ref, define);
+	s->sema = a;
+}
+
+/* The tags of printa(), clear(), trunc(), normalize() and denormalize()
+   when an argument is not an aggregation, or an undefined one. */
+static const struct {
+	dl_tag_t arg, bad;
+} agg_act_tags[] = {
+	[DL_ACT_PRINTA] = { D_PRINTA_AGGARG, D_PRINTA_AGGBAD },
+	[DL_ACT_CLEAR] = { D_CLEAR_AGGARG, D_CLEAR_AGGBAD },
+	[DL_ACT_TRUNC] = { D_TRUNC_AGGARG, D_TRUNC_AGGBAD },
+	[DL_ACT_NORMALIZE] = { D_NORMALIZE_AGGARG, D_NORMALIZE_AGGBAD },
+	[DL_ACT_DENORMALIZE] = { D_NORMALIZE_AGGARG, D_NORMALIZE_AGGBAD },
+};
+
+static dl_agg_t *agg_arg(sema_t *sx, dl_node_t *call, dl_node_t *arg,
+			 int argno, dl_actkind_t kind)
+{
+	if (arg->kind != ND_AGGREF || arg->args != NULL) {
+		if (arg->kind != ND_AGGREF)
+			sema_expr(sx, arg);
+		dl_error(sx->cx, arg->loc, agg_act_tags[kind].arg, "%s( ) "
+			 "argument #%d is incompatible with prototype:\n\t"
+			 "prototype: aggregation\n\t argument: %s", call->name,
+			 argno, arg->kind == ND_AGGREF ? "aggregation element" :
+			 arg->type->name);
+	}
+	dl_agg_t *a = dl_agg_find(sx->cx->aggs, arg->name);
+	if (a == NULL)
+		dl_error(sx->cx, arg->loc, agg_act_tags[kind].bad, "undefined "
+			 "aggregation: @%s", arg->name);
+	return a;
+}
+
+/* printa(@a, @b): the keys must match, DTrace's checks. */
+static void agg_join_check(sema_t *sx, dl_node_t *arg, const dl_agg_t *a,
+			   const dl_agg_t *b)
+{
+	if (a->nkeys != b->nkeys)
+		dl_error(sx->cx, arg->loc, D_PRINTA_AGGKEY, "printa( ): @%s and "
+			 "@%s do not have matching key signatures: @%s has %u "
+			 "key%s, @%s has %u key%s", a->name, b->name, a->name,
+			 a->nkeys, a->nkeys == 1 ? "" : "s", b->name, b->nkeys,
+			 b->nkeys == 1 ? "" : "s");
+	for (uint32_t k = 0; k < a->nkeys; k++)
+		if (strcmp(a->keys[k].tname, b->keys[k].tname) != 0)
+			dl_error(sx->cx, arg->loc, D_PRINTA_AGGPROTO,
+				 "printa( ): @%s[ ] key #%u is incompatible "
+				 "with @%s:\n%9s key #%u: %s\n%9s key #%u: %s",
+				 b->name, k + 1, a->name,
+				 dl_sprintf(sx->cx->arena, "@%s", a->name),
+				 k + 1, a->keys[k].tname,
+				 dl_sprintf(sx->cx->arena, "@%s", b->name),
+				 k + 1, b->keys[k].tname);
+}
+
+/* printa([fmt,] @a, ...), clear(@a), trunc(@a[, n]), normalize(@a, n),
+   denormalize(@a): the aggregations they name, and n. */
+static void sema_agg_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
+{
+	dl_node_t *arg = call->args;
+	const char *fmt = NULL;
+	size_t naggs = 0;
+
+	if (kind == DL_ACT_PRINTA && arg->kind == ND_STR) {
+		fmt = arg->sval;
+		arg = arg->next;
+		if (arg == NULL)
+			dl_error(sx->cx, call->loc, D_PRINTA_PROTO, "printa( ) "
+				 "prototype mismatch: 1 args passed, 2 "
+				 "expected");
+	}
+	for (dl_node_t *n = arg; n != NULL; n = n->next)
+		naggs++;
+	if (kind != DL_ACT_PRINTA)
+		naggs = 1;
+	bool num = kind == DL_ACT_NORMALIZE ||
+		   (kind == DL_ACT_TRUNC && arg->next != NULL);
+	dl_action_t *a = new_action(sx, kind, call, num);
+	a->fmt = fmt;
+	a->aggs = dl_alloc(sx->cx->arena, naggs * sizeof(*a->aggs));
+	for (size_t i = 0; i < naggs; i++, arg = arg->next) {
+		dl_agg_t *g = agg_arg(sx, call, arg,
+				      (int)i + 1 + (fmt != NULL), kind);
+		if (i > 0)
+			agg_join_check(sx, arg, sx->cx->aggs->aggs[a->aggs[0]],
+				       g);
+		a->aggs[a->naggs++] = g->id;
+		if (kind == DL_ACT_CLEAR) {
+			if (g->lowered && !g->gen)
+				dl_error(sx->cx, call->loc, D_UNSUPPORTED,
+					 "clear( ) of @%s, used by programs "
+					 "compiled before: clear it in the "
+					 "script that uses it", g->name);
+			g->gen = true;
+		}
+	}
+	if (num) {
+		sema_expr(sx, arg);
+		if (!dl_type_is_int(arg->type))
+			dl_error(sx->cx, arg->loc, kind == DL_ACT_NORMALIZE ?
+				 D_NORMALIZE_SCALAR : D_PROTO_ARG,
+				 kind == DL_ACT_NORMALIZE ? "%s( ) argument #2 "
+				 "must be of scalar type%.0s" : "%s( ) argument "
+				 "#2 is incompatible with prototype:\n\t"
+				 "prototype: uint64_t\n\t argument: %s",
+				 call->name, arg->type->name);
+		arg->type = &T(sx)->t_llong;
+		a->fields[0] = record_value(sx, arg);
+	}
+	if (fmt != NULL)
+		dl_sema_printa_fmt(sx->cx, call, a);
+	call->sema = a;
+}
+
 /* Check an action call statement and lay out what it records. */
 static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 {
@@ -616,11 +1069,13 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		dl_error(sx->cx, call->loc, D_IDENT_UNDEF,
 			 "failed to resolve %s: Unknown function name",
 			 call->name);
-	check_nargs(sx, call, f);
 	if (func_table[f].kind == DL_FK_AGG)
-		dl_error(sx->cx, call->loc, D_ACT_SPEC,
-			 "%s( ) may only be used in an aggregation assignment",
-			 call->name);
+		dl_error(sx->cx, call->loc, D_CG_EXPR, "aggregating function "
+			 "%s( ) may not be called from a D expression (D "
+			 "program context required)", call->name);
+	check_nargs(sx, call, f);
+	/* actions make the clause write a record, assignments do not */
+	sx->plain |= func_table[f].kind != DL_FK_SUBR;
 	if (!func_table[f].ok)
 		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
 			 "%s( ) is not supported yet", call->name);
@@ -635,6 +1090,21 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_exit:
 		sema_exit(sx, call);
+		return;
+	case DL_FN_printa:
+		sema_agg_action(sx, call, DL_ACT_PRINTA);
+		return;
+	case DL_FN_clear:
+		sema_agg_action(sx, call, DL_ACT_CLEAR);
+		return;
+	case DL_FN_trunc:
+		sema_agg_action(sx, call, DL_ACT_TRUNC);
+		return;
+	case DL_FN_normalize:
+		sema_agg_action(sx, call, DL_ACT_NORMALIZE);
+		return;
+	case DL_FN_denormalize:
+		sema_agg_action(sx, call, DL_ACT_DENORMALIZE);
 		return;
 	default:
 		/* a supported subroutine used as a statement */
@@ -667,7 +1137,8 @@ static void sema_stmt(sema_t *sx, dl_node_t *s)
 	case ND_EMPTY:
 		return;
 	case ND_AGG_STMT:
-		unsupported(sx, s, "aggregations");
+		sema_agg_stmt(sx, s);
+		return;
 	default:
 		dl_error(sx->cx, s->loc, D_SYNTAX, "unexpected %s in clause",
 			 dl_nodekind_name(s->kind));
@@ -693,7 +1164,11 @@ void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 	sema_stmts(&sx, n->body);
 	clause->acts = sx.acts;
 	clause->nacts = sx.nacts;
-	clause->recsize = (sx.recoff + 7) & ~7u;
+	/* only a clause with actions writes a record (and so prints the
+	   probe line), or an empty one: assignments and aggregations
+	   alone print nothing, as in DTrace */
+	if (sx.plain || n->body == NULL)
+		clause->recsize = (sx.recoff + 7) & ~7u;
 }
 
 /* A top-level declaration: `int x;` gives global x its type before any

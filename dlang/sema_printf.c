@@ -41,20 +41,25 @@ static unsigned arg_kind(const dl_type_t *t)
 }
 
 /* Type check of one value against its conversion. */
+static bool value_ok(const dl_fmtconvinfo_t *ci, const dl_type_t *t)
+{
+	unsigned k = arg_kind(t);
+	bool ok = (k & ci->args) != 0;
+
+	if (ok && k == DL_FA_INT) {
+		if (ci->maxsize && t->size > ci->maxsize)
+			ok = false;
+		if (ci->needsize && t->size != ci->needsize)
+			ok = false;
+	}
+	return ok;
+}
+
 static void check_value(dl_ctx_t *cx, const dl_fmtconv_t *cv,
 			const dl_fmtconvinfo_t *ci, const dl_node_t *arg,
 			size_t argno, size_t convno)
 {
-	unsigned k = arg_kind(arg->type);
-	bool ok = (k & ci->args) != 0;
-
-	if (ok && k == DL_FA_INT) {
-		if (ci->maxsize && arg->type->size > ci->maxsize)
-			ok = false;
-		if (ci->needsize && arg->type->size != ci->needsize)
-			ok = false;
-	}
-	if (!ok)
+	if (!value_ok(ci, arg->type))
 		dl_error(cx, arg->loc, D_PRINTF_ARG_TYPE,
 			 "printf( ) argument #%zu is incompatible with "
 			 "conversion #%zu prototype:\n\tconversion: %.*s\n"
@@ -101,14 +106,11 @@ static void rebase_pieces(dl_fmt_t *f, const char *from, const char *to)
 	}
 }
 
-void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
-		    dl_field_t (*record)(void *arg, const dl_node_t *n),
-		    void *rarg)
+/* The format of fmtnode, parsed, in the arena. */
+static dl_fmt_t *parse_fmt(dl_ctx_t *cx, const dl_node_t *fmtnode)
 {
-	const dl_node_t *fmtnode = call->args, *args = fmtnode->next;
 	dl_fmt_t *f = dl_alloc(cx->arena, sizeof(*f));
 	char err[256];
-	size_t i = 0, convno = 0;
 
 	if (dl_fmt_parse(fmtnode->sval, f, err, sizeof(err)) < 0)
 		dl_error(cx, fmtnode->loc, D_SYNTAX, "%s", err);
@@ -120,6 +122,63 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
 		      fmtnode->sval);
 	dl_fmt_free(f);
 	*f = kept;
+	return f;
+}
+
+/*
+ * printa's format: conversions with the '@' flag print the aggregations'
+ * values, one aggregation each in order (the last one repeats); the others
+ * print the keys in order, each checked against the key's type as printf
+ * checks its arguments.  Fewer key conversions than keys is fine.
+ */
+void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
+{
+	const dl_node_t *fmtnode = call->args;
+	dl_fmt_t *f = parse_fmt(cx, fmtnode);
+	const dl_agg_t *g = cx->aggs->aggs[a->aggs[0]];
+	size_t key = 0, convno = 0;
+
+	a->pfmt = f;
+	for (size_t c = 0; c < f->nconvs; c++) {
+		const dl_fmtconv_t *cv = &f->convs[c];
+		const dl_fmtconvinfo_t *ci = dl_fmt_convinfo_of(cv);
+		if (cv->conv == 0)
+			continue;
+		convno++;
+		if (ci == NULL || ci->args == 0 || strchr(cv->flags, '@'))
+			continue;
+		if (!ci->supported || cv->width_star || cv->prec_star)
+			dl_error(cx, fmtnode->loc, D_UNSUPPORTED,
+				 "printa( ) conversion %.*s is not supported "
+				 "yet", (int)cv->speclen, cv->spec);
+		if (key == g->nkeys)
+			dl_error(cx, call->loc, D_PRINTF_ARG_PROTO,
+				 "printa( ) prototype mismatch: conversion "
+				 "#%zu (%.*s) is missing a corresponding value "
+				 "argument", convno, (int)cv->speclen,
+				 cv->spec);
+		const dl_aggkey_t *k = &g->keys[key++];
+		const dl_type_t *t = k->is_str ? &cx->types.t_string :
+				     dl_type_by_name(&cx->types, k->tname);
+		if (t != NULL && !value_ok(ci, t))
+			dl_error(cx, call->loc, D_PRINTF_ARG_TYPE,
+				 "printa( ) argument #%zu is incompatible "
+				 "with conversion #%zu prototype:\n\t"
+				 "conversion: %.*s\n\t prototype: %s\n\t  "
+				 "argument: %s", key + 1, convno,
+				 (int)cv->speclen, cv->spec, ci->proto,
+				 t->name);
+	}
+}
+
+void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
+		    dl_field_t (*record)(void *arg, const dl_node_t *n),
+		    void *rarg)
+{
+	const dl_node_t *fmtnode = call->args, *args = fmtnode->next;
+	dl_fmt_t *f = parse_fmt(cx, fmtnode);
+	size_t i = 0, convno = 0;
+
 	a->pfmt = f;
 	for (size_t c = 0; c < f->nconvs; c++) {
 		const dl_fmtconv_t *cv = &f->convs[c];

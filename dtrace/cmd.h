@@ -3,7 +3,8 @@
  *
  * The command is a thin driver over include/dtrace.h: dtrace.c reads the
  * command line into a cmd_t (one table says what every option letter does)
- * and picks a mode; modes.c runs it (trace, list, version); proc.c starts
+ * and picks a mode; modes.c runs it (trace, list, version), usdtgen.c the
+ * USDT generators (-h, -G); proc.c starts
  * the -c commands and watches the -p processes.  Everything the command
  * knows lives in the cmd_t passed around explicitly; the only static state
  * is the signal counters the handlers must reach (modes.c).
@@ -126,5 +127,12 @@ void cmd_cleanup(cmd_t *c);
 int cmd_run_exec(cmd_t *c);	/* compile, trace until done; exit status */
 int cmd_run_list(cmd_t *c);	/* -l */
 int cmd_run_version(cmd_t *c);	/* -V */
+/* A script's text, its "#!" line blanked; NULL with errno set. */
+char *cmd_read_script(const char *path);
+
+/* ---- usdtgen.c: dtrace -h and -G ---------------------------------------- */
+
+int cmd_run_header(cmd_t *c);	/* -h */
+int cmd_run_link(cmd_t *c);	/* -G */
 
 #endif /* DTRACE_CMD_H */

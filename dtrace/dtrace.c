@@ -18,8 +18,8 @@
  *   PASS_PROCS    then -c and -p, so $target is known before compiling.
  *
  * Then one mode runs (cmd_modes[], the run functions are in modes.c):
- * trace (the default), list (-l), version (-V); -h and -G are refused for
- * now, as are -a -A -B -H -X and -32.
+ * trace (the default), list (-l), version (-V), the USDT header (-h) and
+ * object (-G) generators; -a -A -B -H -X and -32 are refused for now.
  *
  * Exit status: 0, or what exit() asked for; 1 for errors (messages are
  * "dtrace: ..." on stderr, DTrace's wording); 2 for usage errors.
@@ -252,9 +252,9 @@ static const cmd_optdef_t cmd_opts[] = {
 	{ 'F', NULL, PASS_OPTIONS, opt_setopt, "flowindent", 0,
 	  "indent output by function entry and return" },
 	{ 'G', NULL, PASS_PARSE, opt_mode, NULL, MODE_LINK,
-	  "generate an ELF object with USDT probes (not supported yet)" },
+	  "generate an ELF object defining USDT probe semaphores" },
 	{ 'h', NULL, PASS_PARSE, opt_mode, NULL, MODE_HEADER,
-	  "generate a header for USDT probes (not supported yet)" },
+	  "generate a C header with USDT probe macros" },
 	{ 'H', NULL, PASS_PARSE, opt_unsupported, NULL, 0,
 	  "print the files cpp includes (not supported yet)" },
 	{ 'i', "probe-id",
@@ -460,18 +460,7 @@ static void run_later(cmd_t *c, cmd_pass_t pass)
 			c->later[i].def->fn(c, c->later[i].def, c->later[i].arg);
 }
 
-/* ---- the other modes, and main ------------------------------------------- */
-
-static int run_unsupported(cmd_t *c)
-{
-	static const char letters[] = {
-		[MODE_HEADER] = 'h',
-		[MODE_LINK] = 'G',
-	};
-
-	cmd_warn(c, "-%c is not supported yet", letters[c->mode]);
-	return CMD_EXIT_USAGE;
-}
+/* ---- the modes, and main ------------------------------------------------- */
 
 static const struct {
 	int (*run)(cmd_t *c);
@@ -480,8 +469,8 @@ static const struct {
 	[MODE_EXEC] = { cmd_run_exec, true },
 	[MODE_LIST] = { cmd_run_list, true },
 	[MODE_VERSION] = { cmd_run_version, false },
-	[MODE_HEADER] = { run_unsupported, false },
-	[MODE_LINK] = { run_unsupported, false },
+	[MODE_HEADER] = { cmd_run_header, true },
+	[MODE_LINK] = { cmd_run_link, true },
 };
 
 /* Run with stdin (or stdout, stderr) closed, nothing we open may take its

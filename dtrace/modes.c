@@ -84,6 +84,15 @@ static void blank_interpreter_line(char *text)
 		*text = ' ';
 }
 
+char *cmd_read_script(const char *path)
+{
+	char *text = read_script(path);
+
+	if (text != NULL)
+		blank_interpreter_line(text);
+	return text;
+}
+
 static void compile_file(cmd_t *c, cmd_spec_t *s)
 {
 	char *text = s->text = read_script(s->arg);
@@ -367,6 +376,9 @@ int cmd_run_exec(cmd_t *c)
 	if (dtrace_stop(c->dtp) != 0)
 		cmd_fatal(c, "couldn't stop tracing: %s", dtrace_errmsg(c->dtp));
 	fputc('\n', c->out);		/* DTrace ends its output so */
+	if (dtrace_aggregate_print(c->dtp, c->out) != 0)
+		cmd_fatal(c, "failed to print aggregations: %s",
+			  dtrace_errmsg(c->dtp));
 	fflush(c->out);
 	return dtrace_exit_status(c->dtp);
 }

@@ -82,6 +82,26 @@ DTRACE_API int dtrace_program_list(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 				   bool verbose, FILE *out,
 				   bool *printed_header);
 
+/*
+ * dtrace -h and -G: the provider definitions of D scripts become a C/C++
+ * header of probe macros (SystemTap v3 SDT notes) and an ELF object that
+ * defines the probes' semaphores.  Add each script (run through cpp when
+ * the cpp option, -C, is set), then write.  Errors in a definition are
+ * compile errors, as from dtrace_program_compile().
+ */
+typedef struct dtrace_usdt dtrace_usdt_t;
+DTRACE_API dtrace_usdt_t *dtrace_usdt_create(dtrace_hdl_t *dtp);
+DTRACE_API void dtrace_usdt_destroy(dtrace_usdt_t *usp);
+DTRACE_API int dtrace_usdt_add(dtrace_usdt_t *usp, const char *text,
+			       const char *file);
+/* The header, written to out; hfile is its name (for the include guard). */
+DTRACE_API int dtrace_usdt_header(dtrace_usdt_t *usp, FILE *out,
+				  const char *hfile);
+/* The object ofile, for the target of the relocatable objects objv
+   (read, never modified; x86_64 when objc is 0). */
+DTRACE_API int dtrace_usdt_link(dtrace_usdt_t *usp, const char *ofile,
+				int objc, char *const objv[]);
+
 /* Load and attach every compiled program. */
 DTRACE_API int dtrace_go(dtrace_hdl_t *dtp);
 
@@ -96,6 +116,10 @@ DTRACE_API dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms);
 
 /* Stop tracing: fire END, drain, print what is pending. */
 DTRACE_API int dtrace_stop(dtrace_hdl_t *dtp);
+
+/* After dtrace_stop: print every aggregation that printa() has not
+   printed, as DTrace does at exit. */
+DTRACE_API int dtrace_aggregate_print(dtrace_hdl_t *dtp, FILE *out);
 
 /* The status exit() asked for (0 if it was not called). */
 DTRACE_API int dtrace_exit_status(dtrace_hdl_t *dtp);

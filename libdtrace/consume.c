@@ -79,10 +79,35 @@ static void print_probe_line(dtrace_hdl_t *dtp, const dl_rechdr_t *h)
 		dt_print_probe_line(dtp->out, h->cpu, h->probe, func, name);
 }
 
+/* A recorded integer argument of an action (trunc's n, normalize's). */
+static int64_t rec_int(const dl_action_t *a, const void *rec)
+{
+	int64_t v;
+
+	memcpy(&v, (const char *)rec + a->fields[0].off, sizeof(v));
+	return v;
+}
+
 static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 			 const void *rec, size_t size)
 {
 	switch (a->kind) {
+	case DL_ACT_PRINTA:
+		dt_agg_printa(dtp, dtp->out, a);
+		return;
+	case DL_ACT_CLEAR:
+		dt_agg_clear(dtp, a->aggs[0]);
+		return;
+	case DL_ACT_TRUNC:
+		dt_agg_trunc(dtp, a->aggs[0], a->nfields == 0,
+			     a->nfields ? rec_int(a, rec) : 0);
+		return;
+	case DL_ACT_NORMALIZE:
+		dt_agg_normalize(dtp, a->aggs[0], (uint64_t)rec_int(a, rec));
+		return;
+	case DL_ACT_DENORMALIZE:
+		dt_agg_normalize(dtp, a->aggs[0], 1);
+		return;
 	case DL_ACT_TRACE:
 		dt_print_trace(dtp, dtp->out, &a->fields[0], rec);
 		return;
@@ -137,6 +162,7 @@ static const struct {
 } drop_kinds[DL_DROP_NKINDS] = {
 	[DL_DROP_RINGBUF] = { "drop", true },
 	[DL_DROP_DYNVAR] = { "dynamic variable drop", false },
+	[DL_DROP_AGG] = { "aggregation drop", true },
 };
 
 static void report_drop(dtrace_hdl_t *dtp, int kind, uint64_t n, int cpu)

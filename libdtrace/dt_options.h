@@ -18,6 +18,11 @@ DT_OPT(tree,        DT_OK_BOOL, 0)		/* -x tree: dump the AST */
 DT_OPT(ir,          DT_OK_BOOL, 0)		/* -x ir: dump the IR */
 DT_OPT(irchk,       DT_OK_BOOL, 0)		/* check IR after every pass */
 DT_OPT(nolibs,      DT_OK_BOOL, 0)
+DT_OPT(aggsortkey,  DT_OK_BOOL, 0)		/* sort by key, not value */
+DT_OPT(aggsortkeypos, DT_OK_INT, 0)		/* the key to sort by first */
+DT_OPT(aggsortpos,  DT_OK_INT,  0)		/* printa(@a, @b): whose value */
+DT_OPT(aggsortrev,  DT_OK_BOOL, 0)		/* reverse every comparison */
+DT_OPT(aggpercpu,   DT_OK_BOOL, 0)		/* values per CPU too */
 
 /* Sizes and limits DTrace documents, kept for the parts that size maps,
    stacks and speculations from them (options.c only parses them). */
@@ -40,7 +45,6 @@ DT_OPT(ustackframes, DT_OK_INT,  100)
 #define DT_OPT_UNSUP_DEFAULTED_
 #endif
 /* compile time */
-DT_OPT_UNSUP(aggpercpu,     DT_OK_BOOL)
 DT_OPT_UNSUP(amin,          DT_OK_STR)
 DT_OPT_UNSUP(argref,        DT_OK_BOOL)
 DT_OPT_UNSUP(core,          DT_OK_BOOL)
@@ -99,10 +103,6 @@ DT_OPT_UNSUP(scratchsize,   DT_OK_SIZE)
 /* dynamic run time */
 DT_OPT_UNSUP(agghist,       DT_OK_BOOL)
 DT_OPT_UNSUP(aggpack,       DT_OK_BOOL)
-DT_OPT_UNSUP(aggsortkey,    DT_OK_BOOL)
-DT_OPT_UNSUP(aggsortkeypos, DT_OK_INT)
-DT_OPT_UNSUP(aggsortpos,    DT_OK_INT)
-DT_OPT_UNSUP(aggsortrev,    DT_OK_BOOL)
 DT_OPT_UNSUP(aggzoom,       DT_OK_BOOL)
 DT_OPT_UNSUP(printsize,     DT_OK_SIZE)
 DT_OPT_UNSUP(quietresize,   DT_OK_BOOL)

@@ -22,10 +22,22 @@
  *
  * Contract: idempotent (feat.probed) and cheap - about a millisecond, most
  * of it the program load.  Returns 0, or -1 with the handle's error set.
+ *
+ * Kernel functions (dt_features_kfunc, for fbt only, so other scripts do
+ * not pay for it): the kprobe PMU (its type and return-probe bit from
+ * /sys/bus/event_source/devices/kprobe, absent without CONFIG_KPROBES);
+ * kprobe.multi links (a kprobe program loaded for BPF_TRACE_KPROBE_MULTI,
+ * linked with no symbols: EINVAL means the kernel checked the request,
+ * EOPNOTSUPP that it has no fprobe to serve it); and whether an fentry
+ * program loads at all (on vfs_read, whose BTF id costs parsing the
+ * kernel's BTF: done only when kprobes are missing, to say why fbt cannot
+ * work).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -33,6 +45,8 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "libdtrace.h"
 
@@ -174,4 +188,95 @@ int dt_features_probe(dtrace_hdl_t *dtp)
 	probe_uprobe_pmu(&dtp->feat);
 	dtp->feat.probed = true;
 	return 0;
+}
+
+/* ---- kernel functions ---------------------------------------------------- */
+
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
+
+static int read_line(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* type from kprobe/type, the bit from kprobe/format/retprobe ("config:0") */
+static void probe_kprobe_pmu(dt_features_t *f)
+{
+	char buf[64];
+	const char *colon;
+
+	f->kprobe_type = -1;
+	if (read_line(KPROBE_PMU "/type", buf, sizeof(buf)) < 0)
+		return;
+	f->kprobe_type = atoi(buf);
+	if (read_line(KPROBE_PMU "/format/retprobe", buf, sizeof(buf)) == 0 &&
+	    (colon = strchr(buf, ':')) != NULL)
+		f->kprobe_retbit = atoi(colon + 1);
+}
+
+static bool probe_kprobe_multi(void)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2,
+				 &o), link;
+	bool ok;
+
+	if (prog < 0)
+		return false;
+	link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, NULL);
+	ok = link < 0 && errno == EINVAL;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return ok;
+}
+
+/* 0 if an fentry program on vfs_read loads, else the errno it gets. */
+static int probe_fentry(void)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id = btf == NULL ? -1 :
+		 btf__find_by_name_kind(btf, "vfs_read", BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id > 0 ? (uint32_t)id : 0);
+	int fd, err = ENOENT;
+
+	btf__free(btf);
+	if (id <= 0)
+		return err;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+void dt_features_kfunc(dtrace_hdl_t *dtp)
+{
+	dt_features_t *f = &dtp->feat;
+
+	if (f->kfunc_probed)
+		return;
+	probe_kprobe_pmu(f);
+	f->kprobe_multi = f->kprobe_type >= 0 && probe_kprobe_multi();
+	f->fentry_errno = f->kprobe_type >= 0 ? 0 : probe_fentry();
+	f->kfunc_probed = true;
 }

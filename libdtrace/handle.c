@@ -34,6 +34,7 @@ dtrace_hdl_t *dtrace_open(void)
 	dtp->arena = dl_arena_create();
 	dtp->globals.arena = dtp->arena;
 	dtp->selfvars.arena = dtp->arena;
+	dtp->aggs.arena = dtp->arena;
 	dtp->out = stdout;
 	dtp->macros.target = -1;
 	dtp->macros.pid = getpid();
@@ -72,6 +73,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	free(dtp->clauses);
 	free(dtp->drops);
 	free(dtp->flow_indent);
+	dt_agg_free(dtp);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);
 	for (size_t i = 0; i < dtp->cpp_argc; i++)

@@ -220,11 +220,22 @@ typedef struct dt_features {
 	int uprobe_refshift;	/* where its config has the reference
 				   counter (semaphore) offset, -1: none */
 	char tracefs[64];	/* "/sys/kernel/tracing", mounted if needed */
+	/* kernel function tracing, probed only when fbt asks
+	   (dt_features_kfunc) */
+	bool kfunc_probed;
+	int kprobe_type;	/* the kprobe PMU's perf type, -1: none */
+	int kprobe_retbit;	/* its config bit for a return probe */
+	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links */
+	int fentry_errno;	/* probed only without kprobes (else 0):
+				   0 if an fentry program loads, else why */
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
    we may.  Returns 0 or -1 with the handle's error set. */
 int dt_features_probe(dtrace_hdl_t *dtp);
+/* The kernel-function fields above, once (idempotent; never fails: what
+   is missing reads as missing). */
+void dt_features_kfunc(dtrace_hdl_t *dtp);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -329,6 +340,8 @@ struct dt_bpfprog {
 	char name[32];
 	int fd;				/* after loading, else -1 */
 	int progmap_fd;			/* DL_MAP_PROG, from ops->prepare */
+	int attach_type;		/* expected_attach_type to load with
+					   (0: none), from ops->prepare */
 };
 
 struct dtrace_prog {
@@ -348,6 +361,9 @@ void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi);
 /* A -P/-m/-f/-i specifier as a full description (plus any program text
    after it); malloc'd, NULL with the error set. */
 char *dt_spec_text(dtrace_hdl_t *dtp, const char *text, dtrace_spec_t spec);
+/* Set cx->err on the handle as a compile error, DTrace's way ("line N:
+   message", the source line and a caret); returns -1. */
+int dt_compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file);
 
 /* ---- cpp.c: -C --------------------------------------------------------------- */
 
@@ -366,6 +382,60 @@ int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
 
 int dt_consume_record(void *dtp, void *data, size_t size);
 void dt_report_drops(dtrace_hdl_t *dtp);
+
+/* ---- agg.c, aggprint.c: aggregations -------------------------------------- */
+
+typedef struct dt_aggmap {
+	int fd;			/* the per-CPU map */
+	uint64_t gen;		/* clear() generation */
+	uint64_t normal;	/* normalize() factor, 1 if none */
+	bool printed;		/* by printa(): not printed again at exit */
+} dt_aggmap_t;
+
+typedef struct dt_aggstate {
+	dt_aggmap_t *maps;	/* by aggregation id */
+	size_t n;
+} dt_aggstate_t;
+
+/* One key of a snapshot: v[0] is the number of updates, v[1..] the data
+   merged over CPUs (min/max: the value; sum/avg: the sum; stddev: sum,
+   sum of squares low and high words; histograms: the buckets). */
+typedef struct dt_aggent {
+	char *key;		/* keysize bytes, the map's key */
+	int64_t *val;		/* vwords */
+	int64_t *percpu;	/* vwords per CPU, for -x aggpercpu */
+} dt_aggent_t;
+
+typedef struct dt_aggsnap {
+	const dl_agg_t *agg;
+	dt_aggent_t *ents;
+	size_t n, cap;
+	uint32_t vwords;	/* words of each merged value */
+	uint64_t gen;		/* the generation read */
+	uint64_t normal;	/* normalize() factor then */
+	int ncpus;
+} dt_aggsnap_t;
+
+/* Create every aggregation's map and the shared DL_MAP_AGGZERO and
+   DL_MAP_AGGGEN maps; 0 or -1 with the error set. */
+int dt_agg_create_maps(dtrace_hdl_t *dtp);
+int dt_agg_fd(dtrace_hdl_t *dtp, uint32_t id);
+/* Read and merge an aggregation; NULL with the error set. */
+dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id);
+void dt_agg_snap_free(dt_aggsnap_t *s);
+int dt_agg_clear(dtrace_hdl_t *dtp, uint32_t id);
+int dt_agg_trunc(dtrace_hdl_t *dtp, uint32_t id, bool all, int64_t keep);
+void dt_agg_normalize(dtrace_hdl_t *dtp, uint32_t id, uint64_t normal);
+void dt_agg_printed(dtrace_hdl_t *dtp, uint32_t id);
+void dt_agg_free(dtrace_hdl_t *dtp);
+/* aggprint.c: dt_agg_sort orders entries by value, ascending (trunc);
+   printing sorts as DTrace does (honouring -x aggsortkey, aggsortkeypos,
+   aggsortpos, aggsortrev) and lays entries out as DTrace does; printa()
+   with several aggregations and formats. */
+void dt_agg_sort(dtrace_hdl_t *dtp, dt_aggsnap_t *s);
+int dt_agg_print(dtrace_hdl_t *dtp, FILE *out, dt_aggsnap_t *s,
+		 const dl_fmt_t *fmt);
+int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a);
 
 /* ---- handle.c ------------------------------------------------------------- */
 
@@ -394,6 +464,8 @@ struct dtrace_hdl {
 					   DL_MAP_GLOBALS (dlang/vars.c) */
 	dl_vars_t selfvars;		/* self-> variables of all programs,
 					   in DL_MAP_SELF (dlang.h) */
+	dl_aggs_t aggs;			/* aggregations of all programs */
+	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:
@@ -423,6 +495,17 @@ int64_t dt_opt(const dtrace_hdl_t *dtp, dt_optid_t id);
 int dt_printf(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
 	      const dl_field_t *fields, size_t nfields, const void *rec,
 	      size_t recsize);
+/* printa(): the same with a format whose '@' conversions print
+   aggregation values through aggval (n counts them from 0) while the
+   others take the key fields. */
+typedef int dt_aggval_fn(void *arg, FILE *out, const dl_fmtconv_t *cv,
+			 int n);
+int dt_printa_fmt(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
+		  const dl_field_t *fields, size_t nfields, const void *rec,
+		  size_t recsize, dt_aggval_fn *aggval, void *arg);
+/* One conversion (with its '@' flag) of a 64-bit integer. */
+int dt_print_conv_int(dtrace_hdl_t *dtp, FILE *out, const dl_fmtconv_t *cv,
+		      int64_t v, bool is_signed);
 /* trace(): one value as DTrace prints it (padded unless -q).  Returns
    bytes written or -1. */
 int dt_print_trace(dtrace_hdl_t *dtp, FILE *out, const dl_field_t *f,

@@ -297,10 +297,11 @@ static void pf_build(char *buf, size_t size, const dl_fmtconv_t *cv,
 		snprintf(f, size - (size_t)(f - buf), ".%d", prec);
 }
 
-/* Print one conversion, consuming its fields from *fi. */
+/* Print one conversion, consuming its fields from *fi ('@' ones only for
+   printa's values). */
 static int pf_one(dtrace_hdl_t *dtp, FILE *out, const dl_fmtconv_t *cv,
 		  const dl_field_t *fields, size_t nfields, size_t *fi,
-		  const void *rec, size_t recsize)
+		  const void *rec, size_t recsize, bool aggval)
 {
 	pf_conv_t pc = { .dtp = dtp, .out = out, .cv = cv, .rec = rec };
 	int width = cv->width > 0 ? cv->width : 0, prec = cv->prec;
@@ -308,7 +309,7 @@ static int pf_one(dtrace_hdl_t *dtp, FILE *out, const dl_fmtconv_t *cv,
 
 	if (cv->conv == '%')
 		return fputc('%', out) == EOF ? -1 : 1;
-	if (print == NULL || has_flag(cv, '@'))
+	if (print == NULL || has_flag(cv, '@') != aggval)
 		return mismatch(dtp);
 	if (cv->width_star && (*fi >= nfields ||
 	    !pf_getint(&fields[(*fi)++], rec, recsize, &width)))
@@ -327,8 +328,16 @@ int dt_printf(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
 	      const dl_field_t *fields, size_t nfields, const void *rec,
 	      size_t recsize)
 {
+	return dt_printa_fmt(dtp, out, fmt, fields, nfields, rec, recsize,
+			     NULL, NULL);
+}
+
+int dt_printa_fmt(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
+		  const dl_field_t *fields, size_t nfields, const void *rec,
+		  size_t recsize, dt_aggval_fn *aggval, void *arg)
+{
 	size_t fi = 0;
-	int total = 0, n;
+	int total = 0, n, nagg = 0;
 
 	for (size_t i = 0; i < fmt->nconvs; i++) {
 		const dl_fmtconv_t *cv = &fmt->convs[i];
@@ -339,12 +348,25 @@ int dt_printf(dtrace_hdl_t *dtp, FILE *out, const dl_fmt_t *fmt,
 		total += (int)cv->textlen;
 		if (cv->conv == '\0')
 			continue;
-		n = pf_one(dtp, out, cv, fields, nfields, &fi, rec, recsize);
+		if (aggval != NULL && has_flag(cv, '@'))
+			n = aggval(arg, out, cv, nagg++);
+		else
+			n = pf_one(dtp, out, cv, fields, nfields, &fi, rec,
+				   recsize, false);
 		if (n < 0)
 			return ferror(out) ? write_error(dtp, out) : -1;
 		total += n;
 	}
 	return total;
+}
+
+int dt_print_conv_int(dtrace_hdl_t *dtp, FILE *out, const dl_fmtconv_t *cv,
+		      int64_t v, bool is_signed)
+{
+	dl_field_t f = { .kind = DL_F_INT, .size = 8, .is_signed = is_signed };
+	size_t fi = 0;
+
+	return pf_one(dtp, out, cv, &f, 1, &fi, &v, sizeof(v), true);
 }
 
 /* ---- trace() ------------------------------------------------------------ */

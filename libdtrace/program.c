@@ -49,6 +49,11 @@ static int compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
 			    e->msg, caret);
 }
 
+int dt_compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
+{
+	return compile_error(dtp, cx, file);
+}
+
 /* ---- probe specifiers other than -n ------------------------------------ */
 
 /*
@@ -378,6 +383,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->set_option_arg = dtp;
 	pgp->cx->globals = &dtp->globals;
 	pgp->cx->selfvars = &dtp->selfvars;
+	pgp->cx->aggs = &dtp->aggs;
 	if (compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
@@ -410,12 +416,19 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 		if (strcmp(what, "ir") == 0 || strcmp(what, "bpf") == 0)
 			fputs(bp->irtext, out);
 		if (strcmp(what, "bpf") == 0) {
-			static const char *const maps[DL_NMAPS] = {
+			static const char *const base[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
-				"globals", "self", "prog" };
+				"globals", "self", "aggzero", "agggen", "prog" };
+			size_t n = DL_NMAPS + dtp->aggs.n;
+			const char **maps = calloc(n, sizeof(*maps));
+			for (size_t k = 0; maps != NULL && k < n; k++)
+				maps[k] = k < DL_NMAPS ? base[k] : dl_sprintf(
+					pgp->cx->arena, "@%s",
+					dtp->aggs.aggs[k - DL_NMAPS]->name);
 			fprintf(out, "\n");
 			bpf_disasm(out, bp->code.insns, bp->code.ninsns, maps,
-				   DL_NMAPS);
+				   maps != NULL ? n : 0);
+			free(maps);
 		}
 	}
 }

@@ -19,6 +19,7 @@
  * globals: their one shared value (DL_MAP_GLOBALS), sized once every
  * program is compiled.  Only when a program has self-> variables: their
  * hash map (DL_MAP_SELF) of -x dynvarsize / 16 entries, at least 1024.
+ * Aggregations: one map each, and two they share (agg.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -162,7 +163,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 				  "failed to fill the string table: %s",
 				  strerror(errno));
 	free(st);
-	return rc ?: fill_probes(dtp);
+	return rc ?: dt_agg_create_maps(dtp) ?: fill_probes(dtp);
 }
 
 /* The last lines of a verifier log: where it gave up and why. */
@@ -191,10 +192,14 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 		bpf_reloc_t *r = &bp->code.relocs[i];
 		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
 		insns[r->insn].imm = r->mapidx == DL_MAP_PROG ?
-			bp->progmap_fd : dtp->mapfds[r->mapidx];
+			bp->progmap_fd : r->mapidx >= DL_MAP_AGG0 ?
+			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
+			dtp->mapfds[r->mapidx];
 	}
+	LIBBPF_OPTS(bpf_prog_load_opts, lo,
+		    .expected_attach_type = bp->attach_type);
 	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
-			       bp->code.ninsns, NULL);
+			       bp->code.ninsns, &lo);
 	if (bp->fd >= 0) {
 		dt_keep_fd(dtp, bp->fd);
 		return 0;
@@ -202,7 +207,8 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	/* load again, for the verifier's reasons */
 	char *log = calloc(1, logsz);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
-		    .log_size = (uint32_t)logsz, .log_level = 1);
+		    .log_size = (uint32_t)logsz, .log_level = 1,
+		    .expected_attach_type = bp->attach_type);
 	int err = errno;
 	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);

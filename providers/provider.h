@@ -12,6 +12,8 @@
  *              tracepoints, through perf events, only for syscalls whose
  *              number this build does not know).
  *   profile.c  profile:::profile-N and tick-N on perf software clock events.
+ *   fbt.c      fbt:<module>:<function>:entry|return on kprobes (kprobe
+ *              PMU perf events, or one kprobe.multi link per program).
  *   pid.c      pid<PID>:<object>:<function>:entry|return|<offset> on
  *              uprobes (perf uprobe PMU events filtered to the process).
  *   usdt.c     <provider><PID>:<object>:<function>:<name> from the SDT
@@ -25,6 +27,7 @@
 extern const dt_provops_t dt_prov_dtrace;
 extern const dt_provops_t dt_prov_syscall;
 extern const dt_provops_t dt_prov_profile;
+extern const dt_provops_t dt_prov_fbt;
 extern const dt_provops_t dt_prov_pid;
 extern const dt_provops_t dt_prov_usdt;
 

@@ -1,7 +1,9 @@
 #!/bin/bash
-# run.sh - start-up benchmarks (make bench): exec to exit and peak RSS of
+# run.sh - benchmarks (make bench): start-up (exec to exit and peak RSS) of
 # dtrace, bpftrace (Debian's) and the floor (floor.c: load and run an empty
-# BPF program), for a BEGIN one-liner and a first-syscall-hit one-liner.
+# BPF program), for a BEGIN one-liner and a first-syscall-hit one-liner;
+# per-event cost of getppid(2) traced by each against an empty program
+# attached to the same hook (hold.c).
 # Medians over repeated runs; the machine is noisy, so compare ratios.
 # Not a test: nothing here passes or fails.
 set -u
@@ -44,3 +46,47 @@ bench "dtrace  first getppid hit (-c trigger)" "$DTRACE" -qn \
 	'syscall::getppid:entry { exit(0); }' -c "$TRIGGERS/getppid 1"
 bench "bpftrace first getppid hit (-c trigger)" bpftrace -e \
 	'tracepoint:syscalls:sys_enter_getppid { exit(); }' -c "$TRIGGERS/getppid 1"
+
+# ---- per event: getppid(2) in a loop, time per call measured inside the
+# traced process (test/triggers/time-getppid.c), median of $EVRUNS runs.
+hold=$(mktemp /tmp/hold.XXXXXX)
+trap 'rm -f "$floor" "$hold"' EXIT
+cc -O2 -o "$hold" "$here/hold.c" -lbpf || exit 1
+n=${EVENTS:-1000000}
+evruns=${EVRUNS:-5}
+tg="$TRIGGERS/time-getppid $n"
+
+per_call() {	# command... (its stderr has the trigger's ns/call line)
+	for _ in $(seq "$evruns"); do
+		"$@" 2>&1 >/dev/null | sed -n 's/^ns\/call //p'
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+base=$(per_call $tg)
+ev() {	# label, command...
+	local label=$1; shift
+	local ns
+	ns=$(per_call "$@")
+	printf '%-52s %8.1f %+8.1f\n' "$label" "$ns" "$(awk -v a="$ns" -v b="$base" 'BEGIN { print a - b }')"
+}
+
+echo
+printf '%-52s %8s %8s\n' "per event: getppid(2), $n calls" "ns/call" "+ns"
+printf '%-52s %8.1f\n' "untraced" "$base"
+ev "floor: empty program on raw sys_enter" "$hold" $tg
+for s in \
+	'/pid == -1/ { }' \
+	'{ @ = count(); }' \
+	'{ @[execname] = count(); }' \
+	'{ @[pid] = quantize(arg2); }'; do
+	ev "dtrace  syscall::getppid:entry $s" "$DTRACE" -qn \
+		"syscall::getppid:entry $s" -c "$tg"
+done
+for s in \
+	'/pid == -1/ { }' \
+	'{ @ = count(); }' \
+	'{ @[comm] = count(); }' \
+	'{ @[pid] = hist(0); }'; do
+	ev "bpftrace sys_enter_getppid $s" bpftrace -e \
+		"tracepoint:syscalls:sys_enter_getppid $s" -c "$tg"
+done

@@ -174,7 +174,7 @@ Test(options, unknown_and_unsupported)
 	opt_fails("Quiet", NULL, "Invalid option name");  /* case matters */
 	opt_fails("bufpolicy", "fill", "Option is not supported by this "
 		  "dtrace yet");
-	opt_fails("aggsortrev", NULL, "Option is not supported by this "
+	opt_fails("aggzoom", NULL, "Option is not supported by this "
 		  "dtrace yet");
 	opt_fails("cleanrate", "101hz", "Option is not supported by this "
 		  "dtrace yet");

@@ -1,0 +1,417 @@
+/*
+ * fbt.c - the fbt provider: fbt:<module>:<function>:entry and :return for
+ * the kernel's traceable functions, on kprobes and kretprobes.
+ *
+ * Probes.  Module "vmlinux" for built-in functions, else the module's name,
+ * as in Oracle's Linux DTrace.  The functions are those of tracefs'
+ * available_filter_functions ("name" or "name [module]"; the placeholders
+ * 6.1 leaves for dropped weak functions, __ftrace_invalid_address___N, are
+ * not functions) when it can be read.  Where it cannot (our 6.18 machines:
+ * EPERM), /proc/kallsyms' text symbols (module in the fourth column) that
+ * the kernel's BTF (or the module's) knows as functions: that drops what
+ * the compiler split or cloned (.isra, .cold) and most of what is not a C
+ * function.  Read once per description, matched before anything is
+ * inserted, in the file's order, entry before return.
+ *
+ * Programs.  Probes of one kind (entry or return) running the same clauses
+ * share one BPF kprobe program whose context is the probed function's
+ * struct pt_regs; the probe id is the attach cookie.  Attach: with
+ * kprobe.multi links (fprobe; not in Debian 12's 6.1 kernel) one link for
+ * all of a program's probes, the program loaded for
+ * BPF_TRACE_KPROBE_MULTI, the cookies in the probes' order (built-in
+ * functions only: the kernel looks those names up without the module
+ * syntax); else one perf event per probe on the kprobe PMU (config1 = the
+ * function's name, "module:function" for a module's, the PMU's retprobe
+ * bit for return) with a BPF link carrying the cookie.  Nothing goes through
+ * kprobe_events: when dtrace exits or is killed the kernel removes the
+ * probes.
+ *
+ * Arguments, x86_64.  Entry: arg0..arg5 are the registers of the calling
+ * convention (di, si, dx, cx, r8, r9), arg6..arg9 the stack slots above
+ * the return address (read with bpf_probe_read_kernel; 0 if unreadable);
+ * like DTrace's argN they are raw 64-bit values, whatever the function
+ * really takes.  Return: arg1 is the return value (ax); arg0 would be the
+ * offset of the returning instruction, which a kretprobe cannot know: it
+ * is -1, as in Oracle's DTrace on kprobes.
+ *
+ * Kernels that cannot do it.  Without the kprobe PMU (CONFIG_KPROBES off)
+ * fbt probes are still listed, but a program using them fails before
+ * anything is loaded, at prepare(), with what is missing: kprobes, and
+ * whether fentry (not used by fbt yet) would have loaded.
+ *
+ * Probe data: bit 0 set for a return probe.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <asm/ptrace.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+#include "provider.h"
+
+#define FBT_RETURN 1u
+#define FBT_REG_ARGS 6
+#define FBT_MAX_ARGS 10		/* arg0..arg9, as DT_PV_ARG */
+#define FBT_INVALID "__ftrace_invalid_address__"
+#define KALLSYMS "/proc/kallsyms"
+
+static const dt_provattr_t fbt_attr = {
+	.prov = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.mod = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.func = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
+	.name = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_COMMON },
+	.args = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
+};
+
+/* x86_64 kernel calling convention, in struct pt_regs */
+static const int32_t fbt_arg_off[FBT_REG_ARGS] = {
+	offsetof(struct pt_regs, rdi), offsetof(struct pt_regs, rsi),
+	offsetof(struct pt_regs, rdx), offsetof(struct pt_regs, rcx),
+	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
+};
+#define REGS_AX ((int32_t)offsetof(struct pt_regs, rax))
+#define REGS_SP ((int32_t)offsetof(struct pt_regs, rsp))
+
+static bool fbt_is_return(const dt_probe_t *prb)
+{
+	return ((uintptr_t)prb->data & FBT_RETURN) != 0;
+}
+
+/* ---- the kernel's functions ---------------------------------------------- */
+
+typedef struct fbt_scan {
+	dtrace_hdl_t *dtp;
+	const dt_pdesc_t *pd;
+	bool entry, ret;	/* which names the description wants */
+	int n;			/* probes inserted or found */
+} fbt_scan_t;
+
+/* Insert func's probes if the description wants them: 0 or -1. */
+static int fbt_insert(fbt_scan_t *s, const char *mod, const char *func)
+{
+	if (!dt_gmatch(mod, s->pd->mod) || !dt_gmatch(func, s->pd->func))
+		return 0;
+	for (int ret = 0; ret <= 1; ret++) {
+		if (!(ret ? s->ret : s->entry))
+			continue;
+		if (dt_probe_insert(s->dtp, &dt_prov_fbt, mod, func,
+				    ret ? "return" : "entry",
+				    (void *)(uintptr_t)ret) == NULL)
+			return -1;
+		s->n++;
+	}
+	return 0;
+}
+
+/* available_filter_functions: 1 if read, 0 if it cannot be, -1 on error. */
+static int fbt_scan_ftrace(fbt_scan_t *s)
+{
+	char path[128], line[512], func[256], mod[128];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/available_filter_functions",
+		 s->dtp->feat.tracefs);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		int n = sscanf(line, "%255s [%127[^]]]", func, mod);
+
+		if (n < 1 || strncmp(func, FBT_INVALID,
+				     strlen(FBT_INVALID)) == 0)
+			continue;
+		rc = fbt_insert(s, n == 2 ? mod : "vmlinux", func);
+	}
+	if (ferror(f) && s->n == 0 && rc == 0)
+		rc = 0;		/* EPERM shows on the first read */
+	else if (rc == 0)
+		rc = 1;
+	fclose(f);
+	return rc;
+}
+
+/* The names of a BTF's functions, sorted, for bsearch. */
+typedef struct fbt_names {
+	struct btf *btf;	/* owns the strings v[] points to */
+	const char **v;
+	size_t n;
+	char mod[128];		/* whose: "vmlinux" or a module */
+} fbt_names_t;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void fbt_names_free(fbt_names_t *nm)
+{
+	btf__free(nm->btf);
+	free(nm->v);
+	memset(nm, 0, sizeof(*nm));
+}
+
+/* Load the function names of vmlinux's BTF (base NULL) or of module mod's
+   (split on base).  No BTF gives an empty set.  0, or -1 if out of
+   memory. */
+static int fbt_names_load(fbt_names_t *nm, struct btf *base, const char *mod)
+{
+	uint32_t first, cnt;
+
+	fbt_names_free(nm);
+	snprintf(nm->mod, sizeof(nm->mod), "%s", mod);
+	nm->btf = base == NULL ? btf__load_vmlinux_btf() :
+		  btf__load_module_btf(mod, base);
+	if (nm->btf == NULL) {
+		nm->btf = NULL;	/* libbpf may return an error pointer */
+		return 0;
+	}
+	first = base == NULL ? 1 : btf__type_cnt(base);
+	cnt = btf__type_cnt(nm->btf);
+	if (cnt <= first)
+		return 0;
+	if ((nm->v = calloc(cnt - first, sizeof(char *))) == NULL)
+		return -1;
+	for (uint32_t id = first; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(nm->btf, id);
+
+		if (btf_is_func(t))
+			nm->v[nm->n++] = btf__name_by_offset(nm->btf,
+							     t->name_off);
+	}
+	qsort(nm->v, nm->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+static bool fbt_names_has(const fbt_names_t *nm, const char *name)
+{
+	return nm->n > 0 && bsearch(&name, nm->v, nm->n, sizeof(char *),
+				    cmp_str) != NULL;
+}
+
+/* /proc/kallsyms' text symbols that are BTF functions: 0 or -1. */
+static int fbt_scan_kallsyms(fbt_scan_t *s)
+{
+	char line[512], type, func[256], mod[128];
+	fbt_names_t vm = { 0 }, md = { 0 };
+	FILE *f = fopen(KALLSYMS, "re");
+	int rc = 0;
+
+	if (f == NULL)
+		return dt_set_error(s->dtp, DTRACE_ERR_SYSTEM, "cannot list "
+				    "fbt probes: available_filter_functions "
+				    "cannot be read, nor can %s: %s",
+				    KALLSYMS, strerror(errno));
+	rc = fbt_names_load(&vm, NULL, "vmlinux");
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		int n = sscanf(line, "%*s %c %255s [%127[^]]]", &type, func,
+			       mod);
+		const fbt_names_t *nm = &vm;
+
+		if (n < 2 || (type != 't' && type != 'T'))
+			continue;
+		if (n == 3) {
+			if (!dt_gmatch(mod, s->pd->mod))
+				continue;
+			if (strcmp(md.mod, mod) != 0 &&
+			    (rc = fbt_names_load(&md, vm.btf, mod)) < 0)
+				break;
+			nm = &md;
+		}
+		if (fbt_names_has(nm, func))
+			rc = fbt_insert(s, n == 3 ? mod : "vmlinux", func);
+	}
+	if (rc < 0 && errno == ENOMEM)
+		dt_set_error(s->dtp, DTRACE_ERR_SYSTEM,
+			     "Memory allocation failure");
+	fbt_names_free(&md);
+	fbt_names_free(&vm);
+	fclose(f);
+	return rc;
+}
+
+static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
+{
+	fbt_scan_t s = { dtp, pd, dt_gmatch("entry", pd->name),
+			 dt_gmatch("return", pd->name), 0 };
+	int rc;
+
+	if (!(s.entry || s.ret))
+		return 0;
+	if (dt_features_probe(dtp) < 0)
+		return -1;
+	if ((rc = fbt_scan_ftrace(&s)) == 0)
+		rc = fbt_scan_kallsyms(&s);
+	return rc < 0 ? -1 : s.n;
+}
+
+/* ---- code generation ----------------------------------------------------- */
+
+static int fbt_kind(const dt_probe_t *prb)
+{
+	return fbt_is_return(prb) ? 1 : 0;
+}
+
+/* arg6..: the stack slot n - 5 words above the return address. */
+static ir_ref_t fbt_stack_arg(dt_lowerenv_t *env, int n)
+{
+	ir_func_t *fn = env->fn;
+	int32_t slot = ir_frame_alloc(fn, 8);
+	ir_ref_t sp = ir_load(fn, env->blk, 8, env->ctx, REGS_SP);
+	ir_ref_t args[3] = {
+		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
+		ir_con(fn, 8),
+		ir_bin(fn, env->blk, IR_ADD, sp,
+		       ir_con(fn, 8 * (n - FBT_REG_ARGS + 1))),
+	};
+
+	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
+	return ir_load(fn, env->blk, 8, ir_reg(IR_FP), slot);
+}
+
+static ir_ref_t fbt_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+			  dt_pvar_t what, int n)
+{
+	ir_func_t *fn = env->fn;
+
+	if (what == DT_PV_PROBEID)
+		return env->probe_id != 0 ? ir_con(fn, env->probe_id) :
+		       ir_call(fn, env->blk, BPF_FUNC_get_attach_cookie, 1,
+			       &env->ctx);
+	if (what != DT_PV_ARG || n < 0 || n >= FBT_MAX_ARGS)
+		return IR_NONE;
+	if (fbt_is_return(prb))
+		return n == 0 ? ir_con(fn, -1) : n == 1 ?
+		       ir_load(fn, env->blk, 8, env->ctx, REGS_AX) : IR_NONE;
+	if (n < FBT_REG_ARGS)
+		return ir_load(fn, env->blk, 8, env->ctx, fbt_arg_off[n]);
+	return fbt_stack_arg(env, n);
+}
+
+/* ---- before loading: can this kernel do it? ------------------------------ */
+
+static int fbt_unsupported(dtrace_hdl_t *dtp, const dt_bpfprog_t *bp)
+{
+	const dt_probe_t *p = bp->probes[0];
+	char fentry[160];
+
+	if (dtp->feat.fentry_errno == 0)
+		snprintf(fentry, sizeof(fentry), "fbt does not use fentry "
+			 "yet");
+	else
+		snprintf(fentry, sizeof(fentry), "fentry programs cannot be "
+			 "loaded either (%s)", strerror(dtp->feat.fentry_errno));
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot enable "
+			    "%s:%s:%s:%s: this kernel cannot trace kernel "
+			    "functions: it has no kprobes (no kprobe PMU in "
+			    "/sys/bus/event_source/devices: CONFIG_KPROBES is "
+			    "not set), and %s", p->prov, p->mod, p->func,
+			    p->name, fentry);
+}
+
+static int fbt_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	dt_features_kfunc(dtp);
+	if (dtp->feat.kprobe_type < 0)
+		return fbt_unsupported(dtp, bp);
+	if (!dtp->feat.kprobe_multi || bp->nprobes < 2)
+		return 0;
+	/* the kernel resolves kprobe.multi names as plain symbols: modules'
+	   functions ("module:function") go through the kprobe PMU */
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (strcmp(bp->probes[i]->mod, "vmlinux") != 0)
+			return 0;
+	bp->attach_type = BPF_TRACE_KPROBE_MULTI;
+	return 0;
+}
+
+/* ---- attach -------------------------------------------------------------- */
+
+/* The name the kernel looks the function up by: "func", "module:func". */
+static void fbt_symbol(const dt_probe_t *prb, char *buf, size_t size)
+{
+	if (strcmp(prb->mod, "vmlinux") == 0)
+		snprintf(buf, size, "%s", prb->func);
+	else
+		snprintf(buf, size, "%s:%s", prb->mod, prb->func);
+}
+
+static int fbt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+{
+	char sym[300];
+	struct perf_event_attr attr = {
+		.type = (uint32_t)dtp->feat.kprobe_type,
+	};
+
+	fbt_symbol(prb, sym, sizeof(sym));
+	attr.config1 = (uint64_t)(uintptr_t)sym;	/* kprobe_func */
+	if (fbt_is_return(prb))
+		attr.config = 1ull << dtp->feat.kprobe_retbit;
+	return dt_perf_attach(dtp, prb, &attr, 0, prog_fd, prb->id);
+}
+
+/* One kprobe.multi link for all the program's probes. */
+static int fbt_attach_multi(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	const char **syms = calloc(bp->nprobes, sizeof(char *));
+	char (*names)[300] = calloc(bp->nprobes, sizeof(*names));
+	__u64 *cookies = calloc(bp->nprobes, sizeof(__u64));
+	LIBBPF_OPTS(bpf_link_create_opts, o);
+	const dt_probe_t *p = bp->probes[0];
+	int fd = -1, err = ENOMEM;
+
+	if (syms != NULL && names != NULL && cookies != NULL) {
+		for (size_t i = 0; i < bp->nprobes; i++) {
+			fbt_symbol(bp->probes[i], names[i], sizeof(names[i]));
+			syms[i] = names[i];
+			cookies[i] = bp->probes[i]->id;
+		}
+		o.kprobe_multi.syms = syms;
+		o.kprobe_multi.cnt = (uint32_t)bp->nprobes;
+		o.kprobe_multi.cookies = cookies;
+		o.kprobe_multi.flags = fbt_is_return(p) ?
+				       BPF_F_KPROBE_MULTI_RETURN : 0;
+		fd = bpf_link_create(bp->fd, 0, BPF_TRACE_KPROBE_MULTI, &o);
+		err = errno;
+	}
+	free(syms);
+	free(names);
+	free(cookies);
+	if (fd >= 0) {
+		dt_keep_fd(dtp, fd);
+		return 0;
+	}
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s (and %zu more): kprobe.multi link: "
+			    "%s", p->prov, p->mod, p->func, p->name,
+			    bp->nprobes - 1, strerror(err));
+}
+
+static int fbt_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	if (bp->attach_type == BPF_TRACE_KPROBE_MULTI)
+		return fbt_attach_multi(dtp, bp);
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (fbt_attach(dtp, bp->probes[i], bp->fd) < 0)
+			return -1;
+	return 0;
+}
+
+const dt_provops_t dt_prov_fbt = {
+	.name = "fbt",
+	.attr = &fbt_attr,
+	.populate = fbt_populate,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.kind = fbt_kind,
+	.lower = fbt_lower,
+	.attach = fbt_attach,
+	.prepare = fbt_prepare,
+	.attach_prog = fbt_attach_prog,
+};
