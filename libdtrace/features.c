@@ -9,6 +9,12 @@
  * get as far as EBADF) and the field it sets.  The programs are raw struct
  * bpf_insn arrays: this file does not depend on the compiler.
  *
+ * The uprobe PMU (the pid provider): its perf type from
+ * /sys/bus/event_source/devices/uprobe/type and the config bit that makes a
+ * return probe from .../format/retprobe ("config:0"), and where the
+ * reference counter's offset goes (.../format/ref_ctr_offset,
+ * "config:32-63": the shift, -1 if absent); type -1 if absent.
+ *
  * tracefs: the syscall provider reads tracepoint names and ids from
  * tracefs.  If events/ is missing under /sys/kernel/tracing we mount tracefs
  * there (we are root; Debian does not mount it at boot); failing that is
@@ -30,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -44,6 +51,7 @@
 #include "libdtrace.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+#define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/"
 
 static bool has_events(const char *dir)
 {
@@ -126,6 +134,37 @@ static bool probe_perf_link(void)
 	return ok;
 }
 
+/* The uprobe PMU's type and return-probe bit (type -1: none). */
+static void probe_uprobe_pmu(dt_features_t *f)
+{
+	char buf[64];
+	FILE *fp;
+	int bit = -1;
+
+	f->uprobe_type = -1;
+	f->uprobe_retbit = -1;
+	if ((fp = fopen(UPROBE_PMU "format/retprobe", "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) == NULL ||
+		    sscanf(buf, "config:%d", &bit) != 1 || bit < 0 || bit > 63)
+			bit = -1;
+		fclose(fp);
+	}
+	if (bit < 0 || (fp = fopen(UPROBE_PMU "type", "re")) == NULL)
+		return;
+	if (fscanf(fp, "%d", &f->uprobe_type) != 1)
+		f->uprobe_type = -1;
+	fclose(fp);
+	f->uprobe_retbit = bit;
+	f->uprobe_refshift = -1;
+	if ((fp = fopen(UPROBE_PMU "format/ref_ctr_offset", "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    sscanf(buf, "config:%d-63", &bit) == 1 && bit > 0 &&
+		    bit < 64)
+			f->uprobe_refshift = bit;
+		fclose(fp);
+	}
+}
+
 static const struct {
 	bool (*probe)(void);
 	size_t field;		/* offsetof the bool in dt_features_t */
@@ -146,6 +185,7 @@ int dt_features_probe(dtrace_hdl_t *dtp)
 	for (size_t i = 0; i < n; i++)
 		*(bool *)((char *)&dtp->feat + feature_table[i].field) =
 			feature_table[i].probe();
+	probe_uprobe_pmu(&dtp->feat);
 	dtp->feat.probed = true;
 	return 0;
 }

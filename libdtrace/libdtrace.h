@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <elf.h>
 
 #include "dtrace.h"
 #include "dlang.h"
@@ -87,6 +88,10 @@ bool dt_gmatch(const char *s, const char *pattern);
 dt_probe_t *dt_probe_insert(dtrace_hdl_t *dtp, const dt_provops_t *ops,
 			    const char *mod, const char *func,
 			    const char *name, void *data);
+/* The same under another provider name than ops->name ("pid1234"). */
+dt_probe_t *dt_probe_insert_as(dtrace_hdl_t *dtp, const dt_provops_t *ops,
+			       const char *prov, const char *mod,
+			       const char *func, const char *name, void *data);
 dt_probe_t *dt_probe_by_id(dtrace_hdl_t *dtp, uint32_t id);
 /* Ask each provider whose name matches pd->prov to populate the probes that
    match pd, then call cb for each matching probe in id order.  Returns the
@@ -194,6 +199,13 @@ struct dt_provops {
 	/* Optional.  The BPF program type of a kind, for a provider whose
 	   kinds need different types (else prog_type). */
 	int (*prog_type_of)(int kind);
+	/* Optional.  Before populate and matching: rewrite aliases in a
+	   copy of the description (pid: module "a.out" -> the executable's
+	   name).  0, or -1 with the error set. */
+	int (*resolve)(dtrace_hdl_t *dtp, dt_pdesc_t *pd);
+	/* Optional.  Does the provider serve this provider field although
+	   it is not its name (usdt: "python1234")? */
+	bool (*wants)(const char *prov);
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -203,6 +215,10 @@ typedef struct dt_features {
 	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF */
 	bool cookie;		/* bpf_get_attach_cookie on perf-event links */
 	bool perf_link;		/* BPF_LINK_CREATE for perf events */
+	int uprobe_type;	/* perf type of the uprobe PMU, -1: none */
+	int uprobe_retbit;	/* its config bit for return probes */
+	int uprobe_refshift;	/* where its config has the reference
+				   counter (semaphore) offset, -1: none */
 	char tracefs[64];	/* "/sys/kernel/tracing", mounted if needed */
 	/* kernel function tracing, probed only when fbt asks
 	   (dt_features_kfunc) */
@@ -243,6 +259,71 @@ int dt_parse_cpulist(const char *s, int *cpus, int max);
    event takes ~45 ms to close, serialized in the kernel), then the rest.
    Leaves dtp->nfds 0 (dtp->fds is not freed).  For dtrace_close(). */
 void dt_close_fds(dtrace_hdl_t *dtp);
+
+/* ---- uelf.c: user processes' objects and ELF symbols (pid provider) ---- */
+
+/* One line of /proc/PID/maps. */
+typedef struct dt_umap {
+	uint64_t start, end, off, dev, ino;
+	char perms[5];			/* "r-xp" */
+	const char *path;		/* into the line; pathlen bytes */
+	size_t pathlen;
+} dt_umap_t;
+
+/* A file a process maps with at least one executable mapping. */
+typedef struct dt_uobj {
+	char *path;			/* as mapped */
+	char *attach;			/* the path uprobes are given */
+	const char *name;		/* basename of path: the module */
+	uint64_t dev, ino;
+	uint64_t base;			/* its load address (offset 0) */
+	uint64_t map_start, map_end;	/* its first mapping */
+	bool exec;			/* has an executable mapping */
+	bool is_exe;			/* the main executable */
+} dt_uobj_t;
+
+/* A function symbol of an ELF file. */
+typedef struct dt_usym {
+	const char *name;		/* into the file's string table */
+	uint64_t value, size;		/* st_value, st_size */
+	uint64_t off;			/* file offset of value */
+} dt_usym_t;
+
+/* An SDT probe (a .note.stapsdt note) of an ELF file. */
+typedef struct dt_unote {
+	const char *prov, *name;	/* "python", "function__entry" */
+	const char *args;		/* "8@%rbp 8@%r12 -4@%eax" */
+	uint64_t pc;			/* its address (file's layout) */
+	uint64_t off;			/* file offset of pc */
+	uint64_t sem_off;		/* file offset of its semaphore, 0 */
+} dt_unote_t;
+
+typedef struct dt_usyms {
+	dt_usym_t *v;			/* by address, then name */
+	size_t n, cap;
+	dt_unote_t *notes;		/* in file order */
+	size_t nnotes, notecap;
+	int fd;
+	struct Elf *elf;		/* keeps the names */
+} dt_usyms_t;
+
+/* Parse a maps line (0, or -1 if malformed). */
+int dt_uproc_parse_map(const char *line, dt_umap_t *m);
+/* The objects pid maps, in map order: count (*objs malloc'd) or -1. */
+int dt_uproc_objs(dtrace_hdl_t *dtp, int pid, dt_uobj_t **objs);
+void dt_uproc_objs_free(dt_uobj_t *objs, size_t n);
+/* The function symbols and SDT notes of path (none if it is not ELF):
+   0 or -1. */
+int dt_usyms_read(dtrace_hdl_t *dtp, const char *path, dt_usyms_t *syms);
+void dt_usyms_free(dt_usyms_t *syms);
+/* The function holding vaddr, or NULL. */
+const dt_usym_t *dt_usyms_at(const dt_usyms_t *syms, uint64_t vaddr);
+/* The file offset of vaddr through the PT_LOAD headers: 0 or -1. */
+int dt_uelf_off(const Elf64_Phdr *ph, size_t nph, uint64_t vaddr,
+		uint64_t *off);
+/* If pid is held by us right after its exec (dtrace -c), run it to its
+   entry point so that its libraries are mapped.  0 or -1. */
+int dt_uproc_ready(dtrace_hdl_t *dtp, int pid);
 
 /* ---- program.c: compiling a program ------------------------------------------ */
 

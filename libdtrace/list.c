@@ -112,6 +112,34 @@ static int list_one(dtrace_hdl_t *dtp, dt_probe_t *p, void *arg)
 	return l->verbose ? list_verbose(dtp, p, l->out) : 0;
 }
 
+/* A description with $ macros ("pid$target::f:entry") expanded the way a
+   program's are, by the D lexer: full is replaced by a malloc'd copy.
+   0, or -1 with the error set. */
+static int list_expand(dtrace_hdl_t *dtp, char **full)
+{
+	dl_ctx_t *cx;
+	dl_node_t *ast = NULL;
+	char *text = NULL;
+	int rc = 0;
+
+	if (strchr(*full, '$') == NULL)
+		return 0;
+	cx = dl_ctx_create(&dtp->macros);
+	if (asprintf(&text, "%s {}", *full) < 0 || cx == NULL)
+		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				  "Memory allocation failure");
+	else if (dl_compile_parse(cx, text, NULL, &ast) < 0)
+		rc = dt_set_error(dtp, DTRACE_ERR_COMPILE, "%s", cx->err.msg);
+	else if (ast != NULL && ast->kind == ND_CLAUSE && ast->args != NULL) {
+		free(*full);
+		*full = strdup(ast->args->name);
+	}
+	free(text);
+	if (cx != NULL)
+		dl_ctx_destroy(cx);
+	return rc;
+}
+
 int dtrace_list(dtrace_hdl_t *dtp, const char *desc, dtrace_spec_t spec,
 		bool verbose, FILE *out, bool *printed_header)
 {
@@ -126,6 +154,10 @@ int dtrace_list(dtrace_hdl_t *dtp, const char *desc, dtrace_spec_t spec,
 		if (full == NULL)
 			return -1;
 		full[strcspn(full, " \t\n/{")] = '\0';
+		if (list_expand(dtp, &full) < 0 || full == NULL) {
+			free(full);
+			return -1;
+		}
 		if (dt_pdesc_parse(full, &pd) < 0) {
 			dt_set_error(dtp, DTRACE_ERR_USAGE,
 				     "invalid probe description \"%s\"", full);

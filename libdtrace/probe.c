@@ -23,8 +23,15 @@
  * Iteration: dt_probe_iter asks every provider in dt_providers whose name
  * matches the description's provider field to populate (a pattern like
  * "pid123" also asks the provider named "pid"), then calls back for each
- * matching probe in id order.  The provider-independent part is
+ * matching probe in id order (a provider with a wants hook is also asked
+ * when that says so: the usdt provider serves "python1234", whatever the
+ * name before the pid).  The provider-independent part is
  * dt_probe_iter_provs, which takes the provider list as an argument.
+ * Before that, a provider with a resolve hook may rewrite an alias in (a
+ * copy of) the description: the pid provider turns the module "a.out" into
+ * the name of the process's executable, so its probes carry the real name.
+ * Providers that make probes per process (pid1234) insert them with
+ * dt_probe_insert_as, naming the provider.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -320,7 +327,13 @@ dt_probe_t *dt_probe_insert(dtrace_hdl_t *dtp, const dt_provops_t *ops,
 			    const char *mod, const char *func,
 			    const char *name, void *data)
 {
-	const char *prov = ops->name;
+	return dt_probe_insert_as(dtp, ops, ops->name, mod, func, name, data);
+}
+
+dt_probe_t *dt_probe_insert_as(dtrace_hdl_t *dtp, const dt_provops_t *ops,
+			       const char *prov, const char *mod,
+			       const char *func, const char *name, void *data)
+{
 	dt_probe_t *prb = hash_find(dtp->probehash, prov, mod, func, name);
 	uint32_t id;
 
@@ -377,14 +390,20 @@ static bool provider_wanted(const char *pname, const char *pattern)
 	       pattern[n] <= '9';
 }
 
+/* ... or by the provider's own test (usdt: "python1234"). */
+static bool ops_wanted(const dt_provops_t *ops, const char *pattern)
+{
+	return provider_wanted(ops->name, pattern) ||
+	       (ops->wants != NULL && ops->wants(pattern));
+}
+
 static int populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		    const dt_provops_t *const *provs)
 {
 	for (; provs != NULL && *provs != NULL; provs++) {
 		const dt_provops_t *ops = *provs;
 
-		if (ops->populate == NULL ||
-		    !provider_wanted(ops->name, pd->prov))
+		if (ops->populate == NULL || !ops_wanted(ops, pd->prov))
 			continue;
 		if (ops->populate(dtp, pd) < 0)
 			return -1;
@@ -392,14 +411,30 @@ static int populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 	return 0;
 }
 
-int dt_probe_iter_provs(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+/* Let the wanted providers rewrite their aliases in *pd (pid: "a.out"). */
+static int resolve(dtrace_hdl_t *dtp, dt_pdesc_t *pd,
+		   const dt_provops_t *const *provs)
+{
+	for (; provs != NULL && *provs != NULL; provs++) {
+		const dt_provops_t *ops = *provs;
+
+		if (ops->resolve != NULL && ops_wanted(ops, pd->prov) &&
+		    ops->resolve(dtp, pd) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dt_probe_iter_provs(dtrace_hdl_t *dtp, const dt_pdesc_t *desc,
 			const dt_provops_t *const *provs,
 			int (*cb)(dtrace_hdl_t *, dt_probe_t *, void *),
 			void *arg)
 {
+	dt_pdesc_t want = *desc;
+	const dt_pdesc_t *pd = &want;
 	int n = 0, r;
 
-	if (populate(dtp, pd, provs) < 0)
+	if (resolve(dtp, &want, provs) < 0 || populate(dtp, pd, provs) < 0)
 		return -1;
 	if (is_literal(pd->prov) && is_literal(pd->mod) &&
 	    is_literal(pd->func) && is_literal(pd->name)) {

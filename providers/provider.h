@@ -14,6 +14,10 @@
  *   profile.c  profile:::profile-N and tick-N on perf software clock events.
  *   fbt.c      fbt:<module>:<function>:entry|return on kprobes (kprobe
  *              PMU perf events, or one kprobe.multi link per program).
+ *   pid.c      pid<PID>:<object>:<function>:entry|return|<offset> on
+ *              uprobes (perf uprobe PMU events filtered to the process).
+ *   usdt.c     <provider><PID>:<object>:<function>:<name> from the SDT
+ *              notes of the files a process maps, on uprobes likewise.
  */
 #ifndef PROVIDERS_PROVIDER_H
 #define PROVIDERS_PROVIDER_H
@@ -24,6 +28,8 @@ extern const dt_provops_t dt_prov_dtrace;
 extern const dt_provops_t dt_prov_syscall;
 extern const dt_provops_t dt_prov_profile;
 extern const dt_provops_t dt_prov_fbt;
+extern const dt_provops_t dt_prov_pid;
+extern const dt_provops_t dt_prov_usdt;
 
 /* All providers, in the order -l lists them; NULL-terminated. */
 extern const dt_provops_t *const dt_providers[];
@@ -38,5 +44,32 @@ int dt_dtrace_fire(dtrace_hdl_t *dtp, uint32_t probe_id, int prog_fd);
    ns.  Returns 0, or -1 with the reason in err. */
 int dt_profile_parse(const char *name, uint64_t *period_ns, bool *tick,
 		     char *err, size_t errsz);
+
+/* pid.c: the pid of a provider name "pid1234" (-1 if it is not one), and
+   the offset a probe name like "1c" stands for (0, or -1 if it is not
+   one: lower-case hex without leading zeros). */
+int dt_pid_of(const char *prov);
+int dt_pid_offset_of(const char *name, uint64_t *off);
+
+/* usdt.c: one argument of an SDT note ("-4@8(%rbp)"). */
+enum { DT_UA_REG, DT_UA_IMM, DT_UA_MEM };
+typedef struct dt_usdt_arg {
+	int kind;		/* DT_UA_* */
+	int size;		/* 1, 2, 4 or 8 bytes */
+	bool is_signed;
+	int base, index;	/* pt_regs offsets of the registers, -1 */
+	int scale;		/* of the index */
+	int shift;		/* 8 for %ah, %bh, %ch, %dh */
+	int64_t val;		/* the immediate, or the displacement */
+} dt_usdt_arg_t;
+/* Parse a note's argument string into argv (at most max): the count, or
+   -1 with the reason in bad. */
+int dt_usdt_parse_args(const char *s, dt_usdt_arg_t *argv, int max,
+		       char *bad, size_t badsz);
+/* "python1234" -> "python" and 1234; -1 if it is not such a name (or is
+   pid<N>). */
+int dt_usdt_split(const char *prov, char *name, size_t namesz);
+/* A note's probe name as DTrace shows it: "__" becomes "-". */
+void dt_usdt_probename(const char *note, char *out, size_t size);
 
 #endif /* PROVIDERS_PROVIDER_H */
