@@ -1487,6 +1487,31 @@ static void reserve_record(lower_t *lx)
 	ir_store(lx->fn, lx->b, 4, lx->rec, 12, con(lx, 0));
 }
 
+/*
+ * Waking the consumer for every record costs more than the rest of a
+ * firing (an irq_work and a wakeup, about a microsecond), so records are
+ * submitted without a wakeup (BPF_RB_NO_WAKEUP) and the consumer reads
+ * the buffer at least every 100 ms; a firing that finds the buffer more
+ * than a quarter full wakes it (BPF_RB_FORCE_WAKEUP), and so does exit(),
+ * which should end tracing at once.
+ */
+static ir_ref_t submit_flags(lower_t *lx, const dl_clause_t *c)
+{
+	for (size_t i = 0; i < c->nacts; i++)
+		if (c->acts[i].kind == DL_ACT_EXIT)
+			return con(lx, 2);	/* BPF_RB_FORCE_WAKEUP */
+	ir_ref_t qa[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
+			   con(lx, 0) };	/* BPF_RB_AVAIL_DATA */
+	ir_ref_t avail = call(lx, 134, 2, qa);	/* ringbuf_query */
+	ir_ref_t sa[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
+			   con(lx, 1) };	/* BPF_RB_RING_SIZE */
+	ir_ref_t size = call(lx, 134, 2, sa);
+	ir_ref_t full = bin(lx, IR_CUGT, bin(lx, IR_SHL, avail, con(lx, 2)),
+			    size);
+	/* 1 (NO_WAKEUP) + full: 2 (FORCE_WAKEUP) when full */
+	return bin(lx, IR_ADD, full, con(lx, 1));
+}
+
 static void lower_clause(lower_t *lx, dl_clause_t *c)
 {
 	const dl_node_t *n = c->node;
@@ -1506,7 +1531,7 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 		reserve_record(lx);
 	lower_stmts(lx, n->body);
 	if (c->recsize > 0) {
-		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
+		ir_ref_t a[2] = { lx->rec, submit_flags(lx, c) };
 		call(lx, 132, 2, a);		/* ringbuf_submit */
 	}
 	lx->have_rec = false;

@@ -405,6 +405,12 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 	if (dtp->done)
 		return DTRACE_WORK_DONE;
 	int n = ring_buffer__poll(dtp->rb, timeout_ms);
+	/* records come without wakeups unless the buffer fills (lower.c):
+	   read what is there whether or not we were woken */
+	if (n >= 0 || n == -EINTR) {
+		int c = ring_buffer__consume(dtp->rb);
+		n = c < 0 ? c : n;
+	}
 	if (n < 0 && n != -EINTR) {
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 			     "failed to read the output buffer: %s",
