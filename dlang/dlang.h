@@ -598,6 +598,9 @@ typedef struct dl_lowerhooks {
 	uint32_t probe_id;	/* the only probe of this program, or 0 */
 	const dl_probeinfo_t *probe;	/* its names, or NULL */
 	int64_t walltime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	uint64_t wakeup_at;	/* bytes in the output buffer at which a
+				   record wakes the consumer; 0: never (the
+				   consumer reads after every firing) */
 } dl_lowerhooks_t;
 
 /* The enabled probe id of a clause on a probe: unique, and 1 for the first

@@ -445,6 +445,22 @@ static void var_store(lower_t *lx, const dl_varref_t *r, ir_ref_t v)
 		cell_store(lx, var_cell(lx, r), v);
 }
 
+/* Where a firing that cannot go on with its clause goes: the clause's
+   record, if it has one, is discarded (the verifier wants every reserved
+   record released on every path, even ones that cannot happen), then the
+   next clause. */
+static ir_blk_t *bail_blk(lower_t *lx)
+{
+	ir_blk_t *b = new_blk(lx);
+
+	if (lx->have_rec) {
+		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
+		ir_call(lx->fn, b, 133, 2, a);		/* ringbuf_discard */
+	}
+	ir_jmp(b, lx->next);
+	return b;
+}
+
 /*
  * Strings being built and string variables: the per-CPU scratch value
  * (DL_MAP_SCRATCH) holds them while a firing runs, each at an offset fixed
@@ -512,7 +528,7 @@ static val_t str_var_load(lower_t *lx, const dl_node_t *n,
 	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
 			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
 	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
-	ir_jnz(lx->b, res, join, lx->exit);	/* never absent */
+	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
 	lx->b = join;
 	return (val_t){ res, size };
 }
@@ -1428,7 +1444,7 @@ static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
 	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
 			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
 	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
-	ir_jnz(lx->b, res, join, lx->exit);	/* never absent */
+	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
 	lx->b = join;
 	return (val_t){ res, a->valsize };
 }
@@ -1492,22 +1508,21 @@ static void reserve_record(lower_t *lx)
  * firing (an irq_work and a wakeup, about a microsecond), so records are
  * submitted without a wakeup (BPF_RB_NO_WAKEUP) and the consumer reads
  * the buffer at least every 100 ms; a firing that finds the buffer more
- * than a quarter full wakes it (BPF_RB_FORCE_WAKEUP), and so does exit(),
- * which should end tracing at once.
+ * than a quarter full (hooks->wakeup_at) wakes it (BPF_RB_FORCE_WAKEUP),
+ * and so does exit(), which should end tracing at once.
  */
 static ir_ref_t submit_flags(lower_t *lx, const dl_clause_t *c)
 {
 	for (size_t i = 0; i < c->nacts; i++)
 		if (c->acts[i].kind == DL_ACT_EXIT)
 			return con(lx, 2);	/* BPF_RB_FORCE_WAKEUP */
+	if (lx->hooks->wakeup_at == 0)
+		return con(lx, 1);		/* BPF_RB_NO_WAKEUP */
 	ir_ref_t qa[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
 			   con(lx, 0) };	/* BPF_RB_AVAIL_DATA */
 	ir_ref_t avail = call(lx, 134, 2, qa);	/* ringbuf_query */
-	ir_ref_t sa[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
-			   con(lx, 1) };	/* BPF_RB_RING_SIZE */
-	ir_ref_t size = call(lx, 134, 2, sa);
-	ir_ref_t full = bin(lx, IR_CUGT, bin(lx, IR_SHL, avail, con(lx, 2)),
-			    size);
+	ir_ref_t full = bin(lx, IR_CUGT, avail,
+			    con(lx, (int64_t)lx->hooks->wakeup_at));
 	/* 1 (NO_WAKEUP) + full: 2 (FORCE_WAKEUP) when full */
 	return bin(lx, IR_ADD, full, con(lx, 1));
 }

@@ -240,6 +240,9 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 		dl_lowerhooks_t hooks = {
 			.pvar = pvar_hook, .arg = bp,
 			.walltime_off = dtp->walltime_off,
+			/* BEGIN, END and ERROR are read as they fire */
+			.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
+				(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,
 		};
 		if (bp->nprobes == 1) {
 			hooks.probe_id = bp->probes[0]->id;
