@@ -136,6 +136,17 @@ static ir_blk_t *new_blk(lower_t *lx)
 	return ir_blk_new(lx->fn);
 }
 
+/* if (cond) { to = v } as a diamond; code continues after it. */
+static void set_if(lower_t *lx, ir_ref_t cond, ir_ref_t to, ir_ref_t v)
+{
+	ir_blk_t *t = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, cond, t, join);
+	ir_emit(lx->fn, t, IR_COPY, to, v, IR_NONE);
+	ir_jmp(t, join);
+	lx->b = join;
+}
+
 /* ---- strings ----------------------------------------------------------- */
 
 uint32_t dl_strtab_add(dl_arena_t *a, dl_strtab_t *st, const char *s,
@@ -629,6 +640,38 @@ static const ir_op_t binop_ir[BOP_NOPS][2] = {	/* [op][is_signed] */
 	[BOP_XOR] = { IR_XOR, IR_XOR },   [BOP_OR] = { IR_OR, IR_OR },
 };
 
+/*
+ * strcmp of two strings only known at run time (bpf_strncmp wants one of
+ * them a constant): a loop over the bytes, at most the smaller buffer's
+ * size, which the verifier follows iteration by iteration.  Returns
+ * c1 - c2 at the first difference, 0 if none before the NUL.
+ */
+static ir_ref_t str_cmp_loop(lower_t *lx, const dl_node_t *x,
+			     const dl_node_t *y)
+{
+	val_t a = lower_expr(lx, x), b = lower_expr(lx, y);
+	uint32_t n = a.size < b.size ? a.size : b.size;
+	ir_ref_t i = ir_tmp(lx->fn), res = ir_tmp(lx->fn);
+	ir_blk_t *head = new_blk(lx), *body = new_blk(lx), *diff = new_blk(lx),
+		 *same = new_blk(lx), *next = new_blk(lx), *done = new_blk(lx);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, i, con(lx, 0), IR_NONE);
+	ir_emit(lx->fn, lx->b, IR_COPY, res, con(lx, 0), IR_NONE);
+	ir_jmp(lx->b, head);
+	ir_jnz(head, ir_bin(lx->fn, head, IR_CULT, i, con(lx, n)), body, done);
+	lx->b = body;
+	ir_ref_t c1 = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, a.v, i), 0);
+	ir_ref_t c2 = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, b.v, i), 0);
+	ir_jnz(lx->b, bin(lx, IR_CNE, c1, c2), diff, same);
+	ir_emit(lx->fn, diff, IR_SUB, res, c1, c2);
+	ir_jmp(diff, done);
+	ir_jnz(same, c1, next, done);
+	ir_emit(lx->fn, next, IR_ADD, i, i, con(lx, 1));
+	ir_jmp(next, head);
+	lx->b = done;
+	return res;
+}
+
 /* Compare a string with a string constant: strncmp(s, size, lit). */
 static ir_ref_t lower_strcmp(lower_t *lx, const dl_node_t *n)
 {
@@ -651,6 +694,9 @@ static ir_ref_t lower_strcmp(lower_t *lx, const dl_node_t *n)
 			op == BOP_EQ ? c == 0 : c != 0;
 		return con(lx, r);
 	}
+	if (lit->kind != ND_STR)		/* two strings at run time */
+		return bin(lx, binop_ir[op][1], str_cmp_loop(lx, var, lit),
+			   con(lx, 0));
 	val_t s = lower_expr(lx, var);
 	val_t l = str_const(lx, lit->sval, lit->slen);
 	ir_ref_t a[3] = { s.v, con(lx, s.size), l.v };
@@ -877,10 +923,50 @@ static val_t subr_copyinstr(lower_t *lx, const dl_node_t *n)
 	return (val_t){ dst, size };
 }
 
+/* The length of s: copying it tells (probe_read_kernel_str returns the
+   bytes copied, NUL included). */
+static ir_ref_t str_len(lower_t *lx, const dl_node_t *n, val_t s,
+			ir_ref_t dst, uint32_t size)
+{
+	ir_ref_t a[3] = { dst, con(lx, size), s.v };
+	ir_ref_t r = unop(lx, IR_SEXT32, call(lx, 115, 3, a));
+	ir_ref_t len = bin(lx, IR_SUB, r, con(lx, 1));
+
+	/* 0 .. size - 1, where the verifier can see it */
+	set_if(lx, bin(lx, IR_CSLT, len, con(lx, 0)), len, con(lx, 0));
+	set_if(lx, bin(lx, IR_CSGT, len, con(lx, size - 1)), len,
+	       con(lx, size - 1));
+	return len;
+}
+
+static val_t subr_strlen(lower_t *lx, const dl_node_t *n)
+{
+	val_t s = lower_expr(lx, n->args);
+	uint32_t size = s.size < lx->cx->strsize ? s.size : lx->cx->strsize;
+
+	return (val_t){ str_len(lx, n, s, scratch_alloc(lx, n, size), size) };
+}
+
+/* strjoin(a, b): a, then as much of b as fits in strsize.  The buffer is
+   twice that, so the verifier can see the second copy in bounds. */
+static val_t subr_strjoin(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t size = lx->cx->strsize;
+	val_t a = lower_expr(lx, n->args), b = lower_expr(lx, n->args->next);
+	ir_ref_t dst = scratch_alloc(lx, n, 2 * size);
+	ir_ref_t la = str_len(lx, n, a, dst, size);
+	ir_ref_t ba[3] = { bin(lx, IR_ADD, dst, la),
+			   bin(lx, IR_SUB, con(lx, size), la), b.v };
+
+	call(lx, 115, 3, ba);			/* probe_read_kernel_str */
+	return (val_t){ dst, size };
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = subr_copyinstr,
+	[DL_FN_strlen] = subr_strlen, [DL_FN_strjoin] = subr_strjoin,
 };
 
 static val_t lower_subr(lower_t *lx, const dl_node_t *n)
@@ -995,17 +1081,6 @@ static void lower_stmts(lower_t *lx, const dl_node_t *s)
 }
 
 /* ---- aggregations --------------------------------------------------------- */
-
-/* if (cond) { to = v } as a diamond; code continues after it. */
-static void set_if(lower_t *lx, ir_ref_t cond, ir_ref_t to, ir_ref_t v)
-{
-	ir_blk_t *t = new_blk(lx), *join = new_blk(lx);
-
-	ir_jnz(lx->b, cond, t, join);
-	ir_emit(lx->fn, t, IR_COPY, to, v, IR_NONE);
-	ir_jmp(t, join);
-	lx->b = join;
-}
 
 /* floor(log2(u)) of u > 0, by halving: six diamonds, no loop. */
 static ir_ref_t ilog2(lower_t *lx, ir_ref_t u0)

@@ -352,8 +352,6 @@ static void sema_binary(sema_t *sx, dl_node_t *n)
 				 "operands have incompatible types: \"%s\" %s "
 				 "\"%s\"", n->lhs->type->name, opname,
 				 n->rhs->type->name);
-		if (n->lhs->kind != ND_STR && n->rhs->kind != ND_STR)
-			unsupported(sx, n, "comparing two non-constant strings");
 		n->type = &T(sx)->t_int;
 		return;
 	}
@@ -563,8 +561,33 @@ static void sema_copyinstr(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* A string argument. */
+static void need_str_arg(sema_t *sx, const dl_node_t *call, dl_node_t *a,
+			 int argno)
+{
+	sema_expr(sx, a);
+	if (!is_string(a))
+		dl_error(sx->cx, a->loc, D_PROTO_ARG, "%s( ) argument #%d is "
+			 "incompatible with prototype:\n\tprototype: string\n"
+			 "\t argument: %s", call->name, argno, a->type->name);
+}
+
+static void sema_strlen(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	n->type = dl_type_by_name(T(sx), "size_t");
+}
+
+static void sema_strjoin(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	need_str_arg(sx, n, n->args->next, 2);
+	n->type = &T(sx)->t_string;
+}
+
 static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = sema_copyinstr,
+	[DL_FN_strlen] = sema_strlen, [DL_FN_strjoin] = sema_strjoin,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)

@@ -120,8 +120,8 @@ Test(sema, errors)
 			 15);
 	tsm_expect_error("BEGIN { if (1) { trace(1); } }", D_UNSUPPORTED, 1,
 			 18);
-	tsm_expect_error("BEGIN { trace(execname < execname); }",
-			 D_UNSUPPORTED, 1, 15);
+	tsm_expect_error("BEGIN { trace(execname < 1); }",
+			 D_OP_INCOMPAT, 1, 15);
 }
 
 /* ---- lowering and the back end: codegen golden checks ---------------- */
