@@ -3,6 +3,7 @@
 # pidt_add3, found with objdump), return probes (arg0 0 as in Oracle's
 # DTrace on uretprobes, arg1 the return value: all of rax, so an int -1
 # reads 4294967295 unless cast), probe names.
+command -v objdump >/dev/null || { echo "needs objdump"; exit 77; }
 exec 2>&1
 T=$TRIGGERS/pidtrig
 set -- $(objdump -d --no-show-raw-insn "$T" | sed -n '/<pidt_add3>:/,/^$/s/^ *\([0-9a-f]*\):.*/\1/p')

@@ -2,8 +2,9 @@
 # function-return of a script's functions (found by their first line
 # numbers, 1001 and 2002; the line probe is enabled too, since Python 3.11
 # reports function-entry only while it traces lines).
-exec 2>&1
 P=/usr/bin/python3.11
+[ -x $P ] || { echo "needs $P"; exit 77; }
+exec 2>&1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 {
