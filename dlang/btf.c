@@ -4,14 +4,21 @@
  * /sys/kernel/btf/vmlinux is parsed only the first time a compilation asks
  * for a kernel type (one parse per compilation, released with the context),
  * so scripts that name no kernel type never pay for it.  The spine needs
- * struct member offsets (ppid reads curthread->real_parent->tgid); the
- * language-core work imports whole types through here.
+ * struct member offsets (ppid reads curthread->real_parent->tgid), and
+ * D's kernel types come from here one at a time, as a script names them:
+ * a struct or union becomes a dl_type_t of kind TY_STRUCT/TY_UNION that
+ * keeps its BTF id (members are looked up in BTF when used), integers
+ * become D integer types of their size and signedness, pointers pointer
+ * types, arrays array types, enums int; typedefs, const and volatile are
+ * seen through.
  */
 #include <bpf/btf.h>
 #include <errno.h>
 #include <string.h>
 
 #include "dlang.h"
+
+#define BTF_MAXDEPTH 32	/* typedef and qualifier chains */
 
 static struct btf *vmlinux(dl_ctx_t *cx, dl_loc_t loc)
 {
@@ -49,4 +56,193 @@ void dl_btf_release(dl_ctx_t *cx)
 {
 	btf__free(cx->btf);
 	cx->btf = NULL;
+}
+
+static dl_type_t *new_type(dl_ctx_t *cx, dl_typekind_t kind, const char *name,
+			   unsigned size)
+{
+	dl_type_t *t = dl_alloc(cx->arena, sizeof(*t));
+
+	t->kind = kind;
+	t->name = name;
+	t->size = size;
+	return t;
+}
+
+const dl_type_t *dl_type_ptr(dl_ctx_t *cx, const dl_type_t *base)
+{
+	for (size_t i = 0; i < cx->nptrs; i++)
+		if (cx->ptrs[i]->base == base)
+			return cx->ptrs[i];
+	dl_type_t *t = new_type(cx, TY_PTR, dl_sprintf(cx->arena, "%s *",
+						       base->name), 8);
+	t->base = base;
+	dl_vec_grow(cx->arena, (void **)&cx->ptrs, &cx->ptrcap, cx->nptrs + 1,
+		    sizeof(*cx->ptrs));
+	cx->ptrs[cx->nptrs++] = t;
+	return t;
+}
+
+/* The D integer type of a BTF int of size bytes. */
+static const dl_type_t *int_type(dl_ctx_t *cx, unsigned size, bool is_signed)
+{
+	const dl_types_t *T = &cx->types;
+
+	switch (size) {
+	case 1:
+		return is_signed ? &T->t_char : &T->t_uchar;
+	case 2:
+		return is_signed ? &T->t_short : &T->t_ushort;
+	case 4:
+		return is_signed ? &T->t_int : &T->t_uint;
+	default:
+		return is_signed ? &T->t_long : &T->t_ulong;
+	}
+}
+
+static const dl_type_t *btf_to_d(dl_ctx_t *cx, dl_loc_t loc, int32_t id,
+				 int depth)
+{
+	struct btf *btf = vmlinux(cx, loc);
+	const struct btf_type *bt = btf__type_by_id(btf, (uint32_t)id);
+
+	if (id == 0 || bt == NULL)
+		return &cx->types.t_void;
+	if (depth > BTF_MAXDEPTH)
+		dl_error(cx, loc, D_UNSUPPORTED, "kernel type %d is nested "
+			 "too deeply", id);
+	switch (btf_kind(bt)) {
+	case BTF_KIND_INT: {
+		uint32_t enc = btf_int_encoding(bt);
+		if (btf_int_bits(bt) == 8 && bt->size == 1 &&
+		    !(enc & BTF_INT_SIGNED) && strcmp(btf__name_by_offset(btf,
+						      bt->name_off), "_Bool") == 0)
+			return &cx->types.t_bool;
+		return int_type(cx, bt->size, (enc & BTF_INT_SIGNED) ||
+				(enc & BTF_INT_CHAR));
+	}
+	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
+		return int_type(cx, bt->size, true);
+	case BTF_KIND_PTR:
+		return dl_type_ptr(cx, btf_to_d(cx, loc, (int32_t)bt->type,
+						depth + 1));
+	case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+		return btf_to_d(cx, loc, (int32_t)bt->type, depth + 1);
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *ar = btf_array(bt);
+		const dl_type_t *el = btf_to_d(cx, loc, (int32_t)ar->type,
+					       depth + 1);
+		dl_type_t *t = new_type(cx, TY_ARRAY, dl_sprintf(cx->arena,
+					"%s [%u]", el->name, ar->nelems),
+					el->size * ar->nelems);
+		t->base = el;
+		t->nelems = ar->nelems;
+		return t;
+	}
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
+		bool u = btf_kind(bt) == BTF_KIND_UNION;
+		const char *tag = btf__name_by_offset(btf, bt->name_off);
+		dl_type_t *t = new_type(cx, u ? TY_UNION : TY_STRUCT,
+					dl_sprintf(cx->arena, "%s %s",
+						   u ? "union" : "struct",
+						   tag && *tag ? tag : "<anon>"),
+					bt->size);
+		t->btf_id = id;
+		return t;
+	}
+	default:	/* functions, floats: opaque */
+		return &cx->types.t_void;
+	}
+}
+
+const dl_type_t *dl_btf_type(dl_ctx_t *cx, dl_loc_t loc, int32_t id)
+{
+	return btf_to_d(cx, loc, id, 0);
+}
+
+const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
+			       bool is_union)
+{
+	struct btf *btf = vmlinux(cx, loc);
+	int id = btf__find_by_name_kind(btf, tag, is_union ? BTF_KIND_UNION :
+							      BTF_KIND_STRUCT);
+
+	if (id <= 0)
+		dl_error(cx, loc, D_TYPE_ERR, "operator cast: no such type: "
+			 "%s %s", is_union ? "union" : "struct", tag);
+	return dl_btf_type(cx, loc, id);
+}
+
+/* Find name among the members of BTF struct/union id, looking into
+   anonymous members; *off accumulates the byte offset. */
+static int32_t find_member(struct btf *btf, int32_t id, const char *name,
+			   uint32_t *off, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t) && depth < BTF_MAXDEPTH; i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		uint32_t bit = btf_member_bit_offset(t, (uint32_t)i);
+		if (mn != NULL && *mn != '\0') {
+			if (strcmp(mn, name) != 0)
+				continue;
+			if (btf_member_bitfield_size(t, (uint32_t)i) != 0 ||
+			    bit % 8 != 0)
+				return -1;	/* a bitfield */
+			*off += bit / 8;
+			return (int32_t)m->type;
+		}
+		/* an anonymous struct or union: look inside */
+		int32_t in = (int32_t)m->type;
+		const struct btf_type *it = btf__type_by_id(btf, (uint32_t)in);
+		while (it != NULL && (btf_is_mod(it) || btf_is_typedef(it)))
+			it = btf__type_by_id(btf, (uint32_t)(in = (int32_t)
+							      it->type));
+		if (it == NULL || !btf_is_composite(it))
+			continue;
+		uint32_t sub = *off + bit / 8;
+		int32_t r = find_member(btf, in, name, &sub, depth + 1);
+		if (r != 0) {
+			*off = sub;
+			return r;
+		}
+	}
+	return 0;
+}
+
+const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
+			       const dl_type_t *st, const char *name,
+			       uint32_t *off)
+{
+	struct btf *btf = vmlinux(cx, loc);
+	int32_t id;
+
+	*off = 0;
+	id = find_member(btf, st->btf_id, name, off, 0);
+	if (id < 0)
+		dl_error(cx, loc, D_UNSUPPORTED, "bit-field member %s of %s: "
+			 "not supported yet", name, st->name);
+	return id == 0 ? NULL : dl_btf_type(cx, loc, id);
+}
+
+const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
+{
+	size_t n = strlen(name);
+	const dl_type_t *t = dl_type_by_name(&cx->types, name);
+
+	if (t != NULL)
+		return t;
+	if (n > 2 && strcmp(name + n - 2, " *") == 0) {
+		char *base = dl_strdup(cx->arena, name);
+		base[n - 2] = '\0';
+		t = dl_type_lookup(cx, loc, base);
+		return t ? dl_type_ptr(cx, t) : NULL;
+	}
+	if (strncmp(name, "struct ", 7) == 0)
+		return dl_btf_struct(cx, loc, name + 7, false);
+	if (strncmp(name, "union ", 6) == 0)
+		return dl_btf_struct(cx, loc, name + 6, true);
+	return NULL;
 }

@@ -47,6 +47,11 @@ DL_TAG(D_PRAGERR)		/* #pragma error / #error */
 DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
 DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
 DL_TAG(D_LIMIT)			/* a named limit was exceeded */
+DL_TAG(D_DEREF_NONPTR)		/* * of a non-pointer */
+DL_TAG(D_DEREF_VOID)		/* * of a void pointer */
+DL_TAG(D_OP_PTR)		/* -> on a non-pointer */
+DL_TAG(D_OP_SOU)		/* . on a non-struct */
+DL_TAG(D_TYPE_MEMBER)		/* no such member */
 DL_TAG(D_AGG_FUNC)		/* aggregation assigned a non-aggregating value */
 DL_TAG(D_AGG_REDEF)		/* aggregation used with another function */
 DL_TAG(D_AGG_SCALAR)		/* aggregating function needs a scalar */

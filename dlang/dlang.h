@@ -241,6 +241,7 @@ typedef struct dl_type {
 	bool is_signed;		/* TY_INT */
 	const struct dl_type *base;	/* pointee / element */
 	unsigned nelems;	/* TY_ARRAY */
+	int32_t btf_id;		/* TY_STRUCT, TY_UNION: its kernel BTF id */
 } dl_type_t;
 
 /* The built-in D types, owned by the context. */
@@ -319,6 +320,21 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a);
 uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 			   const char *member);
 void dl_btf_release(dl_ctx_t *cx);
+/* A kernel struct or union by tag (a user error at loc if the kernel has
+   none); the D type of BTF type id. */
+const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
+			       bool is_union);
+const dl_type_t *dl_btf_type(dl_ctx_t *cx, dl_loc_t loc, int32_t id);
+/* Member name of struct/union st (looking into anonymous members): its
+   type and byte offset; NULL if there is none. */
+const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
+			       const dl_type_t *st, const char *name,
+			       uint32_t *off);
+/* A type by its D name: base types and typedefs, "struct tag", "union
+   tag" (from BTF) and pointers to them ("struct task_struct *"). */
+const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name);
+/* The pointer type to base (one per base per compilation). */
+const dl_type_t *dl_type_ptr(dl_ctx_t *cx, const dl_type_t *base);
 
 /* ---- vars.c: D variables ------------------------------------------------ */
 
@@ -493,6 +509,13 @@ typedef struct dl_assocs {
 dl_assoc_t *dl_assoc_find(dl_assocs_t *tab, const char *name, bool self);
 dl_assoc_t *dl_assoc_add(dl_assocs_t *tab, const char *name, bool self);
 #define DL_MAP_ASSOC0 (DL_MAP_AGG0 + 0x8000)	/* aggregations below */
+
+/* What a pointer dereference or member access reads (node->sema). */
+typedef struct dl_memref {
+	uint32_t off;		/* from the base address */
+	const dl_type_t *type;	/* the member's or pointee's type */
+	uint32_t strsize;	/* a char array read as a string: its length */
+} dl_memref_t;
 
 /* What a variable reference names (node->sema of ND_IDENT, ND_THIS,
    ND_SELF and ND_INDEX after sema). */
@@ -725,6 +748,8 @@ struct dl_ctx {
 	bool (*is_type)(void *arg, const char *scope, const char *name);
 	void *is_type_arg;
 	void *btf;		/* struct btf * of vmlinux, loaded on demand */
+	const dl_type_t **ptrs;	/* pointer types made so far (btf.c) */
+	size_t nptrs, ptrcap;
 	dl_vars_t *globals;	/* the library's, or own_globals */
 	dl_vars_t own_globals;	/* for a context used alone (tests) */
 	dl_vars_t thisvars;	/* this-> variables, index = stack slot */

@@ -885,8 +885,50 @@ static val_t lower_ternary(lower_t *lx, const dl_node_t *n)
 	return (val_t){ norm(lx, res, n->type) };
 }
 
+/* ---- kernel memory: *p, p->m, s.m ------------------------------------- */
+
+/* The address a dereference or member access reads. */
+static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_memref_t *m = n->sema;
+	ir_ref_t base = n->kind == ND_MEMBER ? mem_addr(lx, n->lhs) :
+					       lower_expr(lx, n->lhs).v;
+
+	return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) : base;
+}
+
+/*
+ * Read kernel memory, safely: bpf_probe_read_kernel into the stack (or,
+ * for a char array read as a string, probe_read_kernel_str into scratch);
+ * an address the kernel cannot read is DTrace's invalid address fault.
+ */
+static val_t mem_read(lower_t *lx, const dl_node_t *n)
+{
+	const dl_memref_t *m = n->sema;
+	ir_ref_t addr = mem_addr(lx, n);
+
+	if (m->strsize != 0) {
+		ir_ref_t dst = scratch_alloc(lx, n, m->strsize + 1);
+		ir_ref_t a[3] = { dst, con(lx, m->strsize + 1), addr };
+		ir_ref_t r = call(lx, 115, 3, a);	/* probe_read_kernel_str */
+		fault_if_val(lx, bin(lx, IR_CSLT, unop(lx, IR_SEXT32, r),
+				     con(lx, 0)), DL_FLT_BADADDR, addr);
+		return (val_t){ dst, m->strsize + 1 };
+	}
+	int32_t slot = stack_alloc(lx, 8);
+	ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)),
+			  con(lx, m->type->size), addr };
+	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
+	ir_ref_t v = ir_load(lx->fn, lx->b, (int)m->type->size,
+			     ir_reg(IR_FP), slot);
+	return (val_t){ norm(lx, v, m->type) };
+}
+
 static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 {
+	if (n->op == '*')
+		return mem_read(lx, n);
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 
 	switch (n->op) {
@@ -1007,6 +1049,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return lower_subr(lx, n);
 	case ND_INDEX:
 		return lower_index(lx, n);
+	case ND_MEMBER: case ND_PTRMEMBER:
+		return mem_read(lx, n);
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,

@@ -142,7 +142,7 @@ static void use_dvar(sema_t *sx, dl_node_t *n, dl_vars_t *tab,
 {
 	uint32_t idx = (uint32_t)(v - tab->vars);
 
-	n->type = dl_type_by_name(T(sx), v->tname);
+	n->type = dl_type_lookup(sx->cx, n->loc, v->tname);
 	if (tab == &sx->cx->thisvars)
 		n->sema = varref(sx, DL_VK_THIS, idx);
 	else if (tab == sx->cx->selfvars)
@@ -171,6 +171,10 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 		dl_error(sx->cx, n->loc, D_UNSUPPORTED,
 			 "built-in variable %s is not supported yet", n->name);
 	n->type = dl_type_by_name(T(sx), var_table[v].type);
+	if (v == DL_V_curthread)	/* struct task_struct *, from BTF */
+		n->type = dl_type_ptr(sx->cx, dl_btf_struct(sx->cx, n->loc,
+							    "task_struct",
+							    false));
 	n->sema = varref(sx, DL_VK_BUILTIN, (uint32_t)v);
 	if (v == DL_V_vtimestamp)	/* the library adds its program */
 		sx->clause->uses_vtime = true;
@@ -229,7 +233,7 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 {
 	if (t == NULL)
 		return &T(sx)->t_int;
-	if (t->kind == TY_STRING)
+	if (t->kind == TY_STRING || t->kind == TY_PTR)
 		return t;
 	if (!dl_type_is_int(t))
 		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
@@ -305,6 +309,19 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 	use_dvar(sx, lv, tab, v);
 }
 
+/* May a value v be stored in a variable of type t?  Strings in strings,
+   integers in integers, pointers in pointers (or 0, which deletes a
+   dynamic variable). */
+static bool assignable(const dl_type_t *t, const dl_node_t *v)
+{
+	if (t->kind == TY_STRING || v->type->kind == TY_STRING)
+		return t->kind == v->type->kind;
+	if (t->kind == TY_PTR)
+		return v->type->kind == TY_PTR ||
+		       (v->kind == ND_INT && v->ival == 0);
+	return dl_type_is_int(t) && dl_type_is_int(v->type);
+}
+
 static void sema_assign(sema_t *sx, dl_node_t *n)
 {
 	const char *op = n->op == BOP_NONE ? "=" :
@@ -312,8 +329,7 @@ static void sema_assign(sema_t *sx, dl_node_t *n)
 
 	sema_expr(sx, n->rhs);
 	sema_lvalue(sx, n->lhs, op, n->op == BOP_NONE ? n->rhs->type : NULL);
-	if (n->op == BOP_NONE && !(is_string(n->lhs) && is_string(n->rhs)) &&
-	    !(dl_type_is_int(n->lhs->type) && dl_type_is_int(n->rhs->type)))
+	if (n->op == BOP_NONE && !assignable(n->lhs->type, n->rhs))
 		dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have "
 			 "incompatible types: \"%s\" %s \"%s\"",
 			 n->lhs->type->name, op, n->rhs->type->name);
@@ -378,6 +394,73 @@ static void sema_logical(sema_t *sx, dl_node_t *n, const char *op)
 	n->type = &T(sx)->t_int;
 }
 
+/* ---- pointers and members ------------------------------------------- */
+
+/* What a dereference or member access reads: its type and (for members)
+   the offset from the base address; node->sema of ND_UNARY '*',
+   ND_MEMBER and ND_PTRMEMBER. */
+static dl_memref_t *memref(sema_t *sx, dl_node_t *n, const dl_type_t *t,
+			   uint32_t off)
+{
+	dl_memref_t *m = dl_alloc(sx->cx->arena, sizeof(*m));
+
+	m->off = off;
+	m->type = t;
+	n->sema = m;
+	/* a char array reads as a string of its length; a struct or
+	   array only as the base of a further member access */
+	if (t->kind == TY_ARRAY && t->base->size == 1 &&
+	    dl_type_is_int(t->base)) {
+		m->strsize = t->nelems;
+		n->type = &T(sx)->t_string;
+	} else {
+		n->type = t;
+	}
+	return m;
+}
+
+static void sema_deref(sema_t *sx, dl_node_t *n)
+{
+	if (n->lhs->type->kind != TY_PTR)
+		dl_error(sx->cx, n->loc, D_DEREF_NONPTR, "cannot dereference "
+			 "non-pointer type");
+	const dl_type_t *t = n->lhs->type->base;
+	if (t->kind == TY_VOID)
+		dl_error(sx->cx, n->loc, D_DEREF_VOID, "cannot dereference "
+			 "pointer to void");
+	memref(sx, n, t, 0);
+}
+
+/* s.m and p->m on kernel structs and unions. */
+static void sema_member(sema_t *sx, dl_node_t *n)
+{
+	bool ptr = n->kind == ND_PTRMEMBER;
+	const dl_type_t *st;
+	uint32_t off;
+
+	sema_expr(sx, n->lhs);
+	st = n->lhs->type;
+	if (ptr && st->kind != TY_PTR)
+		dl_error(sx->cx, n->loc, D_OP_PTR, "left-hand side of -> must "
+			 "be a pointer");
+	if (ptr)
+		st = st->base;
+	if (st->kind != TY_STRUCT && st->kind != TY_UNION)
+		dl_error(sx->cx, n->loc, ptr ? D_OP_PTR : D_OP_SOU, "operator "
+			 "%s cannot be applied to a %s", ptr ? "->" : ".",
+			 ptr ? "pointer to a type that is not a struct or "
+			 "union" : "type that is not a struct or union");
+	if (!ptr && n->lhs->kind != ND_UNARY && n->lhs->kind != ND_MEMBER &&
+	    n->lhs->kind != ND_PTRMEMBER)
+		unsupported(sx, n, "struct values other than members and "
+			    "dereferences");
+	const dl_type_t *mt = dl_btf_member(sx->cx, n->loc, st, n->name, &off);
+	if (mt == NULL)
+		dl_error(sx->cx, n->loc, D_TYPE_MEMBER, "%s is not a member of "
+			 "%s", n->name, st->name);
+	memref(sx, n, mt, off);
+}
+
 static void sema_unary(sema_t *sx, dl_node_t *n)
 {
 	char op[2] = { (char)n->op, 0 };
@@ -392,9 +475,11 @@ static void sema_unary(sema_t *sx, dl_node_t *n)
 		need_int(sx, n->lhs, op);
 		n->type = dl_type_promote(T(sx), n->lhs->type);
 		return;
+	case '*':
+		sema_deref(sx, n);
+		return;
 	default:
-		unsupported(sx, n, n->op == '*' ? "pointer dereference" :
-						  "taking an address");
+		unsupported(sx, n, "taking an address");
 	}
 }
 
@@ -414,15 +499,34 @@ static void sema_ternary(sema_t *sx, dl_node_t *n)
 	n->type = dl_type_arith(T(sx), n->lhs->type, n->rhs->type);
 }
 
-/* The type a cast or sizeof names; the spine knows the base types. */
+static const dl_type_t *sema_basetype(sema_t *sx, const dl_node_t *n,
+				      const dl_tspec_t *ts);
+
+/* The type a cast, sizeof or declaration names: a base type, a kernel
+   struct or union (from BTF), and pointers to them. */
 static const dl_type_t *sema_typename(sema_t *sx, const dl_node_t *n,
+				      const dl_tspec_t *ts)
+{
+	const dl_type_t *t = sema_basetype(sx, n, ts);
+
+	for (const dl_dcl_t *d = ts->dcl; d != NULL; d = d->next) {
+		if (d->kind != DCL_PTR)
+			unsupported(sx, n, "array and function types");
+		t = dl_type_ptr(sx->cx, t);
+	}
+	return t;
+}
+
+static const dl_type_t *sema_basetype(sema_t *sx, const dl_node_t *n,
 				      const dl_tspec_t *ts)
 {
 	const dl_types_t *t = T(sx);
 	unsigned f = ts->flags & ~(TS_CONST | TS_VOLATILE | TS_RESTRICT);
 
-	if (ts->dcl != NULL)
-		unsupported(sx, n, "pointer, array and function types");
+	if ((f & (TS_STRUCT | TS_UNION)) && ts->members == NULL &&
+	    ts->tname != NULL)
+		return dl_btf_struct(sx->cx, n->loc, ts->tname,
+				     (f & TS_UNION) != 0);
 	if (f & TS_TYPEDEF) {
 		const dl_type_t *td = dl_type_by_name(t, ts->tname);
 		if (td == NULL)
@@ -456,7 +560,7 @@ static void sema_cast(sema_t *sx, dl_node_t *n)
 	sema_expr(sx, n->lhs);
 	n->type = sema_typename(sx, n, n->typ);
 	if (n->type->kind == TY_VOID || n->type->kind == TY_STRING ||
-	    !dl_type_is_scalar(n->lhs->type))
+	    !dl_type_is_scalar(n->type) || !dl_type_is_scalar(n->lhs->type))
 		dl_error(sx->cx, n->loc, D_CAST_INVAL,
 			 "invalid cast expression: \"%s\" to \"%s\"",
 			 n->lhs->type->name, n->type->name);
@@ -513,7 +617,7 @@ static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 						a->name) : a->name;
 
 	tuple_keys(sx, disp, &a->tup, a->lowered, n, define);
-	n->type = dl_type_by_name(T(sx), a->tname);
+	n->type = dl_type_lookup(sx->cx, n->loc, a->tname);
 	n->sema = varref(sx, DL_VK_ASSOC, a->id);
 }
 
@@ -623,13 +727,12 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_ASSIGN] = sema_assign, [ND_PREINC] = sema_incdec,
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
 	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
+	[ND_MEMBER] = sema_member, [ND_PTRMEMBER] = sema_member,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
 	[ND_AGGREF] = "aggregations",
-	[ND_MEMBER] = "struct and union members",
-	[ND_PTRMEMBER] = "struct and union members",
 	[ND_OFFSETOF] = "offsetof",
 	[ND_STRINGOF] = "stringof",
 	[ND_XLATE] = "translators",
@@ -655,6 +758,9 @@ static dl_field_t record_value(sema_t *sx, const dl_node_t *n)
 	uint32_t align;
 
 	f.type = n->type;
+	if (!is_string(n) && !dl_type_is_scalar(n->type))
+		unsupported(sx, n, dl_sprintf(sx->cx->arena, "recording a "
+					      "value of type %s", n->type->name));
 	if (is_string(n)) {
 		f.kind = DL_F_STRING;
 		f.size = sx->strsize;

@@ -1,0 +1,9 @@
+# Reading kernel memory at an address that cannot be read is DTrace's
+# invalid address fault (with the address): the clause is abandoned, its
+# data discarded, and the other clauses run.
+exec 2>&1
+$DTRACE -qn 'BEGIN { x = *(int *)8; } BEGIN { printf("still\n"); exit(0); }'
+echo "status $?"
+$DTRACE -qn 'BEGIN { trace(1); trace(((struct task_struct *)16)->pid); }
+    BEGIN { printf("next %d\n", 2); exit(0); }'
+echo "status $?"
