@@ -757,6 +757,8 @@ struct dl_ctx {
 				   own_selfvars; index = varid */
 	dl_vars_t own_selfvars;
 	unsigned strsize;	/* -x strsize: string variables' size */
+	dl_node_t **inlines;	/* ND_INLINE definitions, in order */
+	size_t ninlines, inlinecap;
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
 	dl_aggs_t own_aggs;
 	dl_assocs_t *assocs;	/* associative arrays: the library's, or

@@ -30,6 +30,7 @@ typedef struct sema {
 	uint32_t recoff;	/* next free byte in the record */
 	int in_if;		/* depth of if/else statements */
 	bool plain;		/* an action: the clause writes a record */
+	int inlines;		/* inline expansions in progress */
 	dl_action_t *acts;
 	size_t nacts, actcap;
 } sema_t;
@@ -151,10 +152,61 @@ static void use_dvar(sema_t *sx, dl_node_t *n, dl_vars_t *tab,
 		n->sema = varref(sx, DL_VK_GLOBAL, v->off);
 }
 
+static const dl_type_t *sema_typename(sema_t *sx, const dl_node_t *n,
+				      const dl_tspec_t *ts);
+
+static const dl_node_t *find_inline(const dl_ctx_t *cx, const char *name)
+{
+	for (size_t i = 0; i < cx->ninlines; i++)
+		if (strcmp(cx->inlines[i]->name, name) == 0)
+			return cx->inlines[i];
+	return NULL;
+}
+
+/*
+ * A use of an inline becomes its value, converted to the inline's type:
+ * the node turns into a cast of the definition's expression (strings: the
+ * expression itself).  The expression's nodes are shared by every use;
+ * sema gives them the same types each time.
+ */
+static void use_inline(sema_t *sx, dl_node_t *n, const dl_node_t *def)
+{
+	const dl_type_t *t = sema_typename(sx, def, def->typ);
+
+	if (sx->inlines == 64)	/* a cycle, or absurdly deep */
+		dl_error(sx->cx, n->loc, D_LIMIT, "inline %s: definitions "
+			 "nested too deeply (limit is 64)", def->name);
+	sx->inlines++;
+	sema_expr(sx, def->lhs);
+	sx->inlines--;
+	if (t->kind == TY_STRING || def->lhs->type->kind == TY_STRING) {
+		if (t->kind != def->lhs->type->kind)
+			dl_error(sx->cx, def->loc, D_OP_INCOMPAT, "inline %s "
+				 "definition uses incompatible types: \"%s\" = "
+				 "\"%s\"", def->name, t->name,
+				 def->lhs->type->name);
+		dl_node_t *next = n->next;
+		dl_loc_t loc = n->loc;
+		*n = *def->lhs;
+		n->next = next;
+		n->loc = loc;
+		return;
+	}
+	n->kind = ND_CAST;
+	n->typ = def->typ;
+	n->lhs = def->lhs;
+	sema_expr(sx, n);
+}
+
 static void sema_ident(sema_t *sx, dl_node_t *n)
 {
 	int v = lookup_var(n->name);
+	const dl_node_t *def = v < 0 ? find_inline(sx->cx, n->name) : NULL;
 
+	if (def != NULL) {
+		use_inline(sx, n, def);
+		return;
+	}
 	if (v < 0) {
 		if (lookup_func(n->name) >= 0)
 			dl_error(sx->cx, n->loc, D_IDENT_BADREF,
@@ -201,7 +253,8 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 {
 	switch (lv->kind) {
 	case ND_IDENT:
-		if (lookup_var(lv->name) >= 0)
+		if (lookup_var(lv->name) >= 0 ||
+		    find_inline(sx->cx, lv->name) != NULL)
 			dl_error(sx->cx, lv->loc, D_OP_WRITE, "operator %s can "
 				 "only be applied to a writable variable", op);
 		if (lookup_func(lv->name) >= 0)
@@ -1429,7 +1482,19 @@ void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
    this->x and self->x. */
 void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 {
-	sema_t sx = { .cx = cx };
+	sema_t sx = { .cx = cx, .strsize = cx->strsize };
+
+	if (decl->kind == ND_INLINE) {	/* checked where it is used */
+		if (find_inline(cx, decl->name) != NULL ||
+		    lookup_var(decl->name) >= 0 ||
+		    dl_dvar_find(cx->globals, decl->name) != NULL)
+			dl_error(cx, decl->loc, D_DECL_IDRED, "identifier "
+				 "redeclared: %s", decl->name);
+		dl_vec_grow(cx->arena, (void **)&cx->inlines, &cx->inlinecap,
+			    cx->ninlines + 1, sizeof(*cx->inlines));
+		cx->inlines[cx->ninlines++] = decl;
+		return;
+	}
 	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
 			 decl->storage == SC_SELF ? cx->selfvars : cx->globals;
 

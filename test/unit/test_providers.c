@@ -1550,17 +1550,22 @@ Test(live, tick)
 	cr_assert_eq(dt_online_cpus(dtp, &cpus) > 0, 1);
 	cr_assert_eq(populate(dtp, &dt_prov_profile, "profile:::tick-1000hz"), 1);
 	p = find_probe(dtp, "profile", "", "tick-1000hz");
+	double t0 = now_ms();
 	cr_assert_eq(dt_prov_profile.attach(dtp, p, prog), 0, "%s", dtp->errmsg);
 	cr_assert_eq(dtp->nfds, 2, "tick: one CPU");
 	pin_cpu(cpus[0]);
 	spin_ms(200);
 	user = map_get(mapfd, 1);
 	kern = map_get(mapfd, 2);
+	/* a loaded machine stretches the window: ticks follow wall time */
+	double elapsed = now_ms() - t0;
 	cr_log_info("tick-1000hz over 200 ms busy: %llu user, %llu kernel",
 		    (unsigned long long)user.count,
 		    (unsigned long long)kern.count);
 	cr_assert_geq(user.count + kern.count, 100);
-	cr_assert_leq(user.count + kern.count, 300);
+	cr_assert_leq(user.count + kern.count, (uint64_t)(elapsed * 1.5) + 20,
+		      "%llu ticks in %.0f ms",
+		      (unsigned long long)(user.count + kern.count), elapsed);
 	cr_assert_gt(user.count, kern.count, "we were spinning in user mode");
 	cr_assert_eq(user.r9, p->id);
 	cr_assert_eq(user.r8 & 3, 3);

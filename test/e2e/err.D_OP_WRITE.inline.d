@@ -1,0 +1,6 @@
+inline int X = 1;
+
+BEGIN
+{
+	X = 2;
+}
