@@ -563,6 +563,9 @@ enum {
 	DL_MAP_AGGGEN,		/* one value: u64 clear() generation per
 				   aggregation id, made only when some
 				   aggregation is cleared */
+	DL_MAP_SPECQ,		/* queue of free speculation ids (1..nspec):
+				   speculation() pops one, the consumer
+				   pushes it back once committed/discarded */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
@@ -574,6 +577,7 @@ enum {
 	DL_DROP_RINGBUF,	/* output record: ring buffer full */
 	DL_DROP_DYNVAR,		/* self-> store: DL_MAP_SELF full */
 	DL_DROP_AGG,		/* new aggregation key: its map full */
+	DL_DROP_SPECUNAVAIL,	/* speculation(): no free buffer */
 	DL_DROP_NKINDS
 };
 
@@ -668,8 +672,10 @@ typedef struct dl_rechdr {
 	uint32_t clause;	/* dl_clause_t.id */
 	uint32_t probe;		/* probe id (dt_probe_t.id) */
 	uint32_t cpu;		/* CPU the probe fired on */
-	uint32_t pad;
+	uint32_t spec;		/* DL_REC_SPEC | id after speculate(id), else
+				   0 (fault records: the fault kind) */
 } dl_rechdr_t;
+#define DL_REC_SPEC 0x80000000u
 #define DL_REC_DATA ((uint32_t)sizeof(dl_rechdr_t))
 
 typedef enum {
@@ -696,6 +702,9 @@ typedef enum {
 	DL_ACT_TRUNC,	/* trunc(@a[, n]): aggs[0]; fields[0] = n if given */
 	DL_ACT_NORMALIZE,	/* normalize(@a, n): aggs[0]; fields[0] = n */
 	DL_ACT_DENORMALIZE,	/* denormalize(@a): aggs[0] */
+	DL_ACT_SPECULATE,	/* speculate(id): the id goes in the header */
+	DL_ACT_COMMIT,		/* commit(id): fields[0] = id */
+	DL_ACT_DISCARD,		/* discard(id): fields[0] = id */
 } dl_actkind_t;
 
 typedef struct dl_action {

@@ -1004,11 +1004,34 @@ static val_t subr_strjoin(lower_t *lx, const dl_node_t *n)
 	return (val_t){ dst, size };
 }
 
+/* speculation(): a free id from DL_MAP_SPECQ, or 0 (counted as a failed
+   speculation) when every one is in use. */
+static val_t subr_speculation(lower_t *lx, const dl_node_t *n)
+{
+	int32_t slot = stack_alloc(lx, 8);
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SPECQ),
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)) };
+	ir_ref_t rc = call(lx, 88, 2, a);	/* map_pop_elem */
+	ir_blk_t *got = new_blk(lx), *none = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, rc, none, got);
+	ir_emit(lx->fn, got, IR_COPY, res,
+		ir_load(lx->fn, got, 4, ir_reg(IR_FP), slot), IR_NONE);
+	ir_jmp(got, join);
+	lx->b = none;
+	ir_emit(lx->fn, lx->b, IR_COPY, res, con(lx, 0), IR_NONE);
+	count_drop(lx, DL_DROP_SPECUNAVAIL, join);
+	lx->b = join;
+	return (val_t){ res };
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = subr_copyinstr,
 	[DL_FN_strlen] = subr_strlen, [DL_FN_strjoin] = subr_strjoin,
+	[DL_FN_speculation] = subr_speculation,
 };
 
 static val_t lower_subr(lower_t *lx, const dl_node_t *n)
@@ -1080,6 +1103,13 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	const dl_node_t *arg = call_node->args;
 
 	lx->action++;
+	if (a->kind == DL_ACT_SPECULATE) {	/* the header says so */
+		ir_ref_t id = unop(lx, IR_ZEXT32, lower_expr(lx, arg).v);
+		ir_store(lx->fn, lx->b, 4, lx->rec,
+			 (int32_t)offsetof(dl_rechdr_t, spec),
+			 bin(lx, IR_OR, id, con(lx, DL_REC_SPEC)));
+		return;
+	}
 	if (a->kind == DL_ACT_PRINTF)
 		arg = arg->next;	/* the format lives in the consumer */
 	if (a->naggs > 0)		/* trunc(@a, n), normalize(@a, n) */
@@ -1632,8 +1662,11 @@ static void reserve_record(lower_t *lx)
  */
 static ir_ref_t submit_flags(lower_t *lx, const dl_clause_t *c)
 {
-	for (size_t i = 0; i < c->nacts; i++)
-		if (c->acts[i].kind == DL_ACT_EXIT)
+	for (size_t i = 0; i < c->nacts; i++)	/* exit(), and what frees
+						   a speculation */
+		if (c->acts[i].kind == DL_ACT_EXIT ||
+		    c->acts[i].kind == DL_ACT_COMMIT ||
+		    c->acts[i].kind == DL_ACT_DISCARD)
 			return con(lx, 2);	/* BPF_RB_FORCE_WAKEUP */
 	if (lx->hooks->wakeup_at == 0)
 		return con(lx, 1);		/* BPF_RB_NO_WAKEUP */

@@ -31,6 +31,8 @@ typedef struct sema {
 	int in_if;		/* depth of if/else statements */
 	bool plain;		/* an action: the clause writes a record */
 	int inlines;		/* inline expansions in progress */
+	bool recorded;		/* a data-recording action was seen */
+	bool speculative;	/* speculate() was seen */
 	dl_action_t *acts;
 	size_t nacts, actcap;
 } sema_t;
@@ -729,6 +731,11 @@ static void need_str_arg(sema_t *sx, const dl_node_t *call, dl_node_t *a,
 			 "\t argument: %s", call->name, argno, a->type->name);
 }
 
+static void sema_speculation(sema_t *sx, dl_node_t *n)
+{
+	n->type = &T(sx)->t_int;
+}
+
 static void sema_strlen(sema_t *sx, dl_node_t *n)
 {
 	need_str_arg(sx, n, n->args, 1);
@@ -745,6 +752,7 @@ static void sema_strjoin(sema_t *sx, dl_node_t *n)
 static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = sema_copyinstr,
 	[DL_FN_strlen] = sema_strlen, [DL_FN_strjoin] = sema_strjoin,
+	[DL_FN_speculation] = sema_speculation,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)
@@ -1366,6 +1374,40 @@ static void sema_agg_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 	call->sema = a;
 }
 
+/*
+ * speculate(id) makes the rest of the clause's record speculative (the id
+ * goes in its header); commit(id) and discard(id) record the id for the
+ * consumer, which holds speculative records until then.  DTrace's rules:
+ * one speculate() per clause, before any data-recording action, and no
+ * aggregation, exit(), commit() or discard() after it.
+ */
+static void sema_spec_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
+{
+	dl_node_t *id = call->args;
+
+	sema_expr(sx, id);
+	if (!dl_type_is_int(id->type))
+		dl_error(sx->cx, id->loc, D_PROTO_ARG, "%s( ) argument #1 is "
+			 "incompatible with prototype:\n\tprototype: int\n\t "
+			 "argument: %s", call->name, id->type->name);
+	if (kind == DL_ACT_SPECULATE && sx->speculative)
+		dl_error(sx->cx, call->loc, D_ACT_SPEC, "only one speculate( ) "
+			 "may be used per clause");
+	if (kind == DL_ACT_SPECULATE && sx->recorded)
+		dl_error(sx->cx, call->loc, D_ACT_SPEC, "speculate( ) may not "
+			 "follow data-recording actions");
+	if (kind != DL_ACT_SPECULATE && sx->speculative)
+		dl_error(sx->cx, call->loc, D_ACT_SPEC, "%s( ) may not follow "
+			 "speculate( )", call->name);
+	dl_action_t *a = new_action(sx, kind, call, kind != DL_ACT_SPECULATE);
+	if (kind != DL_ACT_SPECULATE) {
+		id->type = &T(sx)->t_int;
+		a->fields[0] = record_value(sx, id);
+	}
+	sx->speculative |= kind == DL_ACT_SPECULATE;
+	call->sema = a;
+}
+
 /* Check an action call statement and lay out what it records. */
 static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 {
@@ -1382,6 +1424,13 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 	check_nargs(sx, call, f);
 	/* actions make the clause write a record, assignments do not */
 	sx->plain |= func_table[f].kind != DL_FK_SUBR;
+	if (sx->speculative && (f == DL_FN_exit || f == DL_FN_printa ||
+				f == DL_FN_clear || f == DL_FN_trunc ||
+				f == DL_FN_normalize || f == DL_FN_denormalize))
+		dl_error(sx->cx, call->loc, D_ACT_SPEC, "%s( ) may not follow "
+			 "speculate( )", call->name);
+	if (f != DL_FN_speculate && f != DL_FN_commit && f != DL_FN_discard)
+		sx->recorded |= func_table[f].kind == DL_FK_ACT;
 	if (!func_table[f].ok)
 		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
 			 "%s( ) is not supported yet", call->name);
@@ -1411,6 +1460,15 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_denormalize:
 		sema_agg_action(sx, call, DL_ACT_DENORMALIZE);
+		return;
+	case DL_FN_speculate:
+		sema_spec_action(sx, call, DL_ACT_SPECULATE);
+		return;
+	case DL_FN_commit:
+		sema_spec_action(sx, call, DL_ACT_COMMIT);
+		return;
+	case DL_FN_discard:
+		sema_spec_action(sx, call, DL_ACT_DISCARD);
 		return;
 	default:
 		/* a supported subroutine used as a statement */
@@ -1443,6 +1501,9 @@ static void sema_stmt(sema_t *sx, dl_node_t *s)
 	case ND_EMPTY:
 		return;
 	case ND_AGG_STMT:
+		if (sx->speculative)
+			dl_error(sx->cx, s->loc, D_ACT_SPEC, "aggregating "
+				 "actions may not follow speculate( )");
 		sema_agg_stmt(sx, s);
 		return;
 	default:

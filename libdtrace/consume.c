@@ -29,8 +29,8 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 			const uint32_t *data)
 {
 	dt_probe_t *p = dt_probe_by_id(dtp, h->probe);
-	uint32_t kind = h->pad < sizeof(fault_names) / sizeof(fault_names[0]) ?
-			h->pad : 0;
+	uint32_t kind = h->spec < sizeof(fault_names) / sizeof(fault_names[0]) ?
+			h->spec : 0;
 	uint32_t clause = h->clause & ~DL_REC_FAULT;
 
 	fflush(dtp->out);
@@ -86,6 +86,88 @@ static void print_probe_line(dtrace_hdl_t *dtp, const dl_rechdr_t *h)
 		dt_print_probe_line(dtp->out, h->cpu, h->probe, func, name);
 }
 
+/*
+ * Speculations: records whose header carries DL_REC_SPEC | id are held
+ * here, in order, until a commit(id) record prints them (as if they had
+ * just arrived) or a discard(id) record drops them; either way the id
+ * goes back into DL_MAP_SPECQ for speculation() to hand out again.  A
+ * speculation holds at most -x specsize bytes: records beyond are counted
+ * as speculative drops.  Records of id 0 (a failed speculation()) are
+ * dropped silently, as in DTrace.
+ */
+typedef struct dt_specbuf {
+	void **recs;
+	size_t *sizes;
+	size_t n, cap, bytes;
+} dt_specbuf_t;
+
+static dt_specbuf_t *spec_buf(dtrace_hdl_t *dtp, uint32_t id)
+{
+	if (dtp->specs == NULL) {
+		dtp->nspecs = (size_t)dt_opt(dtp, DT_OPT_nspec);
+		dtp->specs = calloc(dtp->nspecs + 1, sizeof(*dtp->specs));
+		if (dtp->specs == NULL)
+			abort();
+	}
+	return id >= 1 && id <= dtp->nspecs ? &dtp->specs[id] : NULL;
+}
+
+static void spec_hold(dtrace_hdl_t *dtp, const void *data, size_t size)
+{
+	const dl_rechdr_t *h = data;
+	dt_specbuf_t *b = spec_buf(dtp, h->spec & ~DL_REC_SPEC);
+
+	if (b == NULL)
+		return;
+	if (b->bytes + size > (uint64_t)dt_opt(dtp, DT_OPT_specsize)) {
+		dtp->specdrops++;
+		return;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->recs = realloc(b->recs, b->cap * sizeof(*b->recs));
+		b->sizes = realloc(b->sizes, b->cap * sizeof(*b->sizes));
+		if (b->recs == NULL || b->sizes == NULL)
+			abort();
+	}
+	if ((b->recs[b->n] = malloc(size)) == NULL)
+		abort();
+	memcpy(b->recs[b->n], data, size);
+	((dl_rechdr_t *)b->recs[b->n])->spec = 0;
+	b->sizes[b->n++] = size;
+	b->bytes += size;
+}
+
+/* commit (print) or discard what speculation id holds; free the id. */
+static void spec_end(dtrace_hdl_t *dtp, uint32_t id, bool commit)
+{
+	dt_specbuf_t *b = spec_buf(dtp, id);
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		if (commit)
+			dt_consume_record(dtp, b->recs[i], b->sizes[i]);
+		free(b->recs[i]);
+	}
+	b->n = 0;
+	b->bytes = 0;
+	if (dtp->mapfds[DL_MAP_SPECQ] > 0)
+		bpf_map_update_elem(dtp->mapfds[DL_MAP_SPECQ], NULL, &id, 0);
+}
+
+void dt_spec_free(dtrace_hdl_t *dtp)
+{
+	for (size_t i = 0; dtp->specs != NULL && i <= dtp->nspecs; i++) {
+		for (size_t j = 0; j < dtp->specs[i].n; j++)
+			free(dtp->specs[i].recs[j]);
+		free(dtp->specs[i].recs);
+		free(dtp->specs[i].sizes);
+	}
+	free(dtp->specs);
+	dtp->specs = NULL;
+}
+
 /* A recorded integer argument of an action (trunc's n, normalize's). */
 static int64_t rec_int(const dl_action_t *a, const void *rec)
 {
@@ -115,6 +197,14 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_DENORMALIZE:
 		dt_agg_normalize(dtp, a->aggs[0], 1);
 		return;
+	case DL_ACT_SPECULATE:
+		return;
+	case DL_ACT_COMMIT: case DL_ACT_DISCARD: {
+		uint32_t id;
+		memcpy(&id, (const char *)rec + a->fields[0].off, sizeof(id));
+		spec_end(dtp, id, a->kind == DL_ACT_COMMIT);
+		return;
+	}
 	case DL_ACT_TRACE:
 		dt_print_trace(dtp, dtp->out, &a->fields[0], rec);
 		return;
@@ -146,6 +236,10 @@ int dt_consume_record(void *arg, void *data, size_t size)
 	}
 	if (h->clause >= dtp->nclauses)
 		return 0;
+	if (h->spec & DL_REC_SPEC) {
+		spec_hold(dtp, data, size);
+		return 0;
+	}
 	if (dtp->done && h->probe != DT_PROBE_END)
 		return 0;
 	const dl_clause_t *c = dtp->clauses[h->clause];
@@ -164,19 +258,23 @@ int dt_consume_record(void *arg, void *data, size_t size)
  * drops").  Indexed by DL_DROP_*.
  */
 static const struct {
-	const char *what;	/* "N <what>s" */
+	const char *what;	/* "N <what>s<why>" */
 	bool per_cpu;		/* reported per CPU, or summed */
+	const char *why;
 } drop_kinds[DL_DROP_NKINDS] = {
-	[DL_DROP_RINGBUF] = { "drop", true },
-	[DL_DROP_DYNVAR] = { "dynamic variable drop", false },
-	[DL_DROP_AGG] = { "aggregation drop", true },
+	[DL_DROP_RINGBUF] = { "drop", true, "" },
+	[DL_DROP_DYNVAR] = { "dynamic variable drop", false, "" },
+	[DL_DROP_AGG] = { "aggregation drop", true, "" },
+	[DL_DROP_SPECUNAVAIL] = { "failed speculation", false,
+				  " (no speculative buffer available)" },
 };
 
 static void report_drop(dtrace_hdl_t *dtp, int kind, uint64_t n, int cpu)
 {
 	fflush(dtp->out);
-	fprintf(stderr, "dtrace: %llu %s%s", (unsigned long long)n,
-		drop_kinds[kind].what, n == 1 ? "" : "s");
+	fprintf(stderr, "dtrace: %llu %s%s%s", (unsigned long long)n,
+		drop_kinds[kind].what, n == 1 ? "" : "s",
+		drop_kinds[kind].why);
 	if (drop_kinds[kind].per_cpu)
 		fprintf(stderr, " on CPU %d", cpu);
 	fputc('\n', stderr);
@@ -205,6 +303,14 @@ static void report_kind(dtrace_hdl_t *dtp, int kind, const uint64_t *vals,
 void dt_report_drops(dtrace_hdl_t *dtp)
 {
 	uint64_t *vals = calloc((size_t)dtp->ncpus, sizeof(uint64_t));
+
+	if (dtp->specdrops > 0) {
+		fflush(dtp->out);
+		fprintf(stderr, "dtrace: %llu speculative drop%s\n",
+			(unsigned long long)dtp->specdrops,
+			dtp->specdrops == 1 ? "" : "s");
+		dtp->specdrops = 0;
+	}
 
 	for (uint32_t k = 0; k < DL_DROP_NKINDS; k++) {
 		if (dtp->drops == NULL || vals == NULL ||

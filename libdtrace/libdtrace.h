@@ -381,6 +381,7 @@ int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
 /* ---- consume.c: records from the ring buffer ----------------------------- */
 
 int dt_consume_record(void *dtp, void *data, size_t size);
+void dt_spec_free(dtrace_hdl_t *dtp);
 void dt_report_drops(dtrace_hdl_t *dtp);
 
 /* ---- agg.c, aggprint.c: aggregations -------------------------------------- */
@@ -474,6 +475,9 @@ struct dtrace_hdl {
 	uint64_t *drops;		/* drops reported so far:
 					   [kind * ncpus + cpu] */
 	int *flow_indent;		/* -F: indentation, per CPU */
+	struct dt_specbuf *specs;	/* speculative records, by id */
+	size_t nspecs;			/* -x nspec */
+	uint64_t specdrops;		/* records over -x specsize */
 	int ncpus;
 	int64_t walltime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ring_buffer *rb;		/* libbpf ring buffer consumer */

@@ -40,7 +40,8 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
 	uint32_t ksize = type == BPF_MAP_TYPE_RINGBUF ? 0 :
 			 idx == DL_MAP_SELF || idx == DL_MAP_SELFSTR ?
-			 sizeof(dl_selfkey_t) : 4;
+			 sizeof(dl_selfkey_t) : type == BPF_MAP_TYPE_QUEUE ? 0 :
+			 4;
 	int fd = bpf_map_create(type, name, ksize, vsize, n, &o);
 
 	if (fd < 0)
@@ -208,6 +209,18 @@ static int create_maps(dtrace_hdl_t *dtp)
 	if (zero > 0 && map_used(dtp, DL_MAP_ZERO))
 		rc = rc ?: map_create(dtp, DL_MAP_ZERO, BPF_MAP_TYPE_ARRAY,
 				      "dt_zero", zero, 1, 0);
+	if (map_used(dtp, DL_MAP_SPECQ)) {	/* ids 1 .. nspec, free */
+		uint32_t nspec = (uint32_t)dt_opt(dtp, DT_OPT_nspec);
+		rc = rc ?: map_create(dtp, DL_MAP_SPECQ, BPF_MAP_TYPE_QUEUE,
+				      "dt_specq", 4, nspec ? nspec : 1, 0);
+		for (uint32_t id = 1; rc == 0 && id <= nspec; id++)
+			if (bpf_map_update_elem(dtp->mapfds[DL_MAP_SPECQ],
+						NULL, &id, 0) < 0)
+				rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+						  "failed to fill the "
+						  "speculation queue: %s",
+						  strerror(errno));
+	}
 	if (map_used(dtp, DL_MAP_SCRATCH))
 		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
