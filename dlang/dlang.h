@@ -625,6 +625,10 @@ typedef struct dl_lowerhooks {
 	uint32_t probe_id;	/* the only probe of this program, or 0 */
 	const dl_probeinfo_t *probe;	/* its names, or NULL */
 	int64_t walltime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	struct dl_clause **errclauses;	/* dtrace:::ERROR's, run where a
+					   fault happens (none: the fault is
+					   reported to the consumer) */
+	size_t nerrclauses;
 	uint64_t wakeup_at;	/* bytes in the output buffer at which a
 				   record wakes the consumer; 0: never (the
 				   consumer reads after every firing) */

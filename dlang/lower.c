@@ -61,6 +61,14 @@ typedef struct lower {
 	uint32_t scratchoff;	/* scratch bytes handed out */
 	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
 	dl_loc_t loc;		/* the statement being lowered */
+	/* ERROR clauses (hooks->errclauses), lowered once at errentry after
+	   the program's clauses; a fault sets the err temps and the index
+	   of the clause to resume after, and jumps there */
+	bool in_error;		/* lowering the ERROR clauses */
+	ir_blk_t *errentry;	/* NULL until a fault site needs it */
+	ir_ref_t err_epid, err_act, err_kind, err_addr, err_resume;
+	ir_blk_t **resume;	/* by clause index: where it continues */
+	uint32_t cidx;		/* index of the clause being lowered */
 	struct { int32_t size, off; } keyslots[8];	/* key tuples, by size */
 	int nkeyslots;
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
@@ -177,6 +185,11 @@ static val_t str_const(lower_t *lx, const char *s, size_t len)
 
 static ir_ref_t pvar(lower_t *lx, dl_pvar_t what, int n)
 {
+	if (lx->in_error) {	/* DTrace's ERROR arguments */
+		ir_ref_t args[] = { con(lx, 0), lx->err_epid, lx->err_act,
+				    con(lx, 0), lx->err_kind, lx->err_addr };
+		return what == DL_PV_ARG && n < 6 ? args[n] : con(lx, 0);
+	}
 	ir_ref_t r = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
 				     lx->exit, what, n);
 
@@ -190,6 +203,8 @@ static ir_ref_t pid_tgid(lower_t *lx)
 
 static ir_ref_t probe_id(lower_t *lx)
 {
+	if (lx->in_error)
+		return con(lx, 3);	/* dtrace:::ERROR */
 	if (lx->hooks->probe_id != 0)
 		return con(lx, lx->hooks->probe_id);
 	lx->need_probeid = true;
@@ -200,6 +215,12 @@ static ir_ref_t probe_id(lower_t *lx)
    the probe-names map. */
 static val_t probe_name(lower_t *lx, size_t off, size_t size)
 {
+	static const dl_probeinfo_t error = { "dtrace", "", "", "ERROR" };
+
+	if (lx->in_error) {
+		const char *s = (const char *)&error + off;
+		return str_const(lx, s, strlen(s));
+	}
 	if (lx->hooks->probe != NULL) {
 		const char *s = (const char *)lx->hooks->probe + off;
 		return str_const(lx, s, strnlen(s, size));
@@ -606,6 +627,26 @@ static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
 	if (lx->have_rec) {
 		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
 		call(lx, 133, 2, a);		/* ringbuf_discard */
+	}
+	if (lx->hooks->nerrclauses > 0 && !lx->in_error) {
+		/* the ERROR clauses report it */
+		ir_ref_t ep = bin(lx, IR_SHL, bin(lx, IR_SUB, probe_id(lx),
+						  con(lx, 1)),
+				  con(lx, DL_EPID_SHIFT));
+		ir_emit(lx->fn, lx->b, IR_ADD, lx->err_epid, ep,
+			con(lx, lx->clause->id + 1));
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_act,
+			con(lx, lx->action), IR_NONE);
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_kind, con(lx, kind),
+			IR_NONE);
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_addr, val, IR_NONE);
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_resume,
+			con(lx, lx->cidx), IR_NONE);
+		if (lx->errentry == NULL)
+			lx->errentry = new_blk(lx);
+		ir_jmp(lx->b, lx->errentry);
+		lx->b = ok;
+		return;
 	}
 	ir_ref_t ra[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
 			   con(lx, sizeof(dl_rechdr_t) + 16), con(lx, 0) };
@@ -1706,6 +1747,30 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 	lx->b = lx->next;
 }
 
+/*
+ * The ERROR clauses, once, where the program's faults jump to: they run
+ * as the ERROR probe (probe id 3, dtrace:::ERROR's names, DTrace's
+ * arguments: arg1 the faulting enabled probe id, arg2 the action, arg4
+ * the fault, arg5 the address), in the faulting thread's context; then
+ * the firing goes on after the clause that faulted.  A fault in an ERROR
+ * clause is reported to the consumer instead.
+ */
+static void lower_error(lower_t *lx, size_t n)
+{
+	lx->b = lx->errentry;
+	lx->in_error = true;
+	for (size_t i = 0; i < lx->hooks->nerrclauses; i++)
+		lower_clause(lx, lx->hooks->errclauses[i]);
+	for (size_t i = 0; i < n; i++) {
+		ir_blk_t *no = new_blk(lx);
+		ir_jnz(lx->b, bin(lx, IR_CEQ, lx->err_resume, con(lx, i)),
+		       lx->resume[i], no);
+		lx->b = no;
+	}
+	ir_jmp(lx->b, lx->exit);
+	lx->in_error = false;
+}
+
 /* A map's only value (key 0) into res, or leave the firing if absent. */
 static void lookup_one(lower_t *lx, int map, int32_t key, ir_ref_t keyval,
 		       ir_ref_t res)
@@ -1777,9 +1842,20 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			       sizeof(*lx.thisslot));
 	lx.b = body;
-	for (size_t i = 0; i < n; i++)
+	lx.err_epid = ir_tmp(lx.fn);
+	lx.err_act = ir_tmp(lx.fn);
+	lx.err_kind = ir_tmp(lx.fn);
+	lx.err_addr = ir_tmp(lx.fn);
+	lx.err_resume = ir_tmp(lx.fn);
+	lx.resume = dl_alloc(cx->arena, (n + 1) * sizeof(*lx.resume));
+	for (size_t i = 0; i < n; i++) {
+		lx.cidx = (uint32_t)i;
 		lower_clause(&lx, clauses[i]);
+		lx.resume[i] = lx.b;	/* what follows clause i */
+	}
 	ir_jmp(lx.b, lx.exit);
+	if (lx.errentry != NULL)
+		lower_error(&lx, n);
 	lower_prologue(&lx, pro, body);
 	return lx.fn;
 }

@@ -72,6 +72,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 		prog_free(p);
 	}
 	free(dtp->clauses);
+	free(dtp->errclauses);
 	free(dtp->drops);
 	free(dtp->flow_indent);
 	dt_agg_free(dtp);

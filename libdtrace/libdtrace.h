@@ -460,6 +460,8 @@ struct dtrace_hdl {
 
 	dtrace_prog_t *progs, **progtail;	/* compiled programs, in order */
 	dl_clause_t **clauses;		/* every clause by id, all programs */
+	dl_clause_t **errclauses;	/* clauses of dtrace:::ERROR */
+	size_t nerrclauses;
 	size_t nclauses, clausecap;
 	dl_strtab_t strtab;		/* string constants of all programs */
 	dl_vars_t globals;		/* D globals of all programs, in

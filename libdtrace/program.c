@@ -110,13 +110,22 @@ static int match_cb(dtrace_hdl_t *dtp, dt_probe_t *prb, void *arg)
 	match_t *m = arg;
 	size_t words = (m->pgp->nclauses + 63) / 64;
 
-	/* faults are reported, but nothing fires ERROR in the faulting
-	   context yet: refuse clauses that would silently never run */
-	if (prb->id == DT_PROBE_ERROR)
-		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%sclauses for "
-				    "dtrace:::ERROR are not supported yet",
-				    dt_opt(dtp, DT_OPT_errtags) ?
-				    "[D_UNSUPPORTED] " : "");
+	/* ERROR clauses run where a fault happens, in every program
+	   (lower.c): they are kept aside, not given a program of their own */
+	if (prb->id == DT_PROBE_ERROR) {
+		dl_clause_t *c = m->pgp->clauses[m->cidx];
+		for (size_t i = 0; i < dtp->nerrclauses; i++)
+			if (dtp->errclauses[i] == c)
+				goto counted;
+		dtp->errclauses = realloc(dtp->errclauses,
+					  (dtp->nerrclauses + 1) *
+					  sizeof(*dtp->errclauses));
+		dtp->errclauses[dtp->nerrclauses++] = c;
+		m->pgp->nprobes++;
+counted:
+		m->count++;
+		return 0;
+	}
 
 	if (prb->id >= m->cap) {
 		size_t ncap = prb->id * 2 + 16;
@@ -240,6 +249,8 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 		dl_lowerhooks_t hooks = {
 			.pvar = pvar_hook, .arg = bp,
 			.walltime_off = dtp->walltime_off,
+			.errclauses = dtp->errclauses,
+			.nerrclauses = dtp->nerrclauses,
 			/* BEGIN, END and ERROR are read as they fire */
 			.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
 				(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,

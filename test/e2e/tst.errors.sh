@@ -10,5 +10,5 @@ $DTRACE -s /tmp/err.$$.d 2>&1 | sed "s|/tmp/err.$$.d|F|"; echo "status ${PIPESTA
 rm -f /tmp/err.$$.d
 $DTRACE -xerrtags -n 'BEGIN { @a = count(); @a = sum(1); }'; echo "status $?"
 $DTRACE -n 'BEGIN { exit(0); }' -x nosuchoption; echo "status $?"
-$DTRACE -qn 'ERROR { printf("never runs yet\n"); }'; echo "status $?"
+$DTRACE -qn 'ERROR { printf("never runs\n"); }' -c true; echo "status $?"
 $DTRACE -lv -n 'syscall::getppid:entry' >/dev/null; echo "status $?"

@@ -1,0 +1,22 @@
+# ERROR clauses run where a fault happens, in the faulting thread, as
+# dtrace:::ERROR with DTrace's arguments (arg1 the enabled probe id, arg2
+# the action, arg4 the fault, arg5 the address); the faulting clause is
+# abandoned, the next ones run, and no error message is printed.  A fault
+# inside an ERROR clause is reported as usual.
+exec 2>&1
+$DTRACE -qn '
+BEGIN { x = *(int *)8; printf("not reached\n"); }
+BEGIN { printf("still\n"); }
+ERROR
+{
+	printf("%s:%s:%s:%s epid %d action %d fault %d addr %x mine %d\n",
+	    probeprov, probemod, probefunc, probename, arg1, arg2, arg4, arg5,
+	    pid == $pid);
+}
+syscall::getppid:entry /pid == $target/ { y = 1 / (arg0 - arg0); }
+syscall::getppid:return /pid == $target/ { n++; }
+END { printf("returns %d\n", n); }' -c "$TRIGGERS/getppid 2"
+echo "status $?"
+$DTRACE -qn 'BEGIN { trace(*(int *)8); } ERROR { trace(*(int *)16); }
+    BEGIN { printf("after\n"); exit(0); }'
+echo "status $?"
