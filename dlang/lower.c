@@ -966,6 +966,22 @@ static val_t mem_read(lower_t *lx, const dl_node_t *n)
 	return (val_t){ norm(lx, v, m->type) };
 }
 
+/* stringof(addr): the kernel string at addr, into scratch. */
+static val_t lower_stringof(lower_t *lx, const dl_node_t *n)
+{
+	val_t v = lower_expr(lx, n->lhs);
+	uint32_t size = lx->cx->strsize;
+
+	if (n->lhs->type->kind == TY_STRING)
+		return v;
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+	ir_ref_t a[3] = { dst, con(lx, size), v.v };
+	ir_ref_t r = call(lx, 115, 3, a);	/* probe_read_kernel_str */
+	fault_if_val(lx, bin(lx, IR_CSLT, unop(lx, IR_SEXT32, r), con(lx, 0)),
+		     DL_FLT_BADADDR, v.v);
+	return (val_t){ dst, size };
+}
+
 static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->op == '*')
@@ -1115,6 +1131,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return lower_index(lx, n);
 	case ND_MEMBER: case ND_PTRMEMBER:
 		return mem_read(lx, n);
+	case ND_STRINGOF:
+		return lower_stringof(lx, n);
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,

@@ -516,6 +516,17 @@ static void sema_member(sema_t *sx, dl_node_t *n)
 	memref(sx, n, mt, off);
 }
 
+/* stringof(x): a string as is; a pointer (or address) to a kernel
+   string, the string there. */
+static void sema_stringof(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->lhs);
+	if (!is_string(n->lhs) && !dl_type_is_scalar(n->lhs->type))
+		dl_error(sx->cx, n->loc, D_STRINGOF_TYPE, "stringof( ) "
+			 "operand must be a scalar or string type");
+	n->type = &T(sx)->t_string;
+}
+
 static void sema_unary(sema_t *sx, dl_node_t *n)
 {
 	char op[2] = { (char)n->op, 0 };
@@ -789,13 +800,13 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
 	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
 	[ND_MEMBER] = sema_member, [ND_PTRMEMBER] = sema_member,
+	[ND_STRINGOF] = sema_stringof,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
 	[ND_AGGREF] = "aggregations",
 	[ND_OFFSETOF] = "offsetof",
-	[ND_STRINGOF] = "stringof",
 	[ND_XLATE] = "translators",
 };
 

@@ -16,6 +16,7 @@ BEGIN
 	printf("%d %d\n", sizeof (struct task_struct) > 1000,
 	    (*curthread).pid == tid);
 	printf("%d\n", curthread->mm->owner == curthread);
+	printf("%s %s\n", stringof(curthread->comm), stringof(execname));
 	self->t = 0;
 	exit(0);
 }
