@@ -709,11 +709,14 @@ typedef enum {
 	DL_ACT_SPECULATE,	/* speculate(id): the id goes in the header */
 	DL_ACT_COMMIT,		/* commit(id): fields[0] = id */
 	DL_ACT_DISCARD,		/* discard(id): fields[0] = id */
+	DL_ACT_SETOPT,		/* setopt(name[, value]): fmt, optval */
 } dl_actkind_t;
 
 typedef struct dl_action {
 	dl_actkind_t kind;
-	const char *fmt;	/* DL_ACT_PRINTF: the format string */
+	const char *fmt;	/* DL_ACT_PRINTF: the format string;
+				   DL_ACT_SETOPT: the option name */
+	const char *optval;	/* DL_ACT_SETOPT: its value, or NULL */
 	struct dl_fmt *pfmt;	/* ... parsed by sema (in the arena) */
 	dl_field_t *fields;
 	size_t nfields;

@@ -1419,6 +1419,23 @@ static void sema_spec_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 	call->sema = a;
 }
 
+/* setopt(name[, value]): an option set when the consumer reaches the
+   record; both are string constants. */
+static void sema_setopt(sema_t *sx, dl_node_t *call)
+{
+	int argno = 1;
+
+	for (dl_node_t *a = call->args; a != NULL; a = a->next, argno++)
+		if (a->kind != ND_STR)
+			dl_error(sx->cx, a->loc, D_PROTO_ARG, "setopt( ) "
+				 "argument #%d must be a string constant",
+				 argno);
+	dl_action_t *a = new_action(sx, DL_ACT_SETOPT, call, 0);
+	a->fmt = call->args->sval;
+	a->optval = call->args->next ? call->args->next->sval : NULL;
+	call->sema = a;
+}
+
 /* Check an action call statement and lay out what it records. */
 static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 {
@@ -1474,6 +1491,9 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_speculate:
 		sema_spec_action(sx, call, DL_ACT_SPECULATE);
+		return;
+	case DL_FN_setopt:
+		sema_setopt(sx, call);
 		return;
 	case DL_FN_commit:
 		sema_spec_action(sx, call, DL_ACT_COMMIT);

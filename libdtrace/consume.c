@@ -199,6 +199,14 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 		return;
 	case DL_ACT_SPECULATE:
 		return;
+	case DL_ACT_SETOPT:
+		if (dtrace_setopt(dtp, a->fmt, a->optval) != 0) {
+			fflush(dtp->out);
+			fprintf(stderr, "dtrace: couldn't set option \"%s\" to "
+				"\"%s\": %s\n", a->fmt,
+				a->optval ? a->optval : "", dtrace_errmsg(dtp));
+		}
+		return;
 	case DL_ACT_COMMIT: case DL_ACT_DISCARD: {
 		uint32_t id;
 		memcpy(&id, (const char *)rec + a->fields[0].off, sizeof(id));
