@@ -710,6 +710,8 @@ typedef enum {
 	DL_ACT_COMMIT,		/* commit(id): fields[0] = id */
 	DL_ACT_DISCARD,		/* discard(id): fields[0] = id */
 	DL_ACT_SETOPT,		/* setopt(name[, value]): fmt, optval */
+	DL_ACT_SYSTEM,		/* system(fmt, ...): as printf, then run */
+	DL_ACT_RAISE,		/* raise(sig), stop(): done by the probe */
 } dl_actkind_t;
 
 typedef struct dl_action {
@@ -773,6 +775,9 @@ struct dl_ctx {
 				   own_selfvars; index = varid */
 	dl_vars_t own_selfvars;
 	unsigned strsize;	/* -x strsize: string variables' size */
+	const int64_t *destructive_opt;	/* -w / the destructive option as
+					   it is when sema runs (a pragma
+					   may set it), or NULL: not */
 	dl_node_t **inlines;	/* ND_INLINE definitions, in order */
 	size_t ninlines, inlinecap;
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */

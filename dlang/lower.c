@@ -1162,6 +1162,13 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	const dl_node_t *arg = call_node->args;
 
 	lx->action++;
+	if (a->kind == DL_ACT_RAISE) {	/* raise(sig), stop() */
+		ir_ref_t sig = arg != NULL ? lower_expr(lx, arg).v :
+					     con(lx, 19);	/* SIGSTOP */
+		ir_ref_t sa[1] = { sig };
+		call(lx, 109, 1, sa);		/* send_signal */
+		return;
+	}
 	if (a->kind == DL_ACT_SPECULATE) {	/* the header says so */
 		ir_ref_t id = unop(lx, IR_ZEXT32, lower_expr(lx, arg).v);
 		ir_store(lx->fn, lx->b, 4, lx->rec,
@@ -1169,7 +1176,7 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 			 bin(lx, IR_OR, id, con(lx, DL_REC_SPEC)));
 		return;
 	}
-	if (a->kind == DL_ACT_PRINTF)
+	if (a->kind == DL_ACT_PRINTF || a->kind == DL_ACT_SYSTEM)
 		arg = arg->next;	/* the format lives in the consumer */
 	if (a->naggs > 0)		/* trunc(@a, n), normalize(@a, n) */
 		arg = arg->next;

@@ -920,17 +920,18 @@ static dl_field_t record_cb(void *arg, const dl_node_t *n)
 	return record_value(arg, n);
 }
 
-static void sema_printf(sema_t *sx, dl_node_t *call)
+/* printf(fmt, ...), and system(fmt, ...) which formats the same way. */
+static void sema_printf(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 {
 	dl_node_t *fmt = call->args;
 
 	if (fmt->kind != ND_STR)
 		dl_error(sx->cx, fmt->loc, D_PRINTF_ARG_FMT,
-			 "printf( ) argument #1 must be a string constant");
+			 "%s( ) argument #1 must be a string constant",
+			 call->name);
 	for (dl_node_t *a = fmt->next; a != NULL; a = a->next)
 		sema_expr(sx, a);
-	dl_action_t *a = new_action(sx, DL_ACT_PRINTF, call,
-				    count_args(fmt->next));
+	dl_action_t *a = new_action(sx, kind, call, count_args(fmt->next));
 	a->fmt = fmt->sval;
 	dl_sema_printf(sx->cx, call, a, record_cb, sx);
 	call->sema = a;
@@ -1419,6 +1420,21 @@ static void sema_spec_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 	call->sema = a;
 }
 
+/* raise(sig) and stop() (SIGSTOP): a signal to the current process, sent
+   by the probe itself (bpf_send_signal). */
+static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
+{
+	if (!stop) {
+		sema_expr(sx, call->args);
+		if (!dl_type_is_int(call->args->type))
+			dl_error(sx->cx, call->args->loc, D_PROTO_ARG,
+				 "raise( ) argument #1 is incompatible with "
+				 "prototype:\n\tprototype: int\n\t argument: "
+				 "%s", call->args->type->name);
+	}
+	call->sema = new_action(sx, DL_ACT_RAISE, call, 0);
+}
+
 /* setopt(name[, value]): an option set when the consumer reaches the
    record; both are string constants. */
 static void sema_setopt(sema_t *sx, dl_node_t *call)
@@ -1459,6 +1475,11 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 			 "speculate( )", call->name);
 	if (f != DL_FN_speculate && f != DL_FN_commit && f != DL_FN_discard)
 		sx->recorded |= func_table[f].kind == DL_FK_ACT;
+	if (func_table[f].kind == DL_FK_DACT &&
+	    (sx->cx->destructive_opt == NULL || !*sx->cx->destructive_opt))
+		dl_error(sx->cx, call->loc, D_ACT_DESTRUCT, "%s( ): "
+			 "Destructive actions not allowed (use -w or "
+			 "#pragma D option destructive)", call->name);
 	if (!func_table[f].ok)
 		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
 			 "%s( ) is not supported yet", call->name);
@@ -1469,7 +1490,13 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		sema_trace(sx, call);
 		return;
 	case DL_FN_printf:
-		sema_printf(sx, call);
+		sema_printf(sx, call, DL_ACT_PRINTF);
+		return;
+	case DL_FN_system:
+		sema_printf(sx, call, DL_ACT_SYSTEM);
+		return;
+	case DL_FN_raise: case DL_FN_stop:
+		sema_raise(sx, call, f == DL_FN_stop);
 		return;
 	case DL_FN_exit:
 		sema_exit(sx, call);

@@ -168,6 +168,27 @@ void dt_spec_free(dtrace_hdl_t *dtp)
 	dtp->specs = NULL;
 }
 
+/* system(fmt, ...): the formatted command, run with /bin/sh once our own
+   output so far is out; it writes where we write. */
+static void run_system(dtrace_hdl_t *dtp, const dl_action_t *a,
+		       const void *rec, size_t size)
+{
+	char *cmd = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&cmd, &len);
+
+	if (f == NULL)
+		return;
+	dt_printf(dtp, f, a->pfmt, a->fields, a->nfields, rec, size);
+	fclose(f);
+	fflush(dtp->out);
+	if (system(cmd) == -1) {
+		fflush(dtp->out);
+		fprintf(stderr, "dtrace: failed to run system(\"%s\")\n", cmd);
+	}
+	free(cmd);
+}
+
 /* A recorded integer argument of an action (trunc's n, normalize's). */
 static int64_t rec_int(const dl_action_t *a, const void *rec)
 {
@@ -197,7 +218,10 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_DENORMALIZE:
 		dt_agg_normalize(dtp, a->aggs[0], 1);
 		return;
-	case DL_ACT_SPECULATE:
+	case DL_ACT_SPECULATE: case DL_ACT_RAISE:
+		return;
+	case DL_ACT_SYSTEM:
+		run_system(dtp, a, rec, size);
 		return;
 	case DL_ACT_SETOPT:
 		if (dtrace_setopt(dtp, a->fmt, a->optval) != 0) {
