@@ -240,9 +240,16 @@ const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
 		t = dl_type_lookup(cx, loc, base);
 		return t ? dl_type_ptr(cx, t) : NULL;
 	}
+	if (strncmp(name, "const ", 6) == 0)
+		return dl_type_lookup(cx, loc, name + 6);
+	if (strncmp(name, "volatile ", 9) == 0)
+		return dl_type_lookup(cx, loc, name + 9);
 	if (strncmp(name, "struct ", 7) == 0)
 		return dl_btf_struct(cx, loc, name + 7, false);
 	if (strncmp(name, "union ", 6) == 0)
 		return dl_btf_struct(cx, loc, name + 6, true);
-	return NULL;
+	/* a kernel typedef (umode_t, loff_t, ...) */
+	struct btf *btf = vmlinux(cx, loc);
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	return id > 0 ? dl_btf_type(cx, loc, id) : NULL;
 }

@@ -47,6 +47,8 @@ DL_TAG(D_PRAGERR)		/* #pragma error / #error */
 DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
 DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
 DL_TAG(D_LIMIT)			/* a named limit was exceeded */
+DL_TAG(D_ARGS_IDX)		/* args[] index not a constant in range */
+DL_TAG(D_ARGS_TYPE)		/* args[] without types for these probes */
 DL_TAG(D_ACT_DESTRUCT)		/* destructive action without -w */
 DL_TAG(D_STRINGOF_TYPE)		/* stringof of a non-scalar */
 DL_TAG(D_DEREF_NONPTR)		/* * of a non-pointer */

@@ -736,6 +736,8 @@ typedef struct dl_clause {
 	uint32_t recsize;	/* record bytes incl. header; 0: no record */
 	dl_action_t *acts;
 	size_t nacts;
+	void **probes;		/* the library's probes the clause matched */
+	size_t nprobes;
 	bool uses_vtime;	/* reads vtimestamp: needs the sched_switch
 				   program (dl_compile_vtime) and its map */
 } dl_clause_t;
@@ -775,6 +777,11 @@ struct dl_ctx {
 				   own_selfvars; index = varid */
 	dl_vars_t own_selfvars;
 	unsigned strsize;	/* -x strsize: string variables' size */
+	/* optional: the D type name of args[n] of the clause's probes into
+	   buf: 0, or -1 if they have none or disagree */
+	int (*argtype)(void *arg, const dl_clause_t *c, int n, char *buf,
+		       size_t size);
+	void *argtype_arg;
 	const int64_t *destructive_opt;	/* -w / the destructive option as
 					   it is when sema runs (a pragma
 					   may set it), or NULL: not */

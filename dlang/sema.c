@@ -687,9 +687,44 @@ static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 	n->sema = varref(sx, DL_VK_ASSOC, a->id);
 }
 
+/*
+ * args[n]: argn typed as the probe's provider says (the same type on every
+ * probe of the clause, else DTrace's error); it becomes the built-in argn
+ * with that type, which lowering converts to.
+ */
+static void sema_args(sema_t *sx, dl_node_t *n)
+{
+	dl_node_t *k = n->args;
+	char tname[128];
+
+	sema_expr(sx, k);
+	if (k->next != NULL || k->kind != ND_INT || k->ival < 0 ||
+	    k->ival > 9)
+		dl_error(sx->cx, k->loc, D_ARGS_IDX, "index %lld is out of "
+			 "range for args[ ]", k->kind == ND_INT ?
+			 (long long)k->ival : -1LL);
+	if (sx->cx->argtype == NULL ||
+	    sx->cx->argtype(sx->cx->argtype_arg, sx->clause, (int)k->ival,
+			    tname, sizeof(tname)) < 0)
+		dl_error(sx->cx, n->loc, D_ARGS_TYPE, "args[%lld] has no type "
+			 "for the probes of this clause (use arg%lld)",
+			 (long long)k->ival, (long long)k->ival);
+	const dl_type_t *t = dl_type_lookup(sx->cx, n->loc, tname);
+	if (t == NULL)		/* a type we cannot name: its bits */
+		t = &T(sx)->t_long;
+	n->kind = ND_IDENT;
+	n->name = dl_sprintf(sx->cx->arena, "arg%lld", (long long)k->ival);
+	n->sema = varref(sx, DL_VK_BUILTIN, DL_V_arg0 + (uint32_t)k->ival);
+	n->type = t;
+}
+
 /* a[keys] read. */
 static void sema_index(sema_t *sx, dl_node_t *n)
 {
+	if (n->lhs->kind == ND_IDENT && strcmp(n->lhs->name, "args") == 0) {
+		sema_args(sx, n);
+		return;
+	}
 	dl_assoc_t *a = assoc_of(sx, n, "[ ]");
 
 	if (a == NULL)

@@ -135,6 +135,11 @@ counted:
 	}
 	if (m->sets[prb->id] == NULL)
 		m->sets[prb->id] = calloc(words, sizeof(uint64_t));
+	dl_clause_t *c = m->pgp->clauses[m->cidx];	/* for args[] */
+	size_t cap = c->nprobes;
+	dl_vec_grow(m->pgp->cx->arena, (void **)&c->probes, &cap,
+		    c->nprobes + 1, sizeof(*c->probes));
+	c->probes[c->nprobes++] = prb;
 	uint64_t *set = m->sets[prb->id];
 	set[m->cidx / 64] |= 1ull << (m->cidx % 64);
 	m->count++;
@@ -273,6 +278,30 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 
 /* ---- the driver --------------------------------------------------------- */
 
+/* args[n]'s type: what the providers of every probe of the clause say,
+   if they agree. */
+static int argtype_cb(void *arg, const dl_clause_t *c, int n, char *buf,
+		      size_t size)
+{
+	dtrace_hdl_t *dtp = arg;
+	char types[10][DT_TYPE_NAME_MAX];
+
+	if (n < 0 || n >= 10 || c->nprobes == 0)
+		return -1;
+	for (size_t i = 0; i < c->nprobes; i++) {
+		dt_probe_t *p = c->probes[i];
+		int k = p->ops->argtypes == NULL ? -1 :
+			p->ops->argtypes(dtp, p, types, 10);
+		if (k <= n)
+			return -1;
+		if (i == 0)
+			snprintf(buf, size, "%s", types[n]);
+		else if (strcmp(buf, types[n]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int pragma_option(void *arg, const char *name, const char *value,
 			 char *msg, size_t msgsz)
 {
@@ -395,6 +424,8 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx = dl_ctx_create(&dtp->macros);
 	pgp->cx->set_option = pragma_option;
 	pgp->cx->set_option_arg = dtp;
+	pgp->cx->argtype = argtype_cb;
+	pgp->cx->argtype_arg = dtp;
 	pgp->cx->globals = &dtp->globals;
 	pgp->cx->selfvars = &dtp->selfvars;
 	pgp->cx->aggs = &dtp->aggs;
