@@ -528,6 +528,27 @@ static void str_copy(lower_t *lx, ir_ref_t dst, uint32_t size, val_t s)
 	call(lx, 115, 3, a);			/* probe_read_kernel_str */
 }
 
+/* The string a map lookup found (p), or "" (DL_MAP_ZERO's zeros, as
+   large as any string value) when p is NULL. */
+static val_t str_or_empty(lower_t *lx, ir_ref_t p, uint32_t size)
+{
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, p, hit, miss);
+	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
+	ir_jmp(hit, join);
+	lx->b = miss;
+	int32_t zk = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
+	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
+	lx->b = join;
+	return (val_t){ res, size };
+}
+
 static val_t str_var_load(lower_t *lx, const dl_node_t *n,
 			  const dl_varref_t *r)
 {
@@ -546,23 +567,9 @@ static val_t str_var_load(lower_t *lx, const dl_node_t *n,
 				    con(lx, lx->thisstr[r->idx] - 1)), size };
 	}
 	/* self-> */
-	ir_ref_t res = ir_tmp(lx->fn);
 	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELFSTR),
 			  self_key(lx, r->idx) };
-	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
-	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
-	ir_jnz(lx->b, p, hit, miss);
-	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
-	ir_jmp(hit, join);
-	lx->b = miss;
-	int32_t zk = stack_alloc(lx, 8);
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
-	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
-	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
-	lx->b = join;
-	return (val_t){ res, size };
+	return str_or_empty(lx, call(lx, 1, 2, a), size);	/* lookup */
 }
 
 static void str_var_store(lower_t *lx, const dl_node_t *n,
@@ -1648,21 +1655,8 @@ static void assoc_store(lower_t *lx, const dl_varref_t *r, ir_ref_t key,
 static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
 {
 	const dl_assoc_t *a = assoc_of(lx, r);
-	ir_ref_t res = ir_tmp(lx->fn), p = assoc_lookup(lx, a, key);
-	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
 
-	ir_jnz(lx->b, p, hit, miss);
-	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
-	ir_jmp(hit, join);
-	lx->b = miss;
-	int32_t zk = stack_alloc(lx, 8);
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
-	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
-	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
-	lx->b = join;
-	return (val_t){ res, a->valsize };
+	return str_or_empty(lx, assoc_lookup(lx, a, key), a->valsize);
 }
 
 static void assoc_str_store(lower_t *lx, const dl_node_t *n,

@@ -58,7 +58,6 @@
 #include "provider.h"
 
 #define FBT_RETURN 1u
-#define FBT_REG_ARGS 6
 #define FBT_MAX_ARGS 10		/* arg0..arg9, as DT_PV_ARG */
 #define FBT_INVALID "__ftrace_invalid_address__"
 #define KALLSYMS "/proc/kallsyms"
@@ -71,14 +70,6 @@ static const dt_provattr_t fbt_attr = {
 	.args = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
 };
 
-/* x86_64 kernel calling convention, in struct pt_regs */
-static const int32_t fbt_arg_off[FBT_REG_ARGS] = {
-	offsetof(struct pt_regs, rdi), offsetof(struct pt_regs, rsi),
-	offsetof(struct pt_regs, rdx), offsetof(struct pt_regs, rcx),
-	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
-};
-#define REGS_AX ((int32_t)offsetof(struct pt_regs, rax))
-#define REGS_SP ((int32_t)offsetof(struct pt_regs, rsp))
 
 static bool fbt_is_return(const dt_probe_t *prb)
 {
@@ -259,40 +250,19 @@ static int fbt_kind(const dt_probe_t *prb)
 	return fbt_is_return(prb) ? 1 : 0;
 }
 
-/* arg6..: the stack slot n - 5 words above the return address. */
-static ir_ref_t fbt_stack_arg(dt_lowerenv_t *env, int n)
-{
-	ir_func_t *fn = env->fn;
-	int32_t slot = ir_frame_alloc(fn, 8);
-	ir_ref_t sp = ir_load(fn, env->blk, 8, env->ctx, REGS_SP);
-	ir_ref_t args[3] = {
-		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
-		ir_con(fn, 8),
-		ir_bin(fn, env->blk, IR_ADD, sp,
-		       ir_con(fn, 8 * (n - FBT_REG_ARGS + 1))),
-	};
-
-	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
-	return ir_load(fn, env->blk, 8, ir_reg(IR_FP), slot);
-}
-
 static ir_ref_t fbt_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 			  dt_pvar_t what, int n)
 {
 	ir_func_t *fn = env->fn;
 
 	if (what == DT_PV_PROBEID)
-		return env->probe_id != 0 ? ir_con(fn, env->probe_id) :
-		       ir_call(fn, env->blk, BPF_FUNC_get_attach_cookie, 1,
-			       &env->ctx);
+		return dt_cookie_probeid(env);
 	if (what != DT_PV_ARG || n < 0 || n >= FBT_MAX_ARGS)
 		return IR_NONE;
 	if (fbt_is_return(prb))
 		return n == 0 ? ir_con(fn, -1) : n == 1 ?
-		       ir_load(fn, env->blk, 8, env->ctx, REGS_AX) : IR_NONE;
-	if (n < FBT_REG_ARGS)
-		return ir_load(fn, env->blk, 8, env->ctx, fbt_arg_off[n]);
-	return fbt_stack_arg(env, n);
+		       dt_regs_retval(env) : IR_NONE;
+	return dt_regs_arg(env, n, false);
 }
 
 /* ---- before loading: can this kernel do it? ------------------------------ */

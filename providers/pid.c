@@ -81,7 +81,6 @@
 
 enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 
-#define PID_MAX_REGARGS 6
 #define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction (lock-
 				   prefixed ones, for instance) */
 
@@ -92,14 +91,6 @@ typedef struct pid_data {
 	int kind;		/* PID_ENTRY, PID_RETURN, PID_OFFSET */
 } pid_data_t;
 
-/* x86_64 function arguments in struct pt_regs, in order */
-static const int32_t pid_arg_off[PID_MAX_REGARGS] = {
-	offsetof(struct pt_regs, rdi), offsetof(struct pt_regs, rsi),
-	offsetof(struct pt_regs, rdx), offsetof(struct pt_regs, rcx),
-	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
-};
-#define REGS_SP ((int32_t)offsetof(struct pt_regs, rsp))
-#define REGS_RET ((int32_t)offsetof(struct pt_regs, rax))
 
 /* DTrace's values for the pid provider. */
 static const dt_provattr_t pid_attr = {
@@ -274,42 +265,20 @@ static int pid_kind(const dt_probe_t *prb)
 	return ((const pid_data_t *)prb->data)->kind;
 }
 
-/* argN (n >= 6) at entry: the 8 bytes at rsp + 8 * (n - 5). */
-static ir_ref_t pid_stack_arg(dt_lowerenv_t *env, int n)
-{
-	ir_func_t *fn = env->fn;
-	int32_t slot = ir_frame_alloc(fn, 8);
-	ir_ref_t sp = ir_load(fn, env->blk, 8, env->ctx, REGS_SP);
-	ir_ref_t args[3] = {
-		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
-		ir_con(fn, 8),
-		ir_bin(fn, env->blk, IR_ADD, sp,
-		       ir_con(fn, 8 * (n - PID_MAX_REGARGS + 1))),
-	};
-
-	ir_call(fn, env->blk, BPF_FUNC_probe_read_user, 3, args);
-	return ir_load(fn, env->blk, 8, ir_reg(IR_FP), slot);
-}
-
 static ir_ref_t pid_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int n)
 {
 	if (pid_kind(prb) == PID_RETURN)
-		return n == 1 ? ir_load(env->fn, env->blk, 8, env->ctx,
-					REGS_RET) : IR_NONE;
+		return n == 1 ? dt_regs_retval(env) : IR_NONE;
 	if (n < 0)
 		return IR_NONE;
-	if (n < PID_MAX_REGARGS)
-		return ir_load(env->fn, env->blk, 8, env->ctx, pid_arg_off[n]);
-	return pid_stack_arg(env, n);
+	return dt_regs_arg(env, n, true);
 }
 
 static ir_ref_t pid_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 			  dt_pvar_t what, int n)
 {
 	if (what == DT_PV_PROBEID)
-		return env->probe_id != 0 ? ir_con(env->fn, env->probe_id) :
-		       ir_call(env->fn, env->blk, BPF_FUNC_get_attach_cookie,
-			       1, &env->ctx);
+		return dt_cookie_probeid(env);
 	if (what == DT_PV_ARG)
 		return pid_arg(env, prb, n);
 	return IR_NONE;

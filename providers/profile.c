@@ -235,9 +235,7 @@ static ir_ref_t profile_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 			      dt_pvar_t what, int n)
 {
 	if (what == DT_PV_PROBEID)
-		return env->probe_id != 0 ? ir_con(env->fn, env->probe_id) :
-		       ir_call(env->fn, env->blk, BPF_FUNC_get_attach_cookie,
-			       1, &env->ctx);
+		return dt_cookie_probeid(env);
 	if (what == DT_PV_ARG && (n == 0 || n == 1))
 		return profile_pc(env, n == 1);
 	return IR_NONE;

@@ -31,6 +31,16 @@ extern const dt_provops_t dt_prov_fbt;
 extern const dt_provops_t dt_prov_pid;
 extern const dt_provops_t dt_prov_usdt;
 
+/* ptregs.c: from a pt_regs context (kprobes, uprobes): argument n at a
+   function's entry (the stack beyond the sixth, read as user or kernel
+   memory), the return value; and for any provider whose links carry the
+   probe id as their cookie, the probe id (a constant for a program of
+   one probe). */
+#define DT_REGS_ARGS 6
+ir_ref_t dt_regs_arg(dt_lowerenv_t *env, int n, bool user);
+ir_ref_t dt_regs_retval(dt_lowerenv_t *env);
+ir_ref_t dt_cookie_probeid(dt_lowerenv_t *env);
+
 /* All providers, in the order -l lists them; NULL-terminated. */
 extern const dt_provops_t *const dt_providers[];
 

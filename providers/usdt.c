@@ -492,9 +492,7 @@ static ir_ref_t usdt_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 			   dt_pvar_t what, int n)
 {
 	if (what == DT_PV_PROBEID)
-		return env->probe_id != 0 ? ir_con(env->fn, env->probe_id) :
-		       ir_call(env->fn, env->blk, BPF_FUNC_get_attach_cookie,
-			       1, &env->ctx);
+		return dt_cookie_probeid(env);
 	if (what == DT_PV_ARG)
 		return usdt_arg(env, prb, n);
 	return IR_NONE;
