@@ -23,6 +23,7 @@ DT_OPT(aggsortkeypos, DT_OK_INT, 0)		/* the key to sort by first */
 DT_OPT(aggsortpos,  DT_OK_INT,  0)		/* printa(@a, @b): whose value */
 DT_OPT(aggsortrev,  DT_OK_BOOL, 0)		/* reverse every comparison */
 DT_OPT(aggpercpu,   DT_OK_BOOL, 0)		/* values per CPU too */
+DT_OPT(cpu,         DT_OK_INT,  -1)		/* trace this CPU only */
 
 /* Sizes and limits DTrace documents, kept for the parts that size maps,
    stacks and speculations from them (options.c only parses them). */
@@ -91,7 +92,6 @@ DT_OPT_UNSUP(bpflogsize,    DT_OK_SIZE)
 DT_OPT_UNSUP(bufpolicy,     DT_OK_STR)
 DT_OPT_UNSUP(bufresize,     DT_OK_STR)
 DT_OPT_UNSUP(cleanrate,     DT_OK_TIME)
-DT_OPT_UNSUP(cpu,           DT_OK_INT)
 DT_OPT_UNSUP(grabanon,      DT_OK_BOOL)
 DT_OPT_UNSUP(jstackframes,  DT_OK_INT)
 DT_OPT_UNSUP(jstackstrsize, DT_OK_SIZE)
