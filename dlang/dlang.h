@@ -629,8 +629,8 @@ typedef struct dl_lowerhooks {
 					   fault happens (none: the fault is
 					   reported to the consumer) */
 	size_t nerrclauses;
-	int64_t only_cpu;	/* -x cpu: firings elsewhere do nothing (-1:
-				   every CPU) */
+	int64_t only_cpu;	/* -x cpu, plus 1: firings on other CPUs do
+				   nothing (0: every CPU) */
 	uint64_t wakeup_at;	/* bytes in the output buffer at which a
 				   record wakes the consumer; 0: never (the
 				   consumer reads after every firing) */

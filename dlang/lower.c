@@ -1812,10 +1812,10 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	/* the provider's check that this firing is ours, if it has one */
 	ir_ref_t id = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
 				      lx->exit, DL_PV_ENTRY, 0);
-	if (lx->hooks->only_cpu >= 0) {		/* -x cpu */
+	if (lx->hooks->only_cpu > 0) {		/* -x cpu */
 		ir_blk_t *mine = new_blk(lx);
 		ir_jnz(lx->b, bin(lx, IR_CEQ, call(lx, 8, 0, NULL),
-				  con(lx, lx->hooks->only_cpu)), mine,
+				  con(lx, lx->hooks->only_cpu - 1)), mine,
 		       lx->exit);
 		lx->b = mine;
 	}

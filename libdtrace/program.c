@@ -256,8 +256,8 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			.walltime_off = dtp->walltime_off,
 			.errclauses = dtp->errclauses,
 			/* BEGIN and END run where dtrace does */
-			.only_cpu = bp->ops == &dt_prov_dtrace ? -1 :
-				    dt_opt(dtp, DT_OPT_cpu),
+			.only_cpu = bp->ops == &dt_prov_dtrace ? 0 :
+				    dt_opt(dtp, DT_OPT_cpu) + 1,
 			.nerrclauses = dtp->nerrclauses,
 			/* BEGIN, END and ERROR are read as they fire */
 			.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
