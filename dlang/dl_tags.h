@@ -47,6 +47,9 @@ DL_TAG(D_PRAGERR)		/* #pragma error / #error */
 DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
 DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
 DL_TAG(D_LIMIT)			/* a named limit was exceeded */
+DL_TAG(D_STACK_SIZE)		/* stack( ) frames not a positive constant */
+DL_TAG(D_USTACK_FRAMES)		/* ustack( ) frames not a positive constant */
+DL_TAG(D_USTACK_STRSIZE)	/* ustack( ) strsize not a constant */
 DL_TAG(D_AGG_FUNC)		/* aggregation assigned a non-aggregating value */
 DL_TAG(D_AGG_REDEF)		/* aggregation used with another function */
 DL_TAG(D_AGG_SCALAR)		/* aggregating function needs a scalar */
