@@ -34,6 +34,7 @@ struct dt_ksyms {
 	struct { uint32_t name; uint64_t base; } *mods;	/* interned, with
 				   their lowest address; [0] vmlinux */
 	size_t nmods, modcap;
+	size_t lastmod;		/* the module found last */
 };
 
 static uint32_t add_name(dt_ksyms_t *ks, const char *s, size_t len)
@@ -55,21 +56,30 @@ static uint32_t add_name(dt_ksyms_t *ks, const char *s, size_t len)
 	return off;
 }
 
-/* The module's index, interned (a few hundred at most). */
+/* The module's index, interned (a few hundred at most; a module's lines
+   come together, so the last one found is tried first). */
 static uint32_t mod_index(dt_ksyms_t *ks, const char *m, size_t len)
 {
+	size_t l = ks->lastmod;
+
+	if (l < ks->nmods &&
+	    strncmp(ks->names + ks->mods[l].name, m, len) == 0 &&
+	    ks->names[ks->mods[l].name + len] == '\0')
+		return (uint32_t)l;
 	for (size_t i = 0; i < ks->nmods; i++)
 		if (strlen(ks->names + ks->mods[i].name) == len &&
 		    memcmp(ks->names + ks->mods[i].name, m, len) == 0)
-			return (uint32_t)i;
+			return (uint32_t)(ks->lastmod = i);
 	if (ks->nmods == ks->modcap) {
 		ks->modcap = ks->modcap ? ks->modcap * 2 : 64;
 		ks->mods = realloc(ks->mods, ks->modcap * sizeof(*ks->mods));
 		if (ks->mods == NULL)
 			abort();
 	}
-	ks->mods[ks->nmods].name = add_name(ks, m, len);
+	uint32_t name = add_name(ks, m, len);	/* may move names */
+	ks->mods[ks->nmods].name = name;
 	ks->mods[ks->nmods].base = UINT64_MAX;
+	ks->lastmod = ks->nmods;
 	return (uint32_t)ks->nmods++;
 }
 
@@ -121,6 +131,8 @@ dt_ksyms_t *dt_ksyms_read(FILE *fp)
 	if (ks == NULL)
 		abort();
 	mod_index(ks, "vmlinux", 7);
+	if (fp != NULL)		/* fewer, larger reads of the kernel's text */
+		setvbuf(fp, NULL, _IOFBF, 1 << 20);
 	while (fp != NULL && getline(&line, &cap, fp) > 0)
 		parse_line(ks, line);
 	free(line);

@@ -165,6 +165,8 @@ Test(stack_sema, errors)
 	tsm_expect_error("BEGIN { sym(\"x\"); }", D_PROTO_ARG, 1, 13);
 	tsm_expect_error("BEGIN { @[stack()] = count(); @[ustack()] = "
 			 "count(); }", D_PROTO_ARG, 1, 33);
+	tsm_expect_error("BEGIN { @[stack()] = count(); printa(\"%d %@d\\n\", "
+			 "@); }", D_UNSUPPORTED, 1, 38);
 }
 
 /* Every form compiles to BPF the checker accepts: into the record, into
