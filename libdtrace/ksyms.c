@@ -10,9 +10,9 @@
  * for it.  Addresses read as 0 when kptr_restrict hides them (not root):
  * such lines are dropped, and every address then prints as hex.
  *
- * A lookup is a binary search for the last symbol at or below the address;
- * kallsyms gives no sizes, so the symbol is taken to run up to the next
- * one.  Names live in one string buffer; entries hold offsets into it.
+ * A lookup is a binary search for the last symbol at or below the address
+ * (of aliases at one address, the first kallsyms lists); kallsyms gives no
+ * sizes, so the symbol is taken to run up to the next one.  Names live in one string buffer; entries hold offsets into it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +24,7 @@ typedef struct dt_ksym {
 	uint64_t addr;
 	uint32_t name;		/* offset in names */
 	uint32_t mod;		/* index in mods */
+	uint32_t seq;		/* line number: aliases keep kallsyms' order */
 } dt_ksym_t;
 
 struct dt_ksyms {
@@ -109,6 +110,7 @@ static void parse_line(dt_ksyms_t *ks, char *line)
 	}
 	dt_ksym_t *k = &ks->v[ks->n++];
 	k->addr = addr;
+	k->seq = (uint32_t)ks->n;
 	k->mod = mod != NULL ? mod_index(ks, mod, mlen) : 0;
 	if (addr < ks->mods[k->mod].base)
 		ks->mods[k->mod].base = addr;
@@ -119,7 +121,9 @@ static int ksym_cmp(const void *a, const void *b)
 {
 	const dt_ksym_t *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 dt_ksyms_t *dt_ksyms_read(FILE *fp)
@@ -164,6 +168,10 @@ bool dt_ksyms_lookup(const dt_ksyms_t *ks, uint64_t addr, dt_symres_t *r)
 	}
 	if (lo == 0)
 		return false;
+	/* of aliases (__do_sys_getppid, __x64_sys_getppid, ...), the
+	   first kallsyms lists */
+	while (lo > 1 && ks->v[lo - 2].addr == ks->v[lo - 1].addr)
+		lo--;
 	const dt_ksym_t *k = &ks->v[lo - 1];
 	r->mod = ks->names + ks->mods[k->mod].name;
 	r->base = ks->mods[k->mod].base;

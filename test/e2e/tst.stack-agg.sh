@@ -8,9 +8,10 @@ $DTRACE -qn 'syscall::getppid:entry /pid == $target/
 { @[ustack(4)] = count(); @s[usym(ucaller)] = count(); }' \
     -c "$TRIGGERS/stacktrig 3" | mask
 echo "status $?"
-# two stacks: inside stk_c, and at its return (in stk_b)
-$DTRACE -qn 'pid$target:a.out:stk_c:4,pid$target:a.out:stk_c:return
-{ @[ustack(2), probename] = count(); }' -c "$TRIGGERS/stacktrig 2" | mask
+# two stacks: inside stk_c, and at stk_b's return (in stk_a); neither
+# shows a frame whose return a return probe has taken over
+$DTRACE -qn 'pid$target:a.out:stk_c:4,pid$target:a.out:stk_b:return
+{ @[ustack(2), probefunc] = count(); }' -c "$TRIGGERS/stacktrig 2" | mask
 echo "status $?"
 # two addresses in stk_b: one ufunc() key, one umod() key, two uaddr() keys
 $DTRACE -qn 'syscall::getppid:entry /pid == $target/

@@ -17,6 +17,9 @@ static const char kallsyms[] =
 	"ffffffff81000800 t helper_local\n"
 	"ffffffff82000000 D some_data\n"
 	"ffffffff81002000 W weak_fn\n"
+	"ffffffff81003000 t __do_sys_getppid\n"
+	"ffffffff81003000 T __ia32_sys_getppid\n"
+	"ffffffff81003000 T __x64_sys_getppid\n"
 	"ffffffffc0001000 t ext4_read\t[ext4]\n"
 	"ffffffffc0000800 t ext4_init\t[ext4]\n"
 	"ffffffffc0100000 T xfs_write\t[xfs]\n"
@@ -46,6 +49,9 @@ Test(ksyms, vmlinux_functions)
 	cr_assert_eq(r.off, 0);
 	cr_assert(dt_ksyms_lookup(ks, 0xffffffff81002010ull, &r));
 	cr_assert_str_eq(r.name, "weak_fn");
+	cr_assert(dt_ksyms_lookup(ks, 0xffffffff81003001ull, &r));
+	cr_assert_str_eq(r.name, "__do_sys_getppid");	/* aliases: first */
+	cr_assert_eq(r.off, 1);
 	dt_ksyms_free(ks);
 }
 
@@ -74,7 +80,7 @@ Test(ksyms, data_and_hidden_dropped)
 
 	/* some_data is not text: the address belongs to the last function */
 	cr_assert(dt_ksyms_lookup(ks, 0xffffffff82000000ull, &r));
-	cr_assert_str_eq(r.name, "weak_fn");
+	cr_assert_str_eq(r.name, "__do_sys_getppid");
 	cr_assert_not(dt_ksyms_lookup(ks, 0xffffffff80000000ull, &r));
 	cr_assert_not(dt_ksyms_lookup(ks, 0, &r));
 	dt_ksyms_free(ks);
