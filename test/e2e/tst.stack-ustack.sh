@@ -17,9 +17,12 @@ $DTRACE -qn 'syscall::getppid:entry /pid == $target/
 	printf("ustackdepth %s\n", ustackdepth >= 4 ? ">= 4" : "< 4");
 }' -c "$TRIGGERS/stacktrig" | mask
 echo "status $?"
-# at an instruction of stk_c after its frame is set up, and at its return
+# at stk_c's entry (the function's start: no offset; the kernel finds the
+# caller's frame although stk_c has not pushed its frame pointer yet), at
+# an instruction after its frame is set up, and at its return
 # (in two runs: a pending return probe replaces a return address on the
 # stack with its trampoline's, which kernels before 6.11 or so show)
+$DTRACE -qn 'pid$target:a.out:stk_c:entry { ustack(3); }' -c "$TRIGGERS/stacktrig" | mask
 $DTRACE -qn 'pid$target:a.out:stk_c:4 { ustack(3); }' -c "$TRIGGERS/stacktrig" | mask
 $DTRACE -qn 'pid$target:a.out:stk_c:return { ustack(3); }' -c "$TRIGGERS/stacktrig" | mask
 echo "status $?"
