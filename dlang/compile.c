@@ -35,6 +35,8 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->own_selfvars.arena = a;
 	cx->selfvars = &cx->own_selfvars;
 	cx->strsize = 256;
+	cx->stackframes = 20;
+	cx->ustackframes = 100;
 	cx->own_aggs.arena = a;
 	cx->own_assocs.arena = a;
 	cx->assocs = &cx->own_assocs;

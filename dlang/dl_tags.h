@@ -56,6 +56,9 @@ DL_TAG(D_DEREF_VOID)		/* * of a void pointer */
 DL_TAG(D_OP_PTR)		/* -> on a non-pointer */
 DL_TAG(D_OP_SOU)		/* . on a non-struct */
 DL_TAG(D_TYPE_MEMBER)		/* no such member */
+DL_TAG(D_STACK_SIZE)		/* stack( ) frames not a positive constant */
+DL_TAG(D_USTACK_FRAMES)		/* ustack( ) frames not a positive constant */
+DL_TAG(D_USTACK_STRSIZE)	/* ustack( ) strsize not a constant */
 DL_TAG(D_AGG_FUNC)		/* aggregation assigned a non-aggregating value */
 DL_TAG(D_AGG_REDEF)		/* aggregation used with another function */
 DL_TAG(D_AGG_SCALAR)		/* aggregating function needs a scalar */

@@ -438,6 +438,10 @@ typedef struct dl_aggkey {
 	uint32_t tsize;		/* integers: the D type's size */
 	bool is_signed;
 	const char *tname;	/* D type, kept by name */
+	uint8_t stk;		/* DL_F_STACK .. DL_F_USYM for a stack or
+				   symbol key (stack(), usym(arg0), ...),
+				   else DL_F_INT (is_str tells strings) */
+	uint8_t symfmt;		/* dl_symfmt_t of DL_F_SYM, DL_F_USYM */
 } dl_aggkey_t;
 
 /* A key tuple's layout in a map key: keys from base on (base: bytes the
@@ -687,7 +691,27 @@ typedef struct dl_rechdr {
 typedef enum {
 	DL_F_INT,	/* integer of size 1, 2, 4 or 8, host byte order */
 	DL_F_STRING,	/* NUL-terminated within size bytes (strsize) */
+	DL_F_STACK,	/* stack(n): size / 8 = n + DL_STACK_EXTRA kernel
+			   pcs, zeros after the last (bpf_get_stack
+			   zero-fills) */
+	DL_F_USTACK,	/* ustack(): u64 pid, then size / 8 - 1 user pcs,
+			   zeros after the last */
+	DL_F_SYM,	/* sym(), func(), mod(): a u64 kernel address */
+	DL_F_USYM,	/* usym(), ufunc(), umod(), uaddr(): u64 pid, u64
+			   user address */
 } dl_fkind_t;
+
+/* stack(n) records this many kernel frames more than n: the frames of
+   the tracing machinery on top (the BPF program, bpf_trace_run2, ...),
+   which the consumer skips. */
+#define DL_STACK_EXTRA 8
+
+/* How a DL_F_SYM or DL_F_USYM value prints. */
+typedef enum {
+	DL_SYM_SYM,	/* "module`function" (sym, func, usym, ufunc) */
+	DL_SYM_MOD,	/* "module" (mod, umod) */
+	DL_SYM_ADDR,	/* "module`function+0xoff" (uaddr) */
+} dl_symfmt_t;
 
 /* One value in a record. */
 typedef struct dl_field {
@@ -696,6 +720,7 @@ typedef struct dl_field {
 	uint32_t size;		/* bytes */
 	bool is_signed;		/* DL_F_INT */
 	const dl_type_t *type;	/* the D type, for printf's checks */
+	dl_symfmt_t symfmt;	/* DL_F_SYM, DL_F_USYM */
 } dl_field_t;
 
 typedef enum {
@@ -714,6 +739,8 @@ typedef enum {
 	DL_ACT_SETOPT,		/* setopt(name[, value]): fmt, optval */
 	DL_ACT_SYSTEM,		/* system(fmt, ...): as printf, then run */
 	DL_ACT_RAISE,		/* raise(sig), stop(): done by the probe */
+	DL_ACT_STACK,	/* stack(), ustack(), sym() ... uaddr(): fields[0]
+			   of kind DL_F_STACK ... DL_F_USYM */
 } dl_actkind_t;
 
 typedef struct dl_action {
@@ -789,6 +816,8 @@ struct dl_ctx {
 					   may set it), or NULL: not */
 	dl_node_t **inlines;	/* ND_INLINE definitions, in order */
 	size_t ninlines, inlinecap;
+	unsigned stackframes;	/* -x stackframes: stack()'s default depth */
+	unsigned ustackframes;	/* -x ustackframes: ustack()'s */
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
 	dl_aggs_t own_aggs;
 	dl_assocs_t *assocs;	/* associative arrays: the library's, or

@@ -359,6 +359,106 @@ NAME_VAR(probefunc, func, DL_PROBE_FUNCLEN)
 NAME_VAR(probename, name, DL_PROBE_NAMELEN)
 #undef NAME_VAR
 
+/* ---- stacks and symbols ------------------------------------------------ */
+
+/*
+ * stack() and ustack() record pcs with bpf_get_stack, which zero-fills
+ * what the stack does not use (the consumer stops at the first 0); a user
+ * stack starts with the pid, whose mappings symbolise it.  The symbol
+ * actions record an address (after the pid for user ones).  caller and
+ * ucaller are frame 1 of the kernel or user stack (frame 0 is where the
+ * probe fired), stackdepth and ustackdepth count the frames.
+ */
+#define BPF_F_USER_STACK 256
+#define STACKDEPTH_MAX 127	/* frames stackdepth counts at most */
+
+static ir_ref_t scratch_alloc(lower_t *lx, const dl_node_t *n,
+			      uint32_t size);
+
+/* bpf_get_stack(ctx, dst, size, flags): bytes written, or < 0. */
+static ir_ref_t get_stack(lower_t *lx, ir_ref_t dst, uint32_t size,
+			  bool user)
+{
+	ir_ref_t a[4] = { lx->ctx, dst, con(lx, size),
+			  con(lx, user ? BPF_F_USER_STACK : 0) };
+
+	return call(lx, 67, 4, a);		/* get_stack */
+}
+
+/* What a symbol action or key records besides the pid: its argument,
+   computed before the record or key is written (IR_NONE for stacks). */
+static ir_ref_t stack_arg(lower_t *lx, uint32_t kind, const dl_node_t *call)
+{
+	if (kind == DL_F_SYM || kind == DL_F_USYM)
+		return lower_expr(lx, call->args).v;
+	return IR_NONE;
+}
+
+/* Write a stack or symbol value of kind and size at base + off. */
+static void stack_store(lower_t *lx, uint32_t kind, uint32_t size,
+			ir_ref_t base, int32_t off, ir_ref_t v)
+{
+	if (kind == DL_F_USTACK || kind == DL_F_USYM) {
+		ir_store(lx->fn, lx->b, 8, base, off,
+			 bin(lx, IR_SHR, pid_tgid(lx), con(lx, 32)));
+		off += 8;
+		size -= 8;
+	}
+	if (kind == DL_F_STACK || kind == DL_F_USTACK)
+		get_stack(lx, bin(lx, IR_ADD, base, con(lx, off)), size,
+			  kind == DL_F_USTACK);
+	else
+		ir_store(lx->fn, lx->b, 8, base, off, v);
+}
+
+/* stack(), ustack(), sym() ... uaddr() as a statement. */
+static void lower_stack_action(lower_t *lx, const dl_node_t *call_node,
+			       const dl_field_t *f)
+{
+	ir_ref_t v = stack_arg(lx, f->kind, call_node);
+
+	stack_store(lx, f->kind, f->size, lx->rec, (int32_t)f->off, v);
+}
+
+static val_t stack_caller(lower_t *lx, bool user)
+{
+	int32_t slot = stack_alloc(lx, 16);
+
+	get_stack(lx, bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)), 16, user);
+	return (val_t){ ir_load(lx->fn, lx->b, 8, ir_reg(IR_FP), slot + 8) };
+}
+
+static val_t stack_depth(lower_t *lx, const dl_node_t *n, bool user)
+{
+	ir_ref_t buf = scratch_alloc(lx, n, STACKDEPTH_MAX * 8);
+	ir_ref_t r = ir_tmp(lx->fn);
+
+	ir_emit(lx->fn, lx->b, IR_SEXT32, r, get_stack(lx, buf,
+		STACKDEPTH_MAX * 8, user), IR_NONE);
+	set_if(lx, bin(lx, IR_CSLT, r, con(lx, 0)), r, con(lx, 0));
+	return (val_t){ bin(lx, IR_SHR, r, con(lx, 3)) };
+}
+
+static val_t var_caller(lower_t *lx, const dl_node_t *n)
+{
+	return stack_caller(lx, false);
+}
+
+static val_t var_ucaller(lower_t *lx, const dl_node_t *n)
+{
+	return stack_caller(lx, true);
+}
+
+static val_t var_stackdepth(lower_t *lx, const dl_node_t *n)
+{
+	return stack_depth(lx, n, false);
+}
+
+static val_t var_ustackdepth(lower_t *lx, const dl_node_t *n)
+{
+	return stack_depth(lx, n, true);
+}
+
 static lower_var_fn *const var_fns[DL_NVARS] = {
 	[DL_V_pid] = var_pid, [DL_V_tid] = var_tid, [DL_V_ppid] = var_ppid,
 	[DL_V_uid] = var_uid, [DL_V_gid] = var_gid,
@@ -369,6 +469,9 @@ static lower_var_fn *const var_fns[DL_NVARS] = {
 	[DL_V_probename] = var_probename, [DL_V_id] = var_id,
 	[DL_V_epid] = var_epid, [DL_V_errno] = var_errno,
 	[DL_V_vtimestamp] = var_vtimestamp,
+	[DL_V_caller] = var_caller, [DL_V_ucaller] = var_ucaller,
+	[DL_V_stackdepth] = var_stackdepth,
+	[DL_V_ustackdepth] = var_ustackdepth,
 };
 
 /* ---- D variables: 8-byte cells ------------------------------------------ */
@@ -1170,6 +1273,10 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	const dl_node_t *arg = call_node->args;
 
 	lx->action++;
+	if (a->kind == DL_ACT_STACK) {
+		lower_stack_action(lx, call_node, &a->fields[0]);
+		return;
+	}
 	if (a->kind == DL_ACT_RAISE) {	/* raise(sig), stop() */
 		ir_ref_t sig = arg != NULL ? lower_expr(lx, arg).v :
 					     con(lx, 19);	/* SIGSTOP */
@@ -1376,30 +1483,47 @@ static ir_ref_t tuple_key(lower_t *lx, const dl_tuple_t *t,
 {
 	val_t vals[DL_AGG_KEYS_MAX];
 	const dl_node_t *k = ref->args;
+	bool stacks = false;
 
-	for (uint32_t i = 0; i < t->nkeys; i++, k = k->next)
+	for (uint32_t i = 0; i < t->nkeys; i++, k = k->next) {
+		if (t->keys[i].stk != DL_F_INT) {
+			vals[i] = (val_t){ stack_arg(lx, t->keys[i].stk, k) };
+			stacks = true;
+			continue;
+		}
 		vals[i] = lower_expr(lx, k);
-	int32_t slot = key_slot(lx, t->keysize);
+	}
+	/* keys with stacks are built in scratch: they outgrow BPF's stack */
+	ir_ref_t base = ir_reg(IR_FP);
+	int32_t slot = 0;
+	if (stacks)
+		base = scratch_alloc(lx, ref, t->keysize);
+	else
+		slot = key_slot(lx, t->keysize);
 	if (tid)	/* a self-> array: the thread first */
-		ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot,
+		ir_store(lx->fn, lx->b, 8, base, slot,
 			 unop(lx, IR_ZEXT32, pid_tgid(lx)));
 	for (uint32_t i = 0; i < t->nkeys; i++) {
 		const dl_aggkey_t *ak = &t->keys[i];
 		int32_t off = slot + (int32_t)ak->off;
 		val_t v = vals[i];
+		if (ak->stk != DL_F_INT) {
+			stack_store(lx, ak->stk, ak->size, base, off, v.v);
+			continue;
+		}
 		if (!ak->is_str) {
-			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), off, v.v);
+			ir_store(lx->fn, lx->b, 8, base, off, v.v);
 			continue;
 		}
 		for (uint32_t z = 0; z < ak->size; z += 8)
-			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),
+			ir_store(lx->fn, lx->b, 8, base,
 				 off + (int32_t)z, con(lx, 0));
 		uint32_t n = v.size < ak->size ? v.size : ak->size;
-		ir_ref_t ra[3] = { bin(lx, IR_ADD, ir_reg(IR_FP),
+		ir_ref_t ra[3] = { bin(lx, IR_ADD, base,
 				       con(lx, off)), con(lx, n), v.v };
 		call(lx, 115, 3, ra);		/* probe_read_kernel_str */
 	}
-	return bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+	return bin(lx, IR_ADD, base, con(lx, slot));
 }
 
 /* map_lookup_elem into res; jump to miss when absent. */

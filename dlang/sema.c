@@ -973,6 +973,144 @@ static void sema_printf(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 }
 
 
+/* ---- stacks and symbols ------------------------------------------------ */
+
+/*
+ * stack(), ustack() and the symbol actions (sym(), func(), mod(), usym(),
+ * ufunc(), umod(), uaddr()) record what the consumer symbolises: pcs from
+ * bpf_get_stack, or one address (with the pid for user ones).  They are
+ * statements or aggregation keys, never values in expressions, as in
+ * DTrace.  Their record shape (kind, size, symfmt; not the offset) is
+ * what stack_shape() returns.
+ */
+#define DL_STACK_MAXFRAMES 127	/* the kernel's perf_event_max_stack */
+
+/* The frames of stack(n) or ustack(n[, strsize]): n, a positive integer
+   constant, or the -x stackframes / ustackframes default. */
+static uint32_t stack_frames(sema_t *sx, dl_node_t *call, bool user)
+{
+	dl_node_t *n = call->args;
+	uint32_t def = user ? sx->cx->ustackframes : sx->cx->stackframes;
+
+	if (n == NULL)
+		return def > 0 && def <= DL_STACK_MAXFRAMES ? def :
+		       DL_STACK_MAXFRAMES;
+	sema_expr(sx, n);
+	if (n->kind != ND_INT || n->ival <= 0)
+		dl_error(sx->cx, n->loc, user ? D_USTACK_FRAMES : D_STACK_SIZE,
+			 "%s( ) argument #1 must be a non-zero positive "
+			 "integer constant", call->name);
+	if (n->ival > DL_STACK_MAXFRAMES)
+		dl_error(sx->cx, n->loc, D_LIMIT, "%s( ) asks for too many "
+			 "frames (limit is %d)", call->name,
+			 DL_STACK_MAXFRAMES);
+	dl_node_t *ss = n->next;
+	if (user && ss != NULL) {	/* strsize: for jstack's helper only */
+		sema_expr(sx, ss);
+		if (!dl_type_is_int(ss->type))
+			dl_error(sx->cx, ss->loc, D_PROTO_ARG, "%s( ) argument "
+				 "#2 is incompatible with prototype:\n\t"
+				 "prototype: uint32_t\n\t argument: %s",
+				 call->name, ss->type->name);
+		if (ss->kind != ND_INT || ss->ival < 0)
+			dl_error(sx->cx, ss->loc, D_USTACK_STRSIZE, "%s( ) "
+				 "argument #2 must be a positive integer "
+				 "constant", call->name);
+	}
+	return (uint32_t)n->ival;
+}
+
+/* Is call one of these functions?  Then *f gets its record shape. */
+static bool stack_shape(sema_t *sx, dl_node_t *call, dl_field_t *f)
+{
+	static const struct {
+		dl_func_t fn;
+		dl_fkind_t kind;
+		dl_symfmt_t fmt;
+	} syms[] = {
+		{ DL_FN_sym, DL_F_SYM, DL_SYM_SYM },
+		{ DL_FN_func, DL_F_SYM, DL_SYM_SYM },
+		{ DL_FN_mod, DL_F_SYM, DL_SYM_MOD },
+		{ DL_FN_usym, DL_F_USYM, DL_SYM_SYM },
+		{ DL_FN_ufunc, DL_F_USYM, DL_SYM_SYM },
+		{ DL_FN_umod, DL_F_USYM, DL_SYM_MOD },
+		{ DL_FN_uaddr, DL_F_USYM, DL_SYM_ADDR },
+	};
+	int fn = call->kind == ND_CALL ? lookup_func(call->name) : -1;
+
+	memset(f, 0, sizeof(*f));
+	f->type = &T(sx)->t_ullong;
+	if (fn == DL_FN_jstack)
+		dl_error(sx->cx, call->loc, D_UNSUPPORTED, "jstack( ) is not "
+			 "supported: there is no Java stack helper on Linux "
+			 "(use ustack( ))");
+	if (fn == DL_FN_stack || fn == DL_FN_ustack) {
+		check_nargs(sx, call, fn);
+		bool user = fn == DL_FN_ustack;
+		f->kind = user ? DL_F_USTACK : DL_F_STACK;
+		f->size = (stack_frames(sx, call, user) +
+			   (user ? 1 : DL_STACK_EXTRA)) * 8;
+		return true;
+	}
+	for (size_t i = 0; i < NELEMS(syms); i++) {
+		if ((int)syms[i].fn != fn)
+			continue;
+		check_nargs(sx, call, fn);
+		sema_expr(sx, call->args);
+		need_arg(sx, call, call->args, 1, "uint64_t");
+		f->kind = syms[i].kind;
+		f->symfmt = syms[i].fmt;
+		f->size = f->kind == DL_F_USYM ? 16 : 8;
+		return true;
+	}
+	return false;
+}
+
+/* stack(), ustack(), sym() ... uaddr() as a statement: one field. */
+static void sema_stack(sema_t *sx, dl_node_t *call)
+{
+	dl_field_t f;
+
+	stack_shape(sx, call, &f);
+	dl_action_t *a = new_action(sx, DL_ACT_STACK, call, 1);
+	sx->recoff = (sx->recoff + 7) & ~7u;
+	f.off = sx->recoff;
+	sx->recoff += f.size;
+	a->fields[0] = f;
+	call->sema = a;
+}
+
+/* An aggregation key that is a stack or a symbol: its shape, kept in
+   k->sema for tuple_keys (NULL: not one). */
+static bool sema_stack_key(sema_t *sx, dl_node_t *k)
+{
+	dl_field_t f;
+
+	if (k->kind != ND_CALL || !stack_shape(sx, k, &f))
+		return false;
+	dl_field_t *p = dl_alloc(sx->cx->arena, sizeof(*p));
+	*p = f;
+	k->sema = p;
+	k->type = f.type;
+	return true;
+}
+
+static const dl_field_t *stack_key_of(const dl_node_t *k)
+{
+	return k->kind == ND_CALL && k->sema != NULL ? k->sema : NULL;
+}
+
+/* The type name a stack or symbol key shows in messages. */
+static const char *stack_key_tname(const dl_field_t *f)
+{
+	static const char *const names[] = {
+		[DL_F_STACK] = "stack", [DL_F_USTACK] = "ustack",
+		[DL_F_SYM] = "_symaddr", [DL_F_USYM] = "_usymaddr",
+	};
+
+	return names[f->kind];
+}
+
 /* ---- aggregations ------------------------------------------------------ */
 
 /* The most bytes a string value can hold, as lowering will have it: what
@@ -1028,6 +1166,9 @@ static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
 	uint32_t n = 0;
 
 	for (dl_node_t *k = ref->args; k != NULL; k = k->next, n++) {
+		if (disp[0] == '@' && n < DL_AGG_KEYS_MAX &&
+		    sema_stack_key(sx, k))
+			continue;
 		sema_expr(sx, k);
 		if (k->type->kind == TY_VOID)
 			dl_error(sx->cx, k->loc, D_KEY_TYPE, "%s expression "
@@ -1048,7 +1189,36 @@ static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
 	n = 0;
 	for (dl_node_t *k = ref->args; k != NULL; k = k->next, n++) {
 		dl_aggkey_t *ak = &t->keys[n];
-		uint32_t size = is_string(k) ? str_bound(sx, k) : 8;
+		const dl_field_t *sk = stack_key_of(k);
+		uint32_t size = sk != NULL ? sk->size :
+				is_string(k) ? str_bound(sx, k) : 8;
+		if (define && sk != NULL) {
+			ak->stk = sk->kind;
+			ak->symfmt = sk->symfmt;
+			ak->size = size;
+			ak->tsize = 8;
+			ak->tname = stack_key_tname(sk);
+			continue;
+		}
+		if (sk != NULL || ak->stk != DL_F_INT) {
+			if (sk == NULL || ak->stk != sk->kind ||
+			    ak->symfmt != sk->symfmt)
+				dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] "
+					 "key #%u is incompatible with "
+					 "prototype:\n\tprototype: %s\n\t"
+					 "      key: %s", disp, n + 1, ak->tname,
+					 sk != NULL ? stack_key_tname(sk) :
+					 k->type->name);
+			if (size != ak->size)
+				dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] "
+					 "key #%u has %u frames, the "
+					 "aggregation %u", disp, n + 1,
+					 size / 8 - (sk->kind == DL_F_USTACK ?
+						     1 : DL_STACK_EXTRA),
+					 ak->size / 8 - (sk->kind == DL_F_USTACK
+						     ? 1 : DL_STACK_EXTRA));
+			continue;
+		}
 		if (define) {
 			ak->is_str = is_string(k);
 			ak->size = size;
@@ -1562,6 +1732,11 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_discard:
 		sema_spec_action(sx, call, DL_ACT_DISCARD);
+		return;
+	case DL_FN_stack: case DL_FN_ustack: case DL_FN_jstack:
+	case DL_FN_sym: case DL_FN_func: case DL_FN_mod: case DL_FN_usym:
+	case DL_FN_ufunc: case DL_FN_umod: case DL_FN_uaddr:
+		sema_stack(sx, call);
 		return;
 	default:
 		/* a supported subroutine used as a statement */

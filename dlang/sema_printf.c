@@ -158,6 +158,10 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 				 "argument", convno, (int)cv->speclen,
 				 cv->spec);
 		const dl_aggkey_t *k = &g->tup.keys[key++];
+		if (k->stk != DL_F_INT)
+			dl_error(cx, fmtnode->loc, D_UNSUPPORTED, "printa( ) "
+				 "format of a stack or symbol key (key #%zu) "
+				 "is not supported yet", key);
 		const dl_type_t *t = k->is_str ? &cx->types.t_string :
 				     dl_type_by_name(&cx->types, k->tname);
 		if (t != NULL && !value_ok(ci, t))

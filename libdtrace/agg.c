@@ -157,31 +157,58 @@ static void merge_cpu(const dl_agg_t *a, int64_t *v, const uint64_t *w)
 	}
 }
 
-/* Add one map entry (all CPUs' values) to the snapshot. */
-static void snap_add(dt_aggsnap_t *s, const void *key, const uint64_t *vals,
-		     int ncpus, uint64_t gen)
+/* The entry of the snapshot with this key, if any. */
+static dt_aggent_t *snap_find(dt_aggsnap_t *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->ents[i].key, key, s->agg->tup.keysize) == 0)
+			return &s->ents[i];
+	return NULL;
+}
+
+/* Add one map entry (all CPUs' values) to the snapshot.  Symbol keys
+   (sym(), ufunc(), ...) are reduced to their function first, and entries
+   whose keys become equal merge (stack.c). */
+static void snap_add(dtrace_hdl_t *dtp, dt_aggsnap_t *s, const void *key,
+		     const uint64_t *vals, int ncpus, uint64_t gen)
 {
 	const dl_agg_t *a = s->agg;
 	uint32_t nw = dl_agg_nwords(a);
 	bool seen = false;
+	dt_aggent_t *e = NULL;
+	char *nkey = NULL;
 
 	for (int c = 0; c < ncpus; c++)
 		seen |= vals[(size_t)c * nw] != 0;
 	if (!seen)
 		return;
+	if (a->tup.nkeys > 0) {
+		if ((nkey = malloc(a->tup.keysize + 1)) == NULL)
+			abort();
+		memcpy(nkey, key, a->tup.keysize);
+		if (dt_stack_key_normalize(dtp, a, nkey))
+			e = snap_find(s, nkey);
+		key = nkey;
+	}
+	if (e != NULL) {
+		free(nkey);
+		goto merge;
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
 		s->ents = realloc(s->ents, s->cap * sizeof(*s->ents));
 		if (s->ents == NULL)
 			abort();
 	}
-	dt_aggent_t *e = &s->ents[s->n++];
-	e->key = malloc(a->tup.keysize + 1);
+	e = &s->ents[s->n++];
+	e->key = nkey != NULL ? nkey : malloc(a->tup.keysize + 1);
 	e->val = calloc(s->vwords, sizeof(int64_t));
 	e->percpu = calloc((size_t)ncpus * s->vwords, sizeof(int64_t));
 	if (e->key == NULL || e->val == NULL || e->percpu == NULL)
 		abort();
-	memcpy(e->key, key, a->tup.keysize);
+	if (nkey == NULL)
+		memcpy(e->key, key, a->tup.keysize);
+merge:
 	for (int c = 0; c < ncpus; c++) {
 		const uint64_t *w = &vals[(size_t)c * nw];
 		if (w[0] == 0 || (a->gen && w[1] != gen))
@@ -200,7 +227,7 @@ static int snap_keyless(dtrace_hdl_t *dtp, dt_aggsnap_t *s, int fd,
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to read "
 				    "aggregation @%s: %s", s->agg->name,
 				    strerror(errno));
-	snap_add(s, &zero, vals, dtp->ncpus, s->gen);
+	snap_add(dtp, s, &zero, vals, dtp->ncpus, s->gen);
 	return 0;
 }
 
@@ -225,7 +252,7 @@ static int snap_keyed(dtrace_hdl_t *dtp, dt_aggsnap_t *s, int fd)
 		int err = errno;
 		for (uint32_t i = 0; (r == 0 || err == ENOENT) && i < count;
 		     i++)
-			snap_add(s, keys + (size_t)i * a->tup.keysize,
+			snap_add(dtp, s, keys + (size_t)i * a->tup.keysize,
 				 (const uint64_t *)((char *)vals + i * vsize),
 				 dtp->ncpus, s->gen);
 		if (r < 0) {

@@ -326,6 +326,16 @@ static int cmp_key1(const row_t *x, const row_t *y, uint32_t k)
 	const dl_aggkey_t *kx = &x->agg->tup.keys[k], *ky = &y->agg->tup.keys[k];
 	const char *px = x->key + kx->off, *py = y->key + ky->off;
 
+	if (kx->stk != DL_F_INT) {	/* stacks, symbols: pid, pcs */
+		for (uint32_t i = 0; i + 8 <= kx->size; i += 8) {
+			uint64_t a, b;
+			memcpy(&a, px + i, 8);
+			memcpy(&b, py + i, 8);
+			if (a != b)
+				return a < b ? -1 : 1;
+		}
+		return 0;
+	}
 	if (kx->is_str) {
 		uint32_t n = kx->size > ky->size ? kx->size : ky->size;
 		return strncmp(px, py, n);	/* both NUL-padded */
@@ -465,12 +475,16 @@ static void table_free(table_t *t)
 
 /* ---- printing ----------------------------------------------------------------- */
 
-static void print_key(FILE *out, const row_t *r, uint32_t k)
+static void print_key(table_t *t, FILE *out, const row_t *r, uint32_t k)
 {
 	const dl_aggkey_t *ak = &r->agg->tup.keys[k];
 	const char *p = r->key + ak->off;
 	int64_t v;
 
+	if (ak->stk != DL_F_INT) {
+		dt_print_stacksym(t->dtp, out, ak->stk, ak->symfmt, ak->size, p);
+		return;
+	}
 	if (ak->is_str) {
 		fprintf(out, "  %-50.*s", (int)strnlen(p, ak->size), p);
 		return;
@@ -577,7 +591,7 @@ static int print_table(table_t *t, FILE *out, const dl_fmt_t *fmt)
 			continue;
 		}
 		for (uint32_t k = 0; k < r->agg->tup.nkeys; k++)
-			print_key(out, r, k);
+			print_key(t, out, r, k);
 		for (size_t s = 0; s < t->nsnaps; s++)
 			print_value(t, out, r, s);
 		fputc('\n', out);

@@ -244,6 +244,11 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 		dt_printf(dtp, dtp->out, a->pfmt, a->fields, a->nfields, rec,
 			  size);
 		return;
+	case DL_ACT_STACK:
+		dt_print_stacksym(dtp, dtp->out, a->fields[0].kind,
+				  a->fields[0].symfmt, a->fields[0].size,
+				  (const char *)rec + a->fields[0].off);
+		return;
 	case DL_ACT_EXIT:
 		if (!dtp->done) {
 			memcpy(&dtp->exit_status,

@@ -33,6 +33,7 @@ DT_OPT(nspec,        DT_OK_INT,  1)
 DT_OPT(specsize,     DT_OK_SIZE, 4 * 1024 * 1024)
 DT_OPT(stackframes,  DT_OK_INT,  20)
 DT_OPT(ustackframes, DT_OK_INT,  100)
+DT_OPT(stackindent,  DT_OK_INT,  14)		/* stack frames' indentation */
 
 /*
  * Options DTrace documents that this dtrace does not act on yet:
@@ -107,7 +108,6 @@ DT_OPT_UNSUP(aggzoom,       DT_OK_BOOL)
 DT_OPT_UNSUP(printsize,     DT_OK_SIZE)
 DT_OPT_UNSUP(quietresize,   DT_OK_BOOL)
 DT_OPT_UNSUP(rawbytes,      DT_OK_BOOL)
-DT_OPT_UNSUP(stackindent,   DT_OK_INT)
 DT_OPT_UNSUP(temporal,      DT_OK_BOOL)
 #ifdef DT_OPT_UNSUP_DEFAULTED_
 #undef DT_OPT_UNSUP

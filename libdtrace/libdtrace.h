@@ -439,6 +439,43 @@ int dt_agg_print(dtrace_hdl_t *dtp, FILE *out, dt_aggsnap_t *s,
 		 const dl_fmt_t *fmt);
 int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a);
 
+/* ---- ksyms.c, stack.c: stacks and symbols --------------------------------- */
+
+/* What an address is: its module, and the function holding it (NULL if
+   none) at offset off; base is the module's lowest address. */
+typedef struct dt_symres {
+	const char *mod;
+	const char *name;
+	uint64_t off;
+	uint64_t base;
+} dt_symres_t;
+
+typedef struct dt_ksyms dt_ksyms_t;
+/* The text symbols of a kallsyms file (fp may be NULL: none). */
+dt_ksyms_t *dt_ksyms_read(FILE *fp);
+void dt_ksyms_free(dt_ksyms_t *ks);
+bool dt_ksyms_lookup(const dt_ksyms_t *ks, uint64_t addr, dt_symres_t *r);
+/* The running kernel's, read from /proc/kallsyms on first use. */
+const dt_ksyms_t *dt_ksyms(dtrace_hdl_t *dtp);
+
+typedef struct dt_ucache dt_ucache_t;
+/* A user address of process pid; false if in no known file mapping. */
+bool dt_usym_lookup(dtrace_hdl_t *dtp, int pid, uint64_t addr,
+		    dt_symres_t *r);
+/* Read pid's mappings again (a process gone keeps the old ones). */
+void dt_ucache_refresh(dtrace_hdl_t *dtp, int pid);
+/* While tracing: refresh the target's, if user symbols are recorded. */
+void dt_ucache_tick(dtrace_hdl_t *dtp);
+void dt_ucache_free(dtrace_hdl_t *dtp);
+/* Print a stack or symbol value (a DL_F_STACK .. DL_F_USYM field of
+   size bytes, symfmt a dl_symfmt_t) as DTrace does; < 0 on an error. */
+int dt_print_stacksym(dtrace_hdl_t *dtp, FILE *out, uint32_t kind,
+		      uint32_t symfmt, uint32_t size, const void *data);
+/* Reduce the symbol keys of an aggregation key to their function's (or
+   module's) start; true if a key changed (entries may then merge). */
+bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
+			    char *key);
+
 /* ---- handle.c ------------------------------------------------------------- */
 
 struct dtrace_hdl {
@@ -472,6 +509,8 @@ struct dtrace_hdl {
 	dl_assocs_t assocs;		/* associative arrays of all programs */
 	int *assocfds;			/* their maps, by id */
 	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
+	dt_ksyms_t *ksyms;		/* kallsyms, read on first use */
+	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:

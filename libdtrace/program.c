@@ -390,6 +390,9 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 		return -1;
 	if (collect_clauses(dtp, pgp, file) < 0)
 		return -1;
+	/* after the parse: #pragma D option may have set them */
+	pgp->cx->stackframes = (unsigned)dt_opt(dtp, DT_OPT_stackframes);
+	pgp->cx->ustackframes = (unsigned)dt_opt(dtp, DT_OPT_ustackframes);
 	for (size_t i = 0; i < pgp->nclauses; i++) {
 		dl_clause_t *c = pgp->clauses[i];
 		if (match_clause(dtp, &m, i) < 0)

@@ -410,6 +410,7 @@ int dtrace_go(dtrace_hdl_t *dtp)
 	ring_buffer__consume(dtp->rb);
 	if (dtp->done)
 		return 0;
+	dt_ucache_tick(dtp);	/* the target's mappings, for ustack() */
 	return for_each_prog(dtp, attach_prog, false);
 }
 
@@ -417,6 +418,7 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 {
 	if (dtp->done)
 		return DTRACE_WORK_DONE;
+	dt_ucache_tick(dtp);	/* the target's mappings, for ustack() */
 	int n = ring_buffer__poll(dtp->rb, timeout_ms);
 	/* records come without wakeups unless the buffer fills (lower.c):
 	   read what is there whether or not we were woken */

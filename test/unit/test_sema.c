@@ -113,7 +113,7 @@ Test(sema, errors)
 			 D_PRINTF_DYN_TYPE, 1, 25);
 	tsm_expect_error("BEGIN { printf(\"%f\\n\", 1); }", D_UNSUPPORTED, 1,
 			 16);
-	tsm_expect_error("BEGIN\n{\n\ttrace(caller);\n}", D_UNSUPPORTED, 3,
+	tsm_expect_error("BEGIN\n{\n\ttrace(ipl);\n}", D_UNSUPPORTED, 3,
 			 8);
 	tsm_expect_error("BEGIN { trace((void)1); }", D_CAST_INVAL, 1, 15);
 	tsm_expect_error("BEGIN { trace(sizeof (void)); }", D_SIZEOF_TYPE, 1,
