@@ -1004,6 +1004,23 @@ static val_t subr_strjoin(lower_t *lx, const dl_node_t *n)
 	return (val_t){ dst, size };
 }
 
+/* stringof expr: a string as it is; else the kernel string at the
+   address, into scratch (a bad address is the invalid address fault). */
+static val_t lower_stringof(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t size = lx->cx->strsize;
+
+	if (n->lhs->type->kind == TY_STRING)
+		return lower_expr(lx, n->lhs);
+	ir_ref_t addr = lower_expr(lx, n->lhs).v;
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+	ir_ref_t a[3] = { dst, con(lx, size), addr };
+	ir_ref_t r = call(lx, 115, 3, a);	/* probe_read_kernel_str */
+	fault_if_val(lx, bin(lx, IR_CSLT, unop(lx, IR_SEXT32, r), con(lx, 0)),
+		     DL_FLT_BADADDR, addr);
+	return (val_t){ dst, size };
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
@@ -1051,6 +1068,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return lower_index(lx, n);
 	case ND_MEMBER: case ND_PTRMEMBER:
 		return mem_read(lx, n);
+	case ND_STRINGOF:
+		return lower_stringof(lx, n);
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,

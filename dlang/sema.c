@@ -587,6 +587,18 @@ static void sema_sizeof(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_ulong;
 }
 
+/* stringof expr: a string is itself; an integer or a pointer is the
+   address of a string in kernel memory, read when the clause runs (the
+   sdt provider's char[] arguments, as in DTrace). */
+static void sema_stringof(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->lhs);
+	if (!is_string(n->lhs) && !dl_type_is_scalar(n->lhs->type))
+		dl_error(sx->cx, n->loc, D_STRINGOF_TYPE, "cannot apply "
+			 "stringof to a value of type %s", n->lhs->type->name);
+	n->type = &T(sx)->t_string;
+}
+
 /* ---- the expression dispatch: one function per node kind ------------- */
 
 static void sema_string(sema_t *sx, dl_node_t *n)
@@ -728,13 +740,13 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
 	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
 	[ND_MEMBER] = sema_member, [ND_PTRMEMBER] = sema_member,
+	[ND_STRINGOF] = sema_stringof,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
 	[ND_AGGREF] = "aggregations",
 	[ND_OFFSETOF] = "offsetof",
-	[ND_STRINGOF] = "stringof",
 	[ND_XLATE] = "translators",
 };
 

@@ -97,7 +97,7 @@ typedef struct dt_tpformat {
 int dt_tpformat_parse(const char *text, dt_tpformat_t *fmt);
 /* Read and parse the format of group/event under tracefs: 0, or -1 with
    errno set (ENOENT: no such event). */
-int dt_tpformat_read(const dtrace_hdl_t *dtp, const char *group,
+int dt_tpformat_read(const char *tracefs, const char *group,
 		     const char *event, dt_tpformat_t *fmt);
 /* A field's type from its declaration decl[0..len) ("char comm[16]"). */
 void dt_tpformat_type(const char *decl, size_t len, char *out, size_t size);

@@ -186,7 +186,8 @@ static int sc_format(const dtrace_hdl_t *dtp, const char *func, bool ret,
 	snprintf(event, sizeof(event), "%s%s", ret ? EXIT_PREFIX : ENTER_PREFIX,
 		 func);
 	errno = ENOMEM;
-	if (fmt != NULL && dt_tpformat_read(dtp, "syscalls", event, fmt) == 0) {
+	if (fmt != NULL &&
+	    dt_tpformat_read(dtp->feat.tracefs, "syscalls", event, fmt) == 0) {
 		id = fmt->id;
 		for (int i = 0; i < fmt->nfields && i < DT_TP_MAX_FIELDS; i++) {
 			if (fmt->fields[i].off < REC_ARGS)

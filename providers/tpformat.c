@@ -164,7 +164,7 @@ int dt_tpformat_parse(const char *text, dt_tpformat_t *fmt)
 	return 0;
 }
 
-int dt_tpformat_read(const dtrace_hdl_t *dtp, const char *group,
+int dt_tpformat_read(const char *tracefs, const char *group,
 		     const char *event, dt_tpformat_t *fmt)
 {
 	char path[512], *text = malloc(FORMAT_MAX);
@@ -174,7 +174,7 @@ int dt_tpformat_read(const dtrace_hdl_t *dtp, const char *group,
 	if (text == NULL)
 		goto out;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format",
-		 dtp->feat.tracefs, group, event);
+		 tracefs, group, event);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		err = errno;
 		goto out;

@@ -105,7 +105,7 @@ Test(tpformat, many_fields_counted)
 Test(tpformat, live_kernel)
 {
 	const char *base = "/sys/kernel/tracing/events";
-	dtrace_hdl_t *dtp = calloc(1, sizeof(*dtp));
+	const char *tfs = "/sys/kernel/tracing";
 	dt_tpformat_t *f = malloc(sizeof(*f));
 	struct dirent *g, *e;
 	DIR *gd = opendir(base);
@@ -113,8 +113,6 @@ Test(tpformat, live_kernel)
 
 	if (gd == NULL || access("/sys/kernel/tracing/events/sched", F_OK) != 0)
 		cr_skip_test("tracefs is not mounted (or not root)");
-	snprintf(dtp->feat.tracefs, sizeof(dtp->feat.tracefs),
-		 "/sys/kernel/tracing");
 	while ((g = readdir(gd)) != NULL) {
 		char path[512];
 		DIR *ed;
@@ -127,7 +125,7 @@ Test(tpformat, live_kernel)
 		while ((e = readdir(ed)) != NULL) {
 			if (e->d_name[0] == '.' || e->d_type != DT_DIR)
 				continue;
-			cr_expect_eq(dt_tpformat_read(dtp, g->d_name,
+			cr_expect_eq(dt_tpformat_read(tfs, g->d_name,
 						      e->d_name, f), 0,
 				     "%s/%s", g->d_name, e->d_name);
 			n++;
@@ -136,10 +134,10 @@ Test(tpformat, live_kernel)
 	}
 	closedir(gd);
 	cr_assert_gt(n, 100);
-	cr_assert_eq(dt_tpformat_read(dtp, "sched", "sched_process_exec", f), 0);
+	cr_assert_eq(dt_tpformat_read(tfs, "sched", "sched_process_exec",
+				      f), 0);
 	cr_assert_eq(f->fields[0].kind, DT_TF_DATALOC);
 	cr_assert_str_eq(f->fields[1].type, "pid_t");
-	cr_assert_eq(dt_tpformat_read(dtp, "sched", "no_such_event", f), -1);
+	cr_assert_eq(dt_tpformat_read(tfs, "sched", "no_such_event", f), -1);
 	free(f);
-	free(dtp);
 }

@@ -1,0 +1,55 @@
+/*
+ * proctrig.c - trigger for the sdt and proc providers: renames itself to
+ * "renamed" (task_rename), forks a child that execs /bin/true, forks a
+ * child that it kills with SIGUSR1, raises SIGUSR2 while ignoring it
+ * (a signal sent with tgkill: si_code SI_TKILL, -6), forks a child that
+ * exits with status 3, each child waited for in turn, then exits 0.  Used with -c so that $target
+ * is its pid and ppid == $target selects its children.  With an argument
+ * "exec" it only forks the child that execs /bin/true (the issue's
+ * acceptance test).
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void reap(pid_t child)
+{
+	int st;
+
+	while (waitpid(child, &st, 0) < 0)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	bool exec_only = argc > 1 && strcmp(argv[1], "exec") == 0;
+	pid_t child;
+
+	if (!exec_only)
+		prctl(PR_SET_NAME, "renamed", 0, 0, 0);
+	if ((child = fork()) == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	reap(child);
+	if (exec_only)
+		return 0;
+	if ((child = fork()) == 0) {
+		for (;;)
+			pause();
+	}
+	nanosleep(&ts, NULL);	/* let it reach pause() */
+	kill(child, SIGUSR1);
+	reap(child);
+	signal(SIGUSR2, SIG_IGN);
+	raise(SIGUSR2);
+	if ((child = fork()) == 0)
+		_exit(3);
+	reap(child);
+	return 0;
+}
