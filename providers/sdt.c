@@ -315,6 +315,27 @@ static ir_ref_t sdt_sext(dt_lowerenv_t *env, ir_ref_t v, int size)
 		       IR_NONE)->to;
 }
 
+/*
+ * The record's address as a number.  The context is a pointer to the
+ * verifier, which allows no arithmetic on it past constant offsets (sum()
+ * of such an argument would not load), so the pointer is spilled and
+ * copied back through bpf_probe_read_kernel, which makes it a scalar.
+ */
+static ir_ref_t sdt_record(dt_lowerenv_t *env)
+{
+	ir_func_t *fn = env->fn;
+	int32_t spill = ir_frame_alloc(fn, 8), copy = ir_frame_alloc(fn, 8);
+	ir_ref_t args[3] = {
+		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, copy)),
+		ir_con(fn, 8),
+		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, spill)),
+	};
+
+	ir_store(fn, env->blk, 8, ir_reg(IR_FP), spill, env->ctx);
+	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
+	return ir_load(fn, env->blk, 8, ir_reg(IR_FP), copy);
+}
+
 /* argN of a program that serves this probe alone: from the record at the
    field's constant offset. */
 static ir_ref_t sdt_arg_known(dt_lowerenv_t *env, const sdt_arg_t *a)
@@ -327,7 +348,7 @@ static ir_ref_t sdt_arg_known(dt_lowerenv_t *env, const sdt_arg_t *a)
 		v = ir_load(fn, env->blk, a->size, env->ctx, a->off);
 		return a->is_signed ? sdt_sext(env, v, a->size) : v;
 	case DT_TF_ADDR:
-		return ir_bin(fn, env->blk, IR_ADD, env->ctx,
+		return ir_bin(fn, env->blk, IR_ADD, sdt_record(env),
 			      ir_con(fn, a->off));
 	default:		/* DT_TF_DATALOC, DT_TF_RELLOC */
 		loc = ir_load(fn, env->blk, 4, env->ctx, a->off);
@@ -335,7 +356,7 @@ static ir_ref_t sdt_arg_known(dt_lowerenv_t *env, const sdt_arg_t *a)
 		if (a->kind == DT_TF_RELLOC)
 			loc = ir_bin(fn, env->blk, IR_ADD, loc,
 				     ir_con(fn, a->off + a->size));
-		return ir_bin(fn, env->blk, IR_ADD, env->ctx, loc);
+		return ir_bin(fn, env->blk, IR_ADD, sdt_record(env), loc);
 	}
 }
 
@@ -374,15 +395,15 @@ static ir_ref_t sdt_mask(dt_lowerenv_t *env, ir_ref_t v, ir_ref_t cond)
 	return ir_bin(fn, env->blk, IR_AND, v, m);
 }
 
-/* The 8 bytes at ctx + off, through the helper (0 if it faults). */
-static ir_ref_t sdt_read8(dt_lowerenv_t *env, ir_ref_t off)
+/* The 8 bytes at rec + off, through the helper (0 if it faults). */
+static ir_ref_t sdt_read8(dt_lowerenv_t *env, ir_ref_t rec, ir_ref_t off)
 {
 	ir_func_t *fn = env->fn;
 	int32_t slot = ir_frame_alloc(fn, 8);
 	ir_ref_t args[3] = {
 		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
 		ir_con(fn, 8),
-		ir_bin(fn, env->blk, IR_ADD, env->ctx, off),
+		ir_bin(fn, env->blk, IR_ADD, rec, off),
 	};
 
 	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
@@ -390,14 +411,15 @@ static ir_ref_t sdt_read8(dt_lowerenv_t *env, ir_ref_t off)
 }
 
 /* argN of a shared program, from the descriptor in its map (see
-   sdt_argdesc_t): a value, or an address in the record. */
+   sdt_argdesc_t): a value, or an address in the record (a number, as
+   sdt_record makes it). */
 static ir_ref_t sdt_arg_shared(dt_lowerenv_t *env, int n)
 {
 	ir_func_t *fn = env->fn;
 	ir_blk_t *has = ir_blk_new(fn), *addr = ir_blk_new(fn);
 	ir_blk_t *join = ir_blk_new(fn);
 	ir_ref_t res = ir_tmp(fn), p = sdt_desc(env), d, off, sh, flags;
-	ir_ref_t v, lo, ar, sgn, add;
+	ir_ref_t v, lo, ar, sgn, add, rec;
 	int32_t at = n * (int32_t)sizeof(sdt_argdesc_t);
 
 	ir_emit(fn, env->blk, IR_COPY, res, ir_con(fn, 0), IR_NONE);
@@ -410,7 +432,8 @@ static ir_ref_t sdt_arg_shared(dt_lowerenv_t *env, int n)
 					   ir_con(fn, 32)), ir_con(fn, 63));
 	sgn = ir_bin(fn, has, IR_AND, ir_bin(fn, has, IR_SHR, d,
 					    ir_con(fn, 40)), ir_con(fn, 1));
-	v = ir_bin(fn, has, IR_SHL, sdt_read8(env, off), sh);
+	rec = sdt_record(env);
+	v = ir_bin(fn, has, IR_SHL, sdt_read8(env, rec, off), sh);
 	lo = ir_bin(fn, env->blk, IR_SHR, v, sh);
 	ar = ir_bin(fn, env->blk, IR_SAR, v, sh);
 	/* lo, or ar if signed: lo ^ ((lo ^ ar) & -sgn) */
@@ -429,8 +452,8 @@ static ir_ref_t sdt_arg_shared(dt_lowerenv_t *env, int n)
 	v = sdt_mask(env, ir_bin(fn, addr, IR_AND, v, ir_con(fn, LOC_MASK)),
 		     ir_bin(fn, addr, IR_AND, flags, ir_con(fn, DESC_LOC)));
 	add = ir_bin(fn, addr, IR_ADD, add, v);
-	ir_emit(fn, addr, IR_COPY, res, ir_bin(fn, addr, IR_ADD, env->ctx,
-					       add), IR_NONE);
+	ir_emit(fn, addr, IR_COPY, res, ir_bin(fn, addr, IR_ADD, rec, add),
+		IR_NONE);
 	ir_jmp(addr, join);
 	env->blk = join;
 	return res;
