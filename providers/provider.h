@@ -36,6 +36,7 @@ extern const dt_provops_t dt_prov_fbt;
 extern const dt_provops_t dt_prov_pid;
 extern const dt_provops_t dt_prov_usdt;
 extern const dt_provops_t dt_prov_sdt;
+extern const dt_provops_t dt_prov_proc;
 
 /* All providers, in the order -l lists them; NULL-terminated. */
 extern const dt_provops_t *const dt_providers[];

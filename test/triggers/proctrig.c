@@ -1,13 +1,15 @@
 /*
  * proctrig.c - trigger for the sdt and proc providers: renames itself to
- * "renamed" (task_rename), forks a child that execs /bin/true, forks a
- * child that it kills with SIGUSR1, raises SIGUSR2 while ignoring it
- * (a signal sent with tgkill: si_code SI_TKILL, -6), forks a child that
- * exits with status 3, each child waited for in turn, then exits 0.  Used with -c so that $target
- * is its pid and ppid == $target selects its children.  With an argument
- * "exec" it only forks the child that execs /bin/true (the issue's
- * acceptance test).
+ * "renamed" (task_rename); forks a child that execs /bin/true; forks a
+ * child that it kills with SIGUSR1; raises SIGUSR2 while ignoring it (a
+ * signal sent with tgkill: si_code SI_TKILL, -6); raises SIGHUP, which a
+ * handler catches; starts a thread and joins it; forks a child that exits
+ * with status 3; each child waited for in turn; then exits 0.  Used with
+ * -c so that $target is its pid and ppid == $target selects its children.
+ * With an argument "exec" it only forks the child that execs /bin/true
+ * (the issue's acceptance test).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -15,6 +17,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static void on_hup(int sig)
+{
+	(void)sig;
+}
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
 
 static void reap(pid_t child)
 {
@@ -48,6 +60,11 @@ int main(int argc, char **argv)
 	reap(child);
 	signal(SIGUSR2, SIG_IGN);
 	raise(SIGUSR2);
+	signal(SIGHUP, on_hup);
+	raise(SIGHUP);
+	pthread_t t;
+	pthread_create(&t, NULL, thread_main, NULL);
+	pthread_join(t, NULL);
 	if ((child = fork()) == 0)
 		_exit(3);
 	reap(child);
