@@ -19,6 +19,7 @@ DL_TAG(D_DECL_IDRED)		/* identifier redeclared */
 DL_TAG(D_OP_INCOMPAT)		/* operands have incompatible types */
 DL_TAG(D_DIV_ZERO)		/* division by zero in a constant */
 DL_TAG(D_CAST_INVAL)		/* invalid cast */
+DL_TAG(D_STRINGOF_TYPE)		/* stringof of a non-scalar */
 DL_TAG(D_SIZEOF_TYPE)		/* sizeof applied to an invalid type */
 DL_TAG(D_TYPE_ERR)		/* type name not understood */
 DL_TAG(D_PROTO_LEN)		/* wrong number of arguments */
@@ -50,7 +51,6 @@ DL_TAG(D_LIMIT)			/* a named limit was exceeded */
 DL_TAG(D_ARGS_IDX)		/* args[] index not a constant in range */
 DL_TAG(D_ARGS_TYPE)		/* args[] without types for these probes */
 DL_TAG(D_ACT_DESTRUCT)		/* destructive action without -w */
-DL_TAG(D_STRINGOF_TYPE)		/* stringof of a non-scalar */
 DL_TAG(D_DEREF_NONPTR)		/* * of a non-pointer */
 DL_TAG(D_DEREF_VOID)		/* * of a void pointer */
 DL_TAG(D_OP_PTR)		/* -> on a non-pointer */

@@ -18,6 +18,11 @@
  *              uprobes (perf uprobe PMU events filtered to the process).
  *   usdt.c     <provider><PID>:<object>:<function>:<name> from the SDT
  *              notes of the files a process maps, on uprobes likewise.
+ *   sdt.c      sdt:<group>::<event>, every kernel tracepoint, on perf
+ *              tracepoint events; its arguments are the event's fields.
+ *   proc.c     proc:::exec-success, exit, create, signal-send, ... on the
+ *              raw tracepoints of the scheduler and signal code.
+ *   tpformat.c (no provider) tracepoint format files, for syscall and sdt.
  */
 #ifndef PROVIDERS_PROVIDER_H
 #define PROVIDERS_PROVIDER_H
@@ -30,6 +35,8 @@ extern const dt_provops_t dt_prov_profile;
 extern const dt_provops_t dt_prov_fbt;
 extern const dt_provops_t dt_prov_pid;
 extern const dt_provops_t dt_prov_usdt;
+extern const dt_provops_t dt_prov_sdt;
+extern const dt_provops_t dt_prov_proc;
 
 /* ptregs.c: from a pt_regs context (kprobes, uprobes): argument n at a
    function's entry (the stack beyond the sixth, read as user or kernel
@@ -81,5 +88,29 @@ int dt_usdt_parse_args(const char *s, dt_usdt_arg_t *argv, int max,
 int dt_usdt_split(const char *prov, char *name, size_t namesz);
 /* A note's probe name as DTrace shows it: "__" becomes "-". */
 void dt_usdt_probename(const char *note, char *out, size_t size);
+
+/* tpformat.c: a tracepoint's format file (events/<group>/<event>/format):
+   its id and its own fields (the common_* ones skipped), in order. */
+#define DT_TP_MAX_FIELDS 64
+enum { DT_TF_INT, DT_TF_ADDR, DT_TF_DATALOC, DT_TF_RELLOC };
+typedef struct dt_tpfield {
+	uint32_t off, size;	/* in the record */
+	bool is_signed;
+	int kind;		/* DT_TF_*: how it becomes an argument */
+	char type[DT_TYPE_NAME_MAX];	/* DTrace's reading: "char[16]" */
+} dt_tpfield_t;
+typedef struct dt_tpformat {
+	int id;			/* the perf tracepoint id */
+	int nfields;		/* own fields; the first DT_TP_MAX_FIELDS kept */
+	dt_tpfield_t fields[DT_TP_MAX_FIELDS];
+} dt_tpformat_t;
+/* Parse a format file's text: 0, or -1 if it is not one. */
+int dt_tpformat_parse(const char *text, dt_tpformat_t *fmt);
+/* Read and parse the format of group/event under tracefs: 0, or -1 with
+   errno set (ENOENT: no such event). */
+int dt_tpformat_read(const char *tracefs, const char *group,
+		     const char *event, dt_tpformat_t *fmt);
+/* A field's type from its declaration decl[0..len) ("char comm[16]"). */
+void dt_tpformat_type(const char *decl, size_t len, char *out, size_t size);
 
 #endif /* PROVIDERS_PROVIDER_H */

@@ -10,6 +10,8 @@ const dt_provops_t *const dt_providers[] = {
 	&dt_prov_dtrace,
 	&dt_prov_profile,
 	&dt_prov_syscall,
+	&dt_prov_sdt,
+	&dt_prov_proc,
 	&dt_prov_fbt,
 	&dt_prov_pid,
 	&dt_prov_usdt,

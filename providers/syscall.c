@@ -74,7 +74,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +94,6 @@
 #define USER32_CS 0x23		/* __USER32_CS: 32-bit user code */
 #define MAX_ARGS 6
 #define MAX_ERRNO 4095
-#define FORMAT_MAX 8192
-#define FIELD "\tfield:"
 
 #define D_RETURN 1u		/* probe data and kind bits */
 #define D_TP 2u
@@ -174,96 +171,35 @@ static void *sc_make_data(const char *func, bool ret)
 
 /* ---- tracefs ------------------------------------------------------------- */
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
-	int err = errno;
-
-	if (fd >= 0)
-		close(fd);
-	errno = err;
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* The type of a format file field from its declaration, decl[0..len):
-   "const char * filename" gives "const char *", "char comm[16]" gives
-   "char[16]" (DTrace's reading: the last word before any array bounds is
-   the name). */
-static void field_type(const char *decl, size_t len, char *out, size_t size)
-{
-	size_t bounds = len, name;
-
-	if (len > 11 && strncmp(decl, "__data_loc ", 11) == 0) {
-		decl += 11;
-		len -= 11;
-		bounds = len;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (decl[i] == '[') {
-			bounds = i;
-			break;
-		}
-	name = bounds;
-	while (name > 0 && decl[name - 1] == ' ')
-		name--;
-	while (name > 0 && decl[name - 1] != ' ')
-		name--;
-	while (name > 0 && decl[name - 1] == ' ')
-		name--;
-	snprintf(out, size, "%.*s%.*s", (int)name, decl, (int)(len - bounds),
-		 decl + bounds);
-}
-
-/* From a tracepoint's format file: its id, and the number of fields at or
-   past REC_ARGS (the syscall's arguments, or ret), the types of the first
-   max of them in types (if not NULL).  Returns the id or -1. */
-static int parse_format(const char *text, int *nfields,
-			char (*types)[DT_TYPE_NAME_MAX], int max)
-{
-	const char *p = strstr(text, "\nID: ");
-	int id, n = 0;
-
-	if (p == NULL || sscanf(p + 5, "%d", &id) != 1)
-		return -1;
-	for (p = strstr(p, FIELD); p != NULL; p = strstr(p + 1, FIELD)) {
-		const char *off = strstr(p, "offset:");
-		const char *eol = strchr(p, '\n');
-		const char *decl = p + strlen(FIELD), *semi = strchr(decl, ';');
-
-		if (off == NULL || (eol != NULL && off > eol) ||
-		    atoi(off + 7) < REC_ARGS)
-			continue;
-		if (types != NULL && n < max && semi != NULL && semi < off)
-			field_type(decl, (size_t)(semi - decl), types[n],
-				   DT_TYPE_NAME_MAX);
-		n++;
-	}
-	*nfields = n;
-	return id;
-}
-
-/* Read the format file of sys_enter_<func> (or sys_exit_): returns the
-   tracepoint id and sets *nargs (DTrace's count: return probes have two)
-   and, if types is not NULL, the types of the first max fields (see
-   parse_format); or returns -1 with errno set. */
+/* Read the format file of sys_enter_<func> (or sys_exit_, tpformat.c):
+   returns the tracepoint id and sets *nargs (the fields at or past
+   REC_ARGS, the syscall's arguments; DTrace's count for return probes is
+   two) and, if types is not NULL, the types of the first max of those
+   fields; or returns -1 with errno set. */
 static int sc_format(const dtrace_hdl_t *dtp, const char *func, bool ret,
 		     int *nargs, char (*types)[DT_TYPE_NAME_MAX], int max)
 {
-	char path[512], *text = malloc(FORMAT_MAX);
-	int id = -1, nfields = 0;
+	char event[256];
+	dt_tpformat_t *fmt = malloc(sizeof(*fmt));
+	int id = -1, n = 0;
 
-	snprintf(path, sizeof(path), "%s/events/syscalls/%s%s/format",
-		 dtp->feat.tracefs, ret ? EXIT_PREFIX : ENTER_PREFIX, func);
+	snprintf(event, sizeof(event), "%s%s", ret ? EXIT_PREFIX : ENTER_PREFIX,
+		 func);
 	errno = ENOMEM;
-	if (text != NULL && read_small(path, text, FORMAT_MAX) == 0 &&
-	    (id = parse_format(text, &nfields, types, max)) < 0)
-		errno = EINVAL;
-	free(text);
-	*nargs = ret ? 2 : (nfields < MAX_ARGS ? nfields : MAX_ARGS);
+	if (fmt != NULL &&
+	    dt_tpformat_read(dtp->feat.tracefs, "syscalls", event, fmt) == 0) {
+		id = fmt->id;
+		for (int i = 0; i < fmt->nfields && i < DT_TP_MAX_FIELDS; i++) {
+			if (fmt->fields[i].off < REC_ARGS)
+				continue;
+			if (types != NULL && n < max)
+				snprintf(types[n], DT_TYPE_NAME_MAX, "%s",
+					 fmt->fields[i].type);
+			n++;
+		}
+	}
+	free(fmt);
+	*nargs = ret ? 2 : (n < MAX_ARGS ? n : MAX_ARGS);
 	return id;
 }
 

@@ -9,9 +9,11 @@ BEGIN { x = *(int *)8; printf("not reached\n"); }
 BEGIN { printf("still\n"); }
 ERROR
 {
-	printf("%s:%s:%s:%s epid %d action %d fault %d addr %x mine %d\n",
-	    probeprov, probemod, probefunc, probename, arg1, arg2, arg4, arg5,
-	    pid == $pid);
+	/* the clause part of the enabled probe id: the probe part depends
+	   on the order probes were found in */
+	printf("%s:%s:%s:%s epid %d/%d action %d fault %d addr %x mine %d\n",
+	    probeprov, probemod, probefunc, probename, arg1 >> 16 > 0,
+	    arg1 & 0xffff, arg2, arg4, arg5, pid == $pid);
 }
 syscall::getppid:entry /pid == $target/ { y = 1 / (arg0 - arg0); }
 syscall::getppid:return /pid == $target/ { n++; }
