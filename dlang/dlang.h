@@ -540,6 +540,8 @@ enum {
 	DL_MAP_AGGGEN,		/* one value: u64 clear() generation per
 				   aggregation id, made only when some
 				   aggregation is cleared */
+	DL_MAP_STRTOK,		/* per-CPU: strtok()'s string and position
+				   (lower.c), made only when used */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
