@@ -570,6 +570,8 @@ enum {
 	DL_MAP_SPECQ,		/* queue of free speculation ids (1..nspec):
 				   speculation() pops one, the consumer
 				   pushes it back once committed/discarded */
+	DL_MAP_STRTOK,		/* per-CPU: strtok()'s string and position
+				   (lower.c), made only when used */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS

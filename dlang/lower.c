@@ -1194,12 +1194,1041 @@ static val_t subr_speculation(lower_t *lx, const dl_node_t *n)
 	return (val_t){ res };
 }
 
+/*
+ * Loops the verifier can follow.  A loop runs at most a constant number of
+ * times, counted in a register the verifier follows iteration by
+ * iteration (so a loop costs its bound times its body in verified
+ * instructions: bounds here are strsize or less).  Whatever else a loop
+ * carries from one iteration to the next, or hands to the code after it,
+ * lives in 8-byte scratch cells: the verifier does not track map
+ * contents, so the paths through an iteration end in the same state and
+ * are verified once, and the code after a loop once rather than once per
+ * iteration it may leave at.  Inside a loop, comparisons that are values
+ * are computed without branches (a_eq(), a_lt(), sel()): a branch whose
+ * both sides the verifier must see stays on its stack of pending states
+ * for the rest of the path, and a loop would pile them up.  For the same reason values a loop compares
+ * are loaded from their cells where they are used, and offsets into
+ * buffers are bounded with a mask (buffers are sized for it).
+ */
+typedef struct sloop {
+	ir_ref_t i;		/* the counter, 0 .. n - 1 */
+	ir_blk_t *head, *done;
+	int32_t mark;		/* a scratch cell exits write */
+} sloop_t;
+
+static sloop_t sloop_begin(lower_t *lx, const dl_node_t *nd, int64_t n)
+{
+	sloop_t l = { ir_tmp(lx->fn), new_blk(lx), new_blk(lx),
+		      (int32_t)scratch_reserve(lx, nd, 8) };
+	ir_blk_t *body = new_blk(lx);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, l.i, con(lx, 0), IR_NONE);
+	ir_jmp(lx->b, l.head);
+	ir_jnz(l.head, ir_bin(lx->fn, l.head, IR_CULT, l.i, con(lx, n)), body,
+	       l.done);
+	lx->b = body;
+	return l;
+}
+
+/* Leave the loop when a cmp b.  The exit is laid out as the fall-through
+   (a block of its own, made first, that a store keeps from being jumped
+   over), which the verifier follows first: the iteration after it waits on
+   the verifier's stack of pending branches alone, where a loop that went
+   on first would leave one exit per iteration there (it holds 8192). */
+static void sloop_exit_if(lower_t *lx, sloop_t *l, ir_op_t cmp, ir_ref_t a,
+			  ir_ref_t b)
+{
+	ir_blk_t *out = new_blk(lx), *go = new_blk(lx);
+
+	ir_jnz(lx->b, bin(lx, ir_cmp_negate(cmp), a, b), go, out);
+	ir_store(lx->fn, out, 8, lx->scratch, l->mark, l->i);
+	ir_jmp(out, l->done);
+	lx->b = go;
+}
+
+static void sloop_exit_nz(lower_t *lx, sloop_t *l, ir_ref_t v)
+{
+	sloop_exit_if(lx, l, IR_CNE, v, con(lx, 0));
+}
+
+/* The end of the body: the next iteration; code goes on after the loop. */
+static void sloop_end(lower_t *lx, sloop_t *l)
+{
+	ir_emit(lx->fn, lx->b, IR_ADD, l->i, l->i, con(lx, 1));
+	ir_jmp(lx->b, l->head);
+	lx->b = l->done;
+}
+
+static int32_t scell(lower_t *lx, const dl_node_t *n, ir_ref_t init)
+{
+	int32_t off = (int32_t)scratch_reserve(lx, n, 8);
+
+	ir_store(lx->fn, lx->b, 8, lx->scratch, off, init);
+	return off;
+}
+
+static ir_ref_t scell_get(lower_t *lx, int32_t c)
+{
+	return ir_load(lx->fn, lx->b, 8, lx->scratch, c);
+}
+
+static void scell_set(lower_t *lx, int32_t c, ir_ref_t v)
+{
+	ir_store(lx->fn, lx->b, 8, lx->scratch, c, v);
+}
+
+static uint32_t pow2(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* v & (pow2(size) - 1): an offset the verifier sees below pow2(size). */
+static ir_ref_t bound(lower_t *lx, ir_ref_t v, uint32_t size)
+{
+	return bin(lx, IR_AND, v, con(lx, pow2(size) - 1));
+}
+
+/* Comparisons as 0 or 1 without a branch. */
+static ir_ref_t a_nz(lower_t *lx, ir_ref_t x)
+{
+	return bin(lx, IR_SHR, bin(lx, IR_OR, x, unop(lx, IR_NEG, x)),
+		   con(lx, 63));
+}
+
+static ir_ref_t a_not(lower_t *lx, ir_ref_t c)
+{
+	return bin(lx, IR_XOR, c, con(lx, 1));
+}
+
+static ir_ref_t a_eq(lower_t *lx, ir_ref_t a, ir_ref_t b)
+{
+	return a_not(lx, a_nz(lx, bin(lx, IR_XOR, a, b)));
+}
+
+/* a < b, signed, for values far from the ends of the range (positions,
+   lengths, 32-bit arguments) */
+static ir_ref_t a_lt(lower_t *lx, ir_ref_t a, ir_ref_t b)
+{
+	return bin(lx, IR_SHR, bin(lx, IR_SUB, a, b), con(lx, 63));
+}
+
+/* c ? a : b without a branch (c is 0 or 1). */
+static ir_ref_t sel(lower_t *lx, ir_ref_t c, ir_ref_t a, ir_ref_t b)
+{
+	ir_ref_t m = unop(lx, IR_NEG, c);
+
+	return bin(lx, IR_XOR, b, bin(lx, IR_AND, bin(lx, IR_XOR, a, b), m));
+}
+
+static ir_ref_t smin(lower_t *lx, ir_ref_t a, ir_ref_t b)
+{
+	return sel(lx, a_lt(lx, a, b), a, b);
+}
+
+static ir_ref_t smax(lower_t *lx, ir_ref_t a, ir_ref_t b)
+{
+	return sel(lx, a_lt(lx, b, a), a, b);
+}
+
+/* The bytes a string subroutine reads of its argument s. */
+static uint32_t str_size(lower_t *lx, val_t s)
+{
+	return s.size < lx->cx->strsize ? s.size : lx->cx->strsize;
+}
+
+/*
+ * s copied into a fresh scratch buffer of pow2(size) + extra bytes (so
+ * that bounded offsets and a little lookahead stay inside it), and its
+ * length into a new cell.
+ */
+static ir_ref_t str_in(lower_t *lx, const dl_node_t *n, val_t s,
+		       uint32_t size, uint32_t extra, int32_t *clen)
+{
+	ir_ref_t buf = scratch_alloc(lx, n, pow2(size) + extra);
+	ir_ref_t a[3] = { buf, con(lx, size), s.v };
+	ir_ref_t r = unop(lx, IR_SEXT32, call(lx, 115, 3, a));
+
+	/* r >= 1: the source is always readable (ours) */
+	*clen = scell(lx, n, smax(lx, bin(lx, IR_SUB, r, con(lx, 1)),
+				  con(lx, 0)));
+	return buf;
+}
+
+/* dst = the string at buf + the offset in cell cpos, "" if that is -1
+   (DTrace's NULL). */
+static void str_from(lower_t *lx, ir_ref_t dst, uint32_t size, ir_ref_t buf,
+		     uint32_t bufsize, int32_t cpos)
+{
+	ir_ref_t p = scell_get(lx, cpos);
+	ir_blk_t *copy = new_blk(lx), *none = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, bin(lx, IR_CSLT, p, con(lx, 0)), none, copy);
+	ir_store(lx->fn, none, 1, dst, 0, con(lx, 0));
+	ir_jmp(none, join);
+	lx->b = copy;
+	ir_ref_t a[3] = { dst, con(lx, size),
+			  bin(lx, IR_ADD, buf, bound(lx, p, bufsize)) };
+	call(lx, 115, 3, a);			/* probe_read_kernel_str */
+	ir_jmp(lx->b, join);
+	lx->b = join;
+}
+
+/* toupper(s), tolower(s): a copy, then the letters flipped in place. */
+static val_t subr_case(lower_t *lx, const dl_node_t *n, bool upper)
+{
+	val_t s = lower_expr(lx, n->args);
+	uint32_t size = str_size(lx, s);
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+
+	str_copy(lx, dst, size, s);
+	sloop_t l = sloop_begin(lx, n, size);
+	ir_ref_t p = bin(lx, IR_ADD, dst, l.i);
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1, p, 0);
+	sloop_exit_if(lx, &l, IR_CEQ, c, con(lx, 0));
+	ir_ref_t off = bin(lx, IR_SUB, c, con(lx, upper ? 'a' : 'A'));
+	ir_ref_t letter = bin(lx, IR_AND, a_lt(lx, off, con(lx, 26)),
+			      a_not(lx, a_lt(lx, off, con(lx, 0))));
+	ir_store(lx->fn, lx->b, 1, p, 0, bin(lx, IR_XOR, c,
+		 bin(lx, IR_SHL, letter, con(lx, 5))));
+	sloop_end(lx, &l);
+	return (val_t){ dst, size };
+}
+
+static val_t subr_toupper(lower_t *lx, const dl_node_t *n)
+{
+	return subr_case(lx, n, true);
+}
+
+static val_t subr_tolower(lower_t *lx, const dl_node_t *n)
+{
+	return subr_case(lx, n, false);
+}
+
+/* strchr(s, c), strrchr(s, c): s from the first (last) c on, NULL if
+   there is none; c may be the terminating NUL. */
+static val_t subr_strchr_dir(lower_t *lx, const dl_node_t *n, bool last)
+{
+	val_t s = lower_expr(lx, n->args);
+	ir_ref_t ch = unop(lx, IR_ZEXT8, lower_expr(lx, n->args->next).v);
+	uint32_t size = str_size(lx, s);
+	int32_t clen, cch = scell(lx, n, ch), cpos = scell(lx, n, con(lx, -1));
+	ir_ref_t buf = str_in(lx, n, s, size, 0, &clen);
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+
+	sloop_t l = sloop_begin(lx, n, size);
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, buf, l.i), 0);
+	ir_ref_t hit = a_eq(lx, c, scell_get(lx, cch));
+	scell_set(lx, cpos, sel(lx, hit, l.i, scell_get(lx, cpos)));
+	if (!last)
+		sloop_exit_nz(lx, &l, hit);
+	sloop_exit_if(lx, &l, IR_CEQ, c, con(lx, 0));
+	sloop_end(lx, &l);
+	str_from(lx, dst, size, buf, size, cpos);
+	return (val_t){ dst, size };
+}
+
+static val_t subr_strchr(lower_t *lx, const dl_node_t *n)
+{
+	return subr_strchr_dir(lx, n, false);
+}
+
+static val_t subr_strrchr(lower_t *lx, const dl_node_t *n)
+{
+	return subr_strchr_dir(lx, n, true);
+}
+
+/*
+ * substr(s, index[, count]), DTrace's way (Perl's): a negative index
+ * counts from the end, a negative count leaves that many characters off
+ * the end; without a count, the rest of s.  Computed without branches,
+ * then one bounded copy.
+ */
+static val_t subr_substr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_types_t *t = &lx->cx->types;
+	const dl_node_t *a = n->args;
+	val_t s = lower_expr(lx, a);
+	ir_ref_t idx = norm(lx, lower_expr(lx, a->next).v, &t->t_int);
+	ir_ref_t rem = a->next->next == NULL ?
+		con(lx, lx->cx->strsize) :
+		norm(lx, lower_expr(lx, a->next->next).v, &t->t_int);
+	uint32_t size = str_size(lx, s), strsize = lx->cx->strsize;
+	int32_t clen;
+	ir_ref_t buf = str_in(lx, n, s, size, 0, &clen);
+	ir_ref_t dst = scratch_alloc(lx, n, pow2(size));
+	ir_ref_t len = scell_get(lx, clen);
+
+	/* a negative index counts from the end; one still before the start
+	   shortens the count instead */
+	ir_ref_t neg = bin(lx, IR_CSLT, idx, con(lx, 0));
+	idx = bin(lx, IR_ADD, idx, sel(lx, neg, len, con(lx, 0)));
+	ir_ref_t before = bin(lx, IR_AND, neg, bin(lx, IR_AND,
+		bin(lx, IR_CSLT, idx, con(lx, 0)),
+		bin(lx, IR_CSGT, bin(lx, IR_ADD, idx, rem), con(lx, 0))));
+	rem = sel(lx, before, bin(lx, IR_ADD, rem, idx), rem);
+	idx = sel(lx, before, con(lx, 0), idx);
+	ir_ref_t out = bin(lx, IR_OR, bin(lx, IR_CSGE, idx, len),
+			   bin(lx, IR_CSLT, idx, con(lx, 0)));
+	ir_ref_t negc = bin(lx, IR_CSLT, rem, con(lx, 0));
+	ir_ref_t big = bin(lx, IR_CSGT, bin(lx, IR_ADD, idx, rem),
+			   con(lx, strsize));
+	ir_ref_t r = sel(lx, big, bin(lx, IR_SUB, con(lx, strsize), idx), rem);
+	r = sel(lx, negc, bin(lx, IR_ADD, rem, bin(lx, IR_SUB, len, idx)), r);
+	r = sel(lx, out, con(lx, 0), r);
+	r = smin(lx, smax(lx, r, con(lx, 0)), con(lx, size - 1));
+	ir_ref_t ca[3] = { dst, bin(lx, IR_ADD, bound(lx, r, size), con(lx, 1)),
+			   bin(lx, IR_ADD, buf, bound(lx, idx, size)) };
+	call(lx, 115, 3, ca);			/* probe_read_kernel_str */
+	return (val_t){ dst, size };
+}
+
+/*
+ * The search of index(), rindex() and strstr(): the first position at or
+ * after the start in cell cst (backwards: the last at or before it) at
+ * which sub occurs in buf, into cell cres (-1: none).  A constant sub is
+ * compared with the bpf_strncmp helper, one call per position.  One known
+ * only at run time is found by Knuth-Morris-Pratt, one step per
+ * iteration of a single loop (at most 2 * strsize of them, where a
+ * position-by-position comparison would cost the verifier strsize
+ * squared); backwards, every occurrence is found and the last one before
+ * the start kept.
+ */
+typedef struct needle {
+	const dl_node_t *lit;	/* a string constant, or NULL */
+	val_t litv;		/* its address in the string table */
+	ir_ref_t buf;		/* else: a copy, pow2(size) bytes ... */
+	ir_ref_t fail;		/* ... and its KMP table, u16 by position */
+	uint32_t size;
+	int32_t clen;		/* its length */
+} needle_t;
+
+/* fail[x - 1] */
+static ir_ref_t kmp_fail(lower_t *lx, const needle_t *nd, ir_ref_t x)
+{
+	ir_ref_t at = bound(lx, bin(lx, IR_SUB, x, con(lx, 1)), nd->size);
+
+	return ir_load(lx->fn, lx->b, 2, bin(lx, IR_ADD, nd->fail,
+			bin(lx, IR_SHL, at, con(lx, 1))), 0);
+}
+
+/* fail[q]: the length of the longest proper prefix of sub[0..q] that is
+   also a suffix of it. */
+static void kmp_table(lower_t *lx, const dl_node_t *n, needle_t *nd)
+{
+	int32_t cq = scell(lx, n, con(lx, 1)), ck = scell(lx, n, con(lx, 0));
+
+	nd->fail = scratch_alloc(lx, n, 2 * pow2(nd->size));
+	ir_store(lx->fn, lx->b, 2, nd->fail, 0, con(lx, 0));
+	sloop_t l = sloop_begin(lx, n, 2 * (int64_t)nd->size);
+	ir_ref_t q = scell_get(lx, cq), k = scell_get(lx, ck);
+	sloop_exit_if(lx, &l, IR_CSGE, q, scell_get(lx, nd->clen));
+	ir_ref_t a = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, nd->buf,
+					bound(lx, q, nd->size)), 0);
+	ir_ref_t b = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, nd->buf,
+					bound(lx, k, nd->size)), 0);
+	ir_ref_t eq = a_eq(lx, a, b), k0 = a_eq(lx, k, con(lx, 0));
+	ir_ref_t k1 = bin(lx, IR_ADD, k, con(lx, 1));
+	/* fail[q] is final when q moves on; a value written while it does
+	   not is rewritten before anything reads it */
+	ir_store(lx->fn, lx->b, 2, bin(lx, IR_ADD, nd->fail, bin(lx, IR_SHL,
+		 bound(lx, q, nd->size), con(lx, 1))), 0,
+		 sel(lx, eq, k1, con(lx, 0)));
+	scell_set(lx, ck, sel(lx, eq, k1, sel(lx, k0, k, kmp_fail(lx, nd, k))));
+	scell_set(lx, cq, bin(lx, IR_ADD, q, bin(lx, IR_OR, eq, k0)));
+	sloop_end(lx, &l);
+}
+
+static needle_t needle_of(lower_t *lx, const dl_node_t *n,
+			  const dl_node_t *sub, val_t v)
+{
+	needle_t nd = { 0 };
+
+	if (sub->kind == ND_STR) {
+		nd.lit = sub;
+		nd.litv = v;
+		nd.clen = scell(lx, n, con(lx, (int64_t)sub->slen));
+		return nd;
+	}
+	nd.size = str_size(lx, v);
+	nd.buf = str_in(lx, n, v, nd.size, 0, &nd.clen);
+	kmp_table(lx, n, &nd);
+	return nd;
+}
+
+/* The bytes after a haystack's pow2(size) the search may read. */
+static uint32_t needle_extra(const needle_t *nd)
+{
+	return nd->lit != NULL ? (uint32_t)nd->lit->slen + 8 : 0;
+}
+
+static void kmp_search(lower_t *lx, const dl_node_t *n, ir_ref_t buf,
+		       uint32_t size, int32_t clen, const needle_t *nd,
+		       int32_t cst, int32_t cres, bool back)
+{
+	ir_blk_t *empty = new_blk(lx), *search = new_blk(lx),
+		 *out = new_blk(lx);
+
+	ir_jnz(lx->b, scell_get(lx, nd->clen), search, empty);
+	lx->b = empty;		/* "" is found at the start */
+	scell_set(lx, cres, scell_get(lx, cst));
+	ir_jmp(lx->b, out);
+	lx->b = search;
+	int32_t ci = scell(lx, n, back ? con(lx, 0) : scell_get(lx, cst));
+	int32_t cj = scell(lx, n, con(lx, 0));
+	sloop_t l = sloop_begin(lx, n, 2 * (int64_t)size + 2);
+	ir_ref_t i = scell_get(lx, ci), j = scell_get(lx, cj);
+	ir_ref_t m = scell_get(lx, nd->clen);
+	ir_ref_t found = a_eq(lx, j, m), pos = bin(lx, IR_SUB, i, m);
+	if (back) {	/* keep the last match at or before the start */
+		sloop_exit_nz(lx, &l, bin(lx, IR_AND, found,
+				a_lt(lx, scell_get(lx, cst), pos)));
+		scell_set(lx, cres, sel(lx, found, pos, scell_get(lx, cres)));
+		j = sel(lx, found, kmp_fail(lx, nd, m), j);
+	} else {
+		scell_set(lx, cres, sel(lx, found, pos, con(lx, -1)));
+		sloop_exit_nz(lx, &l, found);
+	}
+	sloop_exit_if(lx, &l, IR_CSGE, i, scell_get(lx, clen));
+	ir_ref_t h = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, buf,
+					bound(lx, i, size)), 0);
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, nd->buf,
+					bound(lx, j, nd->size)), 0);
+	ir_ref_t eq = a_eq(lx, h, c), j0 = a_eq(lx, j, con(lx, 0));
+	/* a byte matched: both on; else back along fail[], or on in s */
+	scell_set(lx, cj, sel(lx, eq, bin(lx, IR_ADD, j, con(lx, 1)),
+			      sel(lx, j0, j, kmp_fail(lx, nd, j))));
+	scell_set(lx, ci, bin(lx, IR_ADD, i, bin(lx, IR_OR, eq, j0)));
+	sloop_end(lx, &l);
+	ir_jmp(lx->b, out);
+	lx->b = out;
+}
+
+/* A constant sub at each position: the bpf_strncmp helper. */
+static void lit_search(lower_t *lx, const dl_node_t *n, ir_ref_t buf,
+		       uint32_t size, int32_t clen, const needle_t *nd,
+		       int32_t cst, int32_t cres, bool back)
+{
+	sloop_t l = sloop_begin(lx, n, size);
+	ir_ref_t at = bin(lx, back ? IR_SUB : IR_ADD, scell_get(lx, cst), l.i);
+	ir_ref_t over = a_lt(lx, scell_get(lx, clen), bin(lx, IR_ADD, at,
+					scell_get(lx, nd->clen)));
+	ir_ref_t hit;
+
+	if (back)
+		sloop_exit_if(lx, &l, IR_CSLT, at, con(lx, 0));
+	else
+		sloop_exit_nz(lx, &l, over);
+	if (nd->lit->slen == 0) {
+		hit = con(lx, 1);
+	} else {	/* past the end it compares bytes of the buffer */
+		ir_ref_t a[3] = { bin(lx, IR_ADD, buf, bound(lx, at, size)),
+				  con(lx, (int64_t)nd->lit->slen),
+				  nd->litv.v };
+		ir_ref_t r = unop(lx, IR_SEXT32, call(lx, 182, 3, a));
+		hit = a_eq(lx, r, con(lx, 0));		/* strncmp */
+	}
+	hit = bin(lx, IR_AND, hit, a_not(lx, over));
+	at = bin(lx, back ? IR_SUB : IR_ADD, scell_get(lx, cst), l.i);
+	scell_set(lx, cres, sel(lx, hit, at, scell_get(lx, cres)));
+	sloop_exit_nz(lx, &l, hit);
+	sloop_end(lx, &l);
+}
+
+static void str_search(lower_t *lx, const dl_node_t *n, ir_ref_t buf,
+		       uint32_t size, int32_t clen, const needle_t *nd,
+		       int32_t cst, int32_t cres, bool back)
+{
+	if (nd->lit != NULL)
+		lit_search(lx, n, buf, size, clen, nd, cst, cres, back);
+	else
+		kmp_search(lx, n, buf, size, clen, nd, cst, cres, back);
+}
+
+/* index(s, sub[, start]), rindex(s, sub[, start]): Perl's semantics as
+   DTrace has them (the start clamped to the string; a negative one finds
+   nothing backwards, except an empty sub at 0). */
+static val_t subr_index_dir(lower_t *lx, const dl_node_t *n, bool back)
+{
+	const dl_node_t *a = n->args, *sub = a->next;
+	val_t s = lower_expr(lx, a), sv = lower_expr(lx, sub);
+	ir_ref_t start = sub->next == NULL ? IR_NONE :
+		norm(lx, lower_expr(lx, sub->next).v, &lx->cx->types.t_int);
+	uint32_t size = str_size(lx, s);
+	needle_t nd = needle_of(lx, n, sub, sv);
+	int32_t clen;
+	ir_ref_t buf = str_in(lx, n, s, size, needle_extra(&nd), &clen);
+	ir_ref_t len = scell_get(lx, clen), st;
+
+	if (!back) {
+		st = ir_is_none(start) ? con(lx, 0) :
+		     smin(lx, smax(lx, start, con(lx, 0)), len);
+	} else if (ir_is_none(start)) {
+		st = len;
+	} else {
+		ir_ref_t empty = bin(lx, IR_CEQ, scell_get(lx, nd.clen),
+				     con(lx, 0));
+		st = sel(lx, bin(lx, IR_CSLT, start, con(lx, 0)),
+			 bin(lx, IR_SUB, empty, con(lx, 1)),
+			 smin(lx, start, len));
+	}
+	int32_t cst = scell(lx, n, st), cres = scell(lx, n, con(lx, -1));
+	str_search(lx, n, buf, size, clen, &nd, cst, cres, back);
+	return (val_t){ scell_get(lx, cres) };
+}
+
+static val_t subr_index(lower_t *lx, const dl_node_t *n)
+{
+	return subr_index_dir(lx, n, false);
+}
+
+static val_t subr_rindex(lower_t *lx, const dl_node_t *n)
+{
+	return subr_index_dir(lx, n, true);
+}
+
+/* strstr(s, sub): s from the first sub on, NULL if none. */
+static val_t subr_strstr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_node_t *sub = n->args->next;
+	val_t s = lower_expr(lx, n->args), sv = lower_expr(lx, sub);
+	uint32_t size = str_size(lx, s);
+	needle_t nd = needle_of(lx, n, sub, sv);
+	int32_t clen;
+	ir_ref_t buf = str_in(lx, n, s, size, needle_extra(&nd), &clen);
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+	int32_t cst = scell(lx, n, con(lx, 0)), cres = scell(lx, n,
+							     con(lx, -1));
+
+	str_search(lx, n, buf, size, clen, &nd, cst, cres, false);
+	str_from(lx, dst, size, buf, size, cres);
+	return (val_t){ dst, size };
+}
+
+/* Whether byte c is in the 256-bit set at bits. */
+static ir_ref_t in_set(lower_t *lx, ir_ref_t bits, ir_ref_t c)
+{
+	ir_ref_t byte = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, bits,
+				bin(lx, IR_SHR, c, con(lx, 3))), 0);
+
+	return bin(lx, IR_AND, bin(lx, IR_SHR, byte, bin(lx, IR_AND, c,
+							  con(lx, 7))),
+		   con(lx, 1));
+}
+
+/* The bytes of the string s as a 256-bit set at a new scratch buffer. */
+static ir_ref_t byte_set(lower_t *lx, const dl_node_t *n, val_t s)
+{
+	uint32_t size = str_size(lx, s);
+	int32_t clen;
+	ir_ref_t buf = str_in(lx, n, s, size, 0, &clen);
+	ir_ref_t bits = scratch_alloc(lx, n, 32);
+
+	for (int32_t w = 0; w < 32; w += 8)
+		ir_store(lx->fn, lx->b, 8, bits, w, con(lx, 0));
+	sloop_t l = sloop_begin(lx, n, size);
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, buf, l.i), 0);
+	sloop_exit_if(lx, &l, IR_CEQ, c, con(lx, 0));
+	ir_ref_t p = bin(lx, IR_ADD, bits, bin(lx, IR_SHR, c, con(lx, 3)));
+	ir_store(lx->fn, lx->b, 1, p, 0, bin(lx, IR_OR,
+		 ir_load(lx->fn, lx->b, 1, p, 0),
+		 bin(lx, IR_SHL, con(lx, 1), bin(lx, IR_AND, c, con(lx, 7)))));
+	sloop_end(lx, &l);
+	return bits;
+}
+
+/* Scan buf from the position in cell cpos (forwards or backwards) to the
+   first byte for which stop(byte) holds; its position into cpos, -1 if
+   the scan leaves the string.  stop: a '/' (slash), not a '/' (!slash),
+   or (bits != NONE) NUL or a byte of the set bits, or (inv) NUL or a byte
+   not in it. */
+typedef struct scan {
+	bool back, slash, inv;
+	ir_ref_t bits;
+} scan_t;
+
+static void str_scan(lower_t *lx, const dl_node_t *n, ir_ref_t buf,
+		     uint32_t size, int32_t cpos, scan_t how)
+{
+	int32_t cs = scell(lx, n, scell_get(lx, cpos));
+
+	scell_set(lx, cpos, con(lx, -1));
+	sloop_t l = sloop_begin(lx, n, size);
+	ir_ref_t at = bin(lx, how.back ? IR_SUB : IR_ADD, scell_get(lx, cs),
+			  l.i);
+	sloop_exit_if(lx, &l, IR_CSLT, at, con(lx, 0));
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1,
+			     bin(lx, IR_ADD, buf, bound(lx, at, size)), 0);
+	ir_ref_t stop;
+	if (ir_is_none(how.bits)) {
+		stop = a_eq(lx, c, con(lx, '/'));
+		if (!how.slash)
+			stop = a_not(lx, stop);
+	} else {
+		stop = in_set(lx, how.bits, c);
+		if (how.inv)
+			stop = a_not(lx, stop);
+		stop = bin(lx, IR_OR, stop, a_eq(lx, c, con(lx, 0)));
+	}
+	scell_set(lx, cpos, sel(lx, stop, at, scell_get(lx, cpos)));
+	sloop_exit_nz(lx, &l, stop);
+	sloop_end(lx, &l);
+}
+
+/*
+ * strtok(s, delim): the next token of s, DTrace's way: the string and the
+ * position after the last token are kept per CPU (DL_MAP_STRTOK:
+ * { u64 position + 1, or 0 for none; char string[strsize] }), and
+ * strtok(NULL, delim) goes on from there with any delimiters; NULL when
+ * no token is left, and strtok(NULL, ...) with no string is DTrace's
+ * invalid address fault.
+ */
+static val_t subr_strtok(lower_t *lx, const dl_node_t *n)
+{
+	const dl_node_t *a = n->args;
+	uint32_t size = lx->cx->strsize;
+	val_t s = { IR_NONE, 0 };
+
+	if (a->kind != ND_INT)
+		s = lower_expr(lx, a);
+	ir_ref_t bits = byte_set(lx, n, lower_expr(lx, a->next));
+	int32_t zk = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTOK),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_ref_t st = call(lx, 1, 2, la);	/* map_lookup_elem */
+	ir_blk_t *ok = new_blk(lx);
+	ir_jnz(lx->b, st, ok, bail_blk(lx));	/* never absent */
+	lx->b = ok;
+	ir_ref_t str = bin(lx, IR_ADD, st, con(lx, 8));
+	if (!ir_is_none(s.v)) {
+		str_copy(lx, str, size, s);
+		ir_store(lx->fn, lx->b, 8, st, 0, con(lx, 1));
+	}
+	ir_ref_t at = ir_load(lx->fn, lx->b, 8, st, 0);
+	fault_if_val(lx, bin(lx, IR_CEQ, at, con(lx, 0)), DL_FLT_BADADDR,
+		     con(lx, 0));
+	int32_t clen, cpos = scell(lx, n, bin(lx, IR_SUB, at, con(lx, 1)));
+	ir_ref_t buf = str_in(lx, n, (val_t){ str, size }, size, 0, &clen);
+	ir_ref_t dst = scratch_alloc(lx, n, pow2(size));
+
+	/* the token starts at the first byte not a delimiter ... */
+	str_scan(lx, n, buf, size, cpos, (scan_t){ .bits = bits,
+						   .inv = true });
+	int32_t cstart = scell(lx, n, scell_get(lx, cpos));
+	/* ... and ends at the next delimiter or the end */
+	str_scan(lx, n, buf, size, cpos, (scan_t){ .bits = bits });
+	ir_ref_t from = scell_get(lx, cstart), to = scell_get(lx, cpos);
+	ir_ref_t empty = bin(lx, IR_CEQ, ir_load(lx->fn, lx->b, 1,
+				bin(lx, IR_ADD, buf, bound(lx, from, size)), 0),
+			     con(lx, 0));
+	ir_ref_t ca[3] = { dst, bin(lx, IR_ADD, bound(lx, bin(lx, IR_SUB, to,
+								from), size),
+				    con(lx, 1)),
+			   bin(lx, IR_ADD, buf, bound(lx, from, size)) };
+	call(lx, 115, 3, ca);			/* probe_read_kernel_str */
+	/* no token left: NULL, and no string for strtok(NULL, ...) */
+	ir_ref_t lk[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTOK),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	st = call(lx, 1, 2, lk);		/* map_lookup_elem */
+	ok = new_blk(lx);
+	ir_jnz(lx->b, st, ok, bail_blk(lx));
+	lx->b = ok;
+	ir_store(lx->fn, lx->b, 8, st, 0,
+		 sel(lx, empty, con(lx, 0), bin(lx, IR_ADD, to, con(lx, 1))));
+	return (val_t){ dst, size };
+}
+
+/*
+ * basename(s), dirname(s): DTrace's (and POSIX's) rules, from three
+ * backward scans: the last byte of the base name (the last not a '/'),
+ * the '/' before it, and the last byte of the directory before that.
+ * "" gives "." for both, a string of slashes "/"; a name without a '/'
+ * has the dirname ".".
+ */
+static val_t subr_pathpart(lower_t *lx, const dl_node_t *n, bool dir)
+{
+	val_t s = lower_expr(lx, n->args);
+	uint32_t size = str_size(lx, s);
+	int32_t clen;
+	ir_ref_t buf = str_in(lx, n, s, size, 0, &clen);
+	ir_ref_t dst = scratch_alloc(lx, n, pow2(size) + 8);
+	int32_t cpos = scell(lx, n, bin(lx, IR_SUB, scell_get(lx, clen),
+					con(lx, 1)));
+
+	str_scan(lx, n, buf, size, cpos, (scan_t){ true, false, false,
+						   IR_NONE });
+	int32_t clast = scell(lx, n, scell_get(lx, cpos));
+	str_scan(lx, n, buf, size, cpos, (scan_t){ true, true, false,
+						   IR_NONE });
+	int32_t cslash = scell(lx, n, scell_get(lx, cpos));
+	str_scan(lx, n, buf, size, cpos, (scan_t){ true, false, false,
+						   IR_NONE });
+	ir_ref_t len = scell_get(lx, clen), last = scell_get(lx, clast);
+	ir_ref_t slash = scell_get(lx, cslash), ldir = scell_get(lx, cpos);
+	ir_ref_t noslash = bin(lx, IR_CSLT, slash, con(lx, 0));
+	ir_ref_t from, to, special;
+
+	if (dir) {
+		from = con(lx, 0);
+		to = smax(lx, ldir, con(lx, 0));
+		special = sel(lx, noslash, con(lx, '.'), con(lx, 0));
+	} else {
+		from = bin(lx, IR_ADD, slash, con(lx, 1));
+		to = last;
+		special = con(lx, 0);
+	}
+	special = sel(lx, bin(lx, IR_CSLT, last, con(lx, 0)), con(lx, '/'),
+		      special);
+	special = sel(lx, bin(lx, IR_CEQ, len, con(lx, 0)), con(lx, '.'),
+		      special);
+	ir_ref_t ca[3] = { dst, bin(lx, IR_ADD, bound(lx, bin(lx, IR_SUB,
+				to, from), size), con(lx, 2)),
+			   bin(lx, IR_ADD, buf, bound(lx, from, size)) };
+	call(lx, 115, 3, ca);			/* probe_read_kernel_str */
+	ir_blk_t *sp = new_blk(lx), *join = new_blk(lx);
+	ir_jnz(lx->b, special, sp, join);
+	ir_store(lx->fn, sp, 1, dst, 0, special);
+	ir_store(lx->fn, sp, 1, dst, 1, con(lx, 0));
+	ir_jmp(sp, join);
+	lx->b = join;
+	return (val_t){ dst, size };
+}
+
+static val_t subr_basename(lower_t *lx, const dl_node_t *n)
+{
+	return subr_pathpart(lx, n, false);
+}
+
+static val_t subr_dirname(lower_t *lx, const dl_node_t *n)
+{
+	return subr_pathpart(lx, n, true);
+}
+
+/*
+ * cleanpath(s): s with "//", "/./" and "name/.." removed, as Oracle's
+ * DTrace has it (and Go's path.Clean): no trailing '/', ".." kept at the
+ * start of a relative path and dropped at the root, "." for a path that
+ * cleans to nothing ("" stays "").  One pass over s, each iteration
+ * taking one byte, or the first of a name with the '/' it needs before
+ * it, or a ".."; the case is computed without branches and the output
+ * written ahead of its end and kept or not.  Where every name written
+ * began is kept on a stack, so ".." goes back to it without a loop.
+ */
+typedef struct cpath {
+	ir_ref_t in, out, stack;
+	int32_t r, w, d, inelem, rooted;
+	uint32_t size;
+} cpath_t;
+
+static ir_ref_t cp_in(lower_t *lx, const cpath_t *cp, ir_ref_t r, int k)
+{
+	ir_ref_t at = bin(lx, IR_ADD, r, con(lx, k));
+
+	return ir_load(lx->fn, lx->b, 1, bin(lx, IR_ADD, cp->in,
+					     bound(lx, at, cp->size)), 0);
+}
+
+static ir_ref_t cp_at(lower_t *lx, ir_ref_t base, ir_ref_t i, uint32_t size,
+		      int scale)
+{
+	return bin(lx, IR_ADD, base, bin(lx, IR_SHL, bound(lx, i, size),
+					 con(lx, scale)));
+}
+
+static ir_ref_t or3(lower_t *lx, ir_ref_t a, ir_ref_t b, ir_ref_t c)
+{
+	return bin(lx, IR_OR, bin(lx, IR_OR, a, b), c);
+}
+
+static ir_ref_t and3(lower_t *lx, ir_ref_t a, ir_ref_t b, ir_ref_t c)
+{
+	return bin(lx, IR_AND, bin(lx, IR_AND, a, b), c);
+}
+
+/* One step at in[r] = c, not NUL. */
+static void cp_step(lower_t *lx, const cpath_t *cp, ir_ref_t c)
+{
+	ir_ref_t r = scell_get(lx, cp->r), w = scell_get(lx, cp->w);
+	ir_ref_t d = scell_get(lx, cp->d), in = scell_get(lx, cp->inelem);
+	ir_ref_t rooted = scell_get(lx, cp->rooted);
+	ir_ref_t n1 = cp_in(lx, cp, r, 1), n2 = cp_in(lx, cp, r, 2);
+	ir_ref_t slash = a_eq(lx, c, con(lx, '/')), out = a_not(lx, in);
+	ir_ref_t dot = bin(lx, IR_AND, out, a_eq(lx, c, con(lx, '.')));
+	ir_ref_t end1 = bin(lx, IR_OR, a_eq(lx, n1, con(lx, 0)),
+			    a_eq(lx, n1, con(lx, '/')));
+	ir_ref_t end2 = bin(lx, IR_OR, a_eq(lx, n2, con(lx, 0)),
+			    a_eq(lx, n2, con(lx, '/')));
+	/* the cases: a byte of a name, ".", "..", a name beginning */
+	ir_ref_t byte = bin(lx, IR_AND, in, a_not(lx, slash));
+	ir_ref_t d1 = bin(lx, IR_AND, dot, end1);
+	ir_ref_t d2 = and3(lx, dot, a_eq(lx, n1, con(lx, '.')), end2);
+	ir_ref_t name = bin(lx, IR_AND, bin(lx, IR_AND, out, a_not(lx, slash)),
+			    a_not(lx, bin(lx, IR_OR, d1, d2)));
+	ir_ref_t pop = bin(lx, IR_AND, d2, a_nz(lx, d));
+	ir_ref_t keep = and3(lx, d2, a_not(lx, a_nz(lx, d)),
+			     a_not(lx, rooted));
+	ir_ref_t sepn = bin(lx, IR_AND, name, a_nz(lx, bin(lx, IR_XOR, w,
+							      rooted)));
+	ir_ref_t sepk = bin(lx, IR_AND, keep, a_nz(lx, w));
+	/* what may be written at w, w + 1, w + 2, and how much of it counts */
+	ir_ref_t x0 = sel(lx, keep, sel(lx, sepk, con(lx, '/'), con(lx, '.')),
+			  sel(lx, sepn, con(lx, '/'), c));
+	ir_ref_t x1 = sel(lx, name, c, con(lx, '.'));
+	ir_ref_t adv = or3(lx, byte, bin(lx, IR_MUL, name,
+					 bin(lx, IR_ADD, sepn, con(lx, 1))),
+			   bin(lx, IR_MUL, keep, bin(lx, IR_ADD, sepk,
+						      con(lx, 2))));
+	ir_store(lx->fn, lx->b, 1, cp_at(lx, cp->out, w, cp->size, 0), 0, x0);
+	ir_store(lx->fn, lx->b, 1, cp_at(lx, cp->out, bin(lx, IR_ADD, w,
+			con(lx, 1)), cp->size, 0), 0, x1);
+	ir_store(lx->fn, lx->b, 1, cp_at(lx, cp->out, bin(lx, IR_ADD, w,
+			con(lx, 2)), cp->size, 0), 0, con(lx, '.'));
+	/* the stack: push where a name begins, pop on ".." */
+	ir_store(lx->fn, lx->b, 2, cp_at(lx, cp->stack, d, cp->size, 1), 0, w);
+	ir_ref_t back = ir_load(lx->fn, lx->b, 2, cp_at(lx, cp->stack,
+				bin(lx, IR_SUB, d, con(lx, 1)), cp->size, 1),
+				0);
+	scell_set(lx, cp->w, sel(lx, pop, back, bin(lx, IR_ADD, w, adv)));
+	scell_set(lx, cp->d, bin(lx, IR_SUB, bin(lx, IR_ADD, d, name), pop));
+	scell_set(lx, cp->inelem, bin(lx, IR_OR, byte, name));
+	scell_set(lx, cp->r, bin(lx, IR_ADD, bin(lx, IR_ADD, r, con(lx, 1)),
+				 d2));
+}
+
+static val_t subr_cleanpath(lower_t *lx, const dl_node_t *n)
+{
+	val_t s = lower_expr(lx, n->args);
+	cpath_t cp = { .size = str_size(lx, s) };
+	int32_t clen;
+
+	cp.in = str_in(lx, n, s, cp.size, 8, &clen);
+	cp.out = scratch_alloc(lx, n, pow2(cp.size) + 8);
+	cp.stack = scratch_alloc(lx, n, 2 * pow2(cp.size));
+	ir_ref_t rooted = bin(lx, IR_CEQ, ir_load(lx->fn, lx->b, 1, cp.in, 0),
+			      con(lx, '/'));
+	ir_store(lx->fn, lx->b, 1, cp.out, 0, con(lx, '/'));
+	cp.rooted = scell(lx, n, rooted);
+	cp.r = scell(lx, n, rooted);
+	cp.w = scell(lx, n, rooted);
+	cp.d = scell(lx, n, con(lx, 0));
+	cp.inelem = scell(lx, n, con(lx, 0));
+
+	sloop_t l = sloop_begin(lx, n, cp.size);
+	ir_ref_t c = cp_in(lx, &cp, scell_get(lx, cp.r), 0);
+	sloop_exit_if(lx, &l, IR_CEQ, c, con(lx, 0));
+	cp_step(lx, &cp, c);
+	sloop_end(lx, &l);
+	/* nothing left of a non-empty path: "." */
+	ir_ref_t w = scell_get(lx, cp.w);
+	ir_ref_t dot = bin(lx, IR_AND, bin(lx, IR_CEQ, w, con(lx, 0)),
+			   bin(lx, IR_CNE, scell_get(lx, clen), con(lx, 0)));
+	ir_store(lx->fn, lx->b, 1, cp.out, 0, sel(lx, dot, con(lx, '.'),
+		 ir_load(lx->fn, lx->b, 1, cp.out, 0)));
+	ir_store(lx->fn, lx->b, 1, cp_at(lx, cp.out, bin(lx, IR_ADD, w, dot),
+					 cp.size, 0), 0, con(lx, 0));
+	return (val_t){ cp.out, cp.size };
+}
+
+/* lltostr(v[, base]): v in base 2..36 (else an illegal operation fault),
+   digits past 9 in lower case; negative only in base 10, base 16 with
+   "0x" and base 8 with "0" before the digits (0 is "0x0" in base 16). */
+#define LLTOSTR_BUF 128	/* 64 binary digits, "0x", sign, NUL; a power of 2 */
+static val_t subr_lltostr(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t v = lower_expr(lx, n->args).v;
+	ir_ref_t base = n->args->next == NULL ? con(lx, 10) :
+		norm(lx, lower_expr(lx, n->args->next).v, &lx->cx->types.t_int);
+	uint32_t size = lx->cx->strsize < 72 ? lx->cx->strsize : 72;
+
+	if (n->args->next != NULL)
+		fault_if(lx, bin(lx, IR_OR, bin(lx, IR_CSLE, base, con(lx, 1)),
+				 bin(lx, IR_CSGT, base, con(lx, 36))),
+			 DL_FLT_ILLOP);
+	ir_ref_t tmp = scratch_alloc(lx, n, LLTOSTR_BUF);
+	ir_ref_t dst = scratch_alloc(lx, n, size);
+	ir_ref_t b10 = bin(lx, IR_CEQ, base, con(lx, 10));
+	ir_ref_t b16 = bin(lx, IR_CEQ, base, con(lx, 16));
+	ir_ref_t neg = bin(lx, IR_AND, b10, bin(lx, IR_CSLT, v, con(lx, 0)));
+	ir_ref_t zero = bin(lx, IR_CEQ, v, con(lx, 0));
+	int32_t cval = scell(lx, n, sel(lx, neg, unop(lx, IR_NEG, v), v));
+	int32_t cbase = scell(lx, n, base);
+	int32_t cpos = scell(lx, n, con(lx, LLTOSTR_BUF - 1));
+
+	ir_store(lx->fn, lx->b, 1, tmp, LLTOSTR_BUF - 1, con(lx, 0));
+	sloop_t l = sloop_begin(lx, n, 64);
+	ir_ref_t val = scell_get(lx, cval), bs = scell_get(lx, cbase);
+	sloop_exit_if(lx, &l, IR_CEQ, val, con(lx, 0));
+	ir_ref_t dig = bin(lx, IR_UREM, val, bs);
+	ir_ref_t ch = bin(lx, IR_ADD, bin(lx, IR_ADD, dig, con(lx, '0')),
+			  bin(lx, IR_MUL, a_lt(lx, con(lx, 9), dig),
+			      con(lx, 'a' - '0' - 10)));
+	ir_ref_t pos = bin(lx, IR_SUB, scell_get(lx, cpos), con(lx, 1));
+	ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, tmp,
+		 bound(lx, pos, LLTOSTR_BUF)), 0, ch);
+	scell_set(lx, cpos, pos);
+	scell_set(lx, cval, bin(lx, IR_UDIV, val, bs));
+	sloop_end(lx, &l);
+	/* the prefixes, each written before the string and kept if wanted */
+	ir_ref_t b8 = bin(lx, IR_CEQ, scell_get(lx, cbase), con(lx, 8));
+	struct { ir_ref_t want; int ch; } pre[] = {
+		{ bin(lx, IR_AND, zero, b16), '0' }, { b16, 'x' },
+		{ bin(lx, IR_OR, zero, bin(lx, IR_OR, b8, b16)), '0' },
+		{ neg, '-' },
+	};
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		ir_ref_t p = bin(lx, IR_SUB, scell_get(lx, cpos), con(lx, 1));
+		ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, tmp,
+			 bound(lx, p, LLTOSTR_BUF)), 0, con(lx, pre[i].ch));
+		scell_set(lx, cpos, bin(lx, IR_SUB, scell_get(lx, cpos),
+					pre[i].want));
+	}
+	ir_ref_t ca[3] = { dst, con(lx, size), bin(lx, IR_ADD, tmp,
+			   bound(lx, scell_get(lx, cpos), LLTOSTR_BUF)) };
+	call(lx, 115, 3, ca);			/* probe_read_kernel_str */
+	return (val_t){ dst, size };
+}
+
+/* htons() and the others: byte order swaps (the machine is little-endian;
+   network order is big-endian), of the argument in its prototype's type. */
+static val_t subr_byteorder(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t v = norm(lx, lower_expr(lx, n->args).v, n->type);
+	ir_ref_t r = con(lx, 0);
+	int bytes = (int)n->type->size;
+
+	for (int i = 0; i < bytes; i++) {
+		ir_ref_t b = bin(lx, IR_AND, bin(lx, IR_SHR, v, con(lx, 8 * i)),
+				 con(lx, 0xff));
+		r = bin(lx, IR_OR, r, bin(lx, IR_SHL, b,
+					  con(lx, 8 * (bytes - 1 - i))));
+	}
+	return (val_t){ r };
+}
+
+/* rand(): a pseudo-random non-negative int. */
+static val_t subr_rand(lower_t *lx, const dl_node_t *n)
+{
+	return (val_t){ bin(lx, IR_AND, call(lx, 7, 0, NULL),
+			    con(lx, 0x7fffffff)) };	/* get_prandom_u32 */
+}
+
+/* getmajor(), getminor(): the kernel's dev_t, 12 bits of major over 20
+   of minor (MINORBITS). */
+static val_t subr_getmajor(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t v = unop(lx, IR_ZEXT32, lower_expr(lx, n->args).v);
+
+	return (val_t){ bin(lx, IR_SHR, v, con(lx, 20)) };
+}
+
+static val_t subr_getminor(lower_t *lx, const dl_node_t *n)
+{
+	return (val_t){ bin(lx, IR_AND, lower_expr(lx, n->args).v,
+			    con(lx, 0xfffff)) };
+}
+
+/* progenyof(pid): whether the current process is pid or descends from
+   it, following real_parent (offsets from BTF) at most
+   DL_PROGENY_DEPTH generations up. */
+#define DL_PROGENY_DEPTH 128
+static val_t subr_progenyof(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t parent_off = dl_btf_member_off(lx->cx, n->loc, "task_struct",
+						"real_parent");
+	uint32_t tgid_off = dl_btf_member_off(lx->cx, n->loc, "task_struct",
+					      "tgid");
+	ir_ref_t want = unop(lx, IR_ZEXT32, lower_expr(lx, n->args).v);
+	int32_t cwant = scell(lx, n, want), cres = scell(lx, n, con(lx, 0));
+	int32_t ctask = scell(lx, n, call(lx, 35, 0, NULL));	/* task */
+
+	sloop_t l = sloop_begin(lx, n, DL_PROGENY_DEPTH);
+	ir_ref_t t = scell_get(lx, ctask);
+	ir_ref_t tgid = kread(lx, bin(lx, IR_ADD, t, con(lx, tgid_off)), 4);
+	ir_ref_t hit = a_eq(lx, tgid, scell_get(lx, cwant));
+	scell_set(lx, cres, hit);
+	sloop_exit_nz(lx, &l, hit);
+	t = scell_get(lx, ctask);
+	ir_ref_t p = kread(lx, bin(lx, IR_ADD, t, con(lx, parent_off)), 8);
+	/* the top (init_task is its own parent) or a failed read */
+	sloop_exit_nz(lx, &l, bin(lx, IR_OR, a_eq(lx, p, t),
+				  a_eq(lx, p, con(lx, 0))));
+	scell_set(lx, ctask, p);
+	sloop_end(lx, &l);
+	return (val_t){ scell_get(lx, cres) };
+}
+
+/* Append the decimal digits of byte b at dst + the offset in cell cpos. */
+static void put_byte_dec(lower_t *lx, ir_ref_t dst, int32_t cpos, ir_ref_t b)
+{
+	ir_ref_t d[3] = { bin(lx, IR_UDIV, b, con(lx, 100)),
+			  bin(lx, IR_UREM, bin(lx, IR_UDIV, b, con(lx, 10)),
+			      con(lx, 10)),
+			  bin(lx, IR_UREM, b, con(lx, 10)) };
+	ir_ref_t want[3] = { bin(lx, IR_CUGE, b, con(lx, 100)),
+			     bin(lx, IR_CUGE, b, con(lx, 10)), con(lx, 1) };
+
+	for (int i = 0; i < 3; i++) {
+		ir_ref_t pos = scell_get(lx, cpos);
+		ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, dst,
+			 bin(lx, IR_AND, pos, con(lx, 15))), 0,
+			 bin(lx, IR_ADD, d[i], con(lx, '0')));
+		scell_set(lx, cpos, bin(lx, IR_ADD, pos, want[i]));
+	}
+}
+
+/* inet_ntoa(ipaddr_t *): the IPv4 address (network order) at a kernel
+   address, dotted; a bad address is DTrace's invalid address fault. */
+static val_t subr_inet_ntoa(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t addr = lower_expr(lx, n->args).v;
+	int32_t slot = stack_alloc(lx, 8);
+	ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)),
+			  con(lx, 4), addr };
+	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+
+	fault_if_val(lx, bin(lx, IR_CNE, r, con(lx, 0)), DL_FLT_BADADDR, addr);
+	ir_ref_t ip = ir_load(lx->fn, lx->b, 4, ir_reg(IR_FP), slot);
+	ir_ref_t dst = scratch_alloc(lx, n, 16);
+	int32_t cpos = scell(lx, n, con(lx, 0));
+
+	for (int i = 0; i < 4; i++) {
+		if (i > 0) {
+			ir_ref_t pos = scell_get(lx, cpos);
+			ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, dst,
+				 bin(lx, IR_AND, pos, con(lx, 15))), 0,
+				 con(lx, '.'));
+			scell_set(lx, cpos, bin(lx, IR_ADD, pos, con(lx, 1)));
+		}
+		put_byte_dec(lx, dst, cpos, bin(lx, IR_AND, bin(lx, IR_SHR, ip,
+						con(lx, 8 * i)), con(lx, 0xff)));
+	}
+	ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, dst, bin(lx, IR_AND,
+		 scell_get(lx, cpos), con(lx, 15))), 0, con(lx, 0));
+	return (val_t){ dst, 16 };
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = subr_copyinstr,
 	[DL_FN_strlen] = subr_strlen, [DL_FN_strjoin] = subr_strjoin,
 	[DL_FN_speculation] = subr_speculation,
+	[DL_FN_substr] = subr_substr, [DL_FN_index] = subr_index,
+	[DL_FN_rindex] = subr_rindex, [DL_FN_strchr] = subr_strchr,
+	[DL_FN_strrchr] = subr_strrchr, [DL_FN_strstr] = subr_strstr,
+	[DL_FN_strtok] = subr_strtok, [DL_FN_basename] = subr_basename,
+	[DL_FN_dirname] = subr_dirname, [DL_FN_cleanpath] = subr_cleanpath,
+	[DL_FN_lltostr] = subr_lltostr, [DL_FN_toupper] = subr_toupper,
+	[DL_FN_tolower] = subr_tolower, [DL_FN_htons] = subr_byteorder,
+	[DL_FN_htonl] = subr_byteorder, [DL_FN_htonll] = subr_byteorder,
+	[DL_FN_ntohs] = subr_byteorder, [DL_FN_ntohl] = subr_byteorder,
+	[DL_FN_ntohll] = subr_byteorder, [DL_FN_inet_ntoa] = subr_inet_ntoa,
+	[DL_FN_progenyof] = subr_progenyof, [DL_FN_rand] = subr_rand,
+	[DL_FN_getmajor] = subr_getmajor, [DL_FN_getminor] = subr_getminor,
 };
 
 static val_t lower_subr(lower_t *lx, const dl_node_t *n)

@@ -795,10 +795,140 @@ static void sema_strjoin(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* An integer argument (char, int, ...), converted to the prototype's type
+   when lowered. */
+static void need_int_arg(sema_t *sx, const dl_node_t *call, dl_node_t *a,
+			 int argno, const char *proto)
+{
+	sema_expr(sx, a);
+	if (!dl_type_is_int(a->type))
+		dl_error(sx->cx, a->loc, D_PROTO_ARG, "%s( ) argument #%d is "
+			 "incompatible with prototype:\n\tprototype: %s\n\t "
+			 "argument: %s", call->name, argno, proto,
+			 a->type->name);
+}
+
+/* substr(s, index[, length]) */
+static void sema_substr(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	need_int_arg(sx, n, n->args->next, 2, "int");
+	if (n->args->next->next != NULL)
+		need_int_arg(sx, n, n->args->next->next, 3, "int");
+	n->type = &T(sx)->t_string;
+}
+
+/* index(s, sub[, start]), rindex(s, sub[, start]) */
+static void sema_index_subr(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	need_str_arg(sx, n, n->args->next, 2);
+	if (n->args->next->next != NULL)
+		need_int_arg(sx, n, n->args->next->next, 3, "int");
+	n->type = &T(sx)->t_int;
+}
+
+/* strchr(s, c), strrchr(s, c) */
+static void sema_strchr(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	need_int_arg(sx, n, n->args->next, 2, "char");
+	n->type = &T(sx)->t_string;
+}
+
+/* string f(string, string): strstr */
+static void sema_str2(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	need_str_arg(sx, n, n->args->next, 2);
+	n->type = &T(sx)->t_string;
+}
+
+/* strtok(s, delim): s may be NULL (the constant 0) to go on with the
+   string of the last call on this CPU. */
+static void sema_strtok(sema_t *sx, dl_node_t *n)
+{
+	dl_node_t *s = n->args;
+
+	sema_expr(sx, s);
+	if (!is_string(s) && !(s->kind == ND_INT && s->ival == 0))
+		dl_error(sx->cx, s->loc, D_PROTO_ARG, "strtok( ) argument #1 "
+			 "is incompatible with prototype:\n\tprototype: "
+			 "string\n\t argument: %s", s->type->name);
+	need_str_arg(sx, n, s->next, 2);
+	n->type = &T(sx)->t_string;
+}
+
+/* string f(string): basename, dirname, cleanpath, toupper, tolower */
+static void sema_str1(sema_t *sx, dl_node_t *n)
+{
+	need_str_arg(sx, n, n->args, 1);
+	n->type = &T(sx)->t_string;
+}
+
+/* lltostr(v[, base]) */
+static void sema_lltostr(sema_t *sx, dl_node_t *n)
+{
+	need_int_arg(sx, n, n->args, 1, "int64_t");
+	if (n->args->next != NULL)
+		need_int_arg(sx, n, n->args->next, 2, "int");
+	n->type = &T(sx)->t_string;
+}
+
+/* htons(uint16_t) -> uint16_t and the others of the family: the type of
+   the argument and the result, by name. */
+static void sema_byteorder(sema_t *sx, dl_node_t *n)
+{
+	const char *name = n->name[4] == 's' ? "uint16_t" :
+			   n->name[5] == 'l' ? "uint64_t" : "uint32_t";
+
+	need_int_arg(sx, n, n->args, 1, name);
+	n->type = dl_type_by_name(T(sx), name);
+}
+
+/* inet_ntoa(ipaddr_t *): the IPv4 address at a kernel address. */
+static void sema_inet_ntoa(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->args);
+	need_arg(sx, n, n->args, 1, "ipaddr_t *");
+	n->type = &T(sx)->t_string;
+}
+
+static void sema_progenyof(sema_t *sx, dl_node_t *n)
+{
+	need_int_arg(sx, n, n->args, 1, "pid_t");
+	n->type = &T(sx)->t_int;
+}
+
+static void sema_rand(sema_t *sx, dl_node_t *n)
+{
+	n->type = &T(sx)->t_int;
+}
+
+/* getmajor(dev_t) -> major_t, getminor(dev_t) -> minor_t */
+static void sema_devnum(sema_t *sx, dl_node_t *n)
+{
+	need_int_arg(sx, n, n->args, 1, "dev_t");
+	n->type = dl_type_by_name(T(sx), n->name[3] == 'm' && n->name[4] ==
+				  'a' ? "major_t" : "minor_t");
+}
+
 static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_copyinstr] = sema_copyinstr,
 	[DL_FN_strlen] = sema_strlen, [DL_FN_strjoin] = sema_strjoin,
 	[DL_FN_speculation] = sema_speculation,
+	[DL_FN_substr] = sema_substr, [DL_FN_index] = sema_index_subr,
+	[DL_FN_rindex] = sema_index_subr, [DL_FN_strchr] = sema_strchr,
+	[DL_FN_strrchr] = sema_strchr, [DL_FN_strstr] = sema_str2,
+	[DL_FN_strtok] = sema_strtok, [DL_FN_basename] = sema_str1,
+	[DL_FN_dirname] = sema_str1, [DL_FN_cleanpath] = sema_str1,
+	[DL_FN_lltostr] = sema_lltostr, [DL_FN_toupper] = sema_str1,
+	[DL_FN_tolower] = sema_str1, [DL_FN_htons] = sema_byteorder,
+	[DL_FN_htonl] = sema_byteorder, [DL_FN_htonll] = sema_byteorder,
+	[DL_FN_ntohs] = sema_byteorder, [DL_FN_ntohl] = sema_byteorder,
+	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
+	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
+	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)

@@ -274,15 +274,17 @@ static void on_child(int sig)
 }
 
 /*
- * Without SA_RESTART, so that a signal cuts dtrace_work()'s wait short.
- * The first SIGINT or SIGTERM stops tracing; SA_RESETHAND lets a second
- * one end us at once.  Signals ignored when we started stay ignored.
+ * A signal cuts dtrace_work()'s wait short (epoll_wait is never restarted,
+ * SA_RESTART or not), while SA_RESTART keeps it from failing a write of
+ * our output into a full pipe, which would lose what stdio held.  The
+ * first SIGINT or SIGTERM stops tracing; SA_RESETHAND lets a second one
+ * end us at once.  Signals ignored when we started stay ignored.
  */
 static void catch_signals(const cmd_t *c)
 {
 	static const int stops[] = { SIGINT, SIGTERM };
 	struct sigaction sa = { .sa_handler = on_interrupt,
-				.sa_flags = SA_RESETHAND }, old;
+				.sa_flags = SA_RESETHAND | SA_RESTART }, old;
 
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
@@ -292,7 +294,7 @@ static void catch_signals(const cmd_t *c)
 	if (c->procs.n == 0)
 		return;
 	sa.sa_handler = on_child;
-	sa.sa_flags = SA_NOCLDSTOP;
+	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
 }
 

@@ -473,7 +473,8 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 			static const char *const base[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
 				"globals", "self", "selfstr", "scratch", "zero",
-				"agggen", "specq", "prog" };
+				"agggen", "specq", "strtok",
+				"prog" };
 			size_t n = DL_NMAPS + dtp->aggs.n;
 			const char **maps = calloc(n, sizeof(*maps));
 			for (size_t k = 0; maps != NULL && k < n; k++)

@@ -225,6 +225,11 @@ static int create_maps(dtrace_hdl_t *dtp)
 		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
 				      DL_SCRATCH_SIZE, 1, 0);
+	if (map_used(dtp, DL_MAP_STRTOK))	/* { u64 position; string } */
+		rc = rc ?: map_create(dtp, DL_MAP_STRTOK,
+				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_strtok",
+				      8 + (uint32_t)dt_opt(dtp, DT_OPT_strsize),
+				      1, 0);
 	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
 					    st, BPF_ANY) < 0 ||
 			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))
