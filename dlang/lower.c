@@ -61,6 +61,7 @@ typedef struct lower {
 	uint32_t scratchoff;	/* scratch bytes handed out */
 	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
 	dl_loc_t loc;		/* the statement being lowered */
+	uint64_t vcost;		/* verifier steps the subroutines will take */
 	/* ERROR clauses (hooks->errclauses), lowered once at errentry after
 	   the program's clauses; a fault sets the err temps and the index
 	   of the clause to resume after, and jumps there */
@@ -2231,11 +2232,46 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_getmajor] = subr_getmajor, [DL_FN_getminor] = subr_getminor,
 };
 
+/*
+ * The verifier follows a subroutine's loops iteration by iteration: about
+ * this many instructions per call at strsize 256 (measured), scaled by
+ * strsize.  A program whose calls add up to more than the verifier's
+ * budget would compile but not load, so it is refused here instead.
+ */
+static const uint32_t subr_vcost[DL_NFUNCS] = {
+	[DL_FN_substr] = 200, [DL_FN_lltostr] = 2000,
+	[DL_FN_toupper] = 5000, [DL_FN_tolower] = 5000,
+	[DL_FN_strchr] = 6000, [DL_FN_strrchr] = 6000,
+	[DL_FN_progenyof] = 6000, [DL_FN_basename] = 25000,
+	[DL_FN_dirname] = 25000, [DL_FN_strtok] = 26000,
+	[DL_FN_index] = 80000, [DL_FN_rindex] = 80000,
+	[DL_FN_strstr] = 80000, [DL_FN_cleanpath] = 150000,
+};
+#define DL_VERIFIER_BUDGET 800000	/* of the kernel's 1000000 */
+
+static void subr_budget(lower_t *lx, const dl_node_t *n)
+{
+	uint64_t c = subr_vcost[n->ival];
+
+	/* a literal needle is searched with bpf_strncmp, far cheaper */
+	if ((n->ival == DL_FN_index || n->ival == DL_FN_rindex ||
+	     n->ival == DL_FN_strstr) && n->args->next->kind == ND_STR)
+		c = 11000;
+	lx->vcost += c * lx->cx->strsize / 256;
+	if (lx->vcost > DL_VERIFIER_BUDGET)
+		dl_error(lx->cx, n->loc, D_LIMIT, "%s( ): the string "
+			 "subroutines of this probe's clauses need more "
+			 "verifier steps than the kernel allows (about %llu; "
+			 "limit is %d)", n->name, (unsigned long long)lx->vcost,
+			 DL_VERIFIER_BUDGET);
+}
+
 static val_t lower_subr(lower_t *lx, const dl_node_t *n)
 {
 	if (n->ival < 0 || n->ival >= DL_NFUNCS || subr_fns[n->ival] == NULL)
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED, "%s( ) cannot be "
 			 "compiled yet", n->name);
+	subr_budget(lx, n);
 	return subr_fns[n->ival](lx, n);
 }
 
