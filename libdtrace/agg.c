@@ -272,6 +272,11 @@ static int snap_keyed(dtrace_hdl_t *dtp, dt_aggsnap_t *s, int fd)
 
 dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id)
 {
+	return dt_agg_snap_gen(dtp, id, state(dtp)->maps[id].gen);
+}
+
+dt_aggsnap_t *dt_agg_snap_gen(dtrace_hdl_t *dtp, uint32_t id, uint64_t gen)
+{
 	dt_aggstate_t *st = state(dtp);
 	const dl_agg_t *a = dtp->aggs.aggs[id];
 	dt_aggsnap_t *s = calloc(1, sizeof(*s));
@@ -282,7 +287,7 @@ dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id)
 		abort();
 	s->agg = a;
 	s->vwords = dl_agg_nwords(a) - DL_AGG_DATA(a) + 1;
-	s->gen = st->maps[id].gen;
+	s->gen = gen;
 	s->normal = st->maps[id].normal;
 	s->ncpus = dtp->ncpus;
 	rc = a->tup.nkeys == 0 ? snap_keyless(dtp, s, st->maps[id].fd, vals) :
@@ -371,6 +376,11 @@ int dt_agg_trunc(dtrace_hdl_t *dtp, uint32_t id, bool all, int64_t keep)
 void dt_agg_normalize(dtrace_hdl_t *dtp, uint32_t id, uint64_t normal)
 {
 	state(dtp)->maps[id].normal = normal == 0 ? 1 : normal;
+}
+
+uint64_t dt_agg_gen(dtrace_hdl_t *dtp, uint32_t id)
+{
+	return state(dtp)->maps[id].gen;
 }
 
 void dt_agg_printed(dtrace_hdl_t *dtp, uint32_t id)

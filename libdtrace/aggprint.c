@@ -629,7 +629,8 @@ int dt_agg_print(dtrace_hdl_t *dtp, FILE *out, dt_aggsnap_t *s,
 	return rc;
 }
 
-int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a)
+int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a,
+		  const bool *freeze)
 {
 	dt_aggsnap_t *snaps[64];
 	table_t t = { .dtp = dtp, .snaps = snaps };
@@ -638,7 +639,11 @@ int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a)
 	if (a->pfmt == NULL)
 		fputc('\n', out);
 	for (size_t i = 0; i < a->naggs && i < 64; i++) {
-		if ((snaps[i] = dt_agg_snap(dtp, a->aggs[i])) == NULL)
+		uint64_t gen = dt_agg_gen(dtp, a->aggs[i]);
+		if (freeze != NULL && freeze[i] &&
+		    dt_agg_clear(dtp, a->aggs[i]) < 0)
+			goto out;
+		if ((snaps[i] = dt_agg_snap_gen(dtp, a->aggs[i], gen)) == NULL)
 			goto out;
 		t.nsnaps++;
 	}

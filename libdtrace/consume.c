@@ -198,12 +198,45 @@ static int64_t rec_int(const dl_action_t *a, const void *rec)
 	return v;
 }
 
+/*
+ * printa(@a) whose next action naming @a is clear(@a) (the report loop
+ * `printa(@a); clear(@a);`): the clear is done first and printa prints the
+ * generation it ended, frozen, so no update can fall between the two and
+ * be lost; the clear action itself then has nothing left to do.
+ */
+static bool cleared_next(const dl_clause_t *c, size_t i, uint32_t id,
+			 bool *skip)
+{
+	for (size_t j = i + 1; j < c->nacts; j++) {
+		const dl_action_t *b = &c->acts[j];
+		for (size_t k = 0; k < b->naggs; k++) {
+			if (b->aggs[k] != id)
+				continue;
+			if (b->kind != DL_ACT_CLEAR)
+				return false;
+			skip[j] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void print_printa(dtrace_hdl_t *dtp, const dl_clause_t *c, size_t i,
+			 bool *skip)
+{
+	const dl_action_t *a = &c->acts[i];
+	bool freeze[64] = { false };
+
+	for (size_t k = 0; k < a->naggs && k < 64; k++)
+		freeze[k] = cleared_next(c, i, a->aggs[k], skip);
+	dt_agg_printa(dtp, dtp->out, a, freeze);
+}
+
 static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 			 const void *rec, size_t size)
 {
 	switch (a->kind) {
-	case DL_ACT_PRINTA:
-		dt_agg_printa(dtp, dtp->out, a);
+	case DL_ACT_PRINTA:	/* print_printa() */
 		return;
 	case DL_ACT_CLEAR:
 		dt_agg_clear(dtp, a->aggs[0]);
@@ -282,8 +315,16 @@ int dt_consume_record(void *arg, void *data, size_t size)
 	const dl_clause_t *c = dtp->clauses[h->clause];
 	if (!quiet || dt_opt(dtp, DT_OPT_flowindent))
 		print_probe_line(dtp, h);
-	for (size_t i = 0; i < c->nacts; i++)
-		print_action(dtp, &c->acts[i], data, size);
+	bool skip[c->nacts + 1];
+	memset(skip, 0, sizeof(skip));
+	for (size_t i = 0; i < c->nacts; i++) {
+		if (skip[i])
+			continue;
+		if (c->acts[i].kind == DL_ACT_PRINTA)
+			print_printa(dtp, c, i, skip);
+		else
+			print_action(dtp, &c->acts[i], data, size);
+	}
 	if (!quiet)
 		fputc('\n', dtp->out);
 	return 0;

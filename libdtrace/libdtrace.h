@@ -424,6 +424,10 @@ uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp);
 int dt_agg_fd(dtrace_hdl_t *dtp, uint32_t id);
 /* Read and merge an aggregation; NULL with the error set. */
 dt_aggsnap_t *dt_agg_snap(dtrace_hdl_t *dtp, uint32_t id);
+/* ... of the data of clear() generation gen (one that has ended is frozen:
+   the probes write the next one). */
+dt_aggsnap_t *dt_agg_snap_gen(dtrace_hdl_t *dtp, uint32_t id, uint64_t gen);
+uint64_t dt_agg_gen(dtrace_hdl_t *dtp, uint32_t id);
 void dt_agg_snap_free(dt_aggsnap_t *s);
 int dt_agg_clear(dtrace_hdl_t *dtp, uint32_t id);
 int dt_agg_trunc(dtrace_hdl_t *dtp, uint32_t id, bool all, int64_t keep);
@@ -437,7 +441,10 @@ void dt_agg_free(dtrace_hdl_t *dtp);
 void dt_agg_sort(dtrace_hdl_t *dtp, dt_aggsnap_t *s);
 int dt_agg_print(dtrace_hdl_t *dtp, FILE *out, dt_aggsnap_t *s,
 		 const dl_fmt_t *fmt);
-int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a);
+/* freeze[k]: a->aggs[k] is cleared right after: clear it first and print
+   the generation that ends, so that no update falls between the two. */
+int dt_agg_printa(dtrace_hdl_t *dtp, FILE *out, const dl_action_t *a,
+		  const bool *freeze);
 
 /* ---- ksyms.c, stack.c: stacks and symbols --------------------------------- */
 

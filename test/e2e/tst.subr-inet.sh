@@ -8,7 +8,7 @@ bits=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
 	awk '/STRUCT .task_struct. size/ { f = 1; next }
 	     f && /^\[/ { exit }
 	     f && /.tgid. type_id/ { sub(/.*bits_offset=/, ""); print; exit }')
-if [ -z "$bits" ]; then echo "no bpftool or no BTF for task_struct"; exit 77; fi
+if [ -z "$bits" ]; then echo "needs bpftool and BTF for task_struct"; exit 77; fi
 $DTRACE -qn "BEGIN {
 	a = inet_ntoa((uintptr_t)curthread + $((bits / 8)));
 	b = strjoin(strjoin(strjoin(lltostr(pid & 0xff), \".\"),
