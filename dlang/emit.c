@@ -15,6 +15,8 @@
  * Each LDMAP becomes an ld_imm64 with src_reg BPF_PSEUDO_MAP_FD and the map
  * index in imm, plus a bpf_reloc_t: the loader replaces imm with the map's
  * fd.  Instruction encodings come from one table indexed by IR opcode.
+ * Each instruction is also given its block's clause (out->clause), so that
+ * the loader can name the D clause where the verifier gave up.
  *
  * Requires: IR_STAGE_ALLOCATED that passes ir_check.  Produces: out, with
  * instructions and relocations allocated from the given arena.
@@ -279,6 +281,7 @@ void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 	}
 	e.insns = dl_alloc(a, (total + 1) * sizeof(*e.insns));
 	e.relocs = dl_alloc(a, (nmaps + 1) * sizeof(*e.relocs));
+	out->clause = dl_alloc(a, (total + 1) * sizeof(*out->clause));
 	for (size_t i = 0; i < fn->nblks; i++) {
 		const ir_blk_t *b = fn->blks[i];
 		for (size_t k = 0; k < b->nins; k++) {
@@ -286,6 +289,8 @@ void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 			emit_tab[in->op].fn(&e, in, emit_tab[in->op].code);
 		}
 		em_jump(&e, b);
+		for (size_t pc = e.start[i]; pc < e.pc; pc++)
+			out->clause[pc] = b->clause;
 	}
 	out->insns = e.insns;
 	out->ninsns = e.pc;

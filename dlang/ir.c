@@ -127,6 +127,9 @@ ir_blk_t *ir_blk_insert(ir_func_t *fn, size_t pos)
 	ir_blk_t *b = dl_alloc(fn->arena, sizeof(*b));
 
 	b->name = ir_blk_name(fn);
+	/* a block inserted by a later pass belongs where it is put */
+	b->clause = pos == fn->nblks || pos == 0 ? fn->clause :
+		    fn->blks[pos - 1]->clause;
 	dl_vec_grow(fn->arena, (void **)&fn->blks, &fn->blkcap, fn->nblks + 1,
 		    sizeof(*fn->blks));
 	memmove(&fn->blks[pos + 1], &fn->blks[pos],

@@ -145,6 +145,8 @@ struct ir_blk {
 	uint64_t *live_in, *live_out;	/* bitsets over fn->ntmp */
 	int *preds;			/* predecessor block ids */
 	size_t npreds;
+	int32_t clause;		/* the clause it lowers, 1-based; 0 for the
+				   prologue and exit (verifier reports) */
 };
 
 typedef enum {
@@ -163,6 +165,8 @@ typedef struct ir_func {
 	uint32_t ntmp;		/* temporaries in use (>= IR_NPHYS) */
 	int32_t frame;		/* bytes of stack used below r10 (<= 512) */
 	ir_stage_t stage;
+	int32_t clause;		/* what new blocks appended get as their
+				   clause (set while lowering) */
 } ir_func_t;
 
 /* ---- building (ir.c) ----------------------------------------------------- */
@@ -256,6 +260,8 @@ typedef struct bpf_code {
 	size_t ninsns;
 	bpf_reloc_t *relocs;
 	size_t nrelocs;
+	int32_t *clause;	/* per instruction: its block's clause, so a
+				   verifier rejection names the D clause */
 } bpf_code_t;
 
 /* Emit an allocated function (stage IR_STAGE_ALLOCATED). */

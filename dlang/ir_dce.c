@@ -9,7 +9,9 @@
  *    returns directly, unless that block is laid out next);
  *  - blocks not reachable from the entry are dropped;
  *  - a block that jumps unconditionally to a block with no other
- *    predecessor absorbs it;
+ *    predecessor absorbs it, if both come from the same D clause (so
+ *    that every instruction still knows its clause, for the verifier's
+ *    rejections);
  *  - definitions nobody reads are deleted: a backward walk per block with
  *    the live set (live.c) removes side-effect-free instructions whose
  *    result is dead, and self-copies; a dead call result is dropped from
@@ -121,7 +123,8 @@ static bool dce_merge(ir_func_t *fn)
 		if (!keep[i])
 			continue;
 		while (b->jmp.kind == IR_J_JMP && (s = b->jmp.s1) != b &&
-		       s != fn->blks[0] && s->npreds == 1 && keep[s->id]) {
+		       s != fn->blks[0] && s->npreds == 1 && keep[s->id] &&
+		       s->clause == b->clause) {
 			dl_vec_grow(fn->arena, (void **)&b->ins, &b->cap,
 				    b->nins + s->nins, sizeof(*b->ins));
 			if (s->nins > 0)	/* an empty block has no array */

@@ -1216,8 +1216,11 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			       sizeof(*lx.thisslot));
 	lx.b = body;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {	/* its blocks' clause (ir.h) */
+		lx.b->clause = lx.fn->clause = (int32_t)i + 1;
 		lower_clause(&lx, clauses[i]);
+	}
+	lx.b->clause = lx.fn->clause = 0;
 	ir_jmp(lx.b, lx.exit);
 	lower_prologue(&lx, pro, body);
 	return lx.fn;

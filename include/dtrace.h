@@ -102,6 +102,11 @@ DTRACE_API int dtrace_usdt_header(dtrace_usdt_t *usp, FILE *out,
 DTRACE_API int dtrace_usdt_link(dtrace_usdt_t *usp, const char *ofile,
 				int objc, char *const objv[]);
 
+/* Create the maps and load every compiled program (the kernel's verifier
+   checks each), attaching nothing: -x loadonly.  After it, only
+   dtrace_close(). */
+DTRACE_API int dtrace_load(dtrace_hdl_t *dtp);
+
 /* Load and attach every compiled program. */
 DTRACE_API int dtrace_go(dtrace_hdl_t *dtp);
 
