@@ -25,11 +25,13 @@
 
 static void caret_line(char *buf, size_t size, const dl_error_t *e)
 {
-	int col = e->loc.col > 0 ? e->loc.col : 1;
-	size_t n = 0;
+	size_t len = strlen(e->srcline), n = 0;
+	size_t col = e->srccol > 0 ? (size_t)e->srccol : 1;
 
+	if (col > len + 1)	/* past what is shown */
+		col = len + 1;
 	n += snprintf(buf + n, size - n, "\n    %s\n    ", e->srcline);
-	for (int i = 1; i < col && n + 2 < size; i++)
+	for (size_t i = 1; i < col && n + 2 < size; i++)
 		buf[n++] = e->srcline[i - 1] == '\t' ? '\t' : ' ';
 	snprintf(buf + n, size - n, "^");
 }
