@@ -194,6 +194,8 @@ int32_t ir_frame_alloc(ir_func_t *fn, int32_t size)
 	int32_t sz = (size + 7) & ~7;
 
 	if (sz < 0 || fn->frame + sz > IR_FRAME_MAX) {
+		if (fn->frame_full != NULL)
+			fn->frame_full(fn->frame_full_arg, fn->frame + sz);
 		fprintf(stderr, "%s:%d: BPF stack exhausted (%d + %d bytes)\n",
 			__FILE__, __LINE__, fn->frame, sz);
 		abort();

@@ -167,6 +167,10 @@ typedef struct ir_func {
 	ir_stage_t stage;
 	int32_t clause;		/* what new blocks appended get as their
 				   clause (set while lowering) */
+	/* called, if set, when ir_frame_alloc finds the frame full; it must
+	   not return (lowering reports a user error) */
+	void (*frame_full)(void *arg, int32_t need);
+	void *frame_full_arg;
 } ir_func_t;
 
 /* ---- building (ir.c) ----------------------------------------------------- */

@@ -1197,6 +1197,18 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	ir_jmp(lx->b, body);
 }
 
+/* The stack is full: a limit of the program, in the clause being lowered. */
+static _Noreturn void frame_full(void *arg, int32_t need)
+{
+	lower_t *lx = arg;
+	dl_loc_t loc = lx->clause != NULL ? lx->clause->node->loc :
+		       (dl_loc_t){ 0 };
+
+	(void)need;
+	dl_error(lx->cx, loc, D_LIMIT, "the clauses of this probe need more "
+		 "than 512 bytes of BPF stack (limit is 512)");
+}
+
 ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		    const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
 		    const char *name)
@@ -1204,6 +1216,8 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lower_t lx = { .cx = cx, .hooks = hooks, .strtab = strtab };
 
 	lx.fn = ir_func_new(cx->arena, name);
+	lx.fn->frame_full = frame_full;
+	lx.fn->frame_full_arg = &lx;
 	ir_blk_t *pro = new_blk(&lx), *body = new_blk(&lx);
 	lx.exit = new_blk(&lx);
 	ir_ret(lx.exit, ir_con(lx.fn, 0));
