@@ -171,6 +171,7 @@ typedef struct ir_func {
 	   not return (lowering reports a user error) */
 	void (*frame_full)(void *arg, int32_t need);
 	void *frame_full_arg;
+	long nextlabel;		/* no block is named "bN" with N >= this */
 } ir_func_t;
 
 /* ---- building (ir.c) ----------------------------------------------------- */
