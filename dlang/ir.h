@@ -267,10 +267,12 @@ typedef struct bpf_code {
 	size_t nrelocs;
 	int32_t *clause;	/* per instruction: its block's clause, so a
 				   verifier rejection names the D clause */
+	long toofar;		/* a jump past 16-bit offsets, or 0 */
 } bpf_code_t;
 
-/* Emit an allocated function (stage IR_STAGE_ALLOCATED). */
-void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out);
+/* Emit an allocated function (stage IR_STAGE_ALLOCATED); -1 if a jump
+   does not fit BPF's 16-bit offsets (out->toofar says how far it went). */
+int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out);
 
 /* Print the instructions in the kernel verifier's syntax, one per line:
    "  12: (bf) r1 = r6".  mapnames (may be NULL) names LD_IMM64 map refs. */
