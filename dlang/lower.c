@@ -1197,6 +1197,21 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	ir_jmp(lx->b, body);
 }
 
+/*
+ * How many this-> variables have a stack slot.  A clause's other slots
+ * (execname buffers, aggregation keys, the self-> and drop keys, which
+ * are set before every use) are dead once it ends, so the next clause
+ * reuses them; this-> slots live through every clause of the firing.
+ */
+static size_t this_slots(const lower_t *lx)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
+		k += lx->thisslot[i] != 0;
+	return k;
+}
+
 /* The stack is full: a limit of the program, in the clause being lowered. */
 static _Noreturn void frame_full(void *arg, int32_t need)
 {
@@ -1230,11 +1245,23 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			       sizeof(*lx.thisslot));
 	lx.b = body;
+	int32_t peak = 0;
 	for (size_t i = 0; i < n; i++) {	/* its blocks' clause (ir.h) */
+		int32_t base = lx.fn->frame;
+		size_t nthis = this_slots(&lx);
 		lx.b->clause = lx.fn->clause = (int32_t)i + 1;
 		lower_clause(&lx, clauses[i]);
+		/* its stack slots are dead now, unless it made this-> ones */
+		if (this_slots(&lx) == nthis) {
+			if (lx.fn->frame > peak)
+				peak = lx.fn->frame;
+			lx.fn->frame = base;
+			lx.selfkey = lx.selfval = lx.dropkey = 0;
+		}
 	}
-	lx.b->clause = lx.fn->clause = 0;
+	if (peak > lx.fn->frame)
+		lx.fn->frame = peak;
+	lx.fn->clause = 0;	/* lx.b, the last clause's end, is its own */
 	ir_jmp(lx.b, lx.exit);
 	lower_prologue(&lx, pro, body);
 	return lx.fn;
