@@ -218,6 +218,8 @@ static void list_desc(cmd_t *c, const char *desc, dtrace_spec_t spec,
 	if (dtrace_list(c->dtp, desc, spec, c->verbose > 0, c->out,
 			header) == 0)
 		return;
+	if (desc == NULL)	/* dtrace -l: nothing could be listed */
+		cmd_fatal(c, "failed to list probes: %s", dtrace_errmsg(c->dtp));
 	full_desc(full, sizeof(full), desc, spec);
 	cmd_warn(c, "failed to match %s: %s", full, dtrace_errmsg(c->dtp));
 }
