@@ -32,6 +32,11 @@ DTRACE_API dtrace_hdl_t *dtrace_open(void);
 DTRACE_API void dtrace_close(dtrace_hdl_t *dtp);
 
 DTRACE_API const char *dtrace_errmsg(dtrace_hdl_t *dtp);
+
+/* 0 if this process may trace (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN),
+   else -1 with "DTrace requires additional privileges".  Listing and
+   tracing need it; dtrace -h and -G do not. */
+DTRACE_API int dtrace_privileged(dtrace_hdl_t *dtp);
 DTRACE_API dtrace_errkind_t dtrace_errkind(dtrace_hdl_t *dtp);
 
 /* -x name[=value]; also #pragma D option.  Returns 0 or -1. */
