@@ -30,21 +30,23 @@ r -n '::::'
 # huge: a 1 MB expression (a balanced sum of 262144 ones; constant folded),
 # 10000 nested parentheses, a 200000-term chain (deep on the left), a
 # 1 MB line of statements with an error at its end, 1000 clauses
-python3 -c '
-def s(n):
-    return "1" if n == 1 else "(" + s(n // 2) + "+" + s(n - n // 2) + ")"
-print("BEGIN { trace(" + s(262144) + "); exit(0); }")' >big.d
+# (the sum: ones paired level by level, 18 levels of parentheses)
+awk 'BEGIN { e = "1"; for (i = 0; i < 18; i++) e = "(" e "+" e ")"
+	print "BEGIN { trace(" e "); exit(0); }" }' >big.d
 echo "big.d: $(($(wc -c <big.d) / 1024)) KiB"
 r -qs big.d
-python3 -c 'print("BEGIN { trace(" + "(" * 10000 + "1" + ")" * 10000 + "); }")' >parens.d
+rep() {	# text count: text, count times
+	awk -v t="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", t }'
+}
+echo "BEGIN { trace($(rep '(' 10000)1$(rep ')' 10000)); }" >parens.d
 r -s parens.d
-python3 -c 'print("BEGIN { trace(" + "+".join(["arg0"] * 200000) + "); }")' >chain.d
+echo "BEGIN { trace(arg0$(rep '+arg0' 199999)); }" >chain.d
 r -s chain.d
-python3 -c 'print("BEGIN { " + "x = 1; " * 150000 + "x = ; }")' >lasterr.d
+echo "BEGIN { $(rep 'x = 1; ' 150000)x = ; }" >lasterr.d
 r -s lasterr.d
-python3 -c '
-for i in range(1000):
-    print("syscall::getppid:entry /arg0 == %d/ { @[%d] = count(); }" % (i, i % 9))' >many.d
+awk 'BEGIN { for (i = 0; i < 1000; i++)
+	printf "syscall::getppid:entry /arg0 == %d/ { @[%d] = count(); }\n",
+	    i, i % 9 }' >many.d
 r -q -x loadonly -s many.d
 # options
 r -x nosuchoption -n 'BEGIN { exit(0); }'
