@@ -61,6 +61,11 @@ int dl_backend(ir_func_t *fn, dl_arena_t *a, bool check, bpf_code_t *out,
 	}
 	if (dl_backend_check(fn, check, "after regalloc", err, errsz) < 0)
 		return -1;
-	bpf_emit(fn, a, out);
+	if (bpf_emit(fn, a, out) < 0) {
+		snprintf(err, errsz, "program %s is too large: a jump of %ld "
+			 "instructions does not fit (limit is 32767)", fn->name,
+			 out->toofar);
+		return -1;
+	}
 	return 0;
 }

@@ -24,10 +24,12 @@ static struct btf *vmlinux(dl_ctx_t *cx, dl_loc_t loc)
 {
 	if (cx->btf == NULL) {
 		cx->btf = btf__load_vmlinux_btf();
-		if (cx->btf == NULL)
+		if (cx->btf == NULL)	/* libbpf's ESRCH: it found none */
 			dl_error(cx, loc, D_UNSUPPORTED,
 				 "kernel type information (BTF) is not "
-				 "available: %s", strerror(errno));
+				 "available: %s", errno == ESRCH ?
+				 "/sys/kernel/btf/vmlinux is missing" :
+				 strerror(errno));
 	}
 	return cx->btf;
 }

@@ -38,11 +38,18 @@ const char *dl_tag_name(dl_tag_t tag)
 	return tag_names[tag];
 }
 
-/* Copy physical line `line` (1-based) of src into buf; "" if there is none. */
-static void copy_line(char *buf, size_t size, const char *src, int line)
+/*
+ * Copy physical line `line` (1-based) of src into buf; "" if there is none.
+ * A column too far right to fit is shown with what comes just before it:
+ * "..." and the line from DIAG_BEFORE columns to its left.  *bcol gets
+ * col's column in buf.
+ */
+#define DIAG_BEFORE 60
+static void copy_line(char *buf, size_t size, const char *src, int line,
+		      int col, int *bcol)
 {
 	const char *p = src, *e;
-	size_t n;
+	size_t n, skip = 0;
 
 	buf[0] = '\0';
 	if (src == NULL || line <= 0)
@@ -57,9 +64,18 @@ static void copy_line(char *buf, size_t size, const char *src, int line)
 	n = e != NULL ? (size_t)(e - p) : strlen(p);
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
+	*bcol = col;
+	if (col > 0 && (size_t)col + 1 > size / 2 && (size_t)col <= n + 1) {
+		skip = (size_t)col - 1 - DIAG_BEFORE;
+		*bcol = col - (int)skip + 3;
+		memcpy(buf, "...", 3);
+		buf += 3;
+		size -= 3;
+	}
+	n -= skip;
 	if (n > size - 1)
 		n = size - 1;
-	memcpy(buf, p, n);
+	memcpy(buf, p + skip, n);
 	buf[n] = '\0';
 }
 
@@ -75,7 +91,7 @@ _Noreturn void dl_error(dl_ctx_t *cx, dl_loc_t loc, dl_tag_t tag,
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	copy_line(e->srcline, sizeof(e->srcline), cx->src,
-		  dl_src_line(cx, loc));
+		  dl_src_line(cx, loc), loc.col, &e->srccol);
 	if (cx->jmp == NULL) {
 		fprintf(stderr, "dtrace: internal error: %s:%d: user error "
 			"with no handler: %s\n", __FILE__, __LINE__, e->msg);

@@ -60,7 +60,9 @@ typedef struct dl_error {
 	dl_tag_t tag;
 	dl_loc_t loc;
 	char msg[512];		/* message without location or tag */
-	char srcline[256];	/* the offending source line, if known */
+	char srcline[256];	/* the offending source line, if known, or
+				   "..." and the part of it around loc.col */
+	int srccol;		/* loc.col's column in srcline (1-based) */
 } dl_error_t;
 
 typedef struct dl_ctx dl_ctx_t;
@@ -202,7 +204,11 @@ struct dl_node {
 	dl_tspec_t *ityp;	/* translator input type */
 	const struct dl_type *type;	/* set by sema: the expression type */
 	void *sema;		/* sema-private annotation */
+	int depth;		/* expressions: 1 + the deepest operand's
+				   (parse.y, at most DL_MAX_NESTING) */
 };
+
+#define DL_MAX_NESTING 1000	/* expression depth: the passes recurse */
 
 dl_node_t *dl_node_new(dl_ctx_t *cx, dl_nodekind_t kind, dl_loc_t loc);
 /* Append b to the list a (either may be NULL); returns the head. */

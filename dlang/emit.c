@@ -5,7 +5,9 @@
  * (instructions, two slots for an ld_imm64, and what its terminator needs
  * given the block laid out after it), so every block's first instruction
  * index is known; the second writes the instructions with each jump's
- * offset resolved (target - (pc + 1), which must fit the 16-bit field).
+ * offset resolved (target - (pc + 1), which must fit the 16-bit field:
+ * if one does not, the code is emitted anyway, and bpf_emit returns -1
+ * with the distance in out->toofar).
  *
  * Terminators: RET is "exit" (isel put the value in r0).  JMP to the next
  * block is elided; JCMP/JNZ branch to s1 and fall through to s2, or, when
@@ -15,6 +17,8 @@
  * Each LDMAP becomes an ld_imm64 with src_reg BPF_PSEUDO_MAP_FD and the map
  * index in imm, plus a bpf_reloc_t: the loader replaces imm with the map's
  * fd.  Instruction encodings come from one table indexed by IR opcode.
+ * Each instruction is also given its block's clause (out->clause), so that
+ * the loader can name the D clause where the verifier gave up.
  *
  * Requires: IR_STAGE_ALLOCATED that passes ir_check.  Produces: out, with
  * instructions and relocations allocated from the given arena.
@@ -33,6 +37,7 @@ typedef struct emitter {
 	bpf_reloc_t *relocs;
 	size_t nrelocs;
 	size_t *start;		/* per block: index of its first instruction */
+	long toofar;		/* a jump that does not fit 16 bits, or 0 */
 } emitter_t;
 
 typedef void (*emit_fn_t)(emitter_t *e, const ir_ins_t *in, uint8_t code);
@@ -189,14 +194,13 @@ static size_t em_jump_size(const ir_func_t *fn, const ir_blk_t *b)
 	}
 }
 
-static int16_t em_off(const emitter_t *e, const ir_blk_t *target)
+static int16_t em_off(emitter_t *e, const ir_blk_t *target)
 {
 	long d = (long)e->start[target->id] - (long)(e->pc + 1);
 
 	if (d < INT16_MIN || d > INT16_MAX) {
-		fprintf(stderr, "%s:%d: jump of %ld instructions does not fit\n",
-			__FILE__, __LINE__, d);
-		abort();
+		e->toofar = d;
+		return 0;
 	}
 	return (int16_t)d;
 }
@@ -256,7 +260,7 @@ static void em_jump(emitter_t *e, const ir_blk_t *b)
 
 /* ---- driver -------------------------------------------------------------- */
 
-void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
+int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 {
 	emitter_t e = { .fn = fn };
 	size_t total = 0, nmaps = 0;
@@ -279,6 +283,7 @@ void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 	}
 	e.insns = dl_alloc(a, (total + 1) * sizeof(*e.insns));
 	e.relocs = dl_alloc(a, (nmaps + 1) * sizeof(*e.relocs));
+	out->clause = dl_alloc(a, (total + 1) * sizeof(*out->clause));
 	for (size_t i = 0; i < fn->nblks; i++) {
 		const ir_blk_t *b = fn->blks[i];
 		for (size_t k = 0; k < b->nins; k++) {
@@ -286,9 +291,13 @@ void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 			emit_tab[in->op].fn(&e, in, emit_tab[in->op].code);
 		}
 		em_jump(&e, b);
+		for (size_t pc = e.start[i]; pc < e.pc; pc++)
+			out->clause[pc] = b->clause;
 	}
 	out->insns = e.insns;
 	out->ninsns = e.pc;
 	out->relocs = e.relocs;
 	out->nrelocs = e.nrelocs;
+	out->toofar = e.toofar;
+	return e.toofar != 0 ? -1 : 0;
 }

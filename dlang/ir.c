@@ -105,19 +105,14 @@ ir_func_t *ir_func_new(dl_arena_t *a, const char *name)
 }
 
 /* "bN" with N past every number already used, so that labels stay unique
-   after blocks were dropped and inserted. */
+   after blocks were dropped and inserted (in constant time: a function
+   of thousands of blocks is made in linear time). */
 static const char *ir_blk_name(ir_func_t *fn)
 {
-	long next = (long)fn->nblks;
+	long next = fn->nextlabel > (long)fn->nblks ? fn->nextlabel :
+		    (long)fn->nblks;
 
-	for (size_t i = 0; i < fn->nblks; i++) {
-		const char *s = fn->blks[i]->name;
-		if (s[0] == 'b' && s[1] >= '0' && s[1] <= '9') {
-			long n = strtol(s + 1, NULL, 10);
-			if (n >= next)
-				next = n + 1;
-		}
-	}
+	fn->nextlabel = next + 1;
 	return dl_sprintf(fn->arena, "b%ld", next);
 }
 
@@ -126,6 +121,9 @@ ir_blk_t *ir_blk_insert(ir_func_t *fn, size_t pos)
 	ir_blk_t *b = dl_alloc(fn->arena, sizeof(*b));
 
 	b->name = ir_blk_name(fn);
+	/* a block inserted by a later pass belongs where it is put */
+	b->clause = pos == fn->nblks || pos == 0 ? fn->clause :
+		    fn->blks[pos - 1]->clause;
 	dl_vec_grow(fn->arena, (void **)&fn->blks, &fn->blkcap, fn->nblks + 1,
 		    sizeof(*fn->blks));
 	memmove(&fn->blks[pos + 1], &fn->blks[pos],
@@ -190,6 +188,8 @@ int32_t ir_frame_alloc(ir_func_t *fn, int32_t size)
 	int32_t sz = (size + 7) & ~7;
 
 	if (sz < 0 || fn->frame + sz > IR_FRAME_MAX) {
+		if (fn->frame_full != NULL)
+			fn->frame_full(fn->frame_full_arg, fn->frame + sz);
 		fprintf(stderr, "%s:%d: BPF stack exhausted (%d + %d bytes)\n",
 			__FILE__, __LINE__, fn->frame, sz);
 		abort();

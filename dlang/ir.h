@@ -145,6 +145,8 @@ struct ir_blk {
 	uint64_t *live_in, *live_out;	/* bitsets over fn->ntmp */
 	int *preds;			/* predecessor block ids */
 	size_t npreds;
+	int32_t clause;		/* the clause it lowers, 1-based; 0 for the
+				   prologue and exit (verifier reports) */
 };
 
 typedef enum {
@@ -163,6 +165,13 @@ typedef struct ir_func {
 	uint32_t ntmp;		/* temporaries in use (>= IR_NPHYS) */
 	int32_t frame;		/* bytes of stack used below r10 (<= 512) */
 	ir_stage_t stage;
+	int32_t clause;		/* what new blocks appended get as their
+				   clause (set while lowering) */
+	/* called, if set, when ir_frame_alloc finds the frame full; it must
+	   not return (lowering reports a user error) */
+	void (*frame_full)(void *arg, int32_t need);
+	void *frame_full_arg;
+	long nextlabel;		/* no block is named "bN" with N >= this */
 } ir_func_t;
 
 /* ---- building (ir.c) ----------------------------------------------------- */
@@ -257,10 +266,14 @@ typedef struct bpf_code {
 	size_t ninsns;
 	bpf_reloc_t *relocs;
 	size_t nrelocs;
+	int32_t *clause;	/* per instruction: its block's clause, so a
+				   verifier rejection names the D clause */
+	long toofar;		/* a jump past 16-bit offsets, or 0 */
 } bpf_code_t;
 
-/* Emit an allocated function (stage IR_STAGE_ALLOCATED). */
-void bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out);
+/* Emit an allocated function (stage IR_STAGE_ALLOCATED); -1 if a jump
+   does not fit BPF's 16-bit offsets (out->toofar says how far it went). */
+int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out);
 
 /* Print the instructions in the kernel verifier's syntax, one per line:
    "  12: (bf) r1 = r6".  mapnames (may be NULL) names LD_IMM64 map refs. */

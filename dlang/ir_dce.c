@@ -9,7 +9,9 @@
  *    returns directly, unless that block is laid out next);
  *  - blocks not reachable from the entry are dropped;
  *  - a block that jumps unconditionally to a block with no other
- *    predecessor absorbs it;
+ *    predecessor absorbs it, if both come from the same D clause (so
+ *    that every instruction still knows its clause, for the verifier's
+ *    rejections);
  *  - definitions nobody reads are deleted: a backward walk per block with
  *    the live set (live.c) removes side-effect-free instructions whose
  *    result is dead, and self-copies; a dead call result is dropped from
@@ -17,8 +19,9 @@
  *
  * Finally the blocks are laid out in chains that fall through (keeping a
  * block's current layout successor when it is one of its successors,
- * else preferring the taken side of a branch), ids renumbered; the entry
- * stays blks[0].
+ * else preferring the taken side of a branch), grouped by the D clause
+ * they come from (a clause's branches to the exit going to a copy of it
+ * of its own), ids renumbered; the entry stays blks[0].
  *
  * Requires: any stage, a well-formed CFG (ir_check).  Produces: the same
  * program with fewer instructions and blocks.  Invalidates: liveness and
@@ -121,7 +124,8 @@ static bool dce_merge(ir_func_t *fn)
 		if (!keep[i])
 			continue;
 		while (b->jmp.kind == IR_J_JMP && (s = b->jmp.s1) != b &&
-		       s != fn->blks[0] && s->npreds == 1 && keep[s->id]) {
+		       s != fn->blks[0] && s->npreds == 1 && keep[s->id] &&
+		       s->clause == b->clause) {
 			dl_vec_grow(fn->arena, (void **)&b->ins, &b->cap,
 				    b->nins + s->nins, sizeof(*b->ins));
 			if (s->nins > 0)	/* an empty block has no array */
@@ -216,6 +220,47 @@ static ir_blk_t *dce_next(const ir_func_t *fn, const ir_blk_t *b,
 	return NULL;
 }
 
+/* Past this many instructions, a function is laid out for short jumps:
+   its blocks grouped by clause, each clause with its own exit. */
+#define DCE_BIG 4096
+
+static bool dce_big(const ir_func_t *fn)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fn->nblks; i++)
+		n += fn->blks[i]->nins + 1;
+	return n > DCE_BIG;
+}
+
+/*
+ * The chains, grouped by D clause, stably, into fn->blks (if the function
+ * is big): the blocks of no clause (the entry, the prologue and the exit)
+ * first, then each clause's.
+ * A clause's cold blocks (an aggregation's new key, a drop) then stay near
+ * it, and its branches fit their 16-bit offsets however many clauses the
+ * program has; without it, 1000 clauses branched past 32767 instructions.
+ */
+static void dce_group(ir_func_t *fn, ir_blk_t **order, size_t n)
+{
+	int32_t max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (order[i]->clause > max)
+			max = order[i]->clause;
+	if (max == 0 || !dce_big(fn)) {
+		memcpy(fn->blks, order, n * sizeof(*order));
+		return;
+	}
+	size_t *at = dl_alloc(fn->arena, ((size_t)max + 2) * sizeof(*at));
+	for (size_t i = 0; i < n; i++)
+		at[order[i]->clause + 1]++;
+	for (int32_t c = 1; c <= max + 1; c++)
+		at[c] += at[c - 1];
+	for (size_t i = 0; i < n; i++)
+		fn->blks[at[order[i]->clause]++] = order[i];
+}
+
 /*
  * Lay blocks out in chains that fall through: from the entry, each block
  * is followed by an unplaced successor (dce_next); the other successors
@@ -242,10 +287,53 @@ static void dce_layout(ir_func_t *fn)
 			b = next;
 		}
 	}
-	memcpy(fn->blks, order, n * sizeof(*order));
+	dce_group(fn, order, n);
 	fn->nblks = n;
 	for (size_t i = 0; i < n; i++)
 		fn->blks[i]->id = (int)i;
+}
+
+/*
+ * A branch from a clause to the exit (a block of no clause that returns,
+ * with at most an instruction setting r0) goes to a copy of it in the
+ * clause, so that grouping blocks by clause (dce_group) keeps it short.
+ */
+static void dce_local_exits(ir_func_t *fn)
+{
+	int32_t max = 0;
+
+	for (size_t i = 0; i < fn->nblks; i++)
+		if (fn->blks[i]->clause > max)
+			max = fn->blks[i]->clause;
+	if (max == 0 || !dce_big(fn))
+		return;
+	ir_blk_t **copy = dl_alloc(fn->arena, ((size_t)max + 1) *
+				   sizeof(*copy));
+	size_t n = fn->nblks;
+	for (size_t i = 0; i < n; i++) {
+		ir_blk_t *b = fn->blks[i];
+		ir_blk_t **ts[2] = { &b->jmp.s1, &b->jmp.s2 };
+		if (b->clause == 0 || b->jmp.kind == IR_J_RET)
+			continue;
+		for (int k = 0; k < (b->jmp.kind == IR_J_JMP ? 1 : 2); k++) {
+			ir_blk_t *t = *ts[k];
+			if (t == NULL || t->clause != 0 || t->nins > 1 ||
+			    t->jmp.kind != IR_J_RET)
+				continue;
+			if (copy[b->clause] == NULL) {
+				ir_blk_t *c = copy[b->clause] = ir_blk_new(fn);
+				c->clause = b->clause;
+				c->jmp = t->jmp;
+				c->nins = c->cap = t->nins;
+				c->ins = t->nins == 0 ? NULL : dl_alloc(fn->arena,
+						t->nins * sizeof(*c->ins));
+				if (t->nins > 0)
+					memcpy(c->ins, t->ins,
+					       t->nins * sizeof(*c->ins));
+			}
+			*ts[k] = copy[b->clause];
+		}
+	}
 }
 
 void ir_dce(ir_func_t *fn)
@@ -259,5 +347,6 @@ void ir_dce(ir_func_t *fn)
 		changed |= dce_merge(fn);
 		changed |= dce_dead_defs(fn);
 	}
+	dce_local_exits(fn);
 	dce_layout(fn);
 }

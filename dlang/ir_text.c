@@ -268,6 +268,9 @@ static ir_blk_t *ir_label(ir_parser_t *ps, bool define)
 	if (b == NULL) {
 		b = ir_blk_new(fn);
 		b->name = dl_strdup(fn->arena, name);
+		if (name[0] == 'b' && name[1] >= '0' && name[1] <= '9' &&
+		    strtol(name + 1, NULL, 10) >= fn->nextlabel)
+			fn->nextlabel = strtol(name + 1, NULL, 10) + 1;
 		dl_vec_grow(fn->arena, (void **)&ps->defined, &ps->defcap,
 			    fn->nblks, sizeof(bool));
 	}

@@ -3036,6 +3036,33 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	ir_jmp(lx->b, body);
 }
 
+/*
+ * How many this-> variables have a stack slot.  A clause's other slots
+ * (execname buffers, aggregation keys, the self-> and drop keys, which
+ * are set before every use) are dead once it ends, so the next clause
+ * reuses them; this-> slots live through every clause of the firing.
+ */
+static size_t this_slots(const lower_t *lx)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
+		k += lx->thisslot[i] != 0;
+	return k;
+}
+
+/* The stack is full: a limit of the program, in the clause being lowered. */
+static _Noreturn void frame_full(void *arg, int32_t need)
+{
+	lower_t *lx = arg;
+	dl_loc_t loc = lx->clause != NULL ? lx->clause->node->loc :
+		       (dl_loc_t){ 0 };
+
+	(void)need;
+	dl_error(lx->cx, loc, D_LIMIT, "the clauses of this probe need more "
+		 "than 512 bytes of BPF stack (limit is 512)");
+}
+
 ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 		    const dl_lowerhooks_t *hooks, dl_strtab_t *strtab,
 		    const char *name)
@@ -3043,6 +3070,8 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lower_t lx = { .cx = cx, .hooks = hooks, .strtab = strtab };
 
 	lx.fn = ir_func_new(cx->arena, name);
+	lx.fn->frame_full = frame_full;
+	lx.fn->frame_full_arg = &lx;
 	ir_blk_t *pro = new_blk(&lx), *body = new_blk(&lx);
 	lx.exit = new_blk(&lx);
 	ir_ret(lx.exit, ir_con(lx.fn, 0));
@@ -3064,11 +3093,26 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.err_addr = ir_tmp(lx.fn);
 	lx.err_resume = ir_tmp(lx.fn);
 	lx.resume = dl_alloc(cx->arena, (n + 1) * sizeof(*lx.resume));
-	for (size_t i = 0; i < n; i++) {
+	int32_t peak = 0;
+	for (size_t i = 0; i < n; i++) {	/* its blocks' clause (ir.h) */
+		int32_t base = lx.fn->frame;
+		size_t nthis = this_slots(&lx);
+		lx.b->clause = lx.fn->clause = (int32_t)i + 1;
 		lx.cidx = (uint32_t)i;
 		lower_clause(&lx, clauses[i]);
 		lx.resume[i] = lx.b;	/* what follows clause i */
+		/* its stack slots are dead now, unless it made this-> ones */
+		if (this_slots(&lx) == nthis) {
+			if (lx.fn->frame > peak)
+				peak = lx.fn->frame;
+			lx.fn->frame = base;
+			lx.selfkey = lx.selfval = lx.dropkey = 0;
+			lx.nkeyslots = 0;
+		}
 	}
+	if (peak > lx.fn->frame)
+		lx.fn->frame = peak;
+	lx.fn->clause = 0;	/* lx.b, the last clause's end, is its own */
 	ir_jmp(lx.b, lx.exit);
 	if (lx.errentry != NULL)
 		lower_error(&lx, n);

@@ -99,6 +99,31 @@ static dl_node_t *mk(dl_ctx_t *cx, dl_nodekind_t k, dl_loc_t loc)
 	return dl_node_new(cx, k, loc);
 }
 
+/*
+ * An expression node's depth, from its operands' (set when they were
+ * made).  The parser's stack bounds what nests to the right, but left
+ * operands ("1 + 1 + ... + 1", "a[1][2]...") nest at no cost to it, and
+ * the passes after it recurse on the tree: past DL_MAX_NESTING it is an
+ * error, not a C stack overflow.
+ */
+static dl_node_t *nest(dl_ctx_t *cx, dl_node_t *n)
+{
+	const dl_node_t *kids[] = { n->lhs, n->rhs, n->cond };
+	int d = 0;
+
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		if (kids[i] != NULL && kids[i]->depth > d)
+			d = kids[i]->depth;
+	for (const dl_node_t *a = n->args; a != NULL; a = a->next)
+		if (a->depth > d)
+			d = a->depth;
+	n->depth = d + 1;
+	if (n->depth > DL_MAX_NESTING)
+		dl_error(cx, n->loc, D_LIMIT, "expression nesting too deep "
+			 "(limit is %d)", DL_MAX_NESTING);
+	return n;
+}
+
 static dl_node_t *mk_named(dl_ctx_t *cx, dl_nodekind_t k, dl_loc_t loc,
 			   const char *name)
 {
@@ -115,7 +140,7 @@ static dl_node_t *mk_un(dl_ctx_t *cx, dl_nodekind_t k, dl_loc_t loc,
 
 	n->op = op;
 	n->lhs = lhs;
-	return n;
+	return nest(cx, n);
 }
 
 static dl_node_t *mk_bin(dl_ctx_t *cx, dl_nodekind_t k, int op,
@@ -126,7 +151,7 @@ static dl_node_t *mk_bin(dl_ctx_t *cx, dl_nodekind_t k, int op,
 	n->op = op;
 	n->lhs = lhs;
 	n->rhs = rhs;
-	return n;
+	return nest(cx, n);
 }
 
 static dl_node_t *mk_typed(dl_ctx_t *cx, dl_nodekind_t k, dl_loc_t loc,
@@ -136,7 +161,7 @@ static dl_node_t *mk_typed(dl_ctx_t *cx, dl_nodekind_t k, dl_loc_t loc,
 
 	n->typ = typ;
 	n->lhs = lhs;
-	return n;
+	return nest(cx, n);
 }
 
 /* f(args): D calls only names (functions, actions, subroutines). */
@@ -149,7 +174,7 @@ static dl_node_t *mk_call(dl_ctx_t *cx, dl_node_t *callee, dl_node_t *args)
 			 "function designator is not of function type");
 	n = mk_named(cx, ND_CALL, callee->loc, callee->name);
 	n->args = args;
-	return n;
+	return nest(cx, n);
 }
 
 /* base[keys]; the keys of an aggregation go into its ND_AGGREF. */
@@ -159,12 +184,12 @@ static dl_node_t *mk_index(dl_ctx_t *cx, dl_node_t *base, dl_node_t *keys)
 
 	if (base->kind == ND_AGGREF && base->args == NULL) {
 		base->args = keys;
-		return base;
+		return nest(cx, base);
 	}
 	n = mk(cx, ND_INDEX, base->loc);
 	n->lhs = base;
 	n->args = keys;
-	return n;
+	return nest(cx, n);
 }
 
 /* An expression statement; `@a[k] = f(x)` is an aggregation statement. */
@@ -699,10 +724,11 @@ postfix_expression:
 	|	postfix_expression '(' argument_expression_list ')'
 			{ $$ = mk_call(cx, $1, $3); }
 	|	postfix_expression '.' member_name
-			{ $$ = mk_named(cx, ND_MEMBER, @1, $3); $$->lhs = $1; }
+			{ $$ = mk_named(cx, ND_MEMBER, @1, $3); $$->lhs = $1;
+			  nest(cx, $$); }
 	|	postfix_expression T_PTR member_name
 			{ $$ = mk_named(cx, ND_PTRMEMBER, @1, $3);
-			  $$->lhs = $1; }
+			  $$->lhs = $1; nest(cx, $$); }
 	|	postfix_expression T_INC
 			{ $$ = mk_un(cx, ND_POSTINC, @1, 0, $1); }
 	|	postfix_expression T_DEC
@@ -833,7 +859,7 @@ conditional_expression:
 		logical_or_expression
 	|	logical_or_expression '?' expression ':' conditional_expression
 			{ $$ = mk(cx, ND_TERNARY, @1); $$->cond = $1;
-			  $$->lhs = $3; $$->rhs = $5; }
+			  $$->lhs = $3; $$->rhs = $5; nest(cx, $$); }
 	;
 
 assignment_expression:

@@ -465,12 +465,13 @@ static void run_later(cmd_t *c, cmd_pass_t pass)
 static const struct {
 	int (*run)(cmd_t *c);
 	bool needs_handle;	/* open the library and act on options first */
+	bool needs_privileges;	/* the kernel's tracing facilities */
 } cmd_modes[] = {
-	[MODE_EXEC] = { cmd_run_exec, true },
-	[MODE_LIST] = { cmd_run_list, true },
-	[MODE_VERSION] = { cmd_run_version, false },
-	[MODE_HEADER] = { cmd_run_header, true },
-	[MODE_LINK] = { cmd_run_link, true },
+	[MODE_EXEC] = { cmd_run_exec, true, true },
+	[MODE_LIST] = { cmd_run_list, true, true },
+	[MODE_VERSION] = { cmd_run_version, false, false },
+	[MODE_HEADER] = { cmd_run_header, true, false },
+	[MODE_LINK] = { cmd_run_link, true, false },
 };
 
 /* Run with stdin (or stdout, stderr) closed, nothing we open may take its
@@ -501,6 +502,10 @@ static int run_command(cmd_t *c, int argc, char **argv)
 		return cmd_modes[c->mode].run(c);
 	if ((c->dtp = dtrace_open()) == NULL)
 		cmd_fatal(c, "failed to initialize dtrace: %s", strerror(errno));
+	if (cmd_modes[c->mode].needs_privileges &&
+	    dtrace_privileged(c->dtp) != 0)
+		cmd_fatal(c, "failed to initialize dtrace: %s",
+			  dtrace_errmsg(c->dtp));
 	run_later(c, PASS_OPTIONS);
 	run_later(c, PASS_PROCS);
 	return cmd_modes[c->mode].run(c);

@@ -4,7 +4,9 @@
  * Trace mode (the default) compiles every program given with -n -P -m -f
  * -i and -s (in that order on the command line; $0 is the script's path
  * for -s and our argv[0] for the others), dumps them for -S, -x tree and
- * -x ir, and stops there for -e.  Otherwise it reports, unless quiet,
+ * -x ir, and stops there for -e (and, for -x loadonly, a dtrace-for-Linux
+ * extension, once every program has passed the kernel's verifier, nothing
+ * attached, BEGIN not fired).  Otherwise it reports, unless quiet,
  *     dtrace: description 'syscall::read:entry ' matched 1 probe
  *     dtrace: script 'x.d' matched 3 probes
  * (a description is cut at its first '{', '/' or ';', as DTrace does),
@@ -216,6 +218,8 @@ static void list_desc(cmd_t *c, const char *desc, dtrace_spec_t spec,
 	if (dtrace_list(c->dtp, desc, spec, c->verbose > 0, c->out,
 			header) == 0)
 		return;
+	if (desc == NULL)	/* dtrace -l: nothing could be listed */
+		cmd_fatal(c, "failed to list probes: %s", dtrace_errmsg(c->dtp));
 	full_desc(full, sizeof(full), desc, spec);
 	cmd_warn(c, "failed to match %s: %s", full, dtrace_errmsg(c->dtp));
 }
@@ -361,6 +365,18 @@ static void start_tracing(cmd_t *c, bool quiet)
 	cmd_proc_release(&c->procs, c->pname);
 }
 
+/* -x loadonly: as far as the verifier, then exit; -c commands never run. */
+static int load_only(cmd_t *c, bool quiet)
+{
+	if (report_matches(c, quiet) == 0 && !opt_is_set(c, "zdefs"))
+		cmd_fatal(c, "no probes %s", c->nspecs ? "matched" : "specified");
+	if (dtrace_load(c->dtp) != 0)
+		cmd_fatal(c, "could not load the programs: %s",
+			  dtrace_errmsg(c->dtp));
+	cmd_notice(c, quiet, "every program loaded");
+	return CMD_EXIT_OK;
+}
+
 int cmd_run_exec(cmd_t *c)
 {
 	bool quiet;
@@ -373,6 +389,8 @@ int cmd_run_exec(cmd_t *c)
 	if (c->no_exec)
 		return CMD_EXIT_OK;
 	quiet = opt_is_set(c, "quiet");	/* -q, -x quiet or a pragma */
+	if (opt_is_set(c, "loadonly"))
+		return load_only(c, quiet);
 	start_tracing(c, quiet);
 	trace_loop(c, quiet);
 	if (dtrace_stop(c->dtp) != 0)

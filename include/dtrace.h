@@ -32,6 +32,11 @@ DTRACE_API dtrace_hdl_t *dtrace_open(void);
 DTRACE_API void dtrace_close(dtrace_hdl_t *dtp);
 
 DTRACE_API const char *dtrace_errmsg(dtrace_hdl_t *dtp);
+
+/* 0 if this process may trace (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN),
+   else -1 with "DTrace requires additional privileges".  Listing and
+   tracing need it; dtrace -h and -G do not. */
+DTRACE_API int dtrace_privileged(dtrace_hdl_t *dtp);
 DTRACE_API dtrace_errkind_t dtrace_errkind(dtrace_hdl_t *dtp);
 
 /* -x name[=value]; also #pragma D option.  Returns 0 or -1. */
@@ -101,6 +106,11 @@ DTRACE_API int dtrace_usdt_header(dtrace_usdt_t *usp, FILE *out,
    (read, never modified; x86_64 when objc is 0). */
 DTRACE_API int dtrace_usdt_link(dtrace_usdt_t *usp, const char *ofile,
 				int objc, char *const objv[]);
+
+/* Create the maps and load every compiled program (the kernel's verifier
+   checks each), attaching nothing: -x loadonly.  After it, only
+   dtrace_close(). */
+DTRACE_API int dtrace_load(dtrace_hdl_t *dtp);
 
 /* Load and attach every compiled program. */
 DTRACE_API int dtrace_go(dtrace_hdl_t *dtp);

@@ -24,6 +24,8 @@ DT_OPT(aggsortpos,  DT_OK_INT,  0)		/* printa(@a, @b): whose value */
 DT_OPT(aggsortrev,  DT_OK_BOOL, 0)		/* reverse every comparison */
 DT_OPT(aggpercpu,   DT_OK_BOOL, 0)		/* values per CPU too */
 DT_OPT(cpu,         DT_OK_INT,  -1)		/* trace this CPU only */
+DT_OPT(loadonly,    DT_OK_BOOL, 0)		/* dtrace for Linux: stop
+						   after the verifier */
 
 /* Sizes and limits DTrace documents, kept for the parts that size maps,
    stacks and speculations from them (options.c only parses them). */

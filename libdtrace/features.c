@@ -20,6 +20,9 @@
  * there (we are root; Debian does not mount it at boot); failing that is
  * the one error, because every tracepoint provider needs it.
  *
+ * Without the capabilities tracing needs, the one error is DTrace's "DTrace
+ * requires additional privileges" (dtrace_privileged).
+ *
  * Contract: idempotent (feat.probed) and cheap - about a millisecond, most
  * of it the program load.  Returns 0, or -1 with the handle's error set.
  *
@@ -35,12 +38,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
@@ -52,6 +57,39 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 #define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/"
+
+/* ---- privileges ---------------------------------------------------------- */
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return (d[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+/*
+ * Tracing loads BPF programs of tracing types (CAP_BPF and CAP_PERFMON, or
+ * CAP_SYS_ADMIN, which root has) and reads root's tracefs.  Without them
+ * every later step fails with a bare EPERM: say it the way DTrace does.
+ */
+int dtrace_privileged(dtrace_hdl_t *dtp)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) == 0 &&
+	    (has_cap(d, CAP_SYS_ADMIN) ||
+	     (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))))
+		return 0;
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+			    "DTrace requires additional privileges");
+}
 
 static bool has_events(const char *dir)
 {
@@ -180,7 +218,7 @@ int dt_features_probe(dtrace_hdl_t *dtp)
 
 	if (dtp->feat.probed)
 		return 0;
-	if (tracefs_setup(dtp) < 0)
+	if (dtrace_privileged(dtp) < 0 || tracefs_setup(dtp) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		*(bool *)((char *)&dtp->feat + feature_table[i].field) =

@@ -25,10 +25,19 @@ static int64_t now_ns(clockid_t c)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* libbpf's own messages: every failure it reports to us we report in
+   DTrace's words, so its stderr lines would only repeat them. */
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return 0;
+}
+
 dtrace_hdl_t *dtrace_open(void)
 {
 	dtrace_hdl_t *dtp = calloc(1, sizeof(*dtp));
 
+	libbpf_set_print(libbpf_quiet);
 	if (dtp == NULL)
 		return NULL;
 	dtp->arena = dl_arena_create();

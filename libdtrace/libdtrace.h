@@ -376,6 +376,11 @@ char *dt_cpp(dtrace_hdl_t *dtp, const char *text, const char *file);
 /* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
 
 int dt_run_load(dtrace_hdl_t *dtp);
+/* A verifier rejection, for its message: the instruction the log ends on
+   (-1 if none), and the probe, clause and D line of that instruction. */
+int dt_verifier_insn(const char *log);
+void dt_verifier_where(const dt_bpfprog_t *bp, int insn, char *buf,
+		       size_t size);
 int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
 
 /* ---- consume.c: records from the ring buffer ----------------------------- */

@@ -25,11 +25,13 @@
 
 static void caret_line(char *buf, size_t size, const dl_error_t *e)
 {
-	int col = e->loc.col > 0 ? e->loc.col : 1;
-	size_t n = 0;
+	size_t len = strlen(e->srcline), n = 0;
+	size_t col = e->srccol > 0 ? (size_t)e->srccol : 1;
 
+	if (col > len + 1)	/* past what is shown */
+		col = len + 1;
 	n += snprintf(buf + n, size - n, "\n    %s\n    ", e->srcline);
-	for (int i = 1; i < col && n + 2 < size; i++)
+	for (size_t i = 1; i < col && n + 2 < size; i++)
 		buf[n++] = e->srcline[i - 1] == '\t' ? '\t' : ' ';
 	snprintf(buf + n, size - n, "^");
 }
@@ -378,6 +380,10 @@ static int check_macros_used(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	return 0;
 }
 
+/* A string in a record is copied by one helper call, whose size the
+   verifier bounds (and which must fit the output buffer): 1 MiB. */
+#define DT_STRSIZE_MAX (1 << 20)
+
 static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 		   const char *file)
 {
@@ -386,6 +392,13 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 
 	if (dl_compile_parse(pgp->cx, text, file, &pgp->ast) < 0)
 		return compile_error(dtp, pgp->cx, file);
+	if (dt_opt(dtp, DT_OPT_strsize) > DT_STRSIZE_MAX)	/* after pragmas */
+		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%sstrsize of %lld "
+				    "bytes is too large (limit is %d)",
+				    dt_opt(dtp, DT_OPT_errtags) ?
+				    "[D_LIMIT] " : "",
+				    (long long)dt_opt(dtp, DT_OPT_strsize),
+				    DT_STRSIZE_MAX);
 	if (check_macros_used(dtp, pgp, file) < 0)
 		return -1;
 	if (collect_clauses(dtp, pgp, file) < 0)

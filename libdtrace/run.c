@@ -254,6 +254,68 @@ static const char *log_tail(const char *log, int lines)
 	return p == log ? p : p + 1;
 }
 
+/*
+ * The instruction the verifier gave up on: the last "N: (op) ..." line of
+ * its log (state lines are "N: R1=..."), or -1 if it rejected the program
+ * before walking it (a bad jump, a too large program).
+ */
+int dt_verifier_insn(const char *log)
+{
+	int insn = -1;
+
+	for (const char *p = log; p != NULL && *p != '\0';) {
+		char *end;
+		long n = strtol(p, &end, 10);
+
+		if (end != p && *p >= '0' && *p <= '9' &&
+		    strncmp(end, ": (", 3) == 0 && n <= INT32_MAX)
+			insn = (int)n;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return insn;
+}
+
+/*
+ * Where a rejected program came from, for its message: the probe, the
+ * clause the instruction insn belongs to (emit.c tags each one) and its D
+ * line: "clause 2 (syscall::read:entry) at line 7 of x.d, instruction 41
+ * of 96".  Instructions of no clause (the prologue, the exit) are the
+ * program's own.
+ */
+void dt_verifier_where(const dt_bpfprog_t *bp, int insn, char *buf,
+		       size_t size)
+{
+	const dt_probe_t *p = bp->nprobes > 0 ? bp->probes[0] : NULL;
+	int n = p == NULL ? -1 : snprintf(buf, size, "for probe %s:%s:%s:%s",
+					  p->prov, p->mod, p->func, p->name);
+	size_t len = n < 0 ? 0 : (size_t)n;
+	int32_t cl = insn >= 0 && (size_t)insn < bp->code.ninsns &&
+		     bp->code.clause != NULL ? bp->code.clause[insn] : 0;
+
+	if (len < size && bp->nprobes > 1)
+		len += (size_t)snprintf(buf + len, size - len, " (and %zu more)",
+					bp->nprobes - 1);
+	if (len < size && cl > 0 && (size_t)cl <= bp->nclauses) {
+		const dl_clause_t *c = bp->clauses[cl - 1];
+		len += (size_t)snprintf(buf + len, size - len,
+					": clause %d (%s) at line %d of %s",
+					(int)c->id + 1, c->descs[0],
+					c->node->loc.line,
+					c->node->loc.file ? c->node->loc.file
+							  : "the -n program");
+	} else if (len < size && bp->nclauses > 0) {
+		len += (size_t)snprintf(buf + len, size - len,
+					": outside its %zu clause%s (the "
+					"first at line %d)", bp->nclauses,
+					bp->nclauses == 1 ? "" : "s",
+					bp->clauses[0]->node->loc.line);
+	}
+	if (len < size && insn >= 0)
+		snprintf(buf + len, size - len, ", instruction %d of %zu",
+			 insn, bp->code.ninsns);
+}
+
 static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
 	struct bpf_insn *insns = bp->code.insns;
@@ -291,12 +353,12 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			       bp->code.ninsns, &o);
 	if (fd >= 0)
 		close(fd);
-	dl_loc_t loc = bp->clauses[0]->node->loc;
+	char where[512];
+	dt_verifier_where(bp, dt_verifier_insn(log), where, sizeof(where));
 	dt_set_error(dtp, DTRACE_ERR_SYSTEM,
-		     "failed to load the program for %s (clause at line %d, "
-		     "%zu instructions): %s [this is a dtrace bug: please "
-		     "report it]\n%s", bp->clauses[0]->descs[0], loc.line,
-		     bp->code.ninsns, strerror(err), log_tail(log, 12));
+		     "the kernel's verifier rejected %s %s: %s [this is a "
+		     "dtrace bug: please report it]\n%s", bp->name, where,
+		     strerror(err), log_tail(log, 12));
 	free(log);
 	return -1;
 }
@@ -339,9 +401,10 @@ static int vtime_code(dtrace_hdl_t *dtp, dl_ctx_t *cx, bpf_code_t *code)
 	return 0;
 }
 
-/* ... loaded (a tiny program: always with the verifier's log) and attached
-   to the raw tracepoint; both fds kept by the handle. */
-static int load_vtime(dtrace_hdl_t *dtp)
+/* ... loaded (a tiny program: always with the verifier's log) and, unless
+   attach is false (-x loadonly), attached to the raw tracepoint; the fds
+   are kept by the handle. */
+static int load_vtime(dtrace_hdl_t *dtp, bool attach)
 {
 	dl_ctx_t *cx = dl_ctx_create(&dtp->macros);
 	bpf_code_t code;
@@ -358,8 +421,9 @@ static int load_vtime(dtrace_hdl_t *dtp)
 			     "vtimestamp program: %s [this is a dtrace bug: "
 			     "please report it]\n%s", strerror(errno),
 			     log_tail(log, 12));
-	int link = fd < 0 ? -1 : bpf_raw_tracepoint_open("sched_switch", fd);
-	if (fd >= 0 && link < 0)
+	int link = fd < 0 || !attach ? -1 :
+		   bpf_raw_tracepoint_open("sched_switch", fd);
+	if (fd >= 0 && attach && link < 0)
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
 			     "sched_switch for vtimestamp: %s",
 			     strerror(errno));
@@ -369,7 +433,7 @@ static int load_vtime(dtrace_hdl_t *dtp)
 		dt_keep_fd(dtp, link);
 	free(log);
 	dl_ctx_destroy(cx);
-	return link < 0 ? -1 : 0;
+	return fd < 0 || (attach && link < 0) ? -1 : 0;
 }
 
 static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
@@ -380,7 +444,7 @@ static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
 int dt_run_load(dtrace_hdl_t *dtp)
 {
 	if (create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0 ||
-	    (uses_vtime(dtp) && load_vtime(dtp) < 0))
+	    (uses_vtime(dtp) && load_vtime(dtp, true) < 0))
 		return -1;
 	dtp->rb = ring_buffer__new(dtp->mapfds[DL_MAP_RINGBUF],
 				   dt_consume_record, dtp, NULL);
@@ -392,6 +456,16 @@ int dt_run_load(dtrace_hdl_t *dtp)
 			    sizeof(uint64_t));
 	dtp->flow_indent = calloc((size_t)dtp->ncpus, sizeof(int));
 	return for_each_prog(dtp, attach_prog, true);
+}
+
+/*
+ * -x loadonly: every program through the verifier, nothing attached, BEGIN
+ * not fired.  The handle is then good only for dtrace_close().
+ */
+int dtrace_load(dtrace_hdl_t *dtp)
+{
+	return create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0 ||
+	       (uses_vtime(dtp) && load_vtime(dtp, false) < 0) ? -1 : 0;
 }
 
 /* Fire a dtrace-provider probe: every program that has it, in order. */

@@ -298,6 +298,8 @@ static int sdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 		return 0;	/* the function field is always empty */
 	if (dt_features_probe(dtp) < 0)
 		return -1;
+	if (dtp->feat.tracefs[0] == '\0')	/* no tracefs: no tracepoints */
+		return 0;
 	if (pd->mod[0] != '\0' && !has_glob(pd->mod)) {
 		if (!sdt_group_ok(pd->mod))
 			return 0;

@@ -90,3 +90,112 @@ for s in \
 	ev "bpftrace sys_enter_getppid $s" bpftrace -e \
 		"tracepoint:syscalls:sys_enter_getppid $s" -c "$tg"
 done
+
+# ---- scale: compiling, loading and attaching many clauses and many probes.
+# Each script also has a clause that exits at the trigger's first getppid,
+# so exec to exit covers compile, load (verifier) and attach.  The cost per
+# clause (per probe) is the slope between the smallest and the largest.
+# SCALE=0 skips this section.
+if [ "${SCALE:-1}" != 0 ]; then
+sc=$(mktemp -d /tmp/scale.XXXXXX)
+trap 'rm -f "$floor" "$hold"; rm -rf "$sc"' EXIT
+clauses() {	# n -> a script of n clauses on getppid and the exit clause
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "syscall::getppid:entry /arg0 == %d/ " \
+			    "{ @c[%d] = count(); }\n", i, i % 10
+		print "syscall::getppid:entry /pid == $target/ { exit(0); }" }'
+}
+echo
+printf '%-44s %9s %9s %13s\n' "scale: clauses on one probe" "-e (ms)" \
+	"run (ms)" "peak RSS"
+for n in 10 100 1000; do
+	clauses "$n" >"$sc/c$n.d"
+	e=$(median_ms "$DTRACE" -q -e -s "$sc/c$n.d")
+	r=$(median_ms "$DTRACE" -q -s "$sc/c$n.d" -c "$TRIGGERS/getppid 1")
+	printf '%-44s %9s %9s %9s KiB\n' "dtrace  $n clauses" "$e" "$r" \
+		"$(median_rss "$DTRACE" -q -s "$sc/c$n.d" -c "$TRIGGERS/getppid 1")"
+	eval "run_c$n=$r"
+done
+# shellcheck disable=SC2154
+awk -v a="$run_c10" -v b="$run_c1000" 'BEGIN {
+	printf "%-44s %9.1f us\n", "  cost per clause (10 -> 1000)", (b - a) * 1000 / 990 }'
+# bpftrace: the same clauses (its predicates on args->...)
+for n in 10 100 1000; do
+	awk -v n="$n" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "tracepoint:syscalls:sys_enter_getppid " \
+			    "/pid == %d/ { @c%d = count(); }\n", -i - 1, i % 10
+		print "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { exit(); }" }' \
+		>"$sc/b$n.bt"
+	printf '%-44s %9s %9s %9s KiB\n' "bpftrace $n clauses" "-" \
+		"$(RUNS=3 median_ms bpftrace "$sc/b$n.bt" -c "$TRIGGERS/getppid 1")" \
+		"$(median_rss bpftrace "$sc/b$n.bt" -c "$TRIGGERS/getppid 1")"
+done
+
+echo
+printf '%-44s %9s %9s %13s\n' "scale: probes" "probes" "run (ms)" \
+	"peak RSS"
+stop='syscall::getppid:return /pid == $target/ { exit(0); }'
+for d in 'syscall::getppid:entry' 'syscall::read*:entry' \
+	'syscall::*e*:entry' 'syscall:::entry' 'syscall:::'; do
+	np=$("$DTRACE" -l -n "$d" 2>/dev/null | tail -n +2 | wc -l)
+	r=$(median_ms "$DTRACE" -qn "$d /pid == \$target/ { @ = count(); } $stop" \
+		-c "$TRIGGERS/getppid 1")
+	printf '%-44s %9s %9s %9s KiB\n' "dtrace  $d" "$np" "$r" \
+		"$(median_rss "$DTRACE" -qn "$d /pid == \$target/ { @ = count(); } $stop" \
+			-c "$TRIGGERS/getppid 1")"
+done
+for d in 'tracepoint:syscalls:sys_enter_getppid' \
+	'tracepoint:syscalls:sys_enter_read*' 'tracepoint:syscalls:sys_enter_*'; do
+	prog="$d /pid == cpid/ { @ = count(); }
+	      tracepoint:syscalls:sys_exit_getppid /pid == cpid/ { exit(); }"
+	np=$(bpftrace -l "$d" 2>/dev/null | wc -l)
+	printf '%-44s %9s %9s %9s KiB\n' "bpftrace ${d#tracepoint:syscalls:}" \
+		"$np" "$(RUNS=3 median_ms bpftrace -e "$prog" -c "$TRIGGERS/getppid 1")" \
+		"$(median_rss bpftrace -e "$prog" -c "$TRIGGERS/getppid 1")"
+done
+fi
+
+# ---- output throughput: printf of $TPUT events (getppid in a loop) into a
+# pipe read by grep -c; lines received, lost (not received), reported lost
+# (dtrace's drops, bpftrace's "Lost N events"), and wall time per event.
+# TPUT=0 skips this section.
+tput=${TPUT:-20000000}
+if [ "$tput" != 0 ]; then
+echo
+printf '%-36s %11s %11s %9s %9s\n' "throughput: printf of $tput events" \
+	"received" "lost" "reported" "ns/event"
+tp() {	# label, seconds the reader sleeps first, then the command
+	local label=$1 pause=$2; shift 2
+	local t0 t1 got err
+	err=$(mktemp)
+	t0=$(date +%s%N)
+	# the other lines (bpftrace's "Lost N events" is on stdout) kept aside
+	got=$("$@" 2>"$err" | tee >(grep -v '^0$' >>"$err") |
+		{ sleep "$pause"; grep -c '^0$'; })
+	t1=$(date +%s%N)
+	sleep 0.5	# for tee's grep to finish
+	# DTrace's "N drops on CPU M", bpftrace's "Lost N events"
+	local rep
+	rep=$(awk '/drops on CPU/ { s += $2 } /^Lost [0-9]+ events/ { s += $2 }
+		END { print s + 0 }' "$err")
+	printf '%-36s %11s %11s %9s %9.0f\n' "$label" "$got" \
+		"$((tput - got))" "$rep" \
+		"$(awk -v a="$t0" -v b="$t1" -v n="$tput" 'BEGIN { print (b - a) / n }')"
+	rm -f "$err"
+}
+tp "dtrace (default options)" 0 "$DTRACE" -qn \
+	'syscall::getppid:entry /pid == $target/ { printf("%d\n", arg0); }' \
+	-c "$TRIGGERS/time-getppid $tput"
+# a reader that does not keep up: what is lost is what is reported
+tp "dtrace, the reader sleeps 1 s first" 1 "$DTRACE" -qn \
+	'syscall::getppid:entry /pid == $target/ { printf("%d\n", arg0); }' \
+	-c "$TRIGGERS/time-getppid $tput"
+tp "dtrace -b 64k" 0 "$DTRACE" -b 64k -qn \
+	'syscall::getppid:entry /pid == $target/ { printf("%d\n", arg0); }' \
+	-c "$TRIGGERS/time-getppid $tput"
+tp "bpftrace" 0 bpftrace -e \
+	'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d\n", 0); }' \
+	-c "$TRIGGERS/time-getppid $tput"
+fi

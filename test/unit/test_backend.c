@@ -964,6 +964,31 @@ Test(backend, bad_input_is_reported)
 	dl_arena_destroy(a);
 }
 
+/* A branch over 40000 instructions does not fit BPF's 16-bit offsets:
+   an error (a D_LIMIT for the user), not an abort. */
+Test(backend, far_jump_is_reported)
+{
+	dl_arena_t *a = dl_arena_create();
+	char err[256], *text = NULL;
+	size_t len = 0;
+	bpf_code_t code;
+	FILE *f = open_memstream(&text, &len);
+
+	fprintf(f, "function far stage lowered frame 0 {\n@b0\n"
+		"\t%%t11 = load8 %%r1, 0\n\tjnz %%t11, @b1, @b2\n@b1\n");
+	for (int i = 0; i < 40000; i++)
+		fprintf(f, "\t%%t11 = add %%t11, %d\n", i + 1);
+	fprintf(f, "\tret %%t11\n@b2\n\tret 0\n}\n");
+	fclose(f);
+	ir_func_t *fn = ir_parse(a, text, err, sizeof(err));
+	cr_assert_not_null(fn, "%s", err);
+	cr_assert_eq(dl_backend(fn, a, false, &code, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "program far is too large: a jump of 40001 "
+			 "instructions does not fit (limit is 32767)");
+	free(text);
+	dl_arena_destroy(a);
+}
+
 /* ---- emission and disassembly ----------------------------------------------- */
 
 static char *tbk_emit_text(const char *ir, const char *const *names,

@@ -58,6 +58,30 @@ Test(diag, error_fills_err_and_longjmps)
 	dg_free(cx);
 }
 
+/* A column far to the right is shown with what precedes it. */
+Test(diag, long_lines_are_cut_before_the_column)
+{
+	char src[2000];
+	jmp_buf jb;
+
+	memset(src, 'a', sizeof(src) - 1);
+	src[sizeof(src) - 1] = '\0';
+	src[1500] = 'X';
+	dl_ctx_t *cx = dg_ctx(src, NULL);
+	cx->jmp = &jb;
+	if (setjmp(jb) == 0)
+		dl_error(cx, (dl_loc_t){ NULL, 1, 1501 }, D_SYNTAX, "x");
+	cr_assert_eq(strlen(cx->err.srcline), 255);
+	cr_assert_eq(strncmp(cx->err.srcline, "...aaa", 6), 0);
+	cr_assert_eq(cx->err.srcline[cx->err.srccol - 1], 'X');
+	cr_assert_eq(cx->err.srccol, 64);
+	if (setjmp(jb) == 0)
+		dl_error(cx, (dl_loc_t){ NULL, 1, 3 }, D_SYNTAX, "x");
+	cr_assert_eq(cx->err.srccol, 3);
+	cr_assert_eq(strncmp(cx->err.srcline, "aaa", 3), 0);
+	dg_free(cx);
+}
+
 Test(diag, srcline_is_empty_when_unknown)
 {
 	dl_ctx_t *cx = dg_ctx("one line", NULL);

@@ -965,6 +965,43 @@ Test(lex_parse, deep_nesting_is_a_limit_not_a_crash)
 	free(src);
 }
 
+/* Left operands nest at no cost to the parser's stack: a long sum is a
+   deep tree, refused before the passes that recurse on it. */
+Test(lex_parse, long_chains_are_a_limit_not_a_crash)
+{
+	static const char *const ops[] = { "+", "*", "&&", "," };
+
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+		size_t n = 200000, len = strlen(ops[k]) + 1;
+		char *src = malloc(n * len + 32), *p = src;
+		lp_run_t r = { 0 };
+
+		p += sprintf(p, "BEGIN { x = (1");
+		for (size_t i = 1; i < n; i++)
+			p += sprintf(p, "%s1", ops[k]);
+		strcpy(p, "); }");
+		free(lp_parse_run(src, &r));
+		cr_assert(r.failed, "%s", ops[k]);
+		cr_expect_eq(r.err.tag, D_LIMIT, "%s", ops[k]);
+		cr_expect_str_eq(r.err.msg, "expression nesting too deep "
+				 "(limit is 1000)");
+		free(src);
+	}
+	for (int depth = DL_MAX_NESTING - 1; depth <= DL_MAX_NESTING + 1;
+	     depth++) {	/* x = (depth terms 1+...+1) is depth deep */
+		char *src = malloc(2 * (size_t)depth + 32), *p = src;
+		lp_run_t r = { 0 };
+
+		p += sprintf(p, "BEGIN { x = 1");
+		for (int i = 1; i < depth; i++)
+			p += sprintf(p, "+1");
+		strcpy(p, "; }");
+		free(lp_parse_run(src, &r));
+		cr_expect_eq(r.failed, depth > DL_MAX_NESTING, "%d", depth);
+		free(src);
+	}
+}
+
 Test(lex_parse, keywords_are_not_identifiers)
 {
 	static const char *const kws[] = {

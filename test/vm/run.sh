@@ -79,7 +79,8 @@ say "kernel $(cat "$K/package")"
 # Host programs the suite runs (bash and GNU tools over busybox's applets).
 TOOLS="bash env timeout taskset diff sed grep awk mawk sort mktemp seq sleep
 cat head tail ls id rm mkdir chmod wc cut tr uniq kill true false nproc
-basename dirname readlink stat touch cp mv ln printf expr cpp"
+basename dirname readlink stat touch cp mv ln printf expr cpp bpftool
+setpriv unshare getconf"
 
 root=$VM/root
 rm -rf "$root"
@@ -104,6 +105,8 @@ cp "$B/dtrace" "$root/dtrace/build/dtrace"
 cp -r "$B/test/triggers" "$root/dtrace/build/test/triggers"
 mkdir -p "$root/dtrace/test"
 cp -r "$top/test/e2e" "$root/dtrace/test/e2e"
+mkdir -p "$root/dtrace/test/fuzz"	# the load test loads its corpus too
+cp -r "$top/test/fuzz/corpus" "$root/dtrace/test/fuzz/corpus"
 cp "$here/init" "$root/init"
 [ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$root/dtrace/vm-cmd"
 chmod 755 "$root/init"
