@@ -143,6 +143,7 @@ struct ir_blk {
 	ir_jump_t jmp;
 	/* analysis results, valid after the pass that computes them */
 	uint64_t *live_in, *live_out;	/* bitsets over fn->ntmp */
+	size_t live_nw;			/* words they have room for */
 	int *preds;			/* predecessor block ids */
 	size_t npreds;
 	int32_t clause;		/* the clause it lowers, 1-based; 0 for the
