@@ -524,12 +524,10 @@ static ir_ref_t self_key(lower_t *lx, uint32_t varid)
 	return bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->selfkey));
 }
 
-static ir_ref_t self_load(lower_t *lx, uint32_t varid)
+/* The 8-byte value a map lookup found (p), or 0 when p is NULL. */
+static ir_ref_t int_or_zero(lower_t *lx, ir_ref_t p)
 {
 	ir_ref_t res = ir_tmp(lx->fn);
-	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELF),
-			  self_key(lx, varid) };
-	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
 	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
 
 	ir_jnz(lx->b, p, hit, miss);
@@ -540,6 +538,14 @@ static ir_ref_t self_load(lower_t *lx, uint32_t varid)
 	ir_jmp(miss, join);
 	lx->b = join;
 	return res;
+}
+
+static ir_ref_t self_load(lower_t *lx, uint32_t varid)
+{
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELF),
+			  self_key(lx, varid) };
+
+	return int_or_zero(lx, call(lx, 1, 2, a));	/* map_lookup_elem */
 }
 
 static void self_store(lower_t *lx, uint32_t varid, ir_ref_t v)
@@ -2793,18 +2799,7 @@ static ir_ref_t assoc_lookup(lower_t *lx, const dl_assoc_t *a, ir_ref_t key)
 
 static ir_ref_t assoc_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
 {
-	const dl_assoc_t *a = assoc_of(lx, r);
-	ir_ref_t res = ir_tmp(lx->fn), p = assoc_lookup(lx, a, key);
-	ir_blk_t *hit = new_blk(lx), *miss = new_blk(lx), *join = new_blk(lx);
-
-	ir_jnz(lx->b, p, hit, miss);
-	ir_emit(lx->fn, hit, IR_COPY, res, ir_load(lx->fn, hit, 8, p, 0),
-		IR_NONE);
-	ir_jmp(hit, join);
-	ir_emit(lx->fn, miss, IR_COPY, res, con(lx, 0), IR_NONE);
-	ir_jmp(miss, join);
-	lx->b = join;
-	return res;
+	return int_or_zero(lx, assoc_lookup(lx, assoc_of(lx, r), key));
 }
 
 /* map_update_elem(key, from); a full map counts a dynamic variable drop. */

@@ -79,4 +79,22 @@ static inline size_t tsm_codegen(const char *src, char **irtext)
 	return n;
 }
 
+/* Codegen golden checks: each source compiles to at most max BPF
+   instructions (what it compiles to today: a ceiling). */
+typedef struct tsm_ceiling {
+	const char *src;
+	size_t max;
+} tsm_ceiling_t;
+
+static inline void tsm_expect_ceilings(const tsm_ceiling_t *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *ir = NULL;
+		size_t got = tsm_codegen(cases[i].src, &ir);
+		cr_expect_leq(got, cases[i].max, "%s: %zu instructions\n%s",
+			      cases[i].src, got, ir);
+		free(ir);
+	}
+}
+
 #endif /* TSM_H */
