@@ -93,14 +93,17 @@ static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key);
 static void assoc_str_store(lower_t *lx, const dl_node_t *n,
 			    const dl_varref_t *r, ir_ref_t key, val_t s);
 
-/* A stack slot of the firing; running out is a user error at the
-   statement (registers spilled later need room too: keep a margin). */
+static _Noreturn void frame_full(void *arg, int32_t need);
+
+/* A stack slot of the firing.  Running out is a user error at the
+   statement (frame_full); lowering keeps a margin for the registers the
+   allocator may spill later. */
 static int32_t stack_alloc(lower_t *lx, int32_t size)
 {
-	if (lx->fn->frame + ((size + 7) & ~7) > IR_FRAME_MAX - 64)
-		dl_error(lx->cx, lx->loc, D_LIMIT, "clause needs too much BPF "
-			 "stack (limit is %d bytes per program)",
-			 IR_FRAME_MAX);
+	int32_t need = lx->fn->frame + ((size + 7) & ~7);
+
+	if (need > IR_FRAME_MAX - 64)
+		frame_full(lx, need);
 	return ir_frame_alloc(lx->fn, size);
 }
 
@@ -548,27 +551,47 @@ static ir_ref_t self_load(lower_t *lx, uint32_t varid)
 	return int_or_zero(lx, call(lx, 1, 2, a));	/* map_lookup_elem */
 }
 
-static void self_store(lower_t *lx, uint32_t varid, ir_ref_t v)
+/* map_update_elem(map, key, from): a dynamic variable store; a full map
+   counts a dynamic variable drop and the clause goes on. */
+static void dyn_update(lower_t *lx, int map, ir_ref_t key, ir_ref_t from)
 {
-	ir_ref_t key = self_key(lx, varid);
-	ir_blk_t *set = new_blk(lx), *del = new_blk(lx), *drop = new_blk(lx),
-		 *join = new_blk(lx);
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, map), key, from,
+			   con(lx, 0) };
+	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
+	ir_blk_t *drop = new_blk(lx), *join = new_blk(lx);
 
-	ir_jnz(lx->b, v, set, del);
-	ir_ref_t da[2] = { ir_ldmap(lx->fn, del, DL_MAP_SELF), key };
-	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
-	ir_jmp(del, join);
-	if (lx->selfval == 0)
-		lx->selfval = stack_alloc(lx, 8);
-	ir_store(lx->fn, set, 8, ir_reg(IR_FP), lx->selfval, v);
-	ir_ref_t ua[4] = { ir_ldmap(lx->fn, set, DL_MAP_SELF), key,
-			   ir_bin(lx->fn, set, IR_ADD, ir_reg(IR_FP),
-				  con(lx, lx->selfval)), con(lx, 0) };
-	ir_ref_t rc = ir_call(lx->fn, set, 2, 4, ua);	/* map_update */
-	ir_jnz(set, rc, drop, join);
+	ir_jnz(lx->b, rc, drop, join);
 	lx->b = drop;
 	count_drop(lx, DL_DROP_DYNVAR, join);
 	lx->b = join;
+}
+
+/* An integer dynamic variable (self-> variable, array element): 0
+   deletes its entry, anything else is stored through the stack slot. */
+static void dyn_store(lower_t *lx, int map, ir_ref_t key, ir_ref_t v,
+		      int32_t slot)
+{
+	ir_blk_t *set = new_blk(lx), *del = new_blk(lx), *join = new_blk(lx);
+
+	ir_jnz(lx->b, v, set, del);
+	ir_ref_t da[2] = { ir_ldmap(lx->fn, del, map), key };
+	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
+	ir_jmp(del, join);
+	lx->b = set;
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot, v);
+	dyn_update(lx, map, key, bin(lx, IR_ADD, ir_reg(IR_FP),
+				     con(lx, slot)));
+	ir_jmp(lx->b, join);
+	lx->b = join;
+}
+
+static void self_store(lower_t *lx, uint32_t varid, ir_ref_t v)
+{
+	ir_ref_t key = self_key(lx, varid);
+
+	if (lx->selfval == 0)
+		lx->selfval = stack_alloc(lx, 8);
+	dyn_store(lx, DL_MAP_SELF, key, v, lx->selfval);
 }
 
 /* Read or write any D variable. */
@@ -693,14 +716,7 @@ static void str_var_store(lower_t *lx, const dl_node_t *n,
 	}
 	ir_ref_t tmp = scratch_alloc(lx, n, size);
 	str_copy(lx, tmp, size, s);
-	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, DL_MAP_SELFSTR),
-			   self_key(lx, r->idx), tmp, con(lx, 0) };
-	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
-	ir_blk_t *drop = new_blk(lx), *join = new_blk(lx);
-	ir_jnz(lx->b, rc, drop, join);
-	lx->b = drop;
-	count_drop(lx, DL_DROP_DYNVAR, join);
-	lx->b = join;
+	dyn_update(lx, DL_MAP_SELFSTR, self_key(lx, r->idx), tmp);
 }
 
 static val_t lower_var(lower_t *lx, const dl_node_t *n)
@@ -2802,38 +2818,12 @@ static ir_ref_t assoc_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
 	return int_or_zero(lx, assoc_lookup(lx, assoc_of(lx, r), key));
 }
 
-/* map_update_elem(key, from); a full map counts a dynamic variable drop. */
-static void assoc_update(lower_t *lx, const dl_assoc_t *a, ir_ref_t key,
-			 ir_ref_t from)
-{
-	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ASSOC0 + (int)a->id),
-			   key, from, con(lx, 0) };
-	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
-	ir_blk_t *drop = new_blk(lx), *join = new_blk(lx);
-
-	ir_jnz(lx->b, rc, drop, join);
-	lx->b = drop;
-	count_drop(lx, DL_DROP_DYNVAR, join);
-	lx->b = join;
-}
-
 static void assoc_store(lower_t *lx, const dl_varref_t *r, ir_ref_t key,
 			ir_ref_t v)
 {
 	const dl_assoc_t *a = assoc_of(lx, r);
-	ir_blk_t *set = new_blk(lx), *del = new_blk(lx), *join = new_blk(lx);
 
-	ir_jnz(lx->b, v, set, del);
-	ir_ref_t da[2] = { ir_ldmap(lx->fn, del, DL_MAP_ASSOC0 + (int)a->id),
-			   key };
-	ir_call(lx->fn, del, 3, 2, da);		/* map_delete_elem */
-	ir_jmp(del, join);
-	lx->b = set;
-	int32_t slot = stack_alloc(lx, 8);
-	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot, v);
-	assoc_update(lx, a, key, bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)));
-	ir_jmp(lx->b, join);
-	lx->b = join;
+	dyn_store(lx, DL_MAP_ASSOC0 + (int)a->id, key, v, stack_alloc(lx, 8));
 }
 
 static val_t assoc_str_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key)
@@ -2850,7 +2840,7 @@ static void assoc_str_store(lower_t *lx, const dl_node_t *n,
 	ir_ref_t tmp = scratch_alloc(lx, n, a->valsize);
 
 	str_copy(lx, tmp, a->valsize, s);
-	assoc_update(lx, a, key, tmp);
+	dyn_update(lx, DL_MAP_ASSOC0 + (int)a->id, key, tmp);
 }
 
 /* The key of a[...] (computed once for x op= v and x++). */
@@ -3046,16 +3036,16 @@ static size_t this_slots(const lower_t *lx)
 	return k;
 }
 
-/* The stack is full: a limit of the program, in the clause being lowered. */
+/* The stack is full (stack_alloc, or a provider's hook allocating through
+   ir_frame_alloc): a limit of the program, at the statement lowered. */
 static _Noreturn void frame_full(void *arg, int32_t need)
 {
 	lower_t *lx = arg;
-	dl_loc_t loc = lx->clause != NULL ? lx->clause->node->loc :
-		       (dl_loc_t){ 0 };
 
 	(void)need;
-	dl_error(lx->cx, loc, D_LIMIT, "the clauses of this probe need more "
-		 "than 512 bytes of BPF stack (limit is 512)");
+	dl_error(lx->cx, lx->loc, D_LIMIT, "the clauses of this probe need "
+		 "more than %d bytes of BPF stack (limit is %d)",
+		 IR_FRAME_MAX, IR_FRAME_MAX);
 }
 
 ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
@@ -3112,5 +3102,7 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	if (lx.errentry != NULL)
 		lower_error(&lx, n);
 	lower_prologue(&lx, pro, body);
+	lx.fn->frame_full = NULL;	/* lx goes away with this frame */
+	lx.fn->frame_full_arg = NULL;
 	return lx.fn;
 }
