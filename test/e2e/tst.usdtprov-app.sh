@@ -8,35 +8,7 @@ for t in gcc as; do
 done
 . "$(dirname "$0")/usdt-common.sh"
 
-cat > app.d <<'D'
-provider app {
-	probe query__start(const char *query, int id, unsigned char small);
-	probe query__done(long status);
-	probe unused();
-};
-D
-cat > app.c <<'C'
-#include <stdio.h>
-#include "app.h"
-int main(int argc, char **argv)
-{
-	FILE *out = argc > 1 ? fopen(argv[1], "w") : stdout;
-	int enabled = 0;
-
-	for (int i = 0; i < 2; i++) {
-		char q[32];
-
-		snprintf(q, sizeof(q), "query %d", i + 1);
-		if (APP_QUERY_START_ENABLED())
-			enabled++;
-		APP_QUERY_START(q, -i - 1, 300 + i);	/* 300 -> 44 */
-		APP_QUERY_DONE(i ? -2L : 7L);
-	}
-	fprintf(out, "enabled %d, unused enabled %d\n", enabled,
-		(int)APP_UNUSED_ENABLED());
-	return 0;
-}
-C
+usdt_sample_app
 $DTRACE -h -s app.d && gcc -O2 -Wall -Wextra -Werror -c app.c &&
 $DTRACE -G -s app.d -o probes.o app.o && gcc -o app app.o probes.o ||
 	echo "build failed"

@@ -4,6 +4,7 @@
 # link them with objects made by `dtrace -G` and look at the result with
 # readelf (and bpftrace) in a private temporary directory, removed on exit.
 set -u
+usdt_app=$(cd "$(dirname "${BASH_SOURCE[0]}")/../usdtapp" && pwd)
 usdt_dir=$(mktemp -d /tmp/usdt-e2e.XXXXXX)
 trap 'rm -rf "$usdt_dir"' EXIT
 cd "$usdt_dir" || exit 1
@@ -41,4 +42,9 @@ usdt_notes() {
 		else sn = "? (" s ")"
 		print line " [semaphore " sn "] [base " (b == base ? "ok" : b "!=" base) "]"
 	}' | sort -u
+}
+
+# The sample application (test/usdtapp): app.d and app.c, here.
+usdt_sample_app() {
+	cp "$usdt_app/app.d" "$usdt_app/app.c" .
 }
