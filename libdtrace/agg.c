@@ -72,20 +72,6 @@ static int create_one(dtrace_hdl_t *dtp, dt_aggmap_t *m, const dl_agg_t *a)
 	return 0;
 }
 
-static int create_shared(dtrace_hdl_t *dtp, int idx, const char *name,
-			 uint32_t vsize, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, vsize, 1, &o);
-
-	if (fd < 0)
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to create "
-				    "BPF map %s: %s", name, strerror(errno));
-	dt_keep_fd(dtp, fd);
-	dtp->mapfds[idx] = fd;
-	return 0;
-}
-
 /* The most bytes a new aggregation value needs from DL_MAP_ZERO. */
 uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp)
 {
@@ -100,19 +86,12 @@ uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp)
 int dt_agg_create_maps(dtrace_hdl_t *dtp)
 {
 	dt_aggstate_t *st = state(dtp);
-	uint32_t ngen = 0;
 
 	st->n = dtp->aggs.n;
 	st->maps = calloc(st->n + 1, sizeof(*st->maps));
-	for (size_t i = 0; i < st->n; i++) {
-		const dl_agg_t *a = dtp->aggs.aggs[i];
-		if (create_one(dtp, &st->maps[i], a) < 0)
+	for (size_t i = 0; i < st->n; i++)
+		if (create_one(dtp, &st->maps[i], dtp->aggs.aggs[i]) < 0)
 			return -1;
-		ngen += a->gen;
-	}
-	if (ngen > 0 && create_shared(dtp, DL_MAP_AGGGEN, "dt_agggen",
-				      (uint32_t)st->n * 8, 0) < 0)
-		return -1;
 	return 0;
 }
 

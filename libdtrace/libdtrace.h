@@ -422,8 +422,8 @@ typedef struct dt_aggsnap {
 	int ncpus;
 } dt_aggsnap_t;
 
-/* Create every aggregation's map and the shared DL_MAP_AGGZERO and
-   DL_MAP_AGGGEN maps; 0 or -1 with the error set. */
+/* Create every aggregation's map (run.c makes the DL_MAP_ZERO and
+   DL_MAP_AGGGEN they share); 0 or -1 with the error set. */
 int dt_agg_create_maps(dtrace_hdl_t *dtp);
 uint32_t dt_agg_maxval(const dtrace_hdl_t *dtp);
 int dt_agg_fd(dtrace_hdl_t *dtp, uint32_t id);

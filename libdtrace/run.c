@@ -19,7 +19,7 @@
  * globals: their one shared value (DL_MAP_GLOBALS), sized once every
  * program is compiled.  Only when a program has self-> variables: their
  * hash map (DL_MAP_SELF) of -x dynvarsize / 16 entries, at least 1024.
- * Aggregations: one map each, and two they share (agg.c).
+ * Aggregations: one map each (agg.c), and two they share made here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -209,6 +209,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 	if (zero > 0 && map_used(dtp, DL_MAP_ZERO))
 		rc = rc ?: map_create(dtp, DL_MAP_ZERO, BPF_MAP_TYPE_ARRAY,
 				      "dt_zero", zero, 1, 0);
+	if (map_used(dtp, DL_MAP_AGGGEN))	/* a clear()ed aggregation's */
+		rc = rc ?: map_create(dtp, DL_MAP_AGGGEN, BPF_MAP_TYPE_ARRAY,
+				      "dt_agggen", (uint32_t)dtp->aggs.n * 8,
+				      1, 0);
 	if (map_used(dtp, DL_MAP_SPECQ)) {	/* ids 1 .. nspec, free */
 		uint32_t nspec = (uint32_t)dt_opt(dtp, DT_OPT_nspec);
 		rc = rc ?: map_create(dtp, DL_MAP_SPECQ, BPF_MAP_TYPE_QUEUE,
