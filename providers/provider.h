@@ -22,6 +22,9 @@
  *              tracepoint events; its arguments are the event's fields.
  *   proc.c     proc:::exec-success, exit, create, signal-send, ... on the
  *              raw tracepoints of the scheduler and signal code.
+ *   sched.c    sched:::off-cpu, sleep, preempt, wakeup on the scheduler's.
+ *   io.c       io:::start, done on the block layer's.
+ *   stable.c   (no provider) what proc, sched and io share.
  *   tpformat.c (no provider) tracepoint format files, for syscall and sdt.
  */
 #ifndef PROVIDERS_PROVIDER_H
@@ -37,6 +40,8 @@ extern const dt_provops_t dt_prov_pid;
 extern const dt_provops_t dt_prov_usdt;
 extern const dt_provops_t dt_prov_sdt;
 extern const dt_provops_t dt_prov_proc;
+extern const dt_provops_t dt_prov_sched;
+extern const dt_provops_t dt_prov_io;
 
 /* ptregs.c: from a pt_regs context (kprobes, uprobes): argument n at a
    function's entry (the stack beyond the sixth, read as user or kernel
@@ -88,6 +93,62 @@ int dt_usdt_parse_args(const char *s, dt_usdt_arg_t *argv, int max,
 int dt_usdt_split(const char *prov, char *name, size_t namesz);
 /* A note's probe name as DTrace shows it: "__" becomes "-". */
 void dt_usdt_probename(const char *note, char *out, size_t size);
+
+/* stable.c: the stable providers on raw tracepoints (see its essay). */
+#define DT_ST_MAXARGS 4
+typedef struct dt_stprobe {
+	const char *name;
+	const char *rawtp;	/* the raw tracepoint it is on */
+	const char *rawtp2;	/* and another one, for the same program */
+	const char *since;	/* the Linux version that added it, if recent */
+	bool btf;		/* the hooks read struct members (dt_stbtf_t) */
+	int nargs;
+	const char *types[DT_ST_MAXARGS];	/* for -lv and args[] */
+} dt_stprobe_t;
+/* The struct member offsets the hooks may read, from BTF once. */
+typedef struct dt_stbtf {
+	bool loaded;
+	int err;		/* errno, or -1: a member is missing */
+	char missing[64];	/* which */
+	int32_t pid, tgid, signal, exit_code;	/* in struct task_struct */
+	int32_t live;		/* in struct signal_struct (atomic_t) */
+	int32_t bprm_filename;	/* in struct linux_binprm */
+	int32_t rq_bio;		/* in struct request */
+} dt_stbtf_t;
+typedef struct dt_stprov dt_stprov_t;
+struct dt_stprov {
+	const dt_provops_t *ops;
+	const dt_stprobe_t *probes;
+	int nprobes;
+	/* The entry check of probe which (NULL: every firing is its). */
+	void (*entry)(dt_lowerenv_t *env, const dt_probe_t *prb, int which);
+	/* Its argument n (< nargs). */
+	ir_ref_t (*arg)(dt_lowerenv_t *env, const dt_probe_t *prb, int which,
+			int n);
+};
+typedef struct dt_stdata {
+	const dt_stprov_t *sp;
+	int which;		/* index in sp->probes */
+	dt_stbtf_t *btf;	/* the handle's (one per provider) */
+} dt_stdata_t;
+extern const dt_provattr_t dt_st_attr;
+int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+		   const dt_stprov_t *sp);
+int dt_st_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+		   char types[][DT_TYPE_NAME_MAX], int max);
+int dt_st_kind(const dt_probe_t *prb);
+ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+		     dt_pvar_t what, int n);
+int dt_st_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd);
+int dt_st_which(const dt_probe_t *prb);
+const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb);
+/* Hook helpers: go on only if cond is nonzero (else the firing is not
+   the probe's); raw tracepoint argument n; size bytes of kernel memory at
+   addr + off (0 if that faults); the current task. */
+void dt_st_need(dt_lowerenv_t *env, ir_ref_t cond);
+ir_ref_t dt_st_raw(dt_lowerenv_t *env, int n);
+ir_ref_t dt_st_read(dt_lowerenv_t *env, ir_ref_t addr, int32_t off, int size);
+ir_ref_t dt_st_current(dt_lowerenv_t *env);
 
 /* tpformat.c: a tracepoint's format file (events/<group>/<event>/format):
    its id and its own fields (the common_* ones skipped), in order. */

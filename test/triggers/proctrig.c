@@ -7,7 +7,9 @@
  * with status 3; each child waited for in turn; then exits 0.  Used with
  * -c so that $target is its pid and ppid == $target selects its children.
  * With an argument "exec" it only forks the child that execs /bin/true
- * (the issue's acceptance test).
+ * (the issue's acceptance test); with "execfail" it forks a child that
+ * tries to exec /nonexistent/true (ENOENT) and then execs /bin/true, and
+ * runs a thread.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -40,8 +42,21 @@ int main(int argc, char **argv)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	bool exec_only = argc > 1 && strcmp(argv[1], "exec") == 0;
+	bool execfail = argc > 1 && strcmp(argv[1], "execfail") == 0;
 	pid_t child;
+	pthread_t t;
 
+	if (execfail) {
+		if ((child = fork()) == 0) {
+			execl("/nonexistent/true", "true", (char *)NULL);
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		reap(child);
+		pthread_create(&t, NULL, thread_main, NULL);
+		pthread_join(t, NULL);
+		return 0;
+	}
 	if (!exec_only)
 		prctl(PR_SET_NAME, "renamed", 0, 0, 0);
 	if ((child = fork()) == 0) {
@@ -62,7 +77,6 @@ int main(int argc, char **argv)
 	raise(SIGUSR2);
 	signal(SIGHUP, on_hup);
 	raise(SIGHUP);
-	pthread_t t;
 	pthread_create(&t, NULL, thread_main, NULL);
 	pthread_join(t, NULL);
 	if ((child = fork()) == 0)

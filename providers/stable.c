@@ -1,0 +1,271 @@
+/*
+ * stable.c - what the stable providers built on raw tracepoints (proc.c,
+ * sched.c, io.c) share: a table of probes per provider, each on one raw
+ * tracepoint of the kernel, so that they work on kernels without kprobes
+ * (Oracle's DTrace uses fbt for several of them).
+ *
+ * A provider describes itself with a dt_stprov_t: its probes (name, raw
+ * tracepoint, argument types for -lv) and two code-generation hooks, the
+ * entry check (is this firing one of the probe's?  DT_PV_ENTRY) and the
+ * arguments.  Everything else is here: populating (all of a provider's
+ * probes at once, as Oracle's DTrace does, under module "vmlinux"),
+ * program kinds (each probe its own: one program per probe and clause
+ * set, its probe id a constant), attaching with bpf_raw_tracepoint_open
+ * (a link that closes in microseconds: no perf event, nothing for the
+ * reaper), and the kernel struct members the hooks read, whose offsets
+ * come from the kernel's BTF, loaded once per handle the first time a
+ * program needs one; a kernel without BTF (or without a member) is refused
+ * when such a probe is enabled, and a kernel without a probe's tracepoint
+ * when it is attached, naming what is missing.
+ *
+ * The raw context is the tracepoint's TP_PROTO arguments, 64 bits each
+ * (dt_st_raw).  Tracepoints that fire in another thread than DTrace's
+ * probe should are not used: the table says in which thread each fires.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/bpf.h>
+
+#include "provider.h"
+
+/* The members hooks read: struct, member, where the offset goes. */
+static const struct st_member {
+	const char *sname, *member;
+	size_t field;
+} st_members[] = {
+	{ "task_struct", "pid", offsetof(dt_stbtf_t, pid) },
+	{ "task_struct", "tgid", offsetof(dt_stbtf_t, tgid) },
+	{ "task_struct", "signal", offsetof(dt_stbtf_t, signal) },
+	{ "task_struct", "exit_code", offsetof(dt_stbtf_t, exit_code) },
+	{ "signal_struct", "live", offsetof(dt_stbtf_t, live) },
+	{ "linux_binprm", "filename", offsetof(dt_stbtf_t, bprm_filename) },
+	{ "request", "bio", offsetof(dt_stbtf_t, rq_bio) },
+};
+
+static int32_t member_off(struct btf *btf, const char *sname,
+			  const char *member, dt_stbtf_t *sb)
+{
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, m++) {
+			const char *n = btf__name_by_offset(btf, m->name_off);
+
+			if (n != NULL && strcmp(n, member) == 0)
+				return (int32_t)(btf_member_bit_offset(t, i) /
+						 8);
+		}
+	}
+	if (sb->err == 0) {
+		sb->err = -1;
+		snprintf(sb->missing, sizeof(sb->missing), "struct %s has no "
+			 "member %s", sname, member);
+	}
+	return 0;
+}
+
+const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb)
+{
+	dt_stbtf_t *sb = ((const dt_stdata_t *)prb->data)->btf;
+	struct btf *btf;
+
+	if (sb->loaded)
+		return sb;
+	sb->loaded = true;
+	if ((btf = btf__load_vmlinux_btf()) == NULL) {
+		sb->err = errno != 0 ? errno : ENOENT;
+		return sb;
+	}
+	for (size_t i = 0; i < sizeof(st_members) / sizeof(st_members[0]);
+	     i++)
+		*(int32_t *)((char *)sb + st_members[i].field) =
+			member_off(btf, st_members[i].sname,
+				   st_members[i].member, sb);
+	btf__free(btf);
+	return sb;
+}
+
+/* ---- probes --------------------------------------------------------------- */
+
+static const dt_stdata_t *st_data(const dt_probe_t *prb)
+{
+	return prb->data;
+}
+
+int dt_st_which(const dt_probe_t *prb)
+{
+	return st_data(prb)->which;
+}
+
+static const dt_stprobe_t *st_probe(const dt_probe_t *prb)
+{
+	const dt_stdata_t *d = st_data(prb);
+
+	return &d->sp->probes[d->which];
+}
+
+int dt_st_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+		   char types[][DT_TYPE_NAME_MAX], int max)
+{
+	const dt_stprobe_t *p = st_probe(prb);
+	int n = 0;
+
+	(void)dtp;
+	for (; n < p->nargs && n < max; n++)
+		snprintf(types[n], DT_TYPE_NAME_MAX, "%s", p->types[n]);
+	return n;
+}
+
+/* The probes are fixed: all of them are inserted (once), sharing one
+   dt_stbtf_t. */
+int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+		   const dt_stprov_t *sp)
+{
+	dt_stbtf_t *sb = NULL;
+	int n = 0;
+
+	if (!dt_gmatch("vmlinux", pd->mod) || !dt_gmatch("", pd->func))
+		return 0;
+	for (int i = 0; i < sp->nprobes; i++) {
+		dt_stdata_t *d = dl_alloc(dtp->arena, sizeof(*d));
+		dt_probe_t *prb;
+
+		d->sp = sp;
+		d->which = i;
+		d->btf = sb;
+		prb = dt_probe_insert(dtp, sp->ops, "vmlinux", "",
+				      sp->probes[i].name, d);
+		if (prb == NULL)
+			return -1;
+		d = prb->data;	/* the probe's, if it existed */
+		if (d->btf == NULL)
+			d->btf = sb != NULL ? sb :
+				 dl_alloc(dtp->arena, sizeof(*sb));
+		sb = d->btf;
+		prb->nargs = sp->probes[i].nargs;
+		n += dt_gmatch(sp->probes[i].name, pd->name);
+	}
+	return n;
+}
+
+/* Each probe its own kind: its program serves it alone. */
+int dt_st_kind(const dt_probe_t *prb)
+{
+	return dt_st_which(prb);
+}
+
+/* ---- code generation ------------------------------------------------------ */
+
+void dt_st_need(dt_lowerenv_t *env, ir_ref_t cond)
+{
+	ir_blk_t *ok = ir_blk_new(env->fn);
+
+	ir_jnz(env->blk, cond, ok, env->exit);
+	env->blk = ok;
+}
+
+ir_ref_t dt_st_raw(dt_lowerenv_t *env, int n)
+{
+	return ir_load(env->fn, env->blk, 8, env->ctx, 8 * n);
+}
+
+ir_ref_t dt_st_read(dt_lowerenv_t *env, ir_ref_t addr, int32_t off, int size)
+{
+	ir_func_t *fn = env->fn;
+	int32_t slot = ir_frame_alloc(fn, 8);
+	ir_ref_t args[3] = {
+		ir_bin(fn, env->blk, IR_ADD, ir_reg(IR_FP), ir_con(fn, slot)),
+		ir_con(fn, size),
+		ir_bin(fn, env->blk, IR_ADD, addr, ir_con(fn, off)),
+	};
+
+	ir_store(fn, env->blk, 8, ir_reg(IR_FP), slot, ir_con(fn, 0));
+	ir_call(fn, env->blk, BPF_FUNC_probe_read_kernel, 3, args);
+	return ir_load(fn, env->blk, size, ir_reg(IR_FP), slot);
+}
+
+ir_ref_t dt_st_current(dt_lowerenv_t *env)
+{
+	return ir_call(env->fn, env->blk, BPF_FUNC_get_current_task, 0, NULL);
+}
+
+ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+		     dt_pvar_t what, int n)
+{
+	const dt_stdata_t *d = st_data(prb);
+
+	switch (what) {
+	case DT_PV_ENTRY:
+		if (d->sp->entry != NULL)
+			d->sp->entry(env, prb, d->which);
+		return IR_NONE;
+	case DT_PV_PROBEID:
+		return ir_con(env->fn, prb->id);
+	case DT_PV_ARG:
+		if (n < 0 || n >= d->sp->probes[d->which].nargs)
+			return IR_NONE;
+		return d->sp->arg(env, prb, d->which, n);
+	default:
+		return IR_NONE;
+	}
+}
+
+/* ---- attach --------------------------------------------------------------- */
+
+static int st_open(dtrace_hdl_t *dtp, dt_probe_t *prb, const char *rawtp,
+		   const char *since, int prog_fd)
+{
+	int fd;
+
+	if ((fd = bpf_raw_tracepoint_open(rawtp, prog_fd)) >= 0) {
+		dt_keep_fd(dtp, fd);
+		return 0;
+	}
+	if (errno == ENOENT && since != NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+				    "%s:%s:%s:%s: this kernel has no %s "
+				    "tracepoint (it came in Linux %s)",
+				    prb->prov, prb->mod, prb->func, prb->name,
+				    rawtp, since);
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s: bpf_raw_tracepoint_open(%s): %s",
+			    prb->prov, prb->mod, prb->func, prb->name,
+			    rawtp, strerror(errno));
+}
+
+int dt_st_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+{
+	const dt_stprobe_t *p = st_probe(prb);
+
+	if (p->btf) {
+		const dt_stbtf_t *sb = dt_st_btf(prb);
+
+		if (sb->err != 0)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to "
+					    "enable %s:%s:%s:%s: %s", prb->prov,
+					    prb->mod, prb->func, prb->name,
+					    sb->err > 0 ? "kernel type "
+					    "information (BTF) is not "
+					    "available" : sb->missing);
+	}
+	if (st_open(dtp, prb, p->rawtp, p->since, prog_fd) < 0)
+		return -1;
+	if (p->rawtp2 != NULL)
+		return st_open(dtp, prb, p->rawtp2, p->since, prog_fd);
+	return 0;
+}
+
+/* Oracle's values for these providers. */
+const dt_provattr_t dt_st_attr = {
+	.prov = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_ISA },
+	.mod = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.func = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_UNKNOWN },
+	.name = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_ISA },
+	.args = { DT_STAB_EVOLVING, DT_STAB_EVOLVING, DT_CLASS_ISA },
+};
