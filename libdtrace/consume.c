@@ -42,12 +42,12 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 		snprintf(detail, sizeof(detail), " (0x%llx)",
 			 (unsigned long long)addr);
 	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
-		"%s:%s:%s:%s): %s%s in action #%u\n",
+		"%s:%s:%s:%s): %s%s in action #%u at BPF pc %u\n",
 		DL_EPID(h->probe, clause), h->probe,
 		p ? p->prov : "?", p ? p->mod : "?", p ? p->func : "?",
 		p ? p->name : "?",
 		fault_names[kind] ? fault_names[kind] : "unknown fault",
-		detail, data[0]);
+		detail, data[0], data[1]);
 }
 
 /*
