@@ -2357,6 +2357,18 @@ static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 	ir_store(lx->fn, lx->b, (int)f->size, lx->rec, (int32_t)f->off, v.v);
 }
 
+/* size bytes of kernel memory at the value of n into the record at off;
+   an address the kernel cannot read is the invalid address fault. */
+static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
+		       const dl_node_t *n)
+{
+	ir_ref_t addr = lower_expr(lx, n).v;
+	ir_ref_t a[3] = { bin(lx, IR_ADD, lx->rec, con(lx, off)),
+			  con(lx, size), addr };
+	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
+}
+
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
 {
 	const dl_action_t *a = call_node->sema;
@@ -2372,6 +2384,12 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 					     con(lx, 19);	/* SIGSTOP */
 		ir_ref_t sa[1] = { sig };
 		call(lx, 109, 1, sa);		/* send_signal */
+		return;
+	}
+	if (a->kind == DL_ACT_TRACEMEM) {
+		record_mem(lx, a->fields[0].off, a->fields[0].size, arg);
+		if (a->nfields > 1)
+			record(lx, &a->fields[1], arg->next->next);
 		return;
 	}
 	if (a->kind == DL_ACT_SPECULATE) {	/* the header says so */

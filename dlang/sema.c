@@ -1770,6 +1770,48 @@ static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
 	call->sema = new_action(sx, DL_ACT_RAISE, call, 0);
 }
 
+/* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
+   address addr; dsize, evaluated in the probe, how many to print. */
+#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
+static void sema_tracemem(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *addr = call->args, *size = addr->next, *dsize = size->next;
+
+	sema_expr(sx, addr);
+	if (!dl_type_is_scalar(addr->type))
+		dl_error(sx->cx, addr->loc, D_TRACEMEM_ADDR, "tracemem( ) "
+			 "argument #1 is incompatible with prototype:\n\t"
+			 "prototype: pointer or integer\n\t argument: %s",
+			 addr->type->name);
+	sema_expr(sx, size);
+	if (size->kind != ND_INT || size->ival <= 0)
+		dl_error(sx->cx, size->loc, D_TRACEMEM_SIZE, "tracemem( ) "
+			 "argument #2 must be a non-zero positive integral "
+			 "constant expression");
+	if (size->ival > DL_TRACEMEM_MAX)
+		dl_error(sx->cx, size->loc, D_LIMIT, "tracemem( ) size %lld "
+			 "is too large (limit is %d bytes)",
+			 (long long)size->ival, DL_TRACEMEM_MAX);
+	if (dsize != NULL) {
+		sema_expr(sx, dsize);
+		if (!dl_type_is_int(dsize->type))
+			dl_error(sx->cx, dsize->loc, D_TRACEMEM_DSIZE,
+				 "tracemem( ) argument #3 is incompatible "
+				 "with prototype:\n\tprototype: integer\n\t "
+				 "argument: %s", dsize->type->name);
+	}
+	dl_action_t *a = new_action(sx, DL_ACT_TRACEMEM, call,
+				    dsize != NULL ? 2 : 1);
+	if (dsize != NULL) {
+		dsize->type = &T(sx)->t_llong;
+		a->fields[1] = record_value(sx, dsize);
+	}
+	a->fields[0] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+				     .size = (uint32_t)size->ival };
+	sx->recoff += a->fields[0].size;
+	call->sema = a;
+}
+
 /* setopt(name[, value]): an option set when the consumer reaches the
    record; both are string constants. */
 static void sema_setopt(sema_t *sx, dl_node_t *call)
@@ -1856,6 +1898,9 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_setopt:
 		sema_setopt(sx, call);
+		return;
+	case DL_FN_tracemem:
+		sema_tracemem(sx, call);
 		return;
 	case DL_FN_commit:
 		sema_spec_action(sx, call, DL_ACT_COMMIT);

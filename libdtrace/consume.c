@@ -282,6 +282,17 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 				  a->fields[0].symfmt, a->fields[0].size,
 				  (const char *)rec + a->fields[0].off);
 		return;
+	case DL_ACT_TRACEMEM: {
+		size_t n = a->fields[0].size;
+		if (a->nfields > 1) {	/* dsize: at most size, at least 0 */
+			int64_t d;
+			memcpy(&d, (const char *)rec + a->fields[1].off, 8);
+			n = d < 0 ? 0 : (uint64_t)d < n ? (size_t)d : n;
+		}
+		dt_print_memdump(dtp->out, (const char *)rec + a->fields[0].off,
+				 n);
+		return;
+	}
 	case DL_ACT_EXIT:
 		if (!dtp->done) {
 			memcpy(&dtp->exit_status,

@@ -584,4 +584,9 @@ int dt_print_flow_line(FILE *out, uint32_t cpu, int indent,
 		       const char *prefix, const char *func,
 		       const char *name);
 
+/* ---- printmem.c ----------------------------------------------------------- */
+
+/* tracemem()'s hex dump of n bytes (DTrace's layout); < 0 on an error. */
+int dt_print_memdump(FILE *out, const void *data, size_t n);
+
 #endif /* LIBDTRACE_H */
