@@ -752,6 +752,9 @@ typedef enum {
 			   of kind DL_F_STACK ... DL_F_USYM */
 	DL_ACT_TRACEMEM,	/* tracemem(addr, size[, dsize]): fields[0] the
 				   DL_F_MEM bytes, fields[1] dsize if given */
+	DL_ACT_FREOPEN,		/* freopen(fmt, ...): as printf, the file name
+				   output goes to from then on ("": back) */
+	DL_ACT_FTRUNCATE,	/* ftruncate(): empty the output file */
 } dl_actkind_t;
 
 typedef struct dl_action {

@@ -2399,7 +2399,8 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 			 bin(lx, IR_OR, id, con(lx, DL_REC_SPEC)));
 		return;
 	}
-	if (a->kind == DL_ACT_PRINTF || a->kind == DL_ACT_SYSTEM)
+	if (a->kind == DL_ACT_PRINTF || a->kind == DL_ACT_SYSTEM ||
+	    a->kind == DL_ACT_FREOPEN)
 		arg = arg->next;	/* the format lives in the consumer */
 	if (a->naggs > 0)		/* trunc(@a, n), normalize(@a, n) */
 		arg = arg->next;

@@ -1902,6 +1902,12 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 	case DL_FN_tracemem:
 		sema_tracemem(sx, call);
 		return;
+	case DL_FN_freopen:
+		sema_printf(sx, call, DL_ACT_FREOPEN);
+		return;
+	case DL_FN_ftruncate:
+		call->sema = new_action(sx, DL_ACT_FTRUNCATE, call, 0);
+		return;
 	case DL_FN_commit:
 		sema_spec_action(sx, call, DL_ACT_COMMIT);
 		return;

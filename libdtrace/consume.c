@@ -256,6 +256,12 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_SYSTEM:
 		run_system(dtp, a, rec, size);
 		return;
+	case DL_ACT_FREOPEN:
+		dt_freopen(dtp, a, rec, size);
+		return;
+	case DL_ACT_FTRUNCATE:
+		dt_ftruncate(dtp);
+		return;
 	case DL_ACT_SETOPT:
 		if (dtrace_setopt(dtp, a->fmt, a->optval) != 0) {
 			fflush(dtp->out);

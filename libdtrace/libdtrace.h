@@ -493,6 +493,8 @@ bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
 struct dtrace_hdl {
 	dt_optval_t opts[DT_NOPTS];
 	FILE *out;			/* trace output (stdout or -o file) */
+	FILE *out_orig;			/* out before the first freopen(), or
+					   NULL (outfile.c) */
 	char errmsg[2048];		/* last error, without "dtrace: " */
 	dtrace_errkind_t errkind;
 	dl_macros_t macros;		/* $0.., $target, $pid, ... */
@@ -588,5 +590,13 @@ int dt_print_flow_line(FILE *out, uint32_t cpu, int indent,
 
 /* tracemem()'s hex dump of n bytes (DTrace's layout); < 0 on an error. */
 int dt_print_memdump(FILE *out, const void *data, size_t n);
+
+/* ---- outfile.c: freopen(), ftruncate() ------------------------------------ */
+
+void dt_freopen(dtrace_hdl_t *dtp, const dl_action_t *a, const void *rec,
+		size_t size);
+void dt_ftruncate(dtrace_hdl_t *dtp);
+/* Close what freopen() opened; output goes where it went before. */
+void dt_outfile_close(dtrace_hdl_t *dtp);
 
 #endif /* LIBDTRACE_H */
