@@ -1829,6 +1829,25 @@ static void sema_setopt(sema_t *sx, dl_node_t *call)
 	call->sema = a;
 }
 
+/* Why an action DTrace has is refused here (the kernel's limits). */
+static const char *unsupported_why(int f)
+{
+	switch (f) {
+	case DL_FN_copyout: case DL_FN_copyoutstr:
+		return ": writing user memory from a probe needs the kernel's "
+		       "bpf_probe_write_user, which a kernel in lockdown "
+		       "(integrity or confidentiality, as on this kind of "
+		       "machine) refuses, and which dtrace does not use yet";
+	case DL_FN_breakpoint:
+		return ": BPF programs cannot stop the kernel in a debugger";
+	case DL_FN_panic:
+		return ": BPF programs cannot panic the kernel (and dtrace "
+		       "would not)";
+	default:
+		return " yet";
+	}
+}
+
 /* Check an action call statement and lay out what it records. */
 static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 {
@@ -1859,7 +1878,8 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 			 "#pragma D option destructive)", call->name);
 	if (!func_table[f].ok)
 		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
-			 "%s( ) is not supported yet", call->name);
+			 "%s( ) is not supported%s", call->name,
+			 unsupported_why(f));
 	if (sx->in_if > 0 && func_table[f].kind == DL_FK_ACT)
 		unsupported(sx, call, "a data-recording action inside if/else");
 	switch ((dl_func_t)f) {
