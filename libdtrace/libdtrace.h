@@ -483,6 +483,10 @@ void dt_ucache_free(dtrace_hdl_t *dtp);
    size bytes, symfmt a dl_symfmt_t) as DTrace does; < 0 on an error. */
 int dt_print_stacksym(dtrace_hdl_t *dtp, FILE *out, uint32_t kind,
 		      uint32_t symfmt, uint32_t size, const void *data);
+/* An address of process pid (-1: the kernel) as printf's %a and %A show
+   it: "module`function+0xoff", or hex where no symbol is known. */
+void dt_addr_text(dtrace_hdl_t *dtp, int pid, uint64_t addr, char *buf,
+		  size_t size);
 /* Reduce the symbol keys of an aggregation key to their function's (or
    module's) start; true if a key changed (entries may then merge). */
 bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
