@@ -707,6 +707,7 @@ typedef enum {
 	DL_F_SYM,	/* sym(), func(), mod(): a u64 kernel address */
 	DL_F_USYM,	/* usym(), ufunc(), umod(), uaddr(): u64 pid, u64
 			   user address */
+	DL_F_MEM,	/* tracemem(), print(): size bytes of memory */
 } dl_fkind_t;
 
 /* stack(n) records this many kernel frames more than n: the frames of
@@ -749,6 +750,11 @@ typedef enum {
 	DL_ACT_RAISE,		/* raise(sig), stop(): done by the probe */
 	DL_ACT_STACK,	/* stack(), ustack(), sym() ... uaddr(): fields[0]
 			   of kind DL_F_STACK ... DL_F_USYM */
+	DL_ACT_TRACEMEM,	/* tracemem(addr, size[, dsize]): fields[0] the
+				   DL_F_MEM bytes, fields[1] dsize if given */
+	DL_ACT_FREOPEN,		/* freopen(fmt, ...): as printf, the file name
+				   output goes to from then on ("": back) */
+	DL_ACT_FTRUNCATE,	/* ftruncate(): empty the output file */
 } dl_actkind_t;
 
 typedef struct dl_action {

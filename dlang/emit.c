@@ -37,6 +37,8 @@ typedef struct emitter {
 	bpf_reloc_t *relocs;
 	size_t nrelocs;
 	size_t *start;		/* per block: index of its first instruction */
+	size_t *jpc;		/* per block: index of its terminator */
+	const ir_blk_t *cur;	/* the block being written */
 	long toofar;		/* a jump that does not fit 16 bits, or 0 */
 } emitter_t;
 
@@ -136,6 +138,29 @@ static void em_call(emitter_t *e, const ir_ins_t *in, uint8_t code)
 	em_put(e, BPF_JMP | BPF_CALL, 0, 0, 0, in->off);
 }
 
+/* IR_PC: the index of the branch that leads here (a conditional one if
+   any predecessor has one), or of this instruction if none does. */
+static void em_pc(emitter_t *e, const ir_ins_t *in, uint8_t code)
+{
+	long pc = -1;
+
+	for (size_t i = 0; i < e->fn->nblks; i++) {
+		const ir_jump_t *j = &e->fn->blks[i]->jmp;
+		if (j->s1 != e->cur && j->s2 != e->cur)
+			continue;
+		if (j->kind == IR_J_JNZ || j->kind == IR_J_JCMP) {
+			pc = (long)e->jpc[i];
+			break;
+		}
+		if (pc < 0)
+			pc = (long)e->jpc[i];
+	}
+	if (pc < 0)
+		pc = (long)e->pc;
+	em_put(e, BPF_ALU64 | BPF_MOV | BPF_K, em_reg(in->to), 0, 0,
+	       (int32_t)pc);
+}
+
 static const struct {
 	emit_fn_t fn;
 	uint8_t code;		/* BPF op or size bits the encoder needs */
@@ -157,7 +182,7 @@ static const struct {
 	[IR_STORE2] = { em_store, BPF_H, 1 },
 	[IR_STORE4] = { em_store, BPF_W, 1 },
 	[IR_STORE8] = { em_store, BPF_DW, 1 },
-	[IR_CALL] = { em_call, 0, 1 },
+	[IR_CALL] = { em_call, 0, 1 }, [IR_PC] = { em_pc, 0, 1 },
 };
 
 /* BPF_JMP conditions of the comparison opcodes. */
@@ -266,6 +291,7 @@ int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 	size_t total = 0, nmaps = 0;
 
 	e.start = dl_alloc(a, (fn->nblks + 1) * sizeof(*e.start));
+	e.jpc = dl_alloc(a, (fn->nblks + 1) * sizeof(*e.jpc));
 	for (size_t i = 0; i < fn->nblks; i++) {
 		const ir_blk_t *b = fn->blks[i];
 		e.start[i] = total;
@@ -279,6 +305,7 @@ int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 			total += emit_tab[b->ins[k].op].slots;
 			nmaps += b->ins[k].op == IR_LDMAP;
 		}
+		e.jpc[i] = total;
 		total += em_jump_size(fn, b);
 	}
 	e.insns = dl_alloc(a, (total + 1) * sizeof(*e.insns));
@@ -286,6 +313,7 @@ int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 	out->clause = dl_alloc(a, (total + 1) * sizeof(*out->clause));
 	for (size_t i = 0; i < fn->nblks; i++) {
 		const ir_blk_t *b = fn->blks[i];
+		e.cur = b;
 		for (size_t k = 0; k < b->nins; k++) {
 			const ir_ins_t *in = &b->ins[k];
 			emit_tab[in->op].fn(&e, in, emit_tab[in->op].code);

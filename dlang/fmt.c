@@ -51,9 +51,9 @@ static const char proto_wstr[] = "wchar_t []";
 
 static const dl_fmtconvinfo_t convs[] = {
 	/* name conv args            max need supp  proto        what */
-	{ "a", 'a', I | P | DL_FA_SYM, 0, 0, false, proto_addr,
+	{ "a", 'a', I | P | DL_FA_SYM, 0, 0, true, proto_addr,
 	  "kernel symbol+offset of an address" },
-	{ "A", 'A', I | P | DL_FA_SYM, 0, 0, false, proto_uaddr,
+	{ "A", 'A', I | P | DL_FA_SYM, 0, 0, true, proto_uaddr,
 	  "user symbol+offset of an address" },
 	{ "c", 'c', I, 4, 0, true, proto_csi, "character" },
 	{ "C", 'C', I, 4, 0, false, proto_csi, "character, C-escaped" },

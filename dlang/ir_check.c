@@ -51,6 +51,7 @@ static const bool ir_selected_ok[IR_NOPS] = {
 	[IR_LOAD1] = true, [IR_LOAD2] = true, [IR_LOAD4] = true,
 	[IR_LOAD8] = true, [IR_STORE1] = true, [IR_STORE2] = true,
 	[IR_STORE4] = true, [IR_STORE8] = true, [IR_CALL] = true,
+	[IR_PC] = true,
 };
 
 __attribute__((format(printf, 2, 3)))

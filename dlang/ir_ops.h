@@ -57,3 +57,6 @@ IR_OP(STORE8, "store8", 2, IRF_STORE | IRF_SIDE)
    after isel: copies into r1..r5 and "%r0 = call" */
 IR_OP(ARG,  "arg",  1, IRF_SIDE)
 IR_OP(CALL, "call", 0, IRF_DEF | IRF_SIDE)
+/* to = the BPF instruction index of the branch into this block (its first
+   predecessor's terminator): a fault block's "BPF pc", as -S numbers it */
+IR_OP(PC,   "pc",   0, IRF_DEF)

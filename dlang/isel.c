@@ -577,6 +577,7 @@ static const isel_fn_t isel_fns[IR_NOPS] = {
 	[IR_LOAD8] = sel_load, [IR_STORE1] = sel_store,
 	[IR_STORE2] = sel_store, [IR_STORE4] = sel_store,
 	[IR_STORE8] = sel_store, [IR_ARG] = sel_arg, [IR_CALL] = sel_call,
+	[IR_PC] = sel_same,
 };
 
 /* ---- terminators, driver ------------------------------------------------- */
@@ -670,7 +671,7 @@ static unsigned sel_def_kind(const isel_t *is, const ir_ins_t *in)
 		[IR_NEG] = true, [IR_SEXT8] = true, [IR_SEXT16] = true,
 		[IR_SEXT32] = true, [IR_ZEXT8] = true, [IR_ZEXT16] = true,
 		[IR_ZEXT32] = true, [IR_LOAD1] = true, [IR_LOAD2] = true,
-		[IR_LOAD4] = true,
+		[IR_LOAD4] = true, [IR_PC] = true,
 	};
 	const bpf_helper_t *h;
 

@@ -67,7 +67,7 @@ typedef struct lower {
 	   of the clause to resume after, and jumps there */
 	bool in_error;		/* lowering the ERROR clauses */
 	ir_blk_t *errentry;	/* NULL until a fault site needs it */
-	ir_ref_t err_epid, err_act, err_kind, err_addr, err_resume;
+	ir_ref_t err_epid, err_act, err_kind, err_addr, err_resume, err_pc;
 	ir_blk_t **resume;	/* by clause index: where it continues */
 	uint32_t cidx;		/* index of the clause being lowered */
 	struct { int32_t size, off; } keyslots[8];	/* key tuples, by size */
@@ -191,7 +191,7 @@ static ir_ref_t pvar(lower_t *lx, dl_pvar_t what, int n)
 {
 	if (lx->in_error) {	/* DTrace's ERROR arguments */
 		ir_ref_t args[] = { con(lx, 0), lx->err_epid, lx->err_act,
-				    con(lx, 0), lx->err_kind, lx->err_addr };
+				    lx->err_pc, lx->err_kind, lx->err_addr };
 		return what == DL_PV_ARG && n < 6 ? args[n] : con(lx, 0);
 	}
 	ir_ref_t r = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
@@ -758,6 +758,8 @@ static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
 
 	ir_jnz(lx->b, cond, flt, ok);
 	lx->b = flt;
+	ir_ref_t pc = ir_tmp(lx->fn);	/* DTrace's "at BPF pc N" */
+	ir_emit(lx->fn, lx->b, IR_PC, pc, IR_NONE, IR_NONE);
 	if (lx->have_rec) {
 		ir_ref_t a[2] = { lx->rec, con(lx, 0) };
 		call(lx, 133, 2, a);		/* ringbuf_discard */
@@ -774,6 +776,7 @@ static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_kind, con(lx, kind),
 			IR_NONE);
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_addr, val, IR_NONE);
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_pc, pc, IR_NONE);
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->err_resume,
 			con(lx, lx->cidx), IR_NONE);
 		if (lx->errentry == NULL)
@@ -794,7 +797,7 @@ static void fault_if_val(lower_t *lx, ir_ref_t cond, uint32_t kind,
 	ir_store(lx->fn, fill, 4, frec, 8, call(lx, 8, 0, NULL));
 	ir_store(lx->fn, lx->b, 4, frec, 12, con(lx, kind));
 	ir_store(lx->fn, lx->b, 4, frec, 16, con(lx, lx->action));
-	ir_store(lx->fn, lx->b, 4, frec, 20, con(lx, 0));
+	ir_store(lx->fn, lx->b, 4, frec, 20, pc);
 	ir_store(lx->fn, lx->b, 8, frec, 24, val);
 	ir_ref_t sa[2] = { frec, con(lx, 0) };
 	call(lx, 132, 2, sa);			/* ringbuf_submit */
@@ -2354,6 +2357,18 @@ static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 	ir_store(lx->fn, lx->b, (int)f->size, lx->rec, (int32_t)f->off, v.v);
 }
 
+/* size bytes of kernel memory at the value of n into the record at off;
+   an address the kernel cannot read is the invalid address fault. */
+static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
+		       const dl_node_t *n)
+{
+	ir_ref_t addr = lower_expr(lx, n).v;
+	ir_ref_t a[3] = { bin(lx, IR_ADD, lx->rec, con(lx, off)),
+			  con(lx, size), addr };
+	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
+}
+
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
 {
 	const dl_action_t *a = call_node->sema;
@@ -2371,6 +2386,12 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 		call(lx, 109, 1, sa);		/* send_signal */
 		return;
 	}
+	if (a->kind == DL_ACT_TRACEMEM) {
+		record_mem(lx, a->fields[0].off, a->fields[0].size, arg);
+		if (a->nfields > 1)
+			record(lx, &a->fields[1], arg->next->next);
+		return;
+	}
 	if (a->kind == DL_ACT_SPECULATE) {	/* the header says so */
 		ir_ref_t id = unop(lx, IR_ZEXT32, lower_expr(lx, arg).v);
 		ir_store(lx->fn, lx->b, 4, lx->rec,
@@ -2378,7 +2399,8 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 			 bin(lx, IR_OR, id, con(lx, DL_REC_SPEC)));
 		return;
 	}
-	if (a->kind == DL_ACT_PRINTF || a->kind == DL_ACT_SYSTEM)
+	if (a->kind == DL_ACT_PRINTF || a->kind == DL_ACT_SYSTEM ||
+	    a->kind == DL_ACT_FREOPEN)
 		arg = arg->next;	/* the format lives in the consumer */
 	if (a->naggs > 0)		/* trunc(@a, n), normalize(@a, n) */
 		arg = arg->next;
@@ -3077,6 +3099,7 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.err_kind = ir_tmp(lx.fn);
 	lx.err_addr = ir_tmp(lx.fn);
 	lx.err_resume = ir_tmp(lx.fn);
+	lx.err_pc = ir_tmp(lx.fn);
 	lx.resume = dl_alloc(cx->arena, (n + 1) * sizeof(*lx.resume));
 	int32_t peak = 0;
 	for (size_t i = 0; i < n; i++) {	/* its blocks' clause (ir.h) */

@@ -1770,6 +1770,48 @@ static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
 	call->sema = new_action(sx, DL_ACT_RAISE, call, 0);
 }
 
+/* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
+   address addr; dsize, evaluated in the probe, how many to print. */
+#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
+static void sema_tracemem(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *addr = call->args, *size = addr->next, *dsize = size->next;
+
+	sema_expr(sx, addr);
+	if (!dl_type_is_scalar(addr->type))
+		dl_error(sx->cx, addr->loc, D_TRACEMEM_ADDR, "tracemem( ) "
+			 "argument #1 is incompatible with prototype:\n\t"
+			 "prototype: pointer or integer\n\t argument: %s",
+			 addr->type->name);
+	sema_expr(sx, size);
+	if (size->kind != ND_INT || size->ival <= 0)
+		dl_error(sx->cx, size->loc, D_TRACEMEM_SIZE, "tracemem( ) "
+			 "argument #2 must be a non-zero positive integral "
+			 "constant expression");
+	if (size->ival > DL_TRACEMEM_MAX)
+		dl_error(sx->cx, size->loc, D_LIMIT, "tracemem( ) size %lld "
+			 "is too large (limit is %d bytes)",
+			 (long long)size->ival, DL_TRACEMEM_MAX);
+	if (dsize != NULL) {
+		sema_expr(sx, dsize);
+		if (!dl_type_is_int(dsize->type))
+			dl_error(sx->cx, dsize->loc, D_TRACEMEM_DSIZE,
+				 "tracemem( ) argument #3 is incompatible "
+				 "with prototype:\n\tprototype: integer\n\t "
+				 "argument: %s", dsize->type->name);
+	}
+	dl_action_t *a = new_action(sx, DL_ACT_TRACEMEM, call,
+				    dsize != NULL ? 2 : 1);
+	if (dsize != NULL) {
+		dsize->type = &T(sx)->t_llong;
+		a->fields[1] = record_value(sx, dsize);
+	}
+	a->fields[0] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+				     .size = (uint32_t)size->ival };
+	sx->recoff += a->fields[0].size;
+	call->sema = a;
+}
+
 /* setopt(name[, value]): an option set when the consumer reaches the
    record; both are string constants. */
 static void sema_setopt(sema_t *sx, dl_node_t *call)
@@ -1785,6 +1827,25 @@ static void sema_setopt(sema_t *sx, dl_node_t *call)
 	a->fmt = call->args->sval;
 	a->optval = call->args->next ? call->args->next->sval : NULL;
 	call->sema = a;
+}
+
+/* Why an action DTrace has is refused here (the kernel's limits). */
+static const char *unsupported_why(int f)
+{
+	switch (f) {
+	case DL_FN_copyout: case DL_FN_copyoutstr:
+		return ": writing user memory from a probe needs the kernel's "
+		       "bpf_probe_write_user, which a kernel in lockdown "
+		       "(integrity or confidentiality, as on this kind of "
+		       "machine) refuses, and which dtrace does not use yet";
+	case DL_FN_breakpoint:
+		return ": BPF programs cannot stop the kernel in a debugger";
+	case DL_FN_panic:
+		return ": BPF programs cannot panic the kernel (and dtrace "
+		       "would not)";
+	default:
+		return " yet";
+	}
 }
 
 /* Check an action call statement and lay out what it records. */
@@ -1817,7 +1878,8 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 			 "#pragma D option destructive)", call->name);
 	if (!func_table[f].ok)
 		dl_error(sx->cx, call->loc, D_UNSUPPORTED,
-			 "%s( ) is not supported yet", call->name);
+			 "%s( ) is not supported%s", call->name,
+			 unsupported_why(f));
 	if (sx->in_if > 0 && func_table[f].kind == DL_FK_ACT)
 		unsupported(sx, call, "a data-recording action inside if/else");
 	switch ((dl_func_t)f) {
@@ -1856,6 +1918,15 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_setopt:
 		sema_setopt(sx, call);
+		return;
+	case DL_FN_tracemem:
+		sema_tracemem(sx, call);
+		return;
+	case DL_FN_freopen:
+		sema_printf(sx, call, DL_ACT_FREOPEN);
+		return;
+	case DL_FN_ftruncate:
+		call->sema = new_action(sx, DL_ACT_FTRUNCATE, call, 0);
 		return;
 	case DL_FN_commit:
 		sema_spec_action(sx, call, DL_ACT_COMMIT);

@@ -42,12 +42,12 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 		snprintf(detail, sizeof(detail), " (0x%llx)",
 			 (unsigned long long)addr);
 	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
-		"%s:%s:%s:%s): %s%s in action #%u\n",
+		"%s:%s:%s:%s): %s%s in action #%u at BPF pc %u\n",
 		DL_EPID(h->probe, clause), h->probe,
 		p ? p->prov : "?", p ? p->mod : "?", p ? p->func : "?",
 		p ? p->name : "?",
 		fault_names[kind] ? fault_names[kind] : "unknown fault",
-		detail, data[0]);
+		detail, data[0], data[1]);
 }
 
 /*
@@ -256,6 +256,12 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_SYSTEM:
 		run_system(dtp, a, rec, size);
 		return;
+	case DL_ACT_FREOPEN:
+		dt_freopen(dtp, a, rec, size);
+		return;
+	case DL_ACT_FTRUNCATE:
+		dt_ftruncate(dtp);
+		return;
 	case DL_ACT_SETOPT:
 		if (dtrace_setopt(dtp, a->fmt, a->optval) != 0) {
 			fflush(dtp->out);
@@ -282,6 +288,17 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 				  a->fields[0].symfmt, a->fields[0].size,
 				  (const char *)rec + a->fields[0].off);
 		return;
+	case DL_ACT_TRACEMEM: {
+		size_t n = a->fields[0].size;
+		if (a->nfields > 1) {	/* dsize: at most size, at least 0 */
+			int64_t d;
+			memcpy(&d, (const char *)rec + a->fields[1].off, 8);
+			n = d < 0 ? 0 : (uint64_t)d < n ? (size_t)d : n;
+		}
+		dt_print_memdump(dtp->out, (const char *)rec + a->fields[0].off,
+				 n);
+		return;
+	}
 	case DL_ACT_EXIT:
 		if (!dtp->done) {
 			memcpy(&dtp->exit_status,

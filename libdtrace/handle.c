@@ -74,6 +74,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	if (dtp == NULL)
 		return;
 	ring_buffer__free(dtp->rb);
+	dt_outfile_close(dtp);
 	dt_close_fds(dtp);
 	free(dtp->fds);
 	for (dtrace_prog_t *p = dtp->progs, *n; p != NULL; p = n) {
@@ -133,7 +134,9 @@ void dt_keep_fd(dtrace_hdl_t *dtp, int fd)
 
 void dtrace_set_output(dtrace_hdl_t *dtp, FILE *out)
 {
+	dt_outfile_close(dtp);
 	dtp->out = out;
+	dtp->out_orig = NULL;
 }
 
 void dtrace_set_macros(dtrace_hdl_t *dtp, int argc, char **argv)

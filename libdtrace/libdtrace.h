@@ -483,6 +483,10 @@ void dt_ucache_free(dtrace_hdl_t *dtp);
    size bytes, symfmt a dl_symfmt_t) as DTrace does; < 0 on an error. */
 int dt_print_stacksym(dtrace_hdl_t *dtp, FILE *out, uint32_t kind,
 		      uint32_t symfmt, uint32_t size, const void *data);
+/* An address of process pid (-1: the kernel) as printf's %a and %A show
+   it: "module`function+0xoff", or hex where no symbol is known. */
+void dt_addr_text(dtrace_hdl_t *dtp, int pid, uint64_t addr, char *buf,
+		  size_t size);
 /* Reduce the symbol keys of an aggregation key to their function's (or
    module's) start; true if a key changed (entries may then merge). */
 bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
@@ -493,6 +497,8 @@ bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
 struct dtrace_hdl {
 	dt_optval_t opts[DT_NOPTS];
 	FILE *out;			/* trace output (stdout or -o file) */
+	FILE *out_orig;			/* out before the first freopen(), or
+					   NULL (outfile.c) */
 	char errmsg[2048];		/* last error, without "dtrace: " */
 	dtrace_errkind_t errkind;
 	dl_macros_t macros;		/* $0.., $target, $pid, ... */
@@ -583,5 +589,18 @@ int dt_print_probe_line(FILE *out, uint32_t cpu, uint32_t id,
 int dt_print_flow_line(FILE *out, uint32_t cpu, int indent,
 		       const char *prefix, const char *func,
 		       const char *name);
+
+/* ---- printmem.c ----------------------------------------------------------- */
+
+/* tracemem()'s hex dump of n bytes (DTrace's layout); < 0 on an error. */
+int dt_print_memdump(FILE *out, const void *data, size_t n);
+
+/* ---- outfile.c: freopen(), ftruncate() ------------------------------------ */
+
+void dt_freopen(dtrace_hdl_t *dtp, const dl_action_t *a, const void *rec,
+		size_t size);
+void dt_ftruncate(dtrace_hdl_t *dtp);
+/* Close what freopen() opened; output goes where it went before. */
+void dt_outfile_close(dtrace_hdl_t *dtp);
 
 #endif /* LIBDTRACE_H */

@@ -227,6 +227,24 @@ static int pf_time822(pf_conv_t *pc)
 
 /* How each supported conversion prints (the rest never reach us: the
    compiler rejects them with D_UNSUPPORTED). */
+/* %a: a kernel address as symbol+offset; %A: a user address of the -c/-p
+   target, DTrace's way (hex where no symbol is known). */
+static int pf_sym(pf_conv_t *pc)
+{
+	int64_t v = 0;
+	char buf[512];
+	size_t n = strlen(pc->cfmt);
+	int pid = pc->cv->conv == 'A' ? (int)pc->dtp->macros.target : -1;
+
+	field_int(pc->f, pc->rec, &v);
+	if (pc->cv->conv == 'A' && pid <= 0)
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	else
+		dt_addr_text(pc->dtp, pid, (uint64_t)v, buf, sizeof(buf));
+	snprintf(pc->cfmt + n, sizeof(pc->cfmt) - n, "s");
+	return fprintf(pc->out, pc->cfmt, buf);
+}
+
 static const struct {
 	char conv;
 	int (*print)(pf_conv_t *pc);
@@ -235,6 +253,7 @@ static const struct {
 	{ 'o', pf_uint },  { 'x', pf_uint },  { 'X', pf_uint },
 	{ 'p', pf_uint },  { 'c', pf_char },  { 's', pf_str },
 	{ 'Y', pf_walltime }, { 'T', pf_time822 },
+	{ 'a', pf_sym }, { 'A', pf_sym },
 };
 
 static int (*pf_printer(const dl_fmtconv_t *cv))(pf_conv_t *)

@@ -306,6 +306,12 @@ static void addr_text(dtrace_hdl_t *dtp, int pid, uint64_t addr,
 			 (unsigned long long)r.off);
 }
 
+void dt_addr_text(dtrace_hdl_t *dtp, int pid, uint64_t addr, char *buf,
+		  size_t size)
+{
+	addr_text(dtp, pid, addr, DL_SYM_ADDR, buf, size);
+}
+
 /*
  * The first frames of a kernel stack taken in a BPF program are the
  * tracing machinery's: the program itself (module "bpf"), then whatever

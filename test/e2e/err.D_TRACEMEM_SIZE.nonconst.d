@@ -1,0 +1,1 @@
+BEGIN { tracemem(8, arg0); }

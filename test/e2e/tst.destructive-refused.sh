@@ -1,0 +1,9 @@
+# The destructive actions the kernel does not let a BPF program do are
+# refused with -w, saying why; without -w they are refused as every
+# destructive action is (DTrace's message).
+for a in 'copyout(8, 8, 8)' 'copyoutstr("a", 8, 8)' 'breakpoint()' \
+    'panic()' 'chill(100)'; do
+	$DTRACE -wqn "BEGIN { $a; }" 2>&1 | sed -n 1p
+	echo "status ${PIPESTATUS[0]}"
+	$DTRACE -qn "BEGIN { $a; }" 2>&1 | sed -n 1p
+done
