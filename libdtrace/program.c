@@ -326,7 +326,8 @@ static int collect_clauses(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	dl_ctx_t *cx = pgp->cx;
 
 	for (dl_node_t *n = pgp->ast; n != NULL; n = n->next) {
-		if (n->kind == ND_DECL || n->kind == ND_INLINE) {
+		if (n->kind == ND_DECL || n->kind == ND_INLINE ||
+		    n->kind == ND_TYPEDECL || n->kind == ND_XLATOR) {
 			if (dl_compile_decl(cx, n) < 0)
 				return compile_error(dtp, cx, file);
 			continue;
