@@ -898,6 +898,11 @@ struct dl_ctx {
 	dl_assocs_t own_assocs;
 	struct dl_dtypes *dtypes;	/* D-declared types (dtypes.c) */
 	struct dl_xlators *xlators;	/* translators (xlate.c) */
+	/* optional: is `#pragma D depends_on cls name` met?  NULL if so,
+	   else the message (D_PRAGMA_DEPEND) */
+	const char *(*depends_on)(void *arg, const char *cls,
+				  const char *name);
+	void *depends_on_arg;
 	bool lazy_decls;	/* declarations being read are the D
 				   library's: resolved when first used */
 };

@@ -1,0 +1,312 @@
+/*
+ * dlib.c - the D library: the .d files of declarations (types,
+ * translators, inlines) every program may use without declaring them,
+ * psinfo_t and curpsinfo among them.
+ *
+ * Where: the directory installed with dtrace ($(PREFIX)/lib/dtrace), or,
+ * for a dtrace run from its build tree, the lib/dtrace beside the binary
+ * (the build stages the library there, so tests use the tree's own);
+ * then each -L directory, in order.  A file whose name an earlier
+ * directory already had is skipped, as in DTrace.  -x nolibs loads none.
+ *
+ * Cost: the files are read once per handle.  Each compilation then parses
+ * them (a few hundred lines: tens of microseconds) ahead of the program,
+ * in the same compiler context, so the lexer knows their type names; the
+ * declarations are recorded, not resolved (the compiler's lazy_decls): a
+ * type, translator or inline is only checked, and kernel types it names
+ * only looked up in BTF, when the program uses it.
+ *
+ * `#pragma D depends_on`, as DTrace: in a library file, an unmet
+ * dependency on a provider or module skips that file, and `library x.d`
+ * orders the files (x.d first; a missing one skips the file); in a
+ * program, an unmet provider or module is an error (D_PRAGMA_DEPEND
+ * "program requires provider x"), and a library must be one that loaded.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libdtrace.h"
+#include "provider.h"
+
+#ifndef DT_LIBDIR
+#define DT_LIBDIR "/usr/local/lib/dtrace"
+#endif
+
+typedef struct dlfile {
+	const char *path;	/* dir/name.d */
+	const char *name;	/* name.d */
+	const char *text;
+	const char **deps;	/* `depends_on library` names */
+	size_t ndeps, depcap;
+	int state;		/* 0 not placed, 1 placing, 2 placed,
+				   3 skipped */
+	bool failed;		/* a dependency was not met when parsed */
+} dlfile_t;
+
+struct dt_dlib {
+	const char **dirs;	/* -L directories, in order */
+	size_t ndirs, dircap;
+	dlfile_t **files;	/* in load order once read */
+	size_t nfiles, filecap;
+	bool read;
+	const char *loading;	/* the file being parsed, or NULL */
+};
+
+static struct dt_dlib *dlib(dtrace_hdl_t *dtp)
+{
+	if (dtp->dlib == NULL)
+		dtp->dlib = dl_alloc(dtp->arena, sizeof(*dtp->dlib));
+	return dtp->dlib;
+}
+
+int dt_dlib_setopt(dtrace_hdl_t *dtp, const char *name, const char *value)
+{
+	struct dt_dlib *d;
+
+	if (name == NULL || strcmp(name, "libdir") != 0)
+		return 1;
+	if (value == NULL || *value == '\0')
+		return dt_set_error(dtp, DTRACE_ERR_USAGE, "Invalid value for "
+				    "specified option");
+	d = dlib(dtp);
+	dl_vec_grow(dtp->arena, (void **)&d->dirs, &d->dircap, d->ndirs + 1,
+		    sizeof(*d->dirs));
+	d->dirs[d->ndirs++] = dl_strdup(dtp->arena, value);
+	return 0;
+}
+
+/* The installed library, or the build tree's beside the binary. */
+static const char *system_dir(dtrace_hdl_t *dtp)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			const char *dir = dl_sprintf(dtp->arena, "%s/lib/dtrace",
+						     exe);
+			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir;
+		}
+	}
+	return DT_LIBDIR;
+}
+
+static char *slurp(dtrace_hdl_t *dtp, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[8192];
+	size_t k;
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, k, m);
+	fclose(f);
+	fclose(m);
+	char *text = dl_strdup(dtp->arena, buf);
+	free(buf);
+	return text;
+}
+
+/* `#pragma D depends_on library NAME` lines: the order to parse in. */
+static void scan_deps(dtrace_hdl_t *dtp, dlfile_t *f)
+{
+	for (const char *p = f->text; p != NULL && *p != '\0';) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char cls[16], name[256];
+		const char *s = p;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '#' && sscanf(s, "#pragma D depends_on %15s %255s",
+					cls, name) == 2 &&
+		    strcmp(cls, "library") == 0 && (size_t)(s - p) < len) {
+			dl_vec_grow(dtp->arena, (void **)&f->deps, &f->depcap,
+				    f->ndeps + 1, sizeof(*f->deps));
+			f->deps[f->ndeps++] = dl_strdup(dtp->arena, name);
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+}
+
+static dlfile_t *find_file(struct dt_dlib *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfiles; i++)
+		if (strcmp(d->files[i]->name, name) == 0)
+			return d->files[i];
+	return NULL;
+}
+
+static void read_dir(dtrace_hdl_t *dtp, const char *dir)
+{
+	struct dt_dlib *d = dlib(dtp);
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		size_t len = strlen(nm);
+		if (len > 2 && strcmp(nm + len - 2, ".d") == 0 &&
+		    find_file(d, nm) == NULL) {
+			dlfile_t *f = dl_alloc(dtp->arena, sizeof(*f));
+			f->name = dl_strdup(dtp->arena, nm);
+			f->path = dl_sprintf(dtp->arena, "%s/%s", dir, nm);
+			f->text = slurp(dtp, f->path);
+			if (f->text != NULL) {
+				scan_deps(dtp, f);
+				dl_vec_grow(dtp->arena, (void **)&d->files,
+					    &d->filecap, d->nfiles + 1,
+					    sizeof(*d->files));
+				d->files[d->nfiles++] = f;
+			}
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+}
+
+/* Depth first: a file after the libraries it depends on; one whose
+   dependency is missing (or circular) is skipped. */
+static bool place(struct dt_dlib *d, dlfile_t *f, dlfile_t **out, size_t *n)
+{
+	if (f->state == 2)
+		return true;
+	if (f->state != 0)
+		return false;
+	f->state = 1;
+	for (size_t i = 0; i < f->ndeps; i++) {
+		dlfile_t *g = find_file(d, f->deps[i]);
+		if (g == NULL || !place(d, g, out, n)) {
+			f->state = 3;
+			return false;
+		}
+	}
+	f->state = 2;
+	out[(*n)++] = f;
+	return true;
+}
+
+static void read_library(dtrace_hdl_t *dtp)
+{
+	struct dt_dlib *d = dlib(dtp);
+
+	if (d->read)
+		return;
+	d->read = true;
+	read_dir(dtp, system_dir(dtp));
+	for (size_t i = 0; i < d->ndirs; i++)
+		read_dir(dtp, d->dirs[i]);
+	dlfile_t **order = dl_alloc(dtp->arena, (d->nfiles + 1) *
+				    sizeof(*order));
+	size_t n = 0;
+	for (size_t i = 0; i < d->nfiles; i++)
+		place(d, d->files[i], order, &n);
+	d->files = order;
+	d->nfiles = n;
+}
+
+/* ---- depends_on ----------------------------------------------------------- */
+
+static bool have_provider(const char *name)
+{
+	for (size_t i = 0; dt_providers[i] != NULL; i++)
+		if (strcmp(dt_providers[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool have_module(const char *name)
+{
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (strcmp(name, "vmlinux") == 0)
+		return true;
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) == 0;
+}
+
+static const char *depends_on(void *arg, const char *cls, const char *name)
+{
+	dtrace_hdl_t *dtp = arg;
+	struct dt_dlib *d = dlib(dtp);
+
+	if (strcmp(cls, "library") == 0) {
+		if (d->loading != NULL)	/* ordered by read_library */
+			return NULL;
+		dlfile_t *f = find_file(d, name);
+		if (f != NULL && !f->failed)
+			return NULL;
+		return dl_sprintf(dtp->arena, "program requires library \"%s\" "
+				  "which failed to load", name);
+	}
+	if ((strcmp(cls, "provider") == 0 && have_provider(name)) ||
+	    (strcmp(cls, "module") == 0 && have_module(name)))
+		return NULL;
+	return dl_sprintf(dtp->arena, "program requires %s %s", cls, name);
+}
+
+/* ---- loading into a compilation ---------------------------------------- */
+
+int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx)
+{
+	struct dt_dlib *d = dlib(dtp);
+
+	cx->depends_on = depends_on;
+	cx->depends_on_arg = dtp;
+	if (dt_opt(dtp, DT_OPT_nolibs))
+		return 0;
+	read_library(dtp);
+	for (size_t i = 0; i < d->nfiles; i++) {
+		dlfile_t *f = d->files[i];
+		dl_node_t *ast = NULL;
+		bool skip = false;
+		for (size_t k = 0; k < f->ndeps; k++)
+			skip = skip || find_file(d, f->deps[k])->failed;
+		if (skip || f->failed) {
+			f->failed = true;
+			continue;
+		}
+		d->loading = f->name;
+		int rc = dl_compile_parse(cx, f->text, f->path, &ast);
+		d->loading = NULL;
+		if (rc < 0 && cx->err.tag == D_PRAGMA_DEPEND) {
+			f->failed = true;	/* skipped, as in DTrace */
+			continue;
+		}
+		if (rc < 0)
+			return dt_compile_error(dtp, cx, NULL);
+		cx->lazy_decls = true;
+		for (dl_node_t *n = ast; n != NULL; n = n->next) {
+			if (n->kind == ND_CLAUSE || n->kind == ND_PROVIDER) {
+				dl_error_t *e = &cx->err;
+				e->tag = D_UNSUPPORTED;
+				e->loc = n->loc;
+				snprintf(e->msg, sizeof(e->msg), "a D library "
+					 "file may only declare");
+				rc = -1;
+			} else {
+				rc = dl_compile_decl(cx, n);
+			}
+			if (rc < 0) {
+				cx->lazy_decls = false;
+				return dt_compile_error(dtp, cx, NULL);
+			}
+		}
+		cx->lazy_decls = false;
+	}
+	return 0;
+}
