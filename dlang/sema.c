@@ -924,6 +924,18 @@ static void sema_str1(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* __psargs(task): pr_psargs of the process of a struct task_struct *. */
+static void sema_psargs(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->args);
+	if (n->args->type->kind != TY_PTR)
+		dl_error(sx->cx, n->args->loc, D_PROTO_ARG, "__psargs( ) "
+			 "argument #1 is incompatible with prototype: "
+			 "prototype: struct task_struct * argument: %s",
+			 n->args->type->name);
+	n->type = &T(sx)->t_string;
+}
+
 /* lltostr(v[, base]) */
 static void sema_lltostr(sema_t *sx, dl_node_t *n)
 {
@@ -987,6 +999,7 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
+	[DL_FN___psargs] = sema_psargs,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)

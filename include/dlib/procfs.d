@@ -78,6 +78,7 @@ translator psinfo_t < struct task_struct *T > {
 	pr_egid = T->cred->egid.val;
 	pr_addr = (uintptr_t)T->mm;
 	pr_fname = T->comm;
+	pr_psargs = __psargs(T);
 	pr_wstat = T->exit_code;
 	/* a 32-bit process has a 4 GiB address space */
 	pr_dmodel = T->mm == 0 || T->mm->task_size > 0xffffffffUL ?
