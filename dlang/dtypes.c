@@ -406,8 +406,14 @@ void dl_dtypes_declare(dl_ctx_t *cx, dl_node_t *decl, bool lazy)
 		if (find(cx, name) == NULL)
 			add_entry(cx, name, NULL, decl->loc, false);
 	}
-	if (decl->kind != ND_DECL || decl->storage != SC_TYPEDEF ||
-	    decl->name == NULL)
+	if (decl->kind != ND_DECL || decl->storage != SC_TYPEDEF)
+		return;
+	if (decl->name == NULL && (ts->flags & TS_TYPEDEF))
+		/* `typedef long x_t;` again: the lexer took x_t for the
+		   type it already names */
+		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
+			 "%s", ts->tname);
+	if (decl->name == NULL)
 		return;
 	if (find(cx, decl->name) != NULL ||
 	    (!lazy && dl_type_by_name(&cx->types, decl->name) != NULL))
