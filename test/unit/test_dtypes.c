@@ -160,11 +160,9 @@ Test(dtypes, errors)
 
 Test(xlate, errors)
 {
-	const char *out = "struct out { int a; };\n";
-
-	dt_error(dl_sprintf(dl_arena_create(), "%s%s", out,
-			    "translator struct out < int X > { a = X; };\n"
-			    "translator struct out < int Y > { a = Y; };"),
+	dt_error("struct out { int a; };\n"
+		 "translator struct out < int X > { a = X; };\n"
+		 "translator struct out < int Y > { a = Y; };",
 		 D_XLATE_REDECL, 3, 1, "translator from int to struct out "
 		 "has already been declared");
 	dt_error("translator int < int X > { a = X; };", D_XLATE_SOU, 1, 1,
