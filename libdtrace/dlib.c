@@ -9,12 +9,20 @@
  * then each -L directory, in order.  A file whose name an earlier
  * directory already had is skipped, as in DTrace.  -x nolibs loads none.
  *
- * Cost: the files are read once per handle.  Each compilation then parses
- * them (a few hundred lines: tens of microseconds) ahead of the program,
- * in the same compiler context, so the lexer knows their type names; the
- * declarations are recorded, not resolved (the compiler's lazy_decls): a
- * type, translator or inline is only checked, and kernel types it names
- * only looked up in BTF, when the program uses it.
+ * Cost: the files are read once per handle, and each is indexed by the
+ * names it may declare: its identifiers less keywords, built-in variables,
+ * D's standard types and member names (after -> or .), comments and
+ * pragmas.  A compilation parses, ahead of the program and in the same
+ * compiler context (so the lexer knows their type names), only the files
+ * whose names the program's text mentions, and the files they depend on:
+ * `BEGIN { exit(0) }` parses none (our lexer takes about 2 us a line, so
+ * parsing all of them would cost a few hundred microseconds).  A parsed
+ * file's declarations are recorded, not resolved (the compiler's
+ * lazy_decls): a type, translator or inline is only checked, and kernel
+ * types it names only looked up in BTF, when the program uses it.
+ * A provider whose args[] are translated (e.g. to psinfo_t) names its
+ * types in its own argtype hook, not in the program text: the program's
+ * use of a member (pr_pid) is what loads the file.
  *
  * `#pragma D depends_on`, as DTrace: in a library file, an unmet
  * dependency on a provider or module skips that file, and `library x.d`
@@ -41,6 +49,9 @@ typedef struct dlfile {
 	const char *name;	/* name.d */
 	const char *text;
 	const char **deps;	/* `depends_on library` names */
+	const char **words;	/* the names it may declare, sorted */
+	size_t nwords;
+	bool wanted;		/* by the compilation being prepared */
 	size_t ndeps, depcap;
 	int state;		/* 0 not placed, 1 placing, 2 placed,
 				   3 skipped */
@@ -149,6 +160,8 @@ static dlfile_t *find_file(struct dt_dlib *d, const char *name)
 	return NULL;
 }
 
+static void index_words(dtrace_hdl_t *dtp, dlfile_t *f);
+
 static void read_dir(dtrace_hdl_t *dtp, const char *dir)
 {
 	struct dt_dlib *d = dlib(dtp);
@@ -166,6 +179,7 @@ static void read_dir(dtrace_hdl_t *dtp, const char *dir)
 			f->text = slurp(dtp, f->path);
 			if (f->text != NULL) {
 				scan_deps(dtp, f);
+				index_words(dtp, f);
 				dl_vec_grow(dtp->arena, (void **)&d->files,
 					    &d->filecap, d->nfiles + 1,
 					    sizeof(*d->files));
@@ -176,6 +190,166 @@ static void read_dir(dtrace_hdl_t *dtp, const char *dir)
 	}
 	if (n >= 0)
 		free(ents);
+}
+
+/* ---- the index of names ----------------------------------------------- */
+
+static const char *const not_names[] = {	/* D keywords */
+	"auto", "break", "case", "char", "const", "continue", "counter",
+	"default", "do", "double", "else", "enum", "extern", "float", "for",
+	"goto", "if", "import", "inline", "int", "long", "offsetof", "probe",
+	"provider", "register", "restrict", "return", "self", "short",
+	"signed", "sizeof", "static", "string", "stringof", "struct",
+	"switch", "this", "translator", "typedef", "union", "unsigned",
+	"void", "volatile", "while", "xlate",
+};
+
+static bool is_word(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool not_name(const dl_types_t *T, const char *w)
+{
+	static const char *const vars[] = {
+#define DL_VAR(name, type, ok) #name,
+#include "dl_idents.h"
+#undef DL_VAR
+	};
+
+	for (size_t i = 0; i < sizeof(not_names) / sizeof(*not_names); i++)
+		if (strcmp(w, not_names[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		if (strcmp(w, vars[i]) == 0)
+			return true;
+	return dl_type_by_name(T, w) != NULL;
+}
+
+/* Call fn for each identifier of text outside comments, strings,
+   character constants and # lines; member says whether -> or . comes
+   just before it. */
+static void each_word(const char *s, void (*fn)(void *, const char *,
+						size_t, bool), void *arg)
+{
+	bool member = false, bol = true;
+
+	while (*s != '\0') {
+		if (s[0] == '/' && s[1] == '*') {
+			const char *e = strstr(s + 2, "*/");
+			s = e ? e + 2 : s + strlen(s);
+		} else if (s[0] == '/' && s[1] == '/') {
+			s += strcspn(s, "\n");
+		} else if (*s == '"' || *s == '\'') {
+			char q = *s++;
+			while (*s != '\0' && *s != q && *s != '\n')
+				s += s[0] == '\\' && s[1] != '\0' ? 2 : 1;
+			if (*s == q)
+				s++;
+			member = false;
+		} else if (*s == '#' && bol) {
+			s += strcspn(s, "\n");
+		} else if (is_word(*s) && !(*s >= '0' && *s <= '9')) {
+			size_t n = 1;
+			while (is_word(s[n]))
+				n++;
+			fn(arg, s, n, member);
+			s += n;
+			member = false;
+		} else if (is_word(*s)) {	/* a number */
+			while (is_word(*s))
+				s++;
+			member = false;
+		} else {
+			if (*s == '.' || (s[0] == '-' && s[1] == '>'))
+				member = true;
+			else if (*s != ' ' && *s != '\t' && *s != '\n')
+				member = false;
+			if (*s == '\n')
+				bol = true;
+			else if (*s != ' ' && *s != '\t')
+				bol = false;
+			s += (s[0] == '-' && s[1] == '>') ? 2 : 1;
+			continue;
+		}
+		bol = false;
+	}
+}
+
+typedef struct windex {
+	dtrace_hdl_t *dtp;
+	dlfile_t *f;
+	size_t cap;
+	dl_types_t types;
+} windex_t;
+
+static void add_word(void *arg, const char *w, size_t n, bool member)
+{
+	windex_t *x = arg;
+	dlfile_t *f = x->f;
+	char *s;
+
+	if (member)
+		return;
+	s = dl_strndup(x->dtp->arena, w, n);
+	if (not_name(&x->types, s))
+		return;
+	for (size_t i = 0; i < f->nwords; i++)
+		if (strcmp(f->words[i], s) == 0)
+			return;
+	dl_vec_grow(x->dtp->arena, (void **)&f->words, &x->cap, f->nwords + 1,
+		    sizeof(*f->words));
+	f->words[f->nwords++] = s;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void index_words(dtrace_hdl_t *dtp, dlfile_t *f)
+{
+	windex_t x = { .dtp = dtp, .f = f };
+
+	dl_types_init(&x.types);
+	each_word(f->text, add_word, &x);
+	qsort(f->words, f->nwords, sizeof(*f->words), cmp_words);
+}
+
+typedef struct want {
+	struct dt_dlib *d;
+	char buf[256];
+} want_t;
+
+/* A word of the program: every file that may declare it is wanted. */
+static void want_word(void *arg, const char *w, size_t n, bool member)
+{
+	want_t *x = arg;
+	const char *key = x->buf;
+
+	if (n >= sizeof(x->buf))
+		return;
+	memcpy(x->buf, w, n);
+	x->buf[n] = '\0';
+	for (size_t i = 0; i < x->d->nfiles; i++) {
+		dlfile_t *f = x->d->files[i];
+		if (!f->wanted && bsearch(&key, f->words, f->nwords,
+					  sizeof(*f->words), cmp_words) != NULL)
+			f->wanted = true;
+	}
+}
+
+/* A wanted file's libraries are wanted too. */
+static void want_deps(struct dt_dlib *d, dlfile_t *f)
+{
+	for (size_t k = 0; k < f->ndeps; k++) {
+		dlfile_t *g = find_file(d, f->deps[k]);
+		if (g != NULL && !g->wanted) {
+			g->wanted = true;
+			want_deps(d, g);
+		}
+	}
 }
 
 /* Depth first: a file after the libraries it depends on; one whose
@@ -261,19 +435,29 @@ static const char *depends_on(void *arg, const char *cls, const char *name)
 
 /* ---- loading into a compilation ---------------------------------------- */
 
-int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx)
+int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src)
 {
 	struct dt_dlib *d = dlib(dtp);
+	want_t w = { .d = d };
 
 	cx->depends_on = depends_on;
 	cx->depends_on_arg = dtp;
 	if (dt_opt(dtp, DT_OPT_nolibs))
 		return 0;
 	read_library(dtp);
+	for (size_t i = 0; i < d->nfiles; i++)
+		d->files[i]->wanted = false;
+	each_word(src, want_word, &w);
+	for (size_t i = 0; i < d->nfiles; i++)
+		if (d->files[i]->wanted)
+			want_deps(d, d->files[i]);
 	for (size_t i = 0; i < d->nfiles; i++) {
 		dlfile_t *f = d->files[i];
 		dl_node_t *ast = NULL;
 		bool skip = false;
+
+		if (!f->wanted)
+			continue;
 		for (size_t k = 0; k < f->ndeps; k++)
 			skip = skip || find_file(d, f->deps[k])->failed;
 		if (skip || f->failed) {

@@ -378,10 +378,10 @@ char *dt_cpp(dtrace_hdl_t *dtp, const char *text, const char *file);
 /* -L (option libdir): 0 if taken, 1 if name is not libdir, -1 on a bad
    value. */
 int dt_dlib_setopt(dtrace_hdl_t *dtp, const char *name, const char *value);
-/* Parse the library's files into cx ahead of a program (their
-   declarations lazily) and answer its `#pragma D depends_on`; 0, or -1
-   with the error set. */
-int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx);
+/* Parse the library's files that program text src may use into cx ahead
+   of it (their declarations lazily) and answer its `#pragma D
+   depends_on`; 0, or -1 with the error set. */
+int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src);
 
 /* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
 

@@ -456,7 +456,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->assocs = &dtp->assocs;
 	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
 	pgp->cx->destructive_opt = &dtp->opts[DT_OPT_destructive].i;
-	if (dt_dlib_load(dtp, pgp->cx) < 0 ||
+	if (dt_dlib_load(dtp, pgp->cx, src) < 0 ||
 	    compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
