@@ -9,13 +9,13 @@
  * then each -L directory, in order.  A file whose name an earlier
  * directory already had is skipped, as in DTrace.  -x nolibs loads none.
  *
- * Cost: the files are read once per handle, and each is indexed by the
- * names it may declare: its identifiers less keywords, built-in variables,
- * D's standard types and member names (after -> or .), comments and
- * pragmas.  A compilation parses, ahead of the program and in the same
- * compiler context (so the lexer knows their type names), only the files
- * whose names the program's text mentions, and the files they depend on:
- * `BEGIN { exit(0) }` parses none (our lexer takes about 2 us a line, so
+ * Cost: the files are read once per handle.  A compilation parses, ahead
+ * of the program and in the same compiler context (so the lexer knows
+ * their type names), only the files that have, as a word that is not a
+ * member name (after -> or .), one of the identifiers of the program's
+ * text other than keywords, built-in variables and functions and D's
+ * standard types; and the files those depend on.  A false match costs a
+ * parse, never a wrong result.  `BEGIN { exit(0) }` parses none (our lexer takes about 2 us a line, so
  * parsing all of them would cost a few hundred microseconds).  A parsed
  * file's declarations are recorded, not resolved (the compiler's
  * lazy_decls): a type, translator or inline is only checked, and kernel
@@ -48,9 +48,8 @@ typedef struct dlfile {
 	const char *path;	/* dir/name.d */
 	const char *name;	/* name.d */
 	const char *text;
+	const char *code;	/* text without its comments */
 	const char **deps;	/* `depends_on library` names */
-	const char **words;	/* the names it may declare, sorted */
-	size_t nwords;
 	bool wanted;		/* by the compilation being prepared */
 	size_t ndeps, depcap;
 	int state;		/* 0 not placed, 1 placing, 2 placed,
@@ -111,6 +110,35 @@ static const char *system_dir(dtrace_hdl_t *dtp)
 	return DT_LIBDIR;
 }
 
+/* The text a file's words are looked for in (want_word): comments
+   blanked out (new lines kept), so that words of comments match nothing. */
+static const char *uncomment(dtrace_hdl_t *dtp, const char *text)
+{
+	char *t = dl_strdup(dtp->arena, text), *p = t;
+
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\'') {
+			char q = *p++;
+			while (*p != '\0' && *p != q && *p != '\n')
+				p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+			if (*p == q)
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			char *e = strstr(p + 2, "*/");
+			char *end = e ? e + 2 : p + strlen(p);
+			for (; p < end; p++)
+				if (*p != '\n')
+					*p = ' ';
+		} else if (p[0] == '/' && p[1] == '/') {
+			while (*p != '\0' && *p != '\n')
+				*p++ = ' ';
+		} else {
+			p++;
+		}
+	}
+	return t;
+}
+
 static char *slurp(dtrace_hdl_t *dtp, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -160,8 +188,6 @@ static dlfile_t *find_file(struct dt_dlib *d, const char *name)
 	return NULL;
 }
 
-static void index_words(dtrace_hdl_t *dtp, dlfile_t *f);
-
 static void read_dir(dtrace_hdl_t *dtp, const char *dir)
 {
 	struct dt_dlib *d = dlib(dtp);
@@ -178,8 +204,8 @@ static void read_dir(dtrace_hdl_t *dtp, const char *dir)
 			f->path = dl_sprintf(dtp->arena, "%s/%s", dir, nm);
 			f->text = slurp(dtp, f->path);
 			if (f->text != NULL) {
+				f->code = uncomment(dtp, f->text);
 				scan_deps(dtp, f);
-				index_words(dtp, f);
 				dl_vec_grow(dtp->arena, (void **)&d->files,
 					    &d->filecap, d->nfiles + 1,
 					    sizeof(*d->files));
@@ -214,7 +240,9 @@ static bool not_name(const dl_types_t *T, const char *w)
 {
 	static const char *const vars[] = {
 #define DL_VAR(name, type, ok) #name,
+#define DL_FUNC(name, kind, min, max, ok) #name,
 #include "dl_idents.h"
+#undef DL_FUNC
 #undef DL_VAR
 	};
 
@@ -277,65 +305,44 @@ static void each_word(const char *s, void (*fn)(void *, const char *,
 	}
 }
 
-typedef struct windex {
-	dtrace_hdl_t *dtp;
-	dlfile_t *f;
-	size_t cap;
-	dl_types_t types;
-} windex_t;
-
-static void add_word(void *arg, const char *w, size_t n, bool member)
-{
-	windex_t *x = arg;
-	dlfile_t *f = x->f;
-	char *s;
-
-	if (member)
-		return;
-	s = dl_strndup(x->dtp->arena, w, n);
-	if (not_name(&x->types, s))
-		return;
-	for (size_t i = 0; i < f->nwords; i++)
-		if (strcmp(f->words[i], s) == 0)
-			return;
-	dl_vec_grow(x->dtp->arena, (void **)&f->words, &x->cap, f->nwords + 1,
-		    sizeof(*f->words));
-	f->words[f->nwords++] = s;
-}
-
-static int cmp_words(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void index_words(dtrace_hdl_t *dtp, dlfile_t *f)
-{
-	windex_t x = { .dtp = dtp, .f = f };
-
-	dl_types_init(&x.types);
-	each_word(f->text, add_word, &x);
-	qsort(f->words, f->nwords, sizeof(*f->words), cmp_words);
-}
-
 typedef struct want {
 	struct dt_dlib *d;
+	dl_types_t types;
 	char buf[256];
 } want_t;
 
-/* A word of the program: every file that may declare it is wanted. */
+/* Does text have w as a word of its own, other than a member name (after
+   -> or .)? */
+static bool has_word(const char *text, const char *w, size_t n)
+{
+	for (const char *p = text; (p = strstr(p, w)) != NULL; p += n) {
+		const char *q = p;
+		if ((p > text && is_word(p[-1])) || is_word(p[n]))
+			continue;
+		while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if ((q > text && q[-1] == '.') ||
+		    (q - text >= 2 && q[-2] == '-' && q[-1] == '>'))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* A word of the program: every file that has it is wanted. */
 static void want_word(void *arg, const char *w, size_t n, bool member)
 {
 	want_t *x = arg;
-	const char *key = x->buf;
 
 	if (n >= sizeof(x->buf))
 		return;
 	memcpy(x->buf, w, n);
 	x->buf[n] = '\0';
+	if (not_name(&x->types, x->buf))
+		return;
 	for (size_t i = 0; i < x->d->nfiles; i++) {
 		dlfile_t *f = x->d->files[i];
-		if (!f->wanted && bsearch(&key, f->words, f->nwords,
-					  sizeof(*f->words), cmp_words) != NULL)
+		if (!f->wanted && has_word(f->code, x->buf, n))
 			f->wanted = true;
 	}
 }
@@ -438,7 +445,7 @@ static const char *depends_on(void *arg, const char *cls, const char *name)
 int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src)
 {
 	struct dt_dlib *d = dlib(dtp);
-	want_t w = { .d = d };
+	want_t *w = dl_alloc(cx->arena, sizeof(*w));
 
 	cx->depends_on = depends_on;
 	cx->depends_on_arg = dtp;
@@ -447,7 +454,9 @@ int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src)
 	read_library(dtp);
 	for (size_t i = 0; i < d->nfiles; i++)
 		d->files[i]->wanted = false;
-	each_word(src, want_word, &w);
+	w->d = d;
+	dl_types_init(&w->types);
+	each_word(src, want_word, w);
 	for (size_t i = 0; i < d->nfiles; i++)
 		if (d->files[i]->wanted)
 			want_deps(d, d->files[i]);
