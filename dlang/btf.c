@@ -244,6 +244,8 @@ const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
 	}
 	if (strncmp(name, "const ", 6) == 0)
 		return dl_type_lookup(cx, loc, name + 6);
+	if ((t = dl_dtype_lookup(cx, loc, name)) != NULL)
+		return t;	/* declared in D (dtypes.c) */
 	if (strncmp(name, "volatile ", 9) == 0)
 		return dl_type_lookup(cx, loc, name + 9);
 	if (strncmp(name, "struct ", 7) == 0)

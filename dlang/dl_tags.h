@@ -103,3 +103,18 @@ DL_TAG(D_LLQUANT_MATCHFACTOR)	/* llquantize factor differs from before */
 DL_TAG(D_LLQUANT_MATCHLMAG)	/* llquantize lmag differs from before */
 DL_TAG(D_LLQUANT_MATCHHMAG)	/* llquantize hmag differs from before */
 DL_TAG(D_LLQUANT_MATCHSTEPS)	/* llquantize steps differ from before */
+DL_TAG(D_DECL_TYPERED)		/* struct/union/enum type redeclared */
+DL_TAG(D_DECL_MNAME)		/* member declaration without a name */
+DL_TAG(D_DECL_INCOMPLETE)	/* member of an incomplete type */
+DL_TAG(D_DECL_VOIDOBJ)		/* member of type void */
+DL_TAG(D_DECL_ENCONST)		/* enumerator value not a constant */
+DL_TAG(D_DECL_ENOFLOW)		/* enumerator value overflows int */
+DL_TAG(D_DECL_ARRSUB)		/* array size not a constant */
+DL_TAG(D_OFFSETOF_TYPE)		/* offsetof of a non-struct type */
+DL_TAG(D_XLATE_REDECL)		/* translator redeclared */
+DL_TAG(D_XLATE_NOCONV)		/* translator does not define the member */
+DL_TAG(D_XLATE_NONE)		/* no translator for these types */
+DL_TAG(D_XLATE_SOU)		/* translator output not a struct/union */
+DL_TAG(D_XLATE_INCOMPAT)	/* translator member of incompatible type */
+DL_TAG(D_XLATE_MEMB)		/* translator member not in its output */
+DL_TAG(D_PRAGMA_DEPEND)		/* #pragma D depends_on not satisfied */

@@ -248,6 +248,8 @@ typedef struct dl_type {
 	const struct dl_type *base;	/* pointee / element */
 	unsigned nelems;	/* TY_ARRAY */
 	int32_t btf_id;		/* TY_STRUCT, TY_UNION: its kernel BTF id */
+	const struct dl_sou *sou;	/* TY_STRUCT, TY_UNION declared in D:
+					   its members (dtypes.c) */
 } dl_type_t;
 
 /* The built-in D types, owned by the context. */
@@ -305,8 +307,12 @@ typedef struct dl_clause dl_clause_t;
  * dl_action_t (node->sema).  strsize is the string size in records.
  */
 void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize);
-/* Check a top-level declaration of a variable (see dl_compile_decl). */
+/* Check a top-level declaration (see dl_compile_decl); lazy for the D
+   library's. */
 void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl);
+/* Type-check expression e outside any clause (translator members):
+   annotates it, returns its type. */
+const dl_type_t *dl_sema_expr_type(dl_ctx_t *cx, dl_node_t *e);
 
 /* sema_printf.c: check printf's arguments against its format the way DTrace
    does and lay them out with record(arg, node) into a->fields. */
@@ -341,6 +347,65 @@ const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
 const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name);
 /* The pointer type to base (one per base per compilation). */
 const dl_type_t *dl_type_ptr(dl_ctx_t *cx, const dl_type_t *base);
+
+/* ---- dtypes.c: D's own types (struct, union, enum, typedef) ---------- */
+
+/* One member of a D-declared struct or union. */
+typedef struct dl_member {
+	const char *name;
+	const dl_type_t *type;
+	uint32_t off;		/* bytes from the start */
+} dl_member_t;
+typedef struct dl_sou {
+	dl_member_t *m;
+	size_t n;
+	unsigned align;		/* the strictest member's */
+} dl_sou_t;
+
+/* Record a top-level struct/union/enum definition or typedef (ND_TYPEDECL,
+   or ND_DECL of storage SC_TYPEDEF or with a struct/union/enum body).  A
+   lazy one (the D library's) is resolved the first time it is named; any
+   other is resolved now, so its errors point at the declaration. */
+void dl_dtypes_declare(dl_ctx_t *cx, dl_node_t *decl, bool lazy);
+/* The type a type name as written denotes: base types, D's and the
+   kernel's typedefs, D-declared then kernel structs, unions and enums,
+   pointers and arrays of constant size. */
+const dl_type_t *dl_tspec_type(dl_ctx_t *cx, dl_loc_t loc,
+			       const dl_tspec_t *ts);
+/* A D-declared type: "struct tag", "union tag", "enum tag" or a typedef
+   name; NULL if D declares none (kernel types are btf.c's). */
+const dl_type_t *dl_dtype_lookup(dl_ctx_t *cx, dl_loc_t loc,
+				 const char *name);
+/* An enumerator of a D enum: true and its value and enum type. */
+bool dl_dtype_enumerator(dl_ctx_t *cx, dl_loc_t loc, const char *name,
+			 int64_t *val, const dl_type_t **type);
+/* Member name of struct or union st, D-declared or kernel: its type and
+   byte offset, NULL if none. */
+const dl_type_t *dl_type_member(dl_ctx_t *cx, dl_loc_t loc,
+				const dl_type_t *st, const char *name,
+				uint32_t *off);
+/* An integer constant expression (literals, enumerators, sizeof, the
+   arithmetic operators): true and its value. */
+bool dl_const_eval(dl_ctx_t *cx, const dl_node_t *n, int64_t *v);
+
+/* ---- xlate.c: translators -------------------------------------------- */
+
+/* Record a translator definition (ND_XLATOR); a lazy one (the D
+   library's) is checked where it is used. */
+void dl_xlator_declare(dl_ctx_t *cx, dl_node_t *xl, bool lazy);
+/* The translator to out (a struct or union) from a value of type in, or
+   a user error (D_XLATE_NONE) at loc. */
+struct dl_xlator;
+struct dl_xlator *dl_xlator_find(dl_ctx_t *cx, dl_loc_t loc,
+				 const dl_type_t *out, const dl_type_t *in);
+/* Member name of what xlate node x (ND_XLATE, after sema) translates:
+   a new expression, not yet through sema, that computes it from x's
+   input, converted to the member's type; a user error if the translator
+   does not define it (D_XLATE_NOCONV). */
+dl_node_t *dl_xlate_member(dl_ctx_t *cx, const dl_node_t *x,
+			   const char *name, dl_loc_t loc);
+/* Deep copy of an expression tree (fresh nodes sema has not seen). */
+dl_node_t *dl_node_clone(dl_ctx_t *cx, const dl_node_t *n);
 
 /* ---- vars.c: D variables ------------------------------------------------ */
 
@@ -837,6 +902,15 @@ struct dl_ctx {
 	dl_assocs_t *assocs;	/* associative arrays: the library's, or
 				   own_assocs */
 	dl_assocs_t own_assocs;
+	struct dl_dtypes *dtypes;	/* D-declared types (dtypes.c) */
+	struct dl_xlators *xlators;	/* translators (xlate.c) */
+	/* optional: is `#pragma D depends_on cls name` met?  NULL if so,
+	   else the message (D_PRAGMA_DEPEND) */
+	const char *(*depends_on)(void *arg, const char *cls,
+				  const char *name);
+	void *depends_on_arg;
+	bool lazy_decls;	/* declarations being read are the D
+				   library's: resolved when first used */
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);

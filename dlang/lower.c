@@ -1434,6 +1434,68 @@ static val_t subr_tolower(lower_t *lx, const dl_node_t *n)
 	return subr_case(lx, n, false);
 }
 
+/*
+ * __psargs(task): the command line of task's process, its arguments
+ * separated by spaces, at most strsize - 1 bytes (psinfo_t's pr_psargs).
+ * The arguments are in the process's memory between mm->arg_start and
+ * mm->arg_end, NUL-terminated each: read as user memory, which is the
+ * current process's, so another task's (or a kernel thread's, or one
+ * whose pages are not there) reads as "".
+ */
+static val_t subr_psargs(lower_t *lx, const dl_node_t *n)
+{
+	uint32_t size = lx->cx->strsize, toff, soff, eoff;
+	ir_ref_t task = lower_expr(lx, n->args).v;
+	const dl_type_t *ts = dl_btf_struct(lx->cx, n->loc, "task_struct",
+					    false);
+	const dl_type_t *ms = dl_btf_struct(lx->cx, n->loc, "mm_struct",
+					    false);
+
+	if (dl_btf_member(lx->cx, n->loc, ts, "mm", &toff) == NULL ||
+	    dl_btf_member(lx->cx, n->loc, ms, "arg_start", &soff) == NULL ||
+	    dl_btf_member(lx->cx, n->loc, ms, "arg_end", &eoff) == NULL)
+		dl_error(lx->cx, n->loc, D_UNSUPPORTED, "__psargs( ): this "
+			 "kernel's task_struct or mm_struct lacks mm, "
+			 "arg_start or arg_end");
+	ir_ref_t dst = scratch_alloc(lx, n, pow2(size) + 1);
+	int32_t clen = scell(lx, n, con(lx, 0));
+	ir_blk_t *rd = new_blk(lx), *mmok = new_blk(lx), *done = new_blk(lx);
+
+	ir_store(lx->fn, lx->b, 1, dst, 0, con(lx, 0));
+	ir_jnz(lx->b, bin(lx, IR_CEQ, task, call(lx, 35, 0, NULL)), rd, done);
+	lx->b = rd;			/* get_current_task: ours */
+	ir_ref_t mm = kread(lx, bin(lx, IR_ADD, task, con(lx, toff)), 8);
+	ir_jnz(lx->b, mm, mmok, done);
+	lx->b = mmok;
+	ir_ref_t start = kread(lx, bin(lx, IR_ADD, mm, con(lx, soff)), 8);
+	ir_ref_t end = kread(lx, bin(lx, IR_ADD, mm, con(lx, eoff)), 8);
+	ir_ref_t len = smax(lx, smin(lx, bin(lx, IR_SUB, end, start),
+				     con(lx, size - 1)), con(lx, 0));
+	len = bound(lx, len, size);
+	ir_ref_t a[3] = { dst, len, start };
+	ir_ref_t r = call(lx, 112, 3, a);	/* probe_read_user */
+	scell_set(lx, clen, sel(lx, a_eq(lx, r, con(lx, 0)), len, con(lx, 0)));
+	sloop_t l = sloop_begin(lx, n, size);
+	sloop_exit_if(lx, &l, IR_CSGE, l.i, scell_get(lx, clen));
+	ir_ref_t p = bin(lx, IR_ADD, dst, bound(lx, l.i, size));
+	ir_ref_t c = ir_load(lx->fn, lx->b, 1, p, 0);
+	ir_store(lx->fn, lx->b, 1, p, 0, bin(lx, IR_OR, c,
+		 bin(lx, IR_SHL, a_eq(lx, c, con(lx, 0)), con(lx, 5))));
+	sloop_end(lx, &l);
+	/* the last argument's NUL (now a space) ends the string */
+	ir_ref_t k = scell_get(lx, clen);
+	ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, dst, bound(lx, k, size)), 0,
+		 con(lx, 0));
+	ir_ref_t lp = bin(lx, IR_ADD, dst, bound(lx, bin(lx, IR_SUB, k,
+						   con(lx, 1)), size));
+	ir_ref_t last = ir_load(lx->fn, lx->b, 1, lp, 0);
+	ir_store(lx->fn, lx->b, 1, lp, 0, sel(lx, a_eq(lx, last, con(lx, ' ')),
+					      con(lx, 0), last));
+	ir_jmp(lx->b, done);
+	lx->b = done;
+	return (val_t){ dst, size };
+}
+
 /* strchr(s, c), strrchr(s, c): s from the first (last) c on, NULL if
    there is none; c may be the terminating NUL. */
 static val_t subr_strchr_dir(lower_t *lx, const dl_node_t *n, bool last)
@@ -2255,6 +2317,7 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = subr_byteorder, [DL_FN_inet_ntoa] = subr_inet_ntoa,
 	[DL_FN_progenyof] = subr_progenyof, [DL_FN_rand] = subr_rand,
 	[DL_FN_getmajor] = subr_getmajor, [DL_FN_getminor] = subr_getminor,
+	[DL_FN___psargs] = subr_psargs,
 };
 
 /*
@@ -2266,6 +2329,7 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 static const uint32_t subr_vcost[DL_NFUNCS] = {
 	[DL_FN_substr] = 200, [DL_FN_lltostr] = 2000,
 	[DL_FN_toupper] = 5000, [DL_FN_tolower] = 5000,
+	[DL_FN___psargs] = 5000,
 	[DL_FN_strchr] = 6000, [DL_FN_strrchr] = 6000,
 	[DL_FN_progenyof] = 6000, [DL_FN_basename] = 25000,
 	[DL_FN_dirname] = 25000, [DL_FN_strtok] = 26000,

@@ -215,6 +215,15 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 				 "%s( ) must be called as a function",
 				 n->name);
 		dl_dvar_t *g = dl_dvar_find(sx->cx->globals, n->name);
+		int64_t ev;
+		const dl_type_t *et;
+		if (g == NULL && dl_dtype_enumerator(sx->cx, n->loc, n->name,
+						     &ev, &et)) {
+			n->kind = ND_INT;	/* a constant, in place */
+			n->ival = ev;
+			n->type = et;
+			return;
+		}
 		if (g == NULL)
 			dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to "
 				 "resolve %s: Unknown variable name", n->name);
@@ -486,7 +495,51 @@ static void sema_deref(sema_t *sx, dl_node_t *n)
 	memref(sx, n, t, 0);
 }
 
-/* s.m and p->m on kernel structs and unions. */
+/* The xlate under an expression (through the conversions an inline's
+   use adds), or NULL. */
+static const dl_node_t *xlate_of(const dl_node_t *n)
+{
+	while (n->kind == ND_CAST && n->lhs->type == n->type)
+		n = n->lhs;
+	return n->kind == ND_XLATE ? n : NULL;
+}
+
+/* xlate<T>(e): which translator (node->sema), of type T (T * or a struct
+   or union); only its members are values (sema_member).  A provider's
+   args[n] comes here with no type as written, its type and operand's set
+   (sema_args). */
+static void sema_xlate(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *t = n->typ != NULL ? sema_typename(sx, n, n->typ) :
+					      n->type;
+	const dl_type_t *out = t->kind == TY_PTR ? t->base : t;
+
+	if (n->typ != NULL || n->lhs->type == NULL)
+		sema_expr(sx, n->lhs);
+	n->sema = dl_xlator_find(sx->cx, n->loc, out, n->lhs->type);
+	n->type = t;
+}
+
+/* offsetof(type, member): a constant. */
+static void sema_offsetof(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *st = sema_typename(sx, n, n->typ);
+	uint32_t off;
+
+	if (st->kind != TY_STRUCT && st->kind != TY_UNION)
+		dl_error(sx->cx, n->loc, D_OFFSETOF_TYPE, "offsetof operand "
+			 "must be a struct or union type");
+	if (dl_type_member(sx->cx, n->loc, st, n->name, &off) == NULL)
+		dl_error(sx->cx, n->loc, D_TYPE_MEMBER, "%s is not a member of "
+			 "%s", n->name, st->name);
+	n->kind = ND_INT;
+	n->ival = off;
+	n->is_unsigned = true;
+	n->lsuffix = 1;
+	n->type = &T(sx)->t_ulong;
+}
+
+/* s.m and p->m on kernel and D structs and unions. */
 static void sema_member(sema_t *sx, dl_node_t *n)
 {
 	bool ptr = n->kind == ND_PTRMEMBER;
@@ -505,11 +558,23 @@ static void sema_member(sema_t *sx, dl_node_t *n)
 			 "%s cannot be applied to a %s", ptr ? "->" : ".",
 			 ptr ? "pointer to a type that is not a struct or "
 			 "union" : "type that is not a struct or union");
+	const dl_node_t *x = xlate_of(n->lhs);
+	if (x != NULL) {	/* a translated member, computed here */
+		dl_node_t *e = dl_xlate_member(sx->cx, x, n->name, n->loc);
+		dl_node_t *next = n->next;
+		dl_loc_t loc = n->loc;
+		*n = *e;
+		n->next = next;
+		n->loc = loc;
+		sema_expr(sx, n);
+		return;
+	}
 	if (!ptr && n->lhs->kind != ND_UNARY && n->lhs->kind != ND_MEMBER &&
 	    n->lhs->kind != ND_PTRMEMBER)
 		unsupported(sx, n, "struct values other than members and "
 			    "dereferences");
-	const dl_type_t *mt = dl_btf_member(sx->cx, n->loc, st, n->name, &off);
+	const dl_type_t *mt = dl_type_member(sx->cx, n->loc, st, n->name,
+					     &off);
 	if (mt == NULL)
 		dl_error(sx->cx, n->loc, D_TYPE_MEMBER, "%s is not a member of "
 			 "%s", n->name, st->name);
@@ -565,66 +630,21 @@ static void sema_ternary(sema_t *sx, dl_node_t *n)
 	n->type = dl_type_arith(T(sx), n->lhs->type, n->rhs->type);
 }
 
-static const dl_type_t *sema_basetype(sema_t *sx, const dl_node_t *n,
-				      const dl_tspec_t *ts);
-
-/* The type a cast, sizeof or declaration names: a base type, a kernel
-   struct or union (from BTF), and pointers to them. */
+/* The type a cast, sizeof or declaration names (dtypes.c). */
 static const dl_type_t *sema_typename(sema_t *sx, const dl_node_t *n,
 				      const dl_tspec_t *ts)
 {
-	const dl_type_t *t = sema_basetype(sx, n, ts);
-
-	for (const dl_dcl_t *d = ts->dcl; d != NULL; d = d->next) {
-		if (d->kind != DCL_PTR)
-			unsupported(sx, n, "array and function types");
-		t = dl_type_ptr(sx->cx, t);
-	}
-	return t;
-}
-
-static const dl_type_t *sema_basetype(sema_t *sx, const dl_node_t *n,
-				      const dl_tspec_t *ts)
-{
-	const dl_types_t *t = T(sx);
-	unsigned f = ts->flags & ~(TS_CONST | TS_VOLATILE | TS_RESTRICT);
-
-	if ((f & (TS_STRUCT | TS_UNION)) && ts->members == NULL &&
-	    ts->tname != NULL)
-		return dl_btf_struct(sx->cx, n->loc, ts->tname,
-				     (f & TS_UNION) != 0);
-	if (f & TS_TYPEDEF) {
-		const dl_type_t *td = dl_type_by_name(t, ts->tname);
-		if (td == NULL)
-			unsupported(sx, n, dl_sprintf(sx->cx->arena,
-				"the type %s", ts->tname));
-		return td;
-	}
-	if (f & (TS_STRUCT | TS_UNION | TS_ENUM | TS_FLOAT | TS_DOUBLE))
-		unsupported(sx, n, "struct, union, enum and floating types");
-	if (f & TS_STRING)
-		return &t->t_string;
-	if (f & TS_VOID)
-		return &t->t_void;
-	if (f & TS_BOOL)
-		return &t->t_bool;
-	bool u = f & TS_UNSIGNED;
-	if (f & TS_CHAR)
-		return u ? &t->t_uchar : (f & TS_SIGNED) ? &t->t_schar :
-							   &t->t_char;
-	if (f & TS_SHORT)
-		return u ? &t->t_ushort : &t->t_short;
-	if (f & TS_LONGLONG)
-		return u ? &t->t_ullong : &t->t_llong;
-	if (f & TS_LONG)
-		return u ? &t->t_ulong : &t->t_long;
-	return u ? &t->t_uint : &t->t_int;
+	return dl_tspec_type(sx->cx, n->loc, ts);
 }
 
 static void sema_cast(sema_t *sx, dl_node_t *n)
 {
 	sema_expr(sx, n->lhs);
-	n->type = sema_typename(sx, n, n->typ);
+	if (n->typ != NULL)	/* else a conversion the compiler made, its
+				   type set (xlate.c) */
+		n->type = sema_typename(sx, n, n->typ);
+	if (n->lhs->kind == ND_XLATE && n->lhs->type == n->type)
+		return;		/* an inline's value: xlate<T>(...) as T */
 	if (n->type->kind == TY_VOID || n->type->kind == TY_STRING ||
 	    !dl_type_is_scalar(n->type) || !dl_type_is_scalar(n->lhs->type))
 		dl_error(sx->cx, n->loc, D_CAST_INVAL,
@@ -688,6 +708,40 @@ static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 }
 
 /*
+ * args[n] that the provider gives as "xlate<OUT>(IN)": argn taken as an IN
+ * and translated to OUT (xlate.c), e.g. "xlate<psinfo_t *>(struct
+ * task_struct *)" for a proc probe's task.
+ */
+static void xlate_arg(sema_t *sx, dl_node_t *n, int k, const char *tname)
+{
+	const char *gt = strstr(tname, ">(");
+	size_t len = strlen(tname);
+
+	if (gt == NULL || tname[len - 1] != ')')
+		dl_error(sx->cx, n->loc, D_ARGS_TYPE, "args[%d]: the "
+			 "provider's type %s is malformed", k, tname);
+	const char *out = dl_strndup(sx->cx->arena, tname + 6,
+				     (size_t)(gt - tname - 6));
+	const char *in = dl_strndup(sx->cx->arena, gt + 2,
+				    (size_t)(tname + len - 1 - gt - 2));
+	const dl_type_t *ot = dl_type_lookup(sx->cx, n->loc, out);
+	const dl_type_t *it = dl_type_lookup(sx->cx, n->loc, in);
+	if (ot == NULL || it == NULL)
+		dl_error(sx->cx, n->loc, D_ARGS_TYPE, "args[%d]: no type %s",
+			 k, ot == NULL ? out : in);
+	dl_node_t *a = dl_node_new(sx->cx, ND_IDENT, n->loc);
+	a->name = dl_sprintf(sx->cx->arena, "arg%d", k);
+	a->sema = varref(sx, DL_VK_BUILTIN, DL_V_arg0 + (uint32_t)k);
+	a->type = it;
+	n->kind = ND_XLATE;
+	n->typ = NULL;
+	n->lhs = a;
+	n->args = NULL;
+	n->type = ot;
+	sema_xlate(sx, n);
+}
+
+/*
  * args[n]: argn typed as the probe's provider says (the same type on every
  * probe of the clause, else DTrace's error); it becomes the built-in argn
  * with that type, which lowering converts to.
@@ -709,6 +763,10 @@ static void sema_args(sema_t *sx, dl_node_t *n)
 		dl_error(sx->cx, n->loc, D_ARGS_TYPE, "args[%lld] has no type "
 			 "for the probes of this clause (use arg%lld)",
 			 (long long)k->ival, (long long)k->ival);
+	if (strncmp(tname, "xlate<", 6) == 0) {
+		xlate_arg(sx, n, (int)k->ival, tname);
+		return;
+	}
 	const dl_type_t *t = dl_type_lookup(sx->cx, n->loc, tname);
 	if (t == NULL)		/* a type we cannot name: its bits */
 		t = &T(sx)->t_long;
@@ -866,6 +924,18 @@ static void sema_str1(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* __psargs(task): pr_psargs of the process of a struct task_struct *. */
+static void sema_psargs(sema_t *sx, dl_node_t *n)
+{
+	sema_expr(sx, n->args);
+	if (n->args->type->kind != TY_PTR)
+		dl_error(sx->cx, n->args->loc, D_PROTO_ARG, "__psargs( ) "
+			 "argument #1 is incompatible with prototype: "
+			 "prototype: struct task_struct * argument: %s",
+			 n->args->type->name);
+	n->type = &T(sx)->t_string;
+}
+
 /* lltostr(v[, base]) */
 static void sema_lltostr(sema_t *sx, dl_node_t *n)
 {
@@ -929,6 +999,7 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
+	[DL_FN___psargs] = sema_psargs,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)
@@ -965,14 +1036,13 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_PREDEC] = sema_incdec, [ND_POSTINC] = sema_incdec,
 	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
 	[ND_MEMBER] = sema_member, [ND_PTRMEMBER] = sema_member,
-	[ND_STRINGOF] = sema_stringof,
+	[ND_STRINGOF] = sema_stringof, [ND_XLATE] = sema_xlate,
+	[ND_OFFSETOF] = sema_offsetof,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */
 static const char *const sema_unsupported[ND_NKINDS] = {
 	[ND_AGGREF] = "aggregations",
-	[ND_OFFSETOF] = "offsetof",
-	[ND_XLATE] = "translators",
 };
 
 static void sema_expr(sema_t *sx, dl_node_t *n)
@@ -2007,6 +2077,16 @@ void dl_sema_clause(dl_ctx_t *cx, dl_clause_t *clause, unsigned strsize)
 		clause->recsize = (sx.recoff + 7) & ~7u;
 }
 
+const dl_type_t *dl_sema_expr_type(dl_ctx_t *cx, dl_node_t *e)
+{
+	dl_clause_t c = { 0 };
+	sema_t sx = { .cx = cx, .clause = &c, .strsize = cx->strsize,
+		      .recoff = DL_REC_DATA };
+
+	sema_expr(&sx, e);
+	return e->type;
+}
+
 /* A top-level declaration: `int x;` gives global x its type before any
    clause assigns it; `this int x;` and `self int x;` do the same for
    this->x and self->x. */
@@ -2024,6 +2104,17 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 			    cx->ninlines + 1, sizeof(*cx->inlines));
 		cx->inlines[cx->ninlines++] = decl;
 		return;
+	}
+	if (decl->kind == ND_XLATOR) {
+		dl_xlator_declare(cx, decl, cx->lazy_decls);
+		return;
+	}
+	if (decl->kind == ND_TYPEDECL || (decl->typ->has_body &&
+	    (decl->typ->flags & (TS_STRUCT | TS_UNION | TS_ENUM))) ||
+	    decl->storage == SC_TYPEDEF) {
+		dl_dtypes_declare(cx, decl, cx->lazy_decls);
+		if (decl->kind == ND_TYPEDECL || decl->storage == SC_TYPEDEF)
+			return;
 	}
 	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
 			 decl->storage == SC_SELF ? cx->selfvars : cx->globals;

@@ -373,6 +373,16 @@ int dt_cpp_setopt(dtrace_hdl_t *dtp, const char *name, const char *value);
 /* Run text through cpp; malloc'd result, NULL with the error set. */
 char *dt_cpp(dtrace_hdl_t *dtp, const char *text, const char *file);
 
+/* ---- dlib.c: the D library ---------------------------------------------- */
+
+/* -L (option libdir): 0 if taken, 1 if name is not libdir, -1 on a bad
+   value. */
+int dt_dlib_setopt(dtrace_hdl_t *dtp, const char *name, const char *value);
+/* Parse the library's files that program text src may use into cx ahead
+   of it (their declarations lazily) and answer its `#pragma D
+   depends_on`; 0, or -1 with the error set. */
+int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src);
+
 /* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
 
 int dt_run_load(dtrace_hdl_t *dtp);
@@ -542,6 +552,7 @@ struct dtrace_hdl {
 	struct ring_buffer *rb;		/* libbpf ring buffer consumer */
 	int *fds;			/* maps, programs, links, perf events */
 	size_t nfds, fdcap;
+	struct dt_dlib *dlib;		/* the D library (dlib.c) */
 	bool header_printed;		/* "CPU ID FUNCTION:NAME" */
 	bool done;			/* exit() seen or stopped */
 	bool stopped;			/* END fired */

@@ -236,6 +236,9 @@ int dtrace_setopt(dtrace_hdl_t *dtp, const char *name, const char *value)
 
 	if (rc <= 0)
 		return rc;
+	rc = dt_dlib_setopt(dtp, name, value);
+	if (rc <= 0)
+		return rc;
 	od = dt_optdesc_usable(dtp, name);
 	if (od == NULL)
 		return -1;

@@ -39,11 +39,15 @@ static void caret_line(char *buf, size_t size, const dl_error_t *e)
 static int compile_error(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *file)
 {
 	const dl_error_t *e = &cx->err;
-	char tag[64] = "", where[32] = "", caret[600] = "";
+	char tag[64] = "", where[320] = "", caret[600] = "";
 
 	if (dt_opt(dtp, DT_OPT_errtags))
 		snprintf(tag, sizeof(tag), "[%s] ", dl_tag_name(e->tag));
-	if (file != NULL && e->loc.line > 0)
+	if (e->loc.file != NULL && e->loc.line > 0 &&
+	    (file == NULL || strcmp(file, e->loc.file) != 0))
+		snprintf(where, sizeof(where), "\"%s\", line %d: ",
+			 e->loc.file, e->loc.line);	/* a library file's */
+	else if (file != NULL && e->loc.line > 0)
 		snprintf(where, sizeof(where), "line %d: ", e->loc.line);
 	if (e->srcline[0] != '\0')
 		caret_line(caret, sizeof(caret), e);
@@ -326,7 +330,8 @@ static int collect_clauses(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	dl_ctx_t *cx = pgp->cx;
 
 	for (dl_node_t *n = pgp->ast; n != NULL; n = n->next) {
-		if (n->kind == ND_DECL || n->kind == ND_INLINE) {
+		if (n->kind == ND_DECL || n->kind == ND_INLINE ||
+		    n->kind == ND_TYPEDECL || n->kind == ND_XLATOR) {
 			if (dl_compile_decl(cx, n) < 0)
 				return compile_error(dtp, cx, file);
 			continue;
@@ -451,7 +456,8 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->assocs = &dtp->assocs;
 	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
 	pgp->cx->destructive_opt = &dtp->opts[DT_OPT_destructive].i;
-	if (compile(dtp, pgp, src, file) < 0) {
+	if (dt_dlib_load(dtp, pgp->cx, src) < 0 ||
+	    compile(dtp, pgp, src, file) < 0) {
 		free(src);
 		dl_ctx_destroy(pgp->cx);
 		free(pgp);

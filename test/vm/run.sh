@@ -102,6 +102,8 @@ for t in $TOOLS; do
 	bins+=("$p")
 done
 cp "$B/dtrace" "$root/dtrace/build/dtrace"
+mkdir -p "$root/dtrace/build/lib"
+cp -r "$B/lib/dtrace" "$root/dtrace/build/lib/dtrace"	# the D library
 cp -r "$B/test/triggers" "$root/dtrace/build/test/triggers"
 mkdir -p "$root/dtrace/test"
 cp -r "$top/test/e2e" "$root/dtrace/test/e2e"

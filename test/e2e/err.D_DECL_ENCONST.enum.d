@@ -1,0 +1,2 @@
+enum e { A = 1, B = arg0 };
+BEGIN { exit(0); }

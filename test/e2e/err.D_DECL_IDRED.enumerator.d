@@ -1,0 +1,3 @@
+inline int A = 1;
+enum e { A, B };
+BEGIN { exit(0); }

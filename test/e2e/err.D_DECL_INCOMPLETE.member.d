@@ -1,0 +1,3 @@
+struct fwd;
+struct s { struct fwd f; };
+BEGIN { exit(0); }

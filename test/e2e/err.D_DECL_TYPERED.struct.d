@@ -1,0 +1,3 @@
+struct s { int a; };
+struct s { long b; };
+BEGIN { exit(0); }

@@ -1,0 +1,4 @@
+struct out { int a; };
+translator struct out < struct task_struct *T > { a = T->pid; };
+translator struct out < struct task_struct *U > { a = U->tgid; };
+BEGIN { exit(0); }
