@@ -100,3 +100,8 @@ DL_TAG(D_LLQUANT_MATCHFACTOR)	/* llquantize factor differs from before */
 DL_TAG(D_LLQUANT_MATCHLMAG)	/* llquantize lmag differs from before */
 DL_TAG(D_LLQUANT_MATCHHMAG)	/* llquantize hmag differs from before */
 DL_TAG(D_LLQUANT_MATCHSTEPS)	/* llquantize steps differ from before */
+DL_TAG(D_ADDROF_VAR)		/* & of a D variable */
+DL_TAG(D_ADDROF_LVAL)		/* & of something that is not an lvalue */
+DL_TAG(D_SYM_BADREF)		/* ``sym names a kernel symbol */
+DL_TAG(D_SYM_NOTYPES)		/* a kernel symbol without a type */
+DL_TAG(D_OP_ARRAY)		/* [ ] on a non-array, non-pointer */

@@ -895,6 +895,29 @@ static ir_ref_t arith(lower_t *lx, int op, ir_ref_t a, ir_ref_t b,
 	return norm(lx, bin(lx, binop_ir[op][opt->is_signed], a, b), opt);
 }
 
+/* The bytes p + 1 is past p, a pointer of type pt (1 for void *). */
+static int64_t ptr_scale(const dl_type_t *pt)
+{
+	return pt->base->size > 0 ? pt->base->size : 1;
+}
+
+/* p + i, i + p, p - i (i scaled by the pointee's size) and p - q (the
+   count of elements between them), as sema typed them. */
+static ir_ref_t ptr_arith(lower_t *lx, const dl_node_t *n, ir_ref_t a,
+			  ir_ref_t b)
+{
+	const dl_type_t *l = n->lhs->type, *r = n->rhs->type;
+
+	if (l->kind == TY_PTR && r->kind == TY_PTR)	/* p - q */
+		return bin(lx, IR_SDIV, bin(lx, IR_SUB, a, b),
+			   con(lx, ptr_scale(l)));
+	if (l->kind == TY_PTR)
+		b = bin(lx, IR_MUL, b, con(lx, ptr_scale(l)));
+	else
+		a = bin(lx, IR_MUL, a, con(lx, ptr_scale(r)));
+	return bin(lx, n->op == BOP_ADD ? IR_ADD : IR_SUB, a, b);
+}
+
 static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->lhs->type->kind == TY_STRING)
@@ -904,6 +927,9 @@ static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 	ir_ref_t b = lower_expr(lx, n->rhs).v;
 
+	if (!relop && (n->lhs->type->kind == TY_PTR ||
+		       n->rhs->type->kind == TY_PTR))
+		return (val_t){ ptr_arith(lx, n, a, b) };
 	if (!relop)
 		return (val_t){ arith(lx, n->op, a, b, n->type) };
 	const dl_type_t *opt = dl_type_arith(&lx->cx->types, n->lhs->type,
@@ -966,7 +992,11 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
 	lval_t l = lval_of(lx, n->lhs);
 
-	if (n->op != BOP_NONE) {
+	if (n->op != BOP_NONE && xt->kind == TY_PTR) {	/* p += i */
+		v = bin(lx, IR_MUL, v, con(lx, ptr_scale(xt)));
+		v = bin(lx, n->op == BOP_ADD ? IR_ADD : IR_SUB,
+			lval_load(lx, &l), v);
+	} else if (n->op != BOP_NONE) {
 		const dl_types_t *t = &lx->cx->types;
 		bool shift = n->op == BOP_SHL || n->op == BOP_SHR;
 		v = arith(lx, n->op, lval_load(lx, &l), v, shift ?
@@ -995,7 +1025,8 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 	lval_t l = lval_of(lx, n->lhs);
 	ir_ref_t old = lval_load(lx, &l);
 	ir_ref_t v = norm(lx, bin(lx, inc ? IR_ADD : IR_SUB, old,
-				  con(lx, 1)), n->type);
+				  con(lx, n->type->kind == TY_PTR ?
+					  ptr_scale(n->type) : 1)), n->type);
 
 	lval_store(lx, &l, v);
 	return (val_t){ pre ? v : old };
@@ -1120,6 +1151,10 @@ static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->op == '*')
 		return mem_read(lx, n);
+	if (n->op == '&')	/* &*p, &`sym are p; &s.m, &p->m addresses */
+		return (val_t){ n->lhs->kind == ND_UNARY ?
+				lower_expr(lx, n->lhs->lhs).v :
+				mem_addr(lx, n->lhs) };
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 
 	switch (n->op) {
@@ -2331,6 +2366,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return mem_read(lx, n);
 	case ND_STRINGOF:
 		return lower_stringof(lx, n);
+	case ND_SYMADDR:
+		return (val_t){ con(lx, n->ival) };
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
