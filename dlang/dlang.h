@@ -601,8 +601,8 @@ enum {
 };
 #define DL_SCRATCH_SIZE 32768	/* a program's string temporaries */
 #define DL_SCRATCHSIZE 256	/* -x scratchsize's default, DTrace's */
-#define DL_SCRATCHSIZE_MAX 4096	/* ... and our limit: its area takes
-				   3 x its power of 2 of DL_SCRATCH_SIZE */
+#define DL_SCRATCHSIZE_MAX 2048	/* ... and our limit: its area takes
+				   4 x its power of 2 of DL_SCRATCH_SIZE */
 /* Aggregation id i's map is LDMAP index DL_MAP_AGG0 + i. */
 #define DL_MAP_AGG0 DL_NMAPS
 enum {

@@ -1117,6 +1117,41 @@ static void sema_inet_ntoa(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/*
+ * The memory subroutines: copyin(addr, size) and alloca(size) return a
+ * void * into the clause's scratch space; copyinto(addr, size, dest) and
+ * bcopy(src, dest, size) fill scratch space alloca() or copyin() gave.
+ * inet_ntoa6(in6_addr_t *) and inet_ntop(af, addr) format addresses in
+ * kernel memory.  DTrace's prototypes.
+ */
+static void sema_memsubr(sema_t *sx, dl_node_t *n)
+{
+	static const struct {
+		dl_func_t fn;
+		const char *proto[3];
+		bool ret;
+	} protos[] = {
+		{ DL_FN_copyin, { "uintptr_t", "size_t" }, true },
+		{ DL_FN_alloca, { "size_t" }, true },
+		{ DL_FN_copyinto, { "uintptr_t", "size_t", "void *" }, false },
+		{ DL_FN_bcopy, { "void *", "void *", "size_t" }, false },
+		{ DL_FN_inet_ntoa6, { "in6_addr_t *" }, false },
+		{ DL_FN_inet_ntop, { "int", "void *" }, false },
+	};
+	size_t i = 0;
+
+	while (protos[i].fn != (dl_func_t)n->ival)
+		i++;
+	int argno = 1;
+	for (dl_node_t *a = n->args; a != NULL; a = a->next, argno++) {
+		sema_expr(sx, a);
+		need_arg(sx, n, a, argno, protos[i].proto[argno - 1]);
+	}
+	n->type = protos[i].ret ? &T(sx)->t_voidp : &T(sx)->t_void;
+	if (n->ival == DL_FN_inet_ntoa6 || n->ival == DL_FN_inet_ntop)
+		n->type = &T(sx)->t_string;
+}
+
 static void sema_progenyof(sema_t *sx, dl_node_t *n)
 {
 	need_int_arg(sx, n, n->args, 1, "pid_t");
@@ -1152,6 +1187,9 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
+	[DL_FN_copyin] = sema_memsubr, [DL_FN_alloca] = sema_memsubr,
+	[DL_FN_copyinto] = sema_memsubr, [DL_FN_bcopy] = sema_memsubr,
+	[DL_FN_inet_ntoa6] = sema_memsubr, [DL_FN_inet_ntop] = sema_memsubr,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)
