@@ -1203,6 +1203,13 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 		subr_fns[f](sx, n);
 		return;
 	}
+	if (f == DL_FN_d_path)
+		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "d_path( ) is not "
+			 "supported yet: the kernel's bpf_d_path helper is "
+			 "only allowed in fentry/fexit and LSM programs, not "
+			 "in the tracepoint, kprobe and uprobe programs of "
+			 "these probes, and a walk over the dentries is not "
+			 "implemented");
 	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
 		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
 			 "%s( ) may not be called from a D expression (D "
