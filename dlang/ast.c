@@ -88,6 +88,7 @@ static const kind_info_t kind_infos[ND_NKINDS] = {
 	[ND_OFFSETOF] = { "offsetof", { 0 } },
 	[ND_STRINGOF] = { "stringof", { 0 } },
 	[ND_XLATE] = { "xlate", { 0 } },
+	[ND_SYMADDR] = { "symaddr", { 0 } },
 	[ND_COMMA] = { "comma", { 0 } },
 	[ND_EXPR_STMT] = { "expr_stmt", { 0 } },
 	[ND_AGG_STMT] = { "agg_stmt", { 0 } },

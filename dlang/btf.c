@@ -257,3 +257,28 @@ const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
 	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	return id > 0 ? dl_btf_type(cx, loc, id) : NULL;
 }
+
+const dl_type_t *dl_btf_var(dl_ctx_t *cx, dl_loc_t loc, const char *name,
+			    bool *percpu)
+{
+	struct btf *btf = vmlinux(cx, loc);
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_VAR);
+
+	*percpu = false;
+	if (id <= 0)
+		return NULL;
+	/* which section holds it: the per-CPU one has offsets */
+	for (uint32_t i = 1; i < btf__type_cnt(btf); i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (!btf_is_datasec(t))
+			continue;
+		const struct btf_var_secinfo *v = btf_var_secinfos(t);
+		for (int j = 0; j < btf_vlen(t); j++, v++)
+			if (v->type == (uint32_t)id)
+				*percpu = strcmp(btf__name_by_offset(btf,
+						 t->name_off),
+						 ".data..percpu") == 0;
+	}
+	return dl_btf_type(cx, loc, (int32_t)btf__type_by_id(btf,
+							     (uint32_t)id)->type);
+}

@@ -118,3 +118,8 @@ DL_TAG(D_XLATE_SOU)		/* translator output not a struct/union */
 DL_TAG(D_XLATE_INCOMPAT)	/* translator member of incompatible type */
 DL_TAG(D_XLATE_MEMB)		/* translator member not in its output */
 DL_TAG(D_PRAGMA_DEPEND)		/* #pragma D depends_on not satisfied */
+DL_TAG(D_ADDROF_VAR)		/* & of a D variable */
+DL_TAG(D_ADDROF_LVAL)		/* & of something that is not an lvalue */
+DL_TAG(D_SYM_BADREF)		/* ``sym names a kernel symbol */
+DL_TAG(D_SYM_NOTYPES)		/* a kernel symbol without a type */
+DL_TAG(D_OP_ARRAY)		/* [ ] on a non-array, non-pointer */

@@ -100,6 +100,9 @@ typedef enum {
 	ND_STRINGOF,	/* stringof expr; lhs */
 	ND_XLATE,	/* xlate <type> (lhs); typ */
 	ND_COMMA,	/* lhs, rhs */
+	ND_SYMADDR,	/* the address of a backquoted kernel symbol: ival,
+			   name as written; its type (a pointer) set by sema
+			   when it made the node (sema_sym.c) */
 
 	/* statements */
 	ND_EXPR_STMT,	/* lhs: an expression or action call */
@@ -325,6 +328,16 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
 /* printa()'s format, checked against the keys of a->aggs[0]; a->pfmt. */
 void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a);
 
+/* ---- sema_sym.c: backquoted kernel symbols ----------------------------- */
+
+/* The address of the kernel symbol n names (`sym, mod`sym) and its type
+   from BTF, or NULL if it has none (a function, or data BTF does not
+   describe); user errors as DTrace's for unknown ones. */
+const dl_type_t *dl_sym_resolve(dl_ctx_t *cx, const dl_node_t *n,
+				uint64_t *addr);
+/* "vmlinux`jiffies" for "`jiffies" (in the arena). */
+const char *dl_sym_display(dl_ctx_t *cx, const char *name);
+
 /* ---- btf.c: kernel types from BTF, loaded only when a script needs them -- */
 
 /* Byte offset of member in struct sname of the running kernel; a user
@@ -347,6 +360,10 @@ const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
 const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name);
 /* The pointer type to base (one per base per compilation). */
 const dl_type_t *dl_type_ptr(dl_ctx_t *cx, const dl_type_t *base);
+/* The type of kernel variable name from BTF's VARs (NULL: none), and
+   whether it is per-CPU (its kallsyms address is then an offset). */
+const dl_type_t *dl_btf_var(dl_ctx_t *cx, dl_loc_t loc, const char *name,
+			    bool *percpu);
 
 /* ---- dtypes.c: D's own types (struct, union, enum, typedef) ---------- */
 
@@ -648,6 +665,9 @@ enum {
 	DL_NMAPS
 };
 #define DL_SCRATCH_SIZE 32768	/* a program's string temporaries */
+#define DL_SCRATCHSIZE 256	/* -x scratchsize's default, DTrace's */
+#define DL_SCRATCHSIZE_MAX 2048	/* ... and our limit: its area takes
+				   4 x its power of 2 of DL_SCRATCH_SIZE */
 /* Aggregation id i's map is LDMAP index DL_MAP_AGG0 + i. */
 #define DL_MAP_AGG0 DL_NMAPS
 enum {
@@ -911,6 +931,14 @@ struct dl_ctx {
 	void *depends_on_arg;
 	bool lazy_decls;	/* declarations being read are the D
 				   library's: resolved when first used */
+	/* optional: the address of kernel symbol name in module mod (NULL:
+	   any) from kallsyms; 0, -1 no such module, -2 no such symbol.
+	   *text: it is a function.  (sema_sym.c) */
+	int (*ksym)(void *arg, const char *mod, const char *name,
+		    uint64_t *addr, bool *text);
+	void *ksym_arg;
+	unsigned scratchsize;	/* -x scratchsize: alloca(), copyin()'s
+				   space per clause (0: DL_SCRATCHSIZE) */
 };
 
 dl_ctx_t *dl_ctx_create(const dl_macros_t *macros);

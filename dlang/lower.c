@@ -73,6 +73,12 @@ typedef struct lower {
 	struct { int32_t size, off; } keyslots[8];	/* key tuples, by size */
 	int nkeyslots;
 	int32_t *thisslot;	/* by this-> index: frame offset, or 0 */
+	uint32_t allocoff;	/* scratch offset + 1 of alloca()'s space
+				   (a u64 of bytes used, then the area), or
+				   0: none */
+	bool alloc_clause;	/* this clause allocates: reset after it */
+	bool need_saddr;	/* saddr: the scratch value's address */
+	ir_ref_t saddr;		/* ... as a plain integer (prologue) */
 	int32_t selfkey;	/* dl_selfkey_t stack slot, or 0 */
 	int32_t selfval;	/* stack slot of a self-> value stored */
 	int32_t dropkey;	/* DL_MAP_DROPS key stack slot, or 0 */
@@ -898,6 +904,29 @@ static ir_ref_t arith(lower_t *lx, int op, ir_ref_t a, ir_ref_t b,
 	return norm(lx, bin(lx, binop_ir[op][opt->is_signed], a, b), opt);
 }
 
+/* The bytes p + 1 is past p, a pointer of type pt (1 for void *). */
+static int64_t ptr_scale(const dl_type_t *pt)
+{
+	return pt->base->size > 0 ? pt->base->size : 1;
+}
+
+/* p + i, i + p, p - i (i scaled by the pointee's size) and p - q (the
+   count of elements between them), as sema typed them. */
+static ir_ref_t ptr_arith(lower_t *lx, const dl_node_t *n, ir_ref_t a,
+			  ir_ref_t b)
+{
+	const dl_type_t *l = n->lhs->type, *r = n->rhs->type;
+
+	if (l->kind == TY_PTR && r->kind == TY_PTR)	/* p - q */
+		return bin(lx, IR_SDIV, bin(lx, IR_SUB, a, b),
+			   con(lx, ptr_scale(l)));
+	if (l->kind == TY_PTR)
+		b = bin(lx, IR_MUL, b, con(lx, ptr_scale(l)));
+	else
+		a = bin(lx, IR_MUL, a, con(lx, ptr_scale(r)));
+	return bin(lx, n->op == BOP_ADD ? IR_ADD : IR_SUB, a, b);
+}
+
 static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->lhs->type->kind == TY_STRING)
@@ -907,6 +936,9 @@ static val_t lower_binary(lower_t *lx, const dl_node_t *n)
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 	ir_ref_t b = lower_expr(lx, n->rhs).v;
 
+	if (!relop && (n->lhs->type->kind == TY_PTR ||
+		       n->rhs->type->kind == TY_PTR))
+		return (val_t){ ptr_arith(lx, n, a, b) };
 	if (!relop)
 		return (val_t){ arith(lx, n->op, a, b, n->type) };
 	const dl_type_t *opt = dl_type_arith(&lx->cx->types, n->lhs->type,
@@ -969,7 +1001,11 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
 	lval_t l = lval_of(lx, n->lhs);
 
-	if (n->op != BOP_NONE) {
+	if (n->op != BOP_NONE && xt->kind == TY_PTR) {	/* p += i */
+		v = bin(lx, IR_MUL, v, con(lx, ptr_scale(xt)));
+		v = bin(lx, n->op == BOP_ADD ? IR_ADD : IR_SUB,
+			lval_load(lx, &l), v);
+	} else if (n->op != BOP_NONE) {
 		const dl_types_t *t = &lx->cx->types;
 		bool shift = n->op == BOP_SHL || n->op == BOP_SHR;
 		v = arith(lx, n->op, lval_load(lx, &l), v, shift ?
@@ -998,7 +1034,8 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 	lval_t l = lval_of(lx, n->lhs);
 	ir_ref_t old = lval_load(lx, &l);
 	ir_ref_t v = norm(lx, bin(lx, inc ? IR_ADD : IR_SUB, old,
-				  con(lx, 1)), n->type);
+				  con(lx, n->type->kind == TY_PTR ?
+					  ptr_scale(n->type) : 1)), n->type);
 
 	lval_store(lx, &l, v);
 	return (val_t){ pre ? v : old };
@@ -1123,6 +1160,10 @@ static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 {
 	if (n->op == '*')
 		return mem_read(lx, n);
+	if (n->op == '&')	/* &*p, &`sym are p; &s.m, &p->m addresses */
+		return (val_t){ n->lhs->kind == ND_UNARY ?
+				lower_expr(lx, n->lhs->lhs).v :
+				mem_addr(lx, n->lhs) };
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
 
 	switch (n->op) {
@@ -2299,6 +2340,297 @@ static val_t subr_inet_ntoa(lower_t *lx, const dl_node_t *n)
 	return (val_t){ dst, 16 };
 }
 
+/*
+ * Scratch space (alloca(), copyin()): DTrace's per-clause allocator, as a
+ * region of DL_MAP_SCRATCH: a u64 of bytes handed out in this clause
+ * (reset when the clause ends, whichever way), then an area 4 x S bytes,
+ * S the power of 2 at or above -x scratchsize.  An allocation that does
+ * not fit in scratchsize bytes is DTrace's "out of scratch space" fault;
+ * each is 8-aligned.  What D code gets is the plain address (saddr +
+ * offset: a value the verifier lets scripts compute with); what helpers
+ * write through is the map pointer plus the offset masked to 2S - 1 and
+ * the size masked to 2S - 1, which the verifier can see inside the area.
+ */
+static uint32_t alloc_cell(lower_t *lx, const dl_node_t *n, uint32_t *S)
+{
+	uint32_t want = lx->cx->scratchsize ? lx->cx->scratchsize :
+					      DL_SCRATCHSIZE;
+
+	*S = pow2(want);
+	if (lx->allocoff == 0)
+		lx->allocoff = scratch_reserve(lx, n, 8 + 4 * *S) + 1;
+	lx->alloc_clause = true;
+	lx->need_saddr = true;
+	return lx->allocoff - 1;
+}
+
+typedef struct sspace {
+	ir_ref_t w;		/* map pointer to write through */
+	ir_ref_t addr;		/* the same as an integer */
+	ir_ref_t size;		/* the size, masked */
+} sspace_t;
+
+/* The place of an allocation at offset off (< 2S) of size (<= S). */
+static sspace_t sspace_at(lower_t *lx, uint32_t cell, uint32_t S,
+			  ir_ref_t off, ir_ref_t size)
+{
+	ir_ref_t m = bin(lx, IR_AND, off, con(lx, 2 * S - 1));
+	ir_ref_t base = bin(lx, IR_ADD, lx->scratch, con(lx, cell + 8));
+
+	return (sspace_t){ bin(lx, IR_ADD, base, m),
+			   bin(lx, IR_ADD, bin(lx, IR_ADD, lx->saddr,
+					       con(lx, cell + 8)), off),
+			   bin(lx, IR_AND, size, con(lx, 2 * S - 1)) };
+}
+
+/* size bytes of scratch space, or the out of scratch space fault. */
+static sspace_t scratch_get(lower_t *lx, const dl_node_t *n, ir_ref_t size)
+{
+	uint32_t S, cell = alloc_cell(lx, n, &S);
+	uint32_t limit = lx->cx->scratchsize ? lx->cx->scratchsize :
+					       DL_SCRATCHSIZE;
+	ir_ref_t used = ir_load(lx->fn, lx->b, 8, lx->scratch, (int32_t)cell);
+	ir_ref_t r8 = bin(lx, IR_AND, bin(lx, IR_ADD, size, con(lx, 7)),
+			  con(lx, -8));
+
+	fault_if_val(lx, bin(lx, IR_OR, bin(lx, IR_CUGT, size,
+					    con(lx, limit)),
+			     bin(lx, IR_CUGT, r8, bin(lx, IR_SUB,
+					 con(lx, limit), used))),
+		     DL_FLT_NOSCRATCH, size);
+	ir_store(lx->fn, lx->b, 8, lx->scratch, (int32_t)cell,
+		 bin(lx, IR_ADD, used, r8));
+	return sspace_at(lx, cell, S, used, size);
+}
+
+/* dest .. dest + size must be scratch space this clause was given, or
+   it is DTrace's invalid address fault. */
+static sspace_t scratch_dest(lower_t *lx, const dl_node_t *n, ir_ref_t dest,
+			     ir_ref_t size)
+{
+	uint32_t S, cell = alloc_cell(lx, n, &S);
+	ir_ref_t used = ir_load(lx->fn, lx->b, 8, lx->scratch, (int32_t)cell);
+	ir_ref_t off = bin(lx, IR_SUB, dest, bin(lx, IR_ADD, lx->saddr,
+						 con(lx, cell + 8)));
+
+	fault_if_val(lx, bin(lx, IR_OR, bin(lx, IR_CUGT, off, used),
+			     bin(lx, IR_CUGT, size, bin(lx, IR_SUB, used,
+							off))),
+		     DL_FLT_BADADDR, dest);
+	return sspace_at(lx, cell, S, off, size);
+}
+
+/* A read into scratch space by helper (probe_read_user or _kernel) of
+   sp.size bytes at src; a bad source is the invalid address fault. */
+static void scratch_fill(lower_t *lx, int helper, sspace_t sp, ir_ref_t src)
+{
+	ir_ref_t a[3] = { sp.w, sp.size, src };
+	ir_ref_t r = call(lx, helper, 3, a);
+
+	fault_if_val(lx, bin(lx, IR_CNE, r, con(lx, 0)), DL_FLT_BADADDR, src);
+}
+
+static val_t subr_alloca(lower_t *lx, const dl_node_t *n)
+{
+	return (val_t){ scratch_get(lx, n, lower_expr(lx, n->args).v).addr };
+}
+
+/* copyin(addr, size): size bytes of user memory at addr, in scratch. */
+static val_t subr_copyin(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t addr = lower_expr(lx, n->args).v;
+	sspace_t sp = scratch_get(lx, n, lower_expr(lx, n->args->next).v);
+
+	scratch_fill(lx, 112, sp, addr);	/* probe_read_user */
+	return (val_t){ sp.addr };
+}
+
+/* copyinto(addr, size, dest) */
+static val_t subr_copyinto(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t addr = lower_expr(lx, n->args).v;
+	ir_ref_t size = lower_expr(lx, n->args->next).v;
+	ir_ref_t dest = lower_expr(lx, n->args->next->next).v;
+
+	scratch_fill(lx, 112, scratch_dest(lx, n, dest, size), addr);
+	return (val_t){ con(lx, 0) };
+}
+
+/* bcopy(src, dest, size): kernel memory into scratch space. */
+static val_t subr_bcopy(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t src = lower_expr(lx, n->args).v;
+	ir_ref_t dest = lower_expr(lx, n->args->next).v;
+	ir_ref_t size = lower_expr(lx, n->args->next->next).v;
+
+	scratch_fill(lx, 113, scratch_dest(lx, n, dest, size), src);
+	return (val_t){ con(lx, 0) };
+}
+
+/*
+ * inet_ntop(af, addr) and inet_ntoa6(addr): the address at addr in
+ * kernel memory as inet_ntop(3) writes it: dotted IPv4; IPv6 in hex
+ * groups, the longest run of two or more zero groups (the first of equal
+ * ones) as "::", and the last 32 bits dotted for IPv4-compatible
+ * (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses.  Straight-line
+ * code: every character is stored at the position (a register, masked
+ * into the 64-byte buffer) and the position moves on only if it is
+ * wanted.
+ */
+#define NTOP_MASK 63
+
+static ir_ref_t ntop_put(lower_t *lx, ir_ref_t dst, ir_ref_t pos, ir_ref_t c,
+			 ir_ref_t want)
+{
+	ir_store(lx->fn, lx->b, 1, bin(lx, IR_ADD, dst, bin(lx, IR_AND, pos,
+		 con(lx, NTOP_MASK))), 0, c);
+	return bin(lx, IR_ADD, pos, want);
+}
+
+/* The decimal digits of byte b. */
+static ir_ref_t ntop_dec(lower_t *lx, ir_ref_t dst, ir_ref_t pos, ir_ref_t b,
+			 ir_ref_t want)
+{
+	ir_ref_t d[3] = { bin(lx, IR_UDIV, b, con(lx, 100)),
+			  bin(lx, IR_UREM, bin(lx, IR_UDIV, b, con(lx, 10)),
+			      con(lx, 10)),
+			  bin(lx, IR_UREM, b, con(lx, 10)) };
+	ir_ref_t big[3] = { a_lt(lx, con(lx, 99), b), a_lt(lx, con(lx, 9), b),
+			    con(lx, 1) };
+
+	for (int i = 0; i < 3; i++)
+		pos = ntop_put(lx, dst, pos, bin(lx, IR_ADD, d[i],
+						 con(lx, '0')),
+			       bin(lx, IR_AND, want, big[i]));
+	return pos;
+}
+
+/* a.b.c.d of the 4 bytes at buf + off. */
+static ir_ref_t ntop_v4(lower_t *lx, ir_ref_t dst, ir_ref_t pos, int32_t buf,
+			int32_t off, ir_ref_t want)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			pos = ntop_put(lx, dst, pos, con(lx, '.'), want);
+		pos = ntop_dec(lx, dst, pos, ir_load(lx->fn, lx->b, 1,
+			       ir_reg(IR_FP), buf + off + i), want);
+	}
+	return pos;
+}
+
+/* The hex digits of 16-bit w, without leading zeros. */
+static ir_ref_t ntop_hex(lower_t *lx, ir_ref_t dst, ir_ref_t pos, ir_ref_t w,
+			 ir_ref_t want)
+{
+	for (int sh = 12; sh >= 0; sh -= 4) {
+		ir_ref_t d = bin(lx, IR_AND, bin(lx, IR_SHR, w, con(lx, sh)),
+				 con(lx, 15));
+		ir_ref_t c = bin(lx, IR_ADD, bin(lx, IR_ADD, d, con(lx, '0')),
+				 bin(lx, IR_MUL, a_lt(lx, con(lx, 9), d),
+				     con(lx, 'a' - '0' - 10)));
+		ir_ref_t lead = sh == 0 ? con(lx, 1) :
+				a_lt(lx, con(lx, (1 << sh) - 1), w);
+		pos = ntop_put(lx, dst, pos, c, bin(lx, IR_AND, want, lead));
+	}
+	return pos;
+}
+
+static ir_ref_t ntop_v6(lower_t *lx, ir_ref_t dst, ir_ref_t pos, int32_t buf)
+{
+	ir_ref_t w[8], run[9], bl = con(lx, 0), bb = con(lx, -1);
+
+	for (int i = 0; i < 8; i++)
+		w[i] = bin(lx, IR_OR, bin(lx, IR_SHL, ir_load(lx->fn, lx->b, 1,
+			   ir_reg(IR_FP), buf + 2 * i), con(lx, 8)),
+			   ir_load(lx->fn, lx->b, 1, ir_reg(IR_FP),
+				   buf + 2 * i + 1));
+	run[8] = con(lx, 0);
+	for (int i = 7; i >= 0; i--)	/* zero groups from i on */
+		run[i] = bin(lx, IR_MUL, a_eq(lx, w[i], con(lx, 0)),
+			     bin(lx, IR_ADD, run[i + 1], con(lx, 1)));
+	for (int i = 0; i < 8; i++) {	/* the first longest */
+		ir_ref_t better = a_lt(lx, bl, run[i]);
+		bl = sel(lx, better, run[i], bl);
+		bb = sel(lx, better, con(lx, i), bb);
+	}
+	ir_ref_t none = a_lt(lx, bl, con(lx, 2));
+	bl = sel(lx, none, con(lx, 0), bl);
+	bb = sel(lx, none, con(lx, -1), bb);
+	ir_ref_t v4 = bin(lx, IR_AND, a_eq(lx, bb, con(lx, 0)),
+			  bin(lx, IR_OR, a_eq(lx, bl, con(lx, 6)),
+			      bin(lx, IR_AND, a_eq(lx, bl, con(lx, 5)),
+				  a_eq(lx, w[5], con(lx, 0xffff)))));
+	ir_ref_t end = bin(lx, IR_ADD, bb, bl);
+	for (int i = 0; i < 8; i++) {
+		ir_ref_t in = bin(lx, IR_AND, a_not(lx, a_lt(lx, con(lx, i),
+							      bb)),
+				  a_lt(lx, con(lx, i), end));
+		ir_ref_t out = a_not(lx, in);
+		ir_ref_t colon = bin(lx, IR_AND, in, a_eq(lx, bb, con(lx, i)));
+		if (i > 0)
+			colon = bin(lx, IR_OR, colon, out);
+		if (i == 7)	/* after the IPv4 part, nothing */
+			colon = bin(lx, IR_AND, colon, a_not(lx, v4));
+		pos = ntop_put(lx, dst, pos, con(lx, ':'), colon);
+		if (i == 6)
+			pos = ntop_v4(lx, dst, pos, buf, 12,
+				      bin(lx, IR_AND, out, v4));
+		pos = ntop_hex(lx, dst, pos, w[i], i < 6 ? out :
+			       bin(lx, IR_AND, out, a_not(lx, v4)));
+	}
+	return ntop_put(lx, dst, pos, con(lx, ':'), a_eq(lx, end, con(lx, 8)));
+}
+
+/* Read len bytes at addr into the stack slot buf, or the fault. */
+static void ntop_read(lower_t *lx, int32_t buf, ir_ref_t addr, int len)
+{
+	ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, buf)),
+			  con(lx, len), addr };
+	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+
+	fault_if_val(lx, bin(lx, IR_CNE, r, con(lx, 0)), DL_FLT_BADADDR, addr);
+}
+
+static val_t inet_fmt(lower_t *lx, const dl_node_t *n, ir_ref_t af,
+		      ir_ref_t addr)
+{
+	ir_ref_t dst = scratch_alloc(lx, n, NTOP_MASK + 1);
+	int32_t buf = stack_alloc(lx, 16);
+	ir_ref_t is4 = bin(lx, IR_CEQ, af, con(lx, 2));	/* AF_INET */
+	ir_blk_t *v4 = new_blk(lx), *v6 = new_blk(lx), *join = new_blk(lx);
+	ir_ref_t end = ir_tmp(lx->fn);
+
+	fault_if_val(lx, bin(lx, IR_AND, a_not(lx, is4),
+			     bin(lx, IR_CNE, af, con(lx, 10))),  /* AF_INET6 */
+		     DL_FLT_ILLOP, af);
+	ir_jnz(lx->b, is4, v4, v6);
+	lx->b = v4;
+	ntop_read(lx, buf, addr, 4);
+	ir_emit(lx->fn, lx->b, IR_COPY, end, ntop_v4(lx, dst, con(lx, 0), buf,
+						     0, con(lx, 1)), IR_NONE);
+	ir_jmp(lx->b, join);
+	lx->b = v6;
+	ntop_read(lx, buf, addr, 16);
+	ir_emit(lx->fn, lx->b, IR_COPY, end, ntop_v6(lx, dst, con(lx, 0), buf),
+		IR_NONE);
+	ir_jmp(lx->b, join);
+	lx->b = join;
+	ntop_put(lx, dst, end, con(lx, 0), con(lx, 0));
+	return (val_t){ dst, NTOP_MASK + 1 };
+}
+
+static val_t subr_inet_ntop(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t af = lower_expr(lx, n->args).v;
+
+	return inet_fmt(lx, n, af, lower_expr(lx, n->args->next).v);
+}
+
+static val_t subr_inet_ntoa6(lower_t *lx, const dl_node_t *n)
+{
+	return inet_fmt(lx, n, con(lx, 10), lower_expr(lx, n->args).v);
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
@@ -2318,6 +2650,9 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_progenyof] = subr_progenyof, [DL_FN_rand] = subr_rand,
 	[DL_FN_getmajor] = subr_getmajor, [DL_FN_getminor] = subr_getminor,
 	[DL_FN___psargs] = subr_psargs,
+	[DL_FN_alloca] = subr_alloca, [DL_FN_copyin] = subr_copyin,
+	[DL_FN_copyinto] = subr_copyinto, [DL_FN_bcopy] = subr_bcopy,
+	[DL_FN_inet_ntop] = subr_inet_ntop, [DL_FN_inet_ntoa6] = subr_inet_ntoa6,
 };
 
 /*
@@ -2398,6 +2733,8 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 		return mem_read(lx, n);
 	case ND_STRINGOF:
 		return lower_stringof(lx, n);
+	case ND_SYMADDR:
+		return (val_t){ con(lx, n->ival) };
 	default:
 		/* sema refused everything else */
 		dl_error(lx->cx, n->loc, D_UNSUPPORTED,
@@ -3025,6 +3362,10 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 	lx->have_rec = false;
 	ir_jmp(lx->b, lx->next);
 	lx->b = lx->next;
+	if (lx->alloc_clause)	/* every path of the clause comes here */
+		ir_store(lx->fn, lx->b, 8, lx->scratch,
+			 (int32_t)lx->allocoff - 1, con(lx, 0));
+	lx->alloc_clause = false;
 }
 
 /*
@@ -3096,6 +3437,19 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		lookup_one(lx, DL_MAP_AGGGEN, key, con(lx, 0), lx->genbase);
 	if (lx->need_scratch)
 		lookup_one(lx, DL_MAP_SCRATCH, key, con(lx, 0), lx->scratch);
+	if (lx->allocoff != 0)
+		ir_store(lx->fn, lx->b, 8, lx->scratch,
+			 (int32_t)lx->allocoff - 1, con(lx, 0));
+	if (lx->need_saddr) {	/* the map pointer, read back as a number */
+		int32_t p = stack_alloc(lx, 8), q = stack_alloc(lx, 8);
+		ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), p, lx->scratch);
+		ir_ref_t a[3] = { bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, q)),
+				  con(lx, 8), bin(lx, IR_ADD, ir_reg(IR_FP),
+						  con(lx, p)) };
+		call(lx, 113, 3, a);		/* probe_read_kernel */
+		ir_emit(lx->fn, lx->b, IR_COPY, lx->saddr,
+			ir_load(lx->fn, lx->b, 8, ir_reg(IR_FP), q), IR_NONE);
+	}
 	for (size_t i = 0; i < lx->cx->thisvars.n; i++)	/* "" */
 		if (lx->thisstr[i] != 0)
 			ir_store(lx->fn, lx->b, 1, lx->scratch,
@@ -3153,6 +3507,7 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.gbase = ir_tmp(lx.fn);
 	lx.genbase = ir_tmp(lx.fn);
 	lx.scratch = ir_tmp(lx.fn);
+	lx.saddr = ir_tmp(lx.fn);
 	lx.thisstr = dl_alloc(cx->arena, (cx->thisvars.n + 1) *
 			      sizeof(*lx.thisstr));
 	lx.thisslot = dl_alloc(cx->arena, (cx->thisvars.n + 1) *

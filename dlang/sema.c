@@ -200,9 +200,29 @@ static void use_inline(sema_t *sx, dl_node_t *n, const dl_node_t *def)
 	sema_expr(sx, n);
 }
 
+static void sema_symbol_at(sema_t *sx, dl_node_t *n, bool addr_only);
+
+/* A backquoted kernel symbol read: it becomes *(T *)address. */
+static void sema_symbol(sema_t *sx, dl_node_t *n)
+{
+	sema_symbol_at(sx, n, false);
+}
+
 static void sema_ident(sema_t *sx, dl_node_t *n)
 {
+	if (strchr(n->name, '`') != NULL) {	/* a kernel symbol */
+		sema_symbol(sx, n);
+		return;
+	}
 	int v = lookup_var(n->name);
+	if (v < 0 && strcmp(n->name, "NULL") == 0 &&
+	    find_inline(sx->cx, n->name) == NULL &&
+	    dl_dvar_find(sx->cx->globals, n->name) == NULL) {
+		n->kind = ND_INT;	/* D's null pointer: (void *)0 */
+		n->ival = 0;
+		n->type = &T(sx)->t_voidp;
+		return;
+	}
 	const dl_node_t *def = v < 0 ? find_inline(sx->cx, n->name) : NULL;
 
 	if (def != NULL) {
@@ -297,6 +317,12 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 {
 	if (t == NULL)
 		return &T(sx)->t_int;
+	const dl_type_t *rt;
+	if (t->kind == TY_PTR &&
+	    ((rt = dl_type_lookup(sx->cx, n->loc, t->name)) == NULL ||
+	     rt->base->size != t->base->size))
+		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
+					      "type %s", t->name));
 	if (t->kind == TY_STRING || t->kind == TY_PTR)
 		return t;
 	if (!dl_type_is_int(t))
@@ -397,10 +423,13 @@ static void sema_assign(sema_t *sx, dl_node_t *n)
 		dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have "
 			 "incompatible types: \"%s\" %s \"%s\"",
 			 n->lhs->type->name, op, n->rhs->type->name);
-	if (n->op != BOP_NONE) {
+	if (n->op != BOP_NONE && !(n->lhs->type->kind == TY_PTR &&
+				   (n->op == BOP_ADD || n->op == BOP_SUB))) {
 		need_int(sx, n->lhs, op);
 		need_int(sx, n->rhs, op);
 	}
+	if (n->op != BOP_NONE)	/* p += n, p -= n */
+		need_int(sx, n->rhs, op);
 	n->type = n->lhs->type;
 }
 
@@ -414,6 +443,9 @@ static void sema_incdec(sema_t *sx, dl_node_t *n)
 }
 
 /* ---- operators ------------------------------------------------------- */
+
+static bool sema_ptr_arith(sema_t *sx, dl_node_t *n);
+static void sema_addrof(sema_t *sx, dl_node_t *n);
 
 static bool is_relop(int op)
 {
@@ -441,12 +473,47 @@ static void sema_binary(sema_t *sx, dl_node_t *n)
 		n->type = &T(sx)->t_int;
 		return;
 	}
+	if (sema_ptr_arith(sx, n))
+		return;
 	need_int(sx, n->lhs, opname);
 	need_int(sx, n->rhs, opname);
 	if (n->op == BOP_SHL || n->op == BOP_SHR)
 		n->type = dl_type_promote(T(sx), n->lhs->type);
 	else
 		n->type = dl_type_arith(T(sx), n->lhs->type, n->rhs->type);
+}
+
+/*
+ * Pointer arithmetic, C's: p + i and i + p (a pointer of p's type, i
+ * scaled by the size of what p points to, lowering's job), p - i, and
+ * p - q of the same pointer type (a ptrdiff_t count of elements).
+ * Returns false if neither operand is a pointer.
+ */
+static bool sema_ptr_arith(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *l = n->lhs->type, *r = n->rhs->type;
+	const char *opname = dl_binop_name(n->op);
+
+	if (l->kind != TY_PTR && r->kind != TY_PTR)
+		return false;
+	if (n->op == BOP_SUB && l->kind == TY_PTR && r->kind == TY_PTR) {
+		if (strcmp(l->name, r->name) != 0)
+			dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have "
+				 "incompatible types: \"%s\" - \"%s\"",
+				 l->name, r->name);
+		n->type = &T(sx)->t_long;
+		return true;
+	}
+	if (n->op == BOP_ADD && (dl_type_is_int(l) || dl_type_is_int(r))) {
+		n->type = l->kind == TY_PTR ? l : r;
+		return true;
+	}
+	if (n->op == BOP_SUB && l->kind == TY_PTR && dl_type_is_int(r)) {
+		n->type = l;
+		return true;
+	}
+	dl_error(sx->cx, n->loc, D_OP_INCOMPAT, "operands have incompatible "
+		 "types: \"%s\" %s \"%s\"", l->name, opname, r->name);
 }
 
 static void sema_logical(sema_t *sx, dl_node_t *n, const char *op)
@@ -481,6 +548,43 @@ static dl_memref_t *memref(sema_t *sx, dl_node_t *n, const dl_type_t *t,
 		n->type = t;
 	}
 	return m;
+}
+
+static void sema_deref(sema_t *sx, dl_node_t *n);
+
+/*
+ * `sym, mod`sym: the node becomes *(T *)addr with the symbol's address
+ * (an ND_SYMADDR of type T *), T its type from the kernel's BTF.  A
+ * symbol without a type may only have its address taken (&`sym, a void
+ * *), DTrace's D_SYM_NOTYPES otherwise.
+ */
+static void sema_symbol_at(sema_t *sx, dl_node_t *n, bool addr_only)
+{
+	uint64_t addr;
+	const dl_type_t *t = dl_sym_resolve(sx->cx, n, &addr);
+
+	if (t == NULL && !addr_only)
+		dl_error(sx->cx, n->loc, D_SYM_NOTYPES, "no symbolic type "
+			 "information is available for %s: the kernel's BTF "
+			 "has no type for it (read it as *(type *)&%s)",
+			 dl_sym_display(sx->cx, n->name), n->name);
+	dl_node_t *a = dl_node_new(sx->cx, ND_SYMADDR, n->loc);
+	a->ival = (int64_t)addr;
+	a->name = n->name;
+	a->type = dl_type_ptr(sx->cx, t != NULL ? t : &T(sx)->t_void);
+	n->kind = ND_UNARY;
+	n->op = '*';
+	n->lhs = a;
+	if (t != NULL)
+		sema_deref(sx, n);
+	else
+		n->type = &T(sx)->t_void;
+}
+
+static void sema_symaddr(sema_t *sx, dl_node_t *n)
+{
+	(void)sx;	/* typed when made */
+	(void)n;
 }
 
 static void sema_deref(sema_t *sx, dl_node_t *n)
@@ -596,6 +700,10 @@ static void sema_unary(sema_t *sx, dl_node_t *n)
 {
 	char op[2] = { (char)n->op, 0 };
 
+	if (n->op == '&') {
+		sema_addrof(sx, n);
+		return;
+	}
 	sema_expr(sx, n->lhs);
 	switch (n->op) {
 	case '!':
@@ -614,6 +722,46 @@ static void sema_unary(sema_t *sx, dl_node_t *n)
 	}
 }
 
+/* Is n kernel memory sema can name the address of: *p, s.m, p->m,
+   p[i], a backquoted symbol? */
+static bool mem_lvalue(const dl_node_t *n)
+{
+	return (n->kind == ND_UNARY && n->op == '*') || n->kind == ND_MEMBER ||
+	       n->kind == ND_PTRMEMBER;
+}
+
+/*
+ * &x: the address of kernel memory x names, a pointer to x's type (an
+ * array's: to its first element, so &curthread->comm is a char *).  D
+ * variables have no address, as in DTrace.
+ */
+static void sema_addrof(sema_t *sx, dl_node_t *n)
+{
+	dl_node_t *x = n->lhs;
+
+	if (x->kind == ND_IDENT && strchr(x->name, '`') != NULL)
+		sema_symbol_at(sx, x, true);	/* &`sym even untyped */
+	else if (!(x->kind == ND_UNARY && x->op == '*' &&
+		   x->lhs->kind == ND_SYMADDR))
+		sema_expr(sx, x);
+	if (x->kind == ND_UNARY && x->op == '*' &&
+	    x->lhs->kind == ND_SYMADDR) {
+		n->type = x->lhs->type;
+		return;
+	}
+	if (x->kind == ND_IDENT || x->kind == ND_SELF || x->kind == ND_THIS ||
+	    (x->kind == ND_INDEX && x->sema != NULL))
+		dl_error(sx->cx, n->loc, D_ADDROF_VAR, "cannot take address "
+			 "of dynamic variable");
+	if (!mem_lvalue(x))
+		dl_error(sx->cx, n->loc, D_ADDROF_LVAL, "unacceptable operand "
+			 "for unary & operator");
+	const dl_type_t *t = ((const dl_memref_t *)x->sema)->type;
+	if (t->kind == TY_ARRAY)
+		t = t->base;
+	n->type = dl_type_ptr(sx->cx, t);
+}
+
 static void sema_ternary(sema_t *sx, dl_node_t *n)
 {
 	sema_expr(sx, n->cond);
@@ -623,6 +771,20 @@ static void sema_ternary(sema_t *sx, dl_node_t *n)
 	if (is_string(n->lhs) && is_string(n->rhs)) {
 		n->type = &T(sx)->t_string;
 		return;
+	}
+	if (n->lhs->type->kind == TY_PTR || n->rhs->type->kind == TY_PTR) {
+		const dl_type_t *l = n->lhs->type, *r = n->rhs->type;
+		if (l->kind == TY_PTR && (strcmp(r->name, l->name) == 0 ||
+					  (n->rhs->kind == ND_INT &&
+						     n->rhs->ival == 0))) {
+			n->type = l;
+			return;
+		}
+		if (r->kind == TY_PTR && n->lhs->kind == ND_INT &&
+		    n->lhs->ival == 0) {
+			n->type = r;
+			return;
+		}
 	}
 	if (!dl_type_is_int(n->lhs->type) || !dl_type_is_int(n->rhs->type))
 		dl_error(sx->cx, n->loc, D_OP_INCOMPAT,
@@ -776,11 +938,72 @@ static void sema_args(sema_t *sx, dl_node_t *n)
 	n->type = t;
 }
 
+/* Does base[...] index a pointer or an array rather than name an
+   associative array?  Any expression but a variable name does, and so
+   does a variable that holds a pointer. */
+static bool is_ptr_index(sema_t *sx, const dl_node_t *base)
+{
+	int v;
+
+	switch (base->kind) {
+	case ND_IDENT:
+		if (strchr(base->name, '`') != NULL)
+			return true;
+		v = lookup_var(base->name);
+		if (v >= 0)
+			return var_table[v].ok && v == DL_V_curthread;
+		return dl_dvar_find(sx->cx->globals, base->name) != NULL ||
+		       find_inline(sx->cx, base->name) != NULL;
+	case ND_SELF:
+		return dl_dvar_find(sx->cx->selfvars, base->name) != NULL;
+	case ND_THIS:
+		return dl_dvar_find(&sx->cx->thisvars, base->name) != NULL;
+	default:
+		return true;
+	}
+}
+
+/* p[i] and a[i] of a pointer p or a kernel array a: rewritten as
+   *(p + i) and *(&a + i), C's meaning. */
+static void sema_ptr_index(sema_t *sx, dl_node_t *n)
+{
+	dl_node_t *base = n->lhs, *k = n->args;
+
+	sema_expr(sx, base);
+	if (k == NULL || k->next != NULL)
+		dl_error(sx->cx, n->loc, D_OP_ARRAY, "operator [ ] takes one "
+			 "index of a pointer or array");
+	if (base->type->kind != TY_PTR) {
+		const dl_memref_t *m = mem_lvalue(base) ? base->sema : NULL;
+		if (m == NULL || m->type->kind != TY_ARRAY)
+			dl_error(sx->cx, n->loc, D_OP_ARRAY, "operator [ ] may "
+				 "not be applied to an operand of type \"%s\"",
+				 base->type->name);
+		dl_node_t *a = dl_node_new(sx->cx, ND_UNARY, base->loc);
+		a->op = '&';
+		a->lhs = base;
+		base = a;
+	}
+	dl_node_t *add = dl_node_new(sx->cx, ND_BINARY, n->loc);
+	add->op = BOP_ADD;
+	add->lhs = base;
+	add->rhs = k;
+	n->kind = ND_UNARY;
+	n->op = '*';
+	n->lhs = add;
+	n->args = NULL;
+	sema_expr(sx, n);
+}
+
 /* a[keys] read. */
 static void sema_index(sema_t *sx, dl_node_t *n)
 {
 	if (n->lhs->kind == ND_IDENT && strcmp(n->lhs->name, "args") == 0) {
 		sema_args(sx, n);
+		return;
+	}
+	if (is_ptr_index(sx, n->lhs)) {
+		sema_ptr_index(sx, n);
 		return;
 	}
 	dl_assoc_t *a = assoc_of(sx, n, "[ ]");
@@ -964,6 +1187,41 @@ static void sema_inet_ntoa(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/*
+ * The memory subroutines: copyin(addr, size) and alloca(size) return a
+ * void * into the clause's scratch space; copyinto(addr, size, dest) and
+ * bcopy(src, dest, size) fill scratch space alloca() or copyin() gave.
+ * inet_ntoa6(in6_addr_t *) and inet_ntop(af, addr) format addresses in
+ * kernel memory.  DTrace's prototypes.
+ */
+static void sema_memsubr(sema_t *sx, dl_node_t *n)
+{
+	static const struct {
+		dl_func_t fn;
+		const char *proto[3];
+		bool ret;
+	} protos[] = {
+		{ DL_FN_copyin, { "uintptr_t", "size_t" }, true },
+		{ DL_FN_alloca, { "size_t" }, true },
+		{ DL_FN_copyinto, { "uintptr_t", "size_t", "void *" }, false },
+		{ DL_FN_bcopy, { "void *", "void *", "size_t" }, false },
+		{ DL_FN_inet_ntoa6, { "in6_addr_t *" }, false },
+		{ DL_FN_inet_ntop, { "int", "void *" }, false },
+	};
+	size_t i = 0;
+
+	while (protos[i].fn != (dl_func_t)n->ival)
+		i++;
+	int argno = 1;
+	for (dl_node_t *a = n->args; a != NULL; a = a->next, argno++) {
+		sema_expr(sx, a);
+		need_arg(sx, n, a, argno, protos[i].proto[argno - 1]);
+	}
+	n->type = protos[i].ret ? &T(sx)->t_voidp : &T(sx)->t_void;
+	if (n->ival == DL_FN_inet_ntoa6 || n->ival == DL_FN_inet_ntop)
+		n->type = &T(sx)->t_string;
+}
+
 static void sema_progenyof(sema_t *sx, dl_node_t *n)
 {
 	need_int_arg(sx, n, n->args, 1, "pid_t");
@@ -1000,6 +1258,9 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
 	[DL_FN___psargs] = sema_psargs,
+	[DL_FN_copyin] = sema_memsubr, [DL_FN_alloca] = sema_memsubr,
+	[DL_FN_copyinto] = sema_memsubr, [DL_FN_bcopy] = sema_memsubr,
+	[DL_FN_inet_ntoa6] = sema_memsubr, [DL_FN_inet_ntop] = sema_memsubr,
 };
 
 static void sema_subr(sema_t *sx, dl_node_t *n)
@@ -1013,6 +1274,13 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 		subr_fns[f](sx, n);
 		return;
 	}
+	if (f == DL_FN_d_path)
+		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "d_path( ) is not "
+			 "supported yet: the kernel's bpf_d_path helper is "
+			 "only allowed in fentry/fexit and LSM programs, not "
+			 "in the tracepoint, kprobe and uprobe programs of "
+			 "these probes, and a walk over the dentries is not "
+			 "implemented");
 	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
 		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
 			 "%s( ) may not be called from a D expression (D "
@@ -1037,7 +1305,7 @@ static sema_fn *const sema_fns[ND_NKINDS] = {
 	[ND_POSTDEC] = sema_incdec, [ND_INDEX] = sema_index,
 	[ND_MEMBER] = sema_member, [ND_PTRMEMBER] = sema_member,
 	[ND_STRINGOF] = sema_stringof, [ND_XLATE] = sema_xlate,
-	[ND_OFFSETOF] = sema_offsetof,
+	[ND_OFFSETOF] = sema_offsetof, [ND_SYMADDR] = sema_symaddr,
 };
 
 /* Expressions D has that this dtrace cannot compile yet. */

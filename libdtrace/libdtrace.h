@@ -479,6 +479,14 @@ void dt_ksyms_free(dt_ksyms_t *ks);
 bool dt_ksyms_lookup(const dt_ksyms_t *ks, uint64_t addr, dt_symres_t *r);
 /* The running kernel's, read from /proc/kallsyms on first use. */
 const dt_ksyms_t *dt_ksyms(dtrace_hdl_t *dtp);
+/* ksymaddr.c: the address of kernel symbol name (in module mod, NULL:
+   any) in a kallsyms file, modules from a /proc/modules file: 0, -1 no
+   such module, -2 no such symbol; *text: a function.  dt_ksym_hook is
+   that for the running kernel, the compiler's ksym hook. */
+int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
+		 const char *name, uint64_t *addr, bool *text);
+int dt_ksym_hook(void *arg, const char *mod, const char *name,
+		 uint64_t *addr, bool *text);
 
 typedef struct dt_ucache dt_ucache_t;
 /* A user address of process pid; false if in no known file mapping. */

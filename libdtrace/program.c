@@ -411,6 +411,14 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 	/* after the parse: #pragma D option may have set them */
 	pgp->cx->stackframes = (unsigned)dt_opt(dtp, DT_OPT_stackframes);
 	pgp->cx->ustackframes = (unsigned)dt_opt(dtp, DT_OPT_ustackframes);
+	if (dt_opt(dtp, DT_OPT_scratchsize) > DL_SCRATCHSIZE_MAX)
+		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%sscratchsize "
+				    "of %lld bytes is too large (limit is %d)",
+				    dt_opt(dtp, DT_OPT_errtags) ? "[D_LIMIT] " :
+				    "", (long long)dt_opt(dtp,
+							  DT_OPT_scratchsize),
+				    DL_SCRATCHSIZE_MAX);
+	pgp->cx->scratchsize = (unsigned)dt_opt(dtp, DT_OPT_scratchsize);
 	for (size_t i = 0; i < pgp->nclauses; i++) {
 		dl_clause_t *c = pgp->clauses[i];
 		if (match_clause(dtp, &m, i) < 0)
@@ -455,6 +463,7 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->aggs = &dtp->aggs;
 	pgp->cx->assocs = &dtp->assocs;
 	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
+	pgp->cx->ksym = dt_ksym_hook;
 	pgp->cx->destructive_opt = &dtp->opts[DT_OPT_destructive].i;
 	if (dt_dlib_load(dtp, pgp->cx, src) < 0 ||
 	    compile(dtp, pgp, src, file) < 0) {

@@ -1,0 +1,72 @@
+/*
+ * ksymaddr.c - kernel symbol names to addresses, for backquoted symbols
+ * in D (`jiffies, vmlinux`max_pfn, ext4`ext4_fill_super).
+ *
+ * The compiler asks through its ksym hook only when a script names a
+ * symbol, so /proc/kallsyms is scanned then, line by line, for the name
+ * (no table is kept: scripts name a handful of symbols at most).  A
+ * module scope must be "vmlinux" or a module /proc/modules lists.  Data
+ * symbols are in kallsyms only on kernels built with CONFIG_KALLSYMS_ALL;
+ * addresses read as 0 when kptr_restrict hides them, which counts as
+ * not found.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "libdtrace.h"
+
+/* Is mod a module this kernel has loaded? */
+static bool module_loaded(FILE *mods, const char *mod)
+{
+	char line[512];
+	size_t n = strlen(mod);
+
+	if (mods == NULL)
+		return false;
+	while (fgets(line, sizeof(line), mods) != NULL)
+		if (strncmp(line, mod, n) == 0 && line[n] == ' ')
+			return true;
+	return false;
+}
+
+int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
+		 const char *name, uint64_t *addr, bool *text)
+{
+	char line[1024];
+	bool core = mod != NULL && strcmp(mod, "vmlinux") == 0;
+
+	if (mod != NULL && !core && !module_loaded(mods, mod))
+		return -1;
+	while (kallsyms != NULL && fgets(line, sizeof(line), kallsyms)) {
+		unsigned long long a;
+		char type, sym[512], m[256] = "";
+		int k = sscanf(line, "%llx %c %511s [%255[^]]]", &a, &type, sym,
+			       m);
+		if (k < 3 || strcmp(sym, name) != 0 || a == 0)
+			continue;
+		if (mod != NULL && (core ? m[0] != '\0' : strcmp(m, mod) != 0))
+			continue;
+		*addr = a;
+		*text = type == 't' || type == 'T' || type == 'w' ||
+			type == 'W';
+		return 0;
+	}
+	return -2;
+}
+
+int dt_ksym_hook(void *arg, const char *mod, const char *name,
+		 uint64_t *addr, bool *text)
+{
+	FILE *ks = fopen("/proc/kallsyms", "r");
+	FILE *mods = mod != NULL ? fopen("/proc/modules", "r") : NULL;
+	int rc;
+
+	(void)arg;
+	rc = dt_ksym_addr(ks, mods, mod, name, addr, text);
+	if (ks != NULL)
+		fclose(ks);
+	if (mods != NULL)
+		fclose(mods);
+	return rc;
+}

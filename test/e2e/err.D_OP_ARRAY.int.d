@@ -1,0 +1,5 @@
+BEGIN
+{
+	this->x = 1;
+	trace(this->x[0]);
+}

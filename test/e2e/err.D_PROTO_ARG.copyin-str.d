@@ -1,0 +1,4 @@
+BEGIN
+{
+	trace(copyin("x", 4));
+}
