@@ -86,8 +86,17 @@ static int list_verbose(dtrace_hdl_t *dtp, const dt_probe_t *p, FILE *out)
 	list_attr(out, "Probe Description Attributes", desc);
 	list_attr(out, "Argument Attributes", pa->args);
 	fprintf(out, "\n\tArgument Types\n");
-	for (int i = 0; i < n; i++)
-		fprintf(out, "\t\targs[%d]: %s\n", i, types[i]);
+	for (int i = 0; i < n; i++) {
+		/* a translated argument "xlate<psinfo_t *>(struct task_struct
+		   *)" is shown as what scripts see, psinfo_t * */
+		const char *t = types[i], *gt = strstr(t, ">(");
+		int len = strncmp(t, "xlate<", 6) == 0 && gt != NULL ?
+			  (int)(gt - t - 6) : (int)strlen(t);
+
+		if (len != (int)strlen(t))
+			t += 6;
+		fprintf(out, "\t\targs[%d]: %.*s\n", i, len, t);
+	}
 	if (n == 0)
 		fprintf(out, "\t\tNone\n");
 	fprintf(out, "\n");

@@ -87,19 +87,20 @@ enum {
 	P_LWP_START, P_LWP_EXIT, P_NPROBES
 };
 
-#define TASK "struct task_struct *"
+#define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
+#define PS "xlate<psinfo_t *>(struct task_struct *)"
 static const dt_stprobe_t proc_probes[P_NPROBES] = {
 	[P_CREATE] = { "create", .rawtp = "sched_process_fork", .btf = true,
-		       .nargs = 1, .types = { TASK } },
+		       .nargs = 1, .types = { PS } },
 	[P_LWP_CREATE] = { "lwp-create", .rawtp = "sched_process_fork",
-			   .btf = true, .nargs = 2, .types = { TASK, TASK } },
+			   .btf = true, .nargs = 2, .types = { LWPS, PS } },
 	[P_EXEC_SUCCESS] = { "exec-success", .rawtp = "sched_process_exec" },
 	[P_EXIT] = { "exit", .rawtp = "sched_process_exit", .btf = true,
 		     .nargs = 1, .types = { "int" } },
 	[P_SIGNAL_SEND] = { "signal-send", .rawtp = "signal_generate",
-			    .nargs = 3, .types = { TASK, TASK, "int" } },
+			    .nargs = 3, .types = { LWPS, PS, "int" } },
 	[P_SIGNAL_DISCARD] = { "signal-discard", .rawtp = "signal_generate",
-			       .nargs = 3, .types = { TASK, TASK, "int" } },
+			       .nargs = 3, .types = { LWPS, PS, "int" } },
 	[P_SIGNAL_HANDLE] = { "signal-handle", .rawtp = "signal_deliver",
 			      .nargs = 3, .types = { "int",
 			      "struct kernel_siginfo *", "void (*)(void)" } },

@@ -40,14 +40,15 @@
 
 enum { S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_NPROBES };
 
-#define TASK "struct task_struct *"
+#define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
+#define PS "xlate<psinfo_t *>(struct task_struct *)"
 static const dt_stprobe_t sched_probes[S_NPROBES] = {
 	[S_OFF_CPU] = { "off-cpu", .rawtp = "sched_switch", .nargs = 2,
-			.types = { TASK, TASK } },
+			.types = { LWPS, PS } },
 	[S_SLEEP] = { "sleep", .rawtp = "sched_switch" },
 	[S_PREEMPT] = { "preempt", .rawtp = "sched_switch" },
 	[S_WAKEUP] = { "wakeup", .rawtp = "sched_waking", .nargs = 2,
-		       .types = { TASK, TASK } },
+		       .types = { LWPS, PS } },
 };
 
 static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
