@@ -21,10 +21,9 @@
  * uses the same two tracepoints.  One program serves both: its second
  * argument tells which fired (a kernel address, or a small status).
  *
- * Arguments: DTrace's are bufinfo_t *, devinfo_t * and fileinfo_t *; as in
- * Oracle's DTrace the first two are translated from the struct bio and
- * the third is 0 on Linux.  Until translators exist they are the struct
- * bio pointer (twice) and 0.
+ * Arguments: DTrace's bufinfo_t *, devinfo_t * and fileinfo_t *; as in
+ * Oracle's DTrace the first two are translated from the struct bio (the
+ * D library's io.d) and the third is 0 on Linux.
  *
  * Not here: wait-start and wait-done (no tracepoints: they need a kprobe
  * on submit_bio_wait).
@@ -35,13 +34,14 @@
 
 enum { I_START, I_DONE, I_NPROBES };
 
-#define BIO "struct bio *"
+#define BUF "xlate<bufinfo_t *>(struct bio *)"
+#define DEV "xlate<devinfo_t *>(struct bio *)"
 static const dt_stprobe_t io_probes[I_NPROBES] = {
 	[I_START] = { "start", .rawtp = "block_bio_queue", .nargs = 3,
-		      .types = { BIO, BIO, "struct file *" } },
+		      .types = { BUF, DEV, "fileinfo_t *" } },
 	[I_DONE] = { "done", .rawtp = "block_bio_complete",
 		     .rawtp2 = "block_rq_complete", .btf = true, .nargs = 3,
-		     .types = { BIO, BIO, "struct file *" } },
+		     .types = { BUF, DEV, "fileinfo_t *" } },
 };
 
 /* done's bio: block_bio_complete's second argument is the bio (a kernel

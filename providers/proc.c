@@ -19,11 +19,10 @@
  *	lwp-start       sys_exit             in the new thread        the same, not a leader
  *	lwp-exit        sched_process_exit   in the exiting thread    (always)
  *
- * Arguments.  DTrace's are translated structures (psinfo_t, lwpsinfo_t)
- * for the tasks involved; translators are not there yet, so those
- * arguments are the kernel's struct task_struct pointers that Oracle's
- * translators start from (a script can cast them: ((struct task_struct
- * *)arg0)->pid), and the integer arguments are DTrace's:
+ * Arguments.  DTrace's translated structures (psinfo_t, lwpsinfo_t) for
+ * the tasks involved, from their struct task_struct (the D library's
+ * procfs.d; argN is the pointer, so a script can also cast it:
+ * ((struct task_struct *)arg0)->pid), and DTrace's integer arguments:
  *
  *	create          arg0 = the child (psinfo_t * in DTrace)
  *	lwp-create      arg0 = arg1 = the new thread (lwpsinfo_t *, psinfo_t *)

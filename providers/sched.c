@@ -23,9 +23,9 @@
  * does (sched_wakeup, which Oracle's DTrace uses, may fire on the wakee's
  * CPU in whatever runs there).
  *
- * Arguments: DTrace's are lwpsinfo_t * and psinfo_t * for the thread
- * switched to (off-cpu) or woken (wakeup); until translators exist they
- * are that thread's struct task_struct pointer, both of them.
+ * Arguments: DTrace's lwpsinfo_t * and psinfo_t * for the thread switched
+ * to (off-cpu) or woken (wakeup), translated from its struct task_struct
+ * (the D library's procfs.d); arg0 and arg1 are that pointer.
  *
  * Not here: on-cpu (no tracepoint fires in the thread switched to: it
  * needs a kprobe or fentry on finish_task_switch), enqueue and dequeue (no

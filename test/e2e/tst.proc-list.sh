@@ -1,6 +1,6 @@
 # proc probes as proc:vmlinux::<name>, with DTrace's stability and the
-# types of what they pass (struct task_struct pointers where DTrace has
-# psinfo_t and lwpsinfo_t, which need translators).
+# types of their arguments (psinfo_t and lwpsinfo_t translated from the
+# struct task_struct pointers that arg0... are).
 $DTRACE -l -n 'proc:::'
 $DTRACE -lv -n 'proc:::signal-send' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'proc:::exit'

@@ -25,3 +25,19 @@ proc:::lwp-exit
 	printf("%s %s %d\n", probename, execname, tid == pid);
 }' -c "$TRIGGERS/proctrig execfail"
 echo "status $?"
+# the translated arguments: create's psinfo_t of the child, signal-send's
+# lwpsinfo_t/psinfo_t of the target
+$DTRACE -qn '
+proc:::create
+/pid == $target/
+{
+	printf("%s %d %d %s\n", probename, args[0]->pr_pid != pid,
+	    args[0]->pr_ppid == pid, args[0]->pr_fname);
+}
+proc:::signal-send
+/pid == $target && args[2] == 10/
+{
+	printf("%s %d %d %s\n", probename, args[0]->pr_lwpid == args[1]->pr_pid,
+	    args[1]->pr_ppid == pid, args[1]->pr_fname);
+}' -c "$TRIGGERS/proctrig"
+echo "status $?"

@@ -1,7 +1,7 @@
 # The sched and io providers' probes, as sched:vmlinux::<name> and
-# io:vmlinux::<name>, with the types of what they pass (struct
-# task_struct and struct bio pointers where DTrace has lwpsinfo_t,
-# psinfo_t, bufinfo_t and devinfo_t, which need translators).
+# io:vmlinux::<name>, with DTrace's argument types (lwpsinfo_t,
+# psinfo_t, bufinfo_t, devinfo_t, translated from the struct task_struct
+# and struct bio pointers that arg0... are).
 $DTRACE -l -n 'sched:::' -n 'io:::'
 $DTRACE -lv -n 'sched:::off-cpu' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'io:::done' | sed -n '/Argument Types/,$p'

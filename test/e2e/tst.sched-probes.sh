@@ -1,7 +1,8 @@
 # The sched provider on a trigger that sleeps, then spins with a child on
 # one CPU (each preempts the other) and waits for the child's exit (the
 # child wakes it): each probe fires in the thread DTrace says, once shown.
-# off-cpu's and wakeup's arguments are the task switched to / woken.
+# off-cpu's and wakeup's arguments are the lwpsinfo_t and psinfo_t of the
+# thread switched to / woken.
 $DTRACE -qn '
 BEGIN
 {
@@ -21,12 +22,13 @@ sched:::preempt
 	n++;
 }
 sched:::off-cpu
-/pid == $target && args[0]->pid == pid/
+/pid == $target && args[0]->pr_lwpid == tid && args[1]->pr_pid == pid/
 {
 	printf("off-cpu to itself\n");
 }
 sched:::wakeup
-/args[1]->tgid == $target && ppid == $target && !seen[probename]/
+/args[1]->pr_pid == $target && args[0]->pr_lwpid == $target &&
+    ppid == $target && !seen[probename]/
 {
 	seen[probename] = 1;
 	printf("%s %s by child\n", probename, execname);
