@@ -313,6 +313,8 @@ static void print_value(pr_t *p, uint32_t id, size_t off, unsigned bitoff,
 			print_value(p, a->type, eoff, 0, 0, depth + 1, NULL,
 				    true);
 		}
+		if (!p->cut)	/* an array's "]" is not held back */
+			flush(p, depth);
 		return;
 	}
 	uint64_t v;
