@@ -48,6 +48,7 @@ DL_TAG(D_PRAGERR)		/* #pragma error / #error */
 DL_TAG(D_FUNC_IDENT)		/* called expression is not a function name */
 DL_TAG(D_TRACEMEM_ADDR)		/* tracemem address not scalar */
 DL_TAG(D_TRACEMEM_SIZE)		/* tracemem size not a positive constant */
+DL_TAG(D_PRINT_SIZE)		/* print of a type of size 0 */
 DL_TAG(D_TRACEMEM_DSIZE)	/* tracemem dsize not an integer */
 DL_TAG(D_UNSUPPORTED)		/* valid D that this dtrace cannot do yet */
 DL_TAG(D_LIMIT)			/* a named limit was exceeded */

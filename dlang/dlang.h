@@ -840,6 +840,8 @@ typedef enum {
 	DL_ACT_FREOPEN,		/* freopen(fmt, ...): as printf, the file name
 				   output goes to from then on ("": back) */
 	DL_ACT_FTRUNCATE,	/* ftruncate(): empty the output file */
+	DL_ACT_PRINT,		/* print(p): fields[0] the pointer, fields[1]
+				   the DL_F_MEM bytes, .type the pointee */
 } dl_actkind_t;
 
 typedef struct dl_action {

@@ -2760,14 +2760,19 @@ static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 
 /* size bytes of kernel memory at the value of n into the record at off;
    an address the kernel cannot read is the invalid address fault. */
-static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
-		       const dl_node_t *n)
+static void record_mem_at(lower_t *lx, uint32_t off, uint32_t size,
+			  ir_ref_t addr)
 {
-	ir_ref_t addr = lower_expr(lx, n).v;
 	ir_ref_t a[3] = { bin(lx, IR_ADD, lx->rec, con(lx, off)),
 			  con(lx, size), addr };
 	ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
 	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
+}
+
+static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
+		       const dl_node_t *n)
+{
+	record_mem_at(lx, off, size, lower_expr(lx, n).v);
 }
 
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
@@ -2791,6 +2796,13 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 		record_mem(lx, a->fields[0].off, a->fields[0].size, arg);
 		if (a->nfields > 1)
 			record(lx, &a->fields[1], arg->next->next);
+		return;
+	}
+	if (a->kind == DL_ACT_PRINT) {		/* the pointer, then *p */
+		ir_ref_t p = lower_expr(lx, arg).v;
+		ir_store(lx->fn, lx->b, 8, lx->rec, (int32_t)a->fields[0].off,
+			 p);
+		record_mem_at(lx, a->fields[1].off, a->fields[1].size, p);
 		return;
 	}
 	if (a->kind == DL_ACT_SPECULATE) {	/* the header says so */

@@ -2150,6 +2150,34 @@ static void sema_tracemem(sema_t *sx, dl_node_t *call)
 	call->sema = a;
 }
 
+/* print(p): the pointer and the bytes of *p (size of the pointee, at most
+   DL_TRACEMEM_MAX), printed by the consumer from the pointee's type. */
+static void sema_print(sema_t *sx, dl_node_t *call)
+{
+	dl_node_t *arg = call->args;
+
+	sema_expr(sx, arg);
+	if (arg->type->kind != TY_PTR)
+		dl_error(sx->cx, arg->loc, D_PROTO_ARG, "print( ) argument #1 "
+			 "is incompatible with prototype:\n\tprototype: "
+			 "void *\n\t argument: %s", arg->type->name);
+	const dl_type_t *t = arg->type->base;
+	if (t->size == 0)
+		dl_error(sx->cx, arg->loc, D_PRINT_SIZE, "print( ) argument #1 "
+			 "reference has type '%s' with size 0; cannot "
+			 "print( ) it.", t->name);
+	dl_action_t *a = new_action(sx, DL_ACT_PRINT, call, 2);
+	a->fields[0] = (dl_field_t){ .kind = DL_F_INT, .off = sx->recoff,
+				     .size = 8, .type = arg->type };
+	sx->recoff += 8;
+	a->fields[1] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+				     .size = t->size < DL_TRACEMEM_MAX ?
+					     t->size : DL_TRACEMEM_MAX,
+				     .type = t };
+	sx->recoff += a->fields[1].size;
+	call->sema = a;
+}
+
 /* setopt(name[, value]): an option set when the consumer reaches the
    record; both are string constants. */
 static void sema_setopt(sema_t *sx, dl_node_t *call)
@@ -2259,6 +2287,9 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		return;
 	case DL_FN_tracemem:
 		sema_tracemem(sx, call);
+		return;
+	case DL_FN_print:
+		sema_print(sx, call);
 		return;
 	case DL_FN_freopen:
 		sema_printf(sx, call, DL_ACT_FREOPEN);

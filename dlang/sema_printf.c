@@ -147,7 +147,8 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 		convno++;
 		if (ci == NULL || ci->args == 0 || strchr(cv->flags, '@'))
 			continue;
-		if (!ci->supported || cv->width_star || cv->prec_star)
+		if ((!ci->supported && cv->conv != 'k') || cv->width_star ||
+		    cv->prec_star)
 			dl_error(cx, fmtnode->loc, D_UNSUPPORTED,
 				 "printa( ) conversion %.*s is not supported "
 				 "yet", (int)cv->speclen, cv->spec);
@@ -158,6 +159,18 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 				 "argument", convno, (int)cv->speclen,
 				 cv->spec);
 		const dl_aggkey_t *k = &g->tup.keys[key++];
+		bool stack = k->stk == DL_F_STACK || k->stk == DL_F_USTACK;
+		if (cv->conv == 'k' && !stack)
+			dl_error(cx, call->loc, D_PRINTF_ARG_TYPE,
+				 "printa( ) argument #%zu is incompatible "
+				 "with conversion #%zu prototype:\n\t"
+				 "conversion: %.*s\n\t prototype: %s\n\t  "
+				 "argument: %s", key + 1, convno,
+				 (int)cv->speclen, cv->spec, ci->proto,
+				 k->is_str ? "string" : k->stk != DL_F_INT ?
+				 "symbol" : k->tname);
+		if (cv->conv == 'k')
+			continue;
 		if (k->stk != DL_F_INT)
 			dl_error(cx, fmtnode->loc, D_UNSUPPORTED, "printa( ) "
 				 "format of a stack or symbol key (key #%zu) "

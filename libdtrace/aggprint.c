@@ -576,6 +576,10 @@ static int print_fmt_row(table_t *t, FILE *out, const dl_fmt_t *fmt,
 			.off = ak->off, .size = ak->is_str ? ak->size :
 							     ak->tsize,
 			.is_signed = ak->is_signed };
+		if (ak->stk != DL_F_INT)	/* %k: stack keys */
+			f[k] = (dl_field_t){ .kind = ak->stk, .off = ak->off,
+					     .size = ak->size,
+					     .symfmt = ak->symfmt };
 	}
 	return dt_printa_fmt(t->dtp, out, fmt, f, a->tup.nkeys, r->key,
 			     a->tup.keysize, fmt_aggval, &fr);

@@ -299,6 +299,14 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 				 n);
 		return;
 	}
+	case DL_ACT_PRINT: {
+		uint64_t addr;
+		memcpy(&addr, (const char *)rec + a->fields[0].off, 8);
+		dt_print_typed(dtp, dtp->out, a->fields[1].type, addr,
+			       (const char *)rec + a->fields[1].off,
+			       a->fields[1].size);
+		return;
+	}
 	case DL_ACT_EXIT:
 		if (!dtp->done) {
 			memcpy(&dtp->exit_status,

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "libdtrace.h"
@@ -88,6 +89,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_agg_free(dtp);
 	dt_spec_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
+	btf__free(dtp->btf);
 	dt_ucache_free(dtp);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);

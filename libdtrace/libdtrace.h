@@ -546,6 +546,8 @@ struct dtrace_hdl {
 	int *assocfds;			/* their maps, by id */
 	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dt_ksyms_t *ksyms;		/* kallsyms, read on first use */
+	struct btf *btf;		/* vmlinux BTF for print(), read on
+					   first use (printtype.c) */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
@@ -613,6 +615,14 @@ int dt_print_flow_line(FILE *out, uint32_t cpu, int indent,
 
 /* tracemem()'s hex dump of n bytes (DTrace's layout); < 0 on an error. */
 int dt_print_memdump(FILE *out, const void *data, size_t n);
+/* print()'s typed dump (printtype.c): "0xADDR = *" and the value of type
+   t in data[0..n), Oracle DTrace's layout; < 0 on an error. */
+struct btf;
+int dt_print_typed(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
+		   uint64_t addr, const void *data, size_t n);
+/* The same for BTF type id of btf, cut at printsize bytes. */
+int dt_print_btf(FILE *out, const struct btf *btf, uint32_t id,
+		 uint64_t addr, const void *data, size_t n, size_t printsize);
 
 /* ---- outfile.c: freopen(), ftruncate() ------------------------------------ */
 

@@ -245,6 +245,19 @@ static int pf_sym(pf_conv_t *pc)
 	return fprintf(pc->out, pc->cfmt, buf);
 }
 
+/* %k (printa only): a stack() or ustack() key, printed as stack() prints
+   it; the count is not known, 0 is returned. */
+static int pf_stack(pf_conv_t *pc)
+{
+	if (pc->f->kind != DL_F_STACK && pc->f->kind != DL_F_USTACK)
+		return mismatch(pc->dtp);
+	if (dt_print_stacksym(pc->dtp, pc->out, pc->f->kind, pc->f->symfmt,
+			      pc->f->size, (const char *)pc->rec +
+			      pc->f->off) < 0)
+		return -1;
+	return 0;
+}
+
 static const struct {
 	char conv;
 	int (*print)(pf_conv_t *pc);
@@ -253,14 +266,15 @@ static const struct {
 	{ 'o', pf_uint },  { 'x', pf_uint },  { 'X', pf_uint },
 	{ 'p', pf_uint },  { 'c', pf_char },  { 's', pf_str },
 	{ 'Y', pf_walltime }, { 'T', pf_time822 },
-	{ 'a', pf_sym }, { 'A', pf_sym },
+	{ 'a', pf_sym }, { 'A', pf_sym }, { 'k', pf_stack },
 };
 
 static int (*pf_printer(const dl_fmtconv_t *cv))(pf_conv_t *)
 {
 	const dl_fmtconvinfo_t *ci = dl_fmt_convinfo_of(cv);
 
-	if (ci == NULL || !ci->supported || ci->name[1] != '\0')
+	if (ci == NULL || (!ci->supported && cv->conv != 'k') ||
+	    ci->name[1] != '\0')	/* %k: printa only */
 		return NULL;
 	for (size_t i = 0; i < sizeof(pf_printers) / sizeof(pf_printers[0]);
 	     i++) {

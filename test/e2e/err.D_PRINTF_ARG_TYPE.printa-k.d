@@ -1,0 +1,6 @@
+BEGIN
+{
+	@[execname] = count();
+	printa("%k %@d\n", @);
+	exit(0);
+}

@@ -1,0 +1,5 @@
+BEGIN
+{
+	print((void *)curthread);
+	exit(1);
+}
