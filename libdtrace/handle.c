@@ -87,6 +87,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_agg_free(dtp);
 	dt_spec_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
+	dt_kbtf_free(dtp);
 	dt_ucache_free(dtp);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);

@@ -522,6 +522,8 @@ struct dtrace_hdl {
 	int *assocfds;			/* their maps, by id */
 	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dt_ksyms_t *ksyms;		/* kallsyms, read on first use */
+	struct dt_kbtf *kbtf;		/* vmlinux BTF for the providers,
+					   loaded on first use (kbtf.c) */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
