@@ -13,6 +13,7 @@ const dt_provops_t *const dt_providers[] = {
 	&dt_prov_sdt,
 	&dt_prov_proc,
 	&dt_prov_rawtp,
+	&dt_prov_cpc,
 	&dt_prov_fbt,
 	&dt_prov_pid,
 	&dt_prov_usdt,
