@@ -289,16 +289,13 @@ static int probe_fentry(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *btf = btf__load_vmlinux_btf();
-	int id = btf == NULL ? -1 :
-		 btf__find_by_name_kind(btf, "vfs_read", BTF_KIND_FUNC);
+	uint32_t id = dt_features_btf_id("vfs_read", BTF_KIND_FUNC);
 	LIBBPF_OPTS(bpf_prog_load_opts, o,
 		    .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = id > 0 ? (uint32_t)id : 0);
+		    .attach_btf_id = id);
 	int fd, err = ENOENT;
 
-	btf__free(btf);
-	if (id <= 0)
+	if (id == 0)
 		return err;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
 	err = fd < 0 ? errno : 0;
@@ -369,6 +366,6 @@ void dt_features_kfunc(dtrace_hdl_t *dtp)
 		return;
 	probe_kprobe_pmu(f);
 	f->kprobe_multi = f->kprobe_type >= 0 && probe_kprobe_multi();
-	f->fentry_errno = f->kprobe_type >= 0 ? 0 : probe_fentry();
+	f->fentry_errno = probe_fentry();
 	f->kfunc_probed = true;
 }

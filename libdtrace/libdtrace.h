@@ -226,8 +226,7 @@ typedef struct dt_features {
 	int kprobe_type;	/* the kprobe PMU's perf type, -1: none */
 	int kprobe_retbit;	/* its config bit for a return probe */
 	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links */
-	int fentry_errno;	/* probed only without kprobes (else 0):
-				   0 if an fentry program loads, else why */
+	int fentry_errno;	/* 0 if an fentry program loads, else why */
 	/* BTF-typed raw tracepoints of the syscall hooks, probed only when
 	   the syscall provider asks: the btf_trace_sys_enter/_exit ids, 0 if
 	   the kernel cannot (dt_features_btf_id) */

@@ -32,6 +32,7 @@
 typedef struct kbtf_ent {
 	const char *name;	/* FUNC name, or event after "btf_trace_" */
 	uint32_t id;		/* its FUNC_PROTO */
+	uint32_t self;		/* the FUNC or typedef itself */
 } kbtf_ent_t;
 
 struct dt_kbtf {
@@ -83,10 +84,11 @@ static int kbtf_index(dt_kbtf_t *kb)
 		if ((proto = proto_of(kb->btf, id)) == 0)
 			continue;
 		if (btf_is_func(t))
-			kb->funcs[kb->nfuncs++] = (kbtf_ent_t){ name, proto };
+			kb->funcs[kb->nfuncs++] = (kbtf_ent_t){ name, proto,
+								id };
 		else if (strncmp(name, TRACE_PREFIX, plen) == 0)
 			kb->traces[kb->ntraces++] =
-				(kbtf_ent_t){ name + plen, proto };
+				(kbtf_ent_t){ name + plen, proto, id };
 	}
 	qsort(kb->funcs, kb->nfuncs, sizeof(kbtf_ent_t), ent_cmp);
 	qsort(kb->traces, kb->ntraces, sizeof(kbtf_ent_t), ent_cmp);
@@ -137,23 +139,69 @@ void dt_kbtf_free(dtrace_hdl_t *dtp)
 	dtp->kbtf = NULL;
 }
 
-static uint32_t kbtf_find(const kbtf_ent_t *v, size_t n, const char *name)
+static const kbtf_ent_t *kbtf_find(const kbtf_ent_t *v, size_t n,
+				   const char *name)
 {
-	kbtf_ent_t key = { name, 0 };
-	const kbtf_ent_t *e = n == 0 ? NULL :
-			      bsearch(&key, v, n, sizeof(*v), ent_cmp);
+	kbtf_ent_t key = { name, 0, 0 };
 
-	return e != NULL ? e->id : 0;
+	return n == 0 ? NULL : bsearch(&key, v, n, sizeof(*v), ent_cmp);
 }
 
-uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func)
+uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id)
 {
-	return kbtf_find(kb->funcs, kb->nfuncs, func);
+	const kbtf_ent_t *e = kbtf_find(kb->funcs, kb->nfuncs, func);
+
+	if (id != NULL)
+		*id = e != NULL ? e->self : 0;
+	return e != NULL ? e->id : 0;
 }
 
 uint32_t dt_kbtf_rawtp(const dt_kbtf_t *kb, const char *event)
 {
-	return kbtf_find(kb->traces, kb->ntraces, event);
+	const kbtf_ent_t *e = kbtf_find(kb->traces, kb->ntraces, event);
+
+	return e != NULL ? e->id : 0;
+}
+
+/* Through typedefs and qualifiers. */
+static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	for (int depth = 0; t != NULL && depth < 16 && (btf_is_mod(t) ||
+	     btf_is_typedef(t) || btf_is_type_tag(t)); depth++)
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/* A word-sized or smaller scalar or pointer (void: ret only). */
+static bool is_word(const struct btf *btf, uint32_t id, bool ret)
+{
+	const struct btf_type *t = id == 0 ? NULL : skip_mods(btf, id);
+
+	if (t == NULL)
+		return ret && id == 0;
+	return btf_is_ptr(t) || btf_is_enum(t) || btf_is_enum64(t) ||
+	       (btf_is_int(t) && t->size <= 8);
+}
+
+bool dt_kbtf_words(const dt_kbtf_t *kb, uint32_t proto, int max)
+{
+	const struct btf_type *t = btf__type_by_id(kb->btf, proto);
+	const struct btf_param *p = btf_params(t);
+	int n = btf_vlen(t);
+
+	if (n > max || !is_word(kb->btf, t->type, true))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!is_word(kb->btf, p[i].type, false))
+			return false;	/* also a variadic "..." (type 0) */
+	return true;
+}
+
+bool dt_kbtf_void(const dt_kbtf_t *kb, uint32_t proto)
+{
+	return btf__type_by_id(kb->btf, proto)->type == 0;
 }
 
 int dt_kbtf_nparams(const dt_kbtf_t *kb, uint32_t proto)

@@ -130,19 +130,25 @@ void dt_tpformat_type(const char *decl, size_t len, char *out, size_t size);
 /* kbtf.c: vmlinux's BTF, loaded once per handle (NULL if the kernel has
    none: dt_kbtf_why says why); the FUNC_PROTO of a function or of a raw
    tracepoint (its btf_trace_<event> typedef; the first parameter is the
-   tracepoint's private data), 0 if BTF has none; the parameters of a
+   tracepoint's private data), 0 if BTF has none (dt_kbtf_func also sets
+   *id, if not NULL, to the FUNC's own id); the parameters of a
    prototype from the skip'th as D type names (the count filled); the
    return type's name. */
 typedef struct dt_kbtf dt_kbtf_t;
 dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp);
 const char *dt_kbtf_why(dtrace_hdl_t *dtp);
 void dt_kbtf_free(dtrace_hdl_t *dtp);
-uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func);
+uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id);
 uint32_t dt_kbtf_rawtp(const dt_kbtf_t *kb, const char *event);
 int dt_kbtf_nparams(const dt_kbtf_t *kb, uint32_t proto);
 int dt_kbtf_params(const dt_kbtf_t *kb, uint32_t proto, int skip,
 		   char types[][DT_TYPE_NAME_MAX], int max);
 void dt_kbtf_return(const dt_kbtf_t *kb, uint32_t proto, char *buf,
 		    size_t size);
+/* Are the parameters (at most max) and the return value all scalars or
+   pointers of a word at most (what fentry passes one per slot)?  Does
+   the function return void? */
+bool dt_kbtf_words(const dt_kbtf_t *kb, uint32_t proto, int max);
+bool dt_kbtf_void(const dt_kbtf_t *kb, uint32_t proto);
 
 #endif /* PROVIDERS_PROVIDER_H */
