@@ -1,7 +1,7 @@
 # A hardware event where the machine has a CPU PMU: instructions retired
 # in user mode by a trigger that spins 50 ms are sampled every million.
 [ -e /sys/bus/event_source/devices/cpu ] ||
-	{ echo "this machine has no CPU PMU (tst.cpc-nopmu.sh tests that)"; exit 77; }
+	{ echo "needs a CPU PMU (hardware performance counters; tst.cpc-nopmu.sh tests their absence)"; exit 77; }
 $DTRACE -l -n 'cpc:::instructions*'
 $DTRACE -qn '
 cpc:::instructions-user-1000000

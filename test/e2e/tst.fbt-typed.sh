@@ -6,7 +6,7 @@
 # O_RDONLY): O_LARGEFILE is forced), on return args[1] the return value
 # with the function's return type, arg0 -1; -lv shows the types.
 if ! $DTRACE -xloadonly -qn 'fbt::vfs_read:entry { trace(args[2]); }' >/dev/null 2>&1; then
-	echo "this kernel cannot load fentry programs (make check-kernel runs this test)"; exit 77
+	echo "needs fentry: this kernel cannot load fentry programs (make check-kernel runs this test)"; exit 77
 fi
 $DTRACE -qn '
 fbt::ksys_mmap_pgoff:entry
