@@ -90,6 +90,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_spec_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
 	btf__free(dtp->btf);
+	dt_kbtf_free(dtp);
 	dt_ucache_free(dtp);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);

@@ -226,8 +226,12 @@ typedef struct dt_features {
 	int kprobe_type;	/* the kprobe PMU's perf type, -1: none */
 	int kprobe_retbit;	/* its config bit for a return probe */
 	bool kprobe_multi;	/* BPF_TRACE_KPROBE_MULTI links */
-	int fentry_errno;	/* probed only without kprobes (else 0):
-				   0 if an fentry program loads, else why */
+	int fentry_errno;	/* 0 if an fentry program loads, else why */
+	/* BTF-typed raw tracepoints of the syscall hooks, probed only when
+	   the syscall provider asks: the btf_trace_sys_enter/_exit ids, 0 if
+	   the kernel cannot (dt_features_btf_id) */
+	bool sys_btf_probed;
+	uint32_t sys_btf[2];	/* [0] sys_enter, [1] sys_exit */
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
@@ -236,6 +240,9 @@ int dt_features_probe(dtrace_hdl_t *dtp);
 /* The kernel-function fields above, once (idempotent; never fails: what
    is missing reads as missing). */
 void dt_features_kfunc(dtrace_hdl_t *dtp);
+/* The id of a vmlinux BTF type of that name and kind (BTF_KIND_*), looked
+   up by the kernel itself; 0 if none or the kernel cannot say. */
+uint32_t dt_features_btf_id(const char *name, int kind);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -342,6 +349,8 @@ struct dt_bpfprog {
 	int progmap_fd;			/* DL_MAP_PROG, from ops->prepare */
 	int attach_type;		/* expected_attach_type to load with
 					   (0: none), from ops->prepare */
+	uint32_t attach_btf_id;		/* attach_btf_id to load with (tp_btf,
+					   fentry), from ops->prepare */
 };
 
 struct dtrace_prog {
@@ -548,6 +557,8 @@ struct dtrace_hdl {
 	dt_ksyms_t *ksyms;		/* kallsyms, read on first use */
 	struct btf *btf;		/* vmlinux BTF for print(), read on
 					   first use (printtype.c) */
+	struct dt_kbtf *kbtf;		/* vmlinux BTF for the providers,
+					   loaded on first use (kbtf.c) */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */

@@ -340,7 +340,8 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			dtp->mapfds[r->mapidx];
 	}
 	LIBBPF_OPTS(bpf_prog_load_opts, lo,
-		    .expected_attach_type = bp->attach_type);
+		    .expected_attach_type = bp->attach_type,
+		    .attach_btf_id = bp->attach_btf_id);
 	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &lo);
 	if (bp->fd >= 0) {
@@ -351,7 +352,8 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	char *log = calloc(1, logsz);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
 		    .log_size = (uint32_t)logsz, .log_level = 1,
-		    .expected_attach_type = bp->attach_type);
+		    .expected_attach_type = bp->attach_type,
+		    .attach_btf_id = bp->attach_btf_id);
 	int err = errno;
 	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);

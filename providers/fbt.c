@@ -34,12 +34,31 @@
  * offset of the returning instruction, which a kretprobe cannot know: it
  * is -1, as in Oracle's DTrace on kprobes.
  *
- * Kernels that cannot do it.  Without the kprobe PMU (CONFIG_KPROBES off)
- * fbt probes are still listed, but a program using them fails before
- * anything is loaded, at prepare(), with what is missing: kprobes, and
- * whether fentry (not used by fbt yet) would have loaded.
+ * Types and fentry (decided here; measured where noted).  args[] and -lv
+ * take the types of the function's BTF prototype (vmlinux's functions;
+ * on return DTrace's pair, args[0] an int offset and args[1] the return
+ * value with the function's return type).  The kernel allows one fentry
+ * or fexit program per function (its BTF id is fixed when the program is
+ * loaded), so `fbt::vfs_*:entry` by fentry would be ~75 loads and
+ * verifications, where kprobe.multi is one program and one link, and the
+ * kprobe PMU one program and a perf event per function.  So: a probe is
+ * served by kprobes unless a clause names its args[] (the compiler asks
+ * for their types: argtypes below marks the probe) and the kernel loads
+ * fentry programs and the function's parameters and return value are
+ * words (what a trampoline passes one per slot, at most six): then it is
+ * an fentry/fexit program of its own (its probe id a constant, the
+ * context the arguments, then the return value), whose arguments are
+ * exactly the prototype's, as BTF types them, and which the trampoline
+ * dispatches without the breakpoint or ftrace handler of a kprobe.  On a
+ * kernel with fentry but no kprobes every vmlinux function is served by
+ * fentry.  Untyped clauses keep arg0..arg9 from registers and the stack.
  *
- * Probe data: bit 0 set for a return probe.
+ * Kernels that cannot do it.  Without the kprobe PMU (CONFIG_KPROBES off)
+ * and without fentry (our 6.18 machines: EPERM) fbt probes are still
+ * listed, but a program using them fails before anything is loaded, at
+ * prepare(), with what is missing: kprobes, and why fentry cannot serve.
+ *
+ * Probe data: an fbt_data_t in the handle's arena.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -57,8 +76,19 @@
 
 #include "provider.h"
 
-#define FBT_RETURN 1u
 #define FBT_MAX_ARGS 10		/* arg0..arg9, as DT_PV_ARG */
+#define FENTRY_MAX_ARGS 6	/* what every x86_64 trampoline takes */
+#define K_RETURN 1		/* kind bits */
+#define K_FENTRY 2
+
+typedef struct fbt_data {
+	bool ret;		/* a return probe */
+	bool fentry;		/* served by fentry/fexit (see the essay) */
+	bool void_ret;		/* the function returns void (BTF) */
+	int nparams;		/* from BTF, -1: not looked up or none */
+	uint32_t proto;		/* its BTF FUNC_PROTO, 0: none */
+	uint32_t func;		/* its BTF FUNC (fentry's attach_btf_id) */
+} fbt_data_t;
 #define FBT_INVALID "__ftrace_invalid_address__"
 #define KALLSYMS "/proc/kallsyms"
 
@@ -71,9 +101,68 @@ static const dt_provattr_t fbt_attr = {
 };
 
 
+static fbt_data_t *fbt_data(const dt_probe_t *prb)
+{
+	return prb->data;
+}
+
 static bool fbt_is_return(const dt_probe_t *prb)
 {
-	return ((uintptr_t)prb->data & FBT_RETURN) != 0;
+	return fbt_data(prb)->ret;
+}
+
+/* Look the function up in BTF once (vmlinux's functions only: a module's
+   have their own BTF, which fbt does not read yet). */
+static void fbt_btf(dtrace_hdl_t *dtp, const dt_probe_t *prb)
+{
+	fbt_data_t *d = fbt_data(prb);
+	dt_kbtf_t *kb;
+
+	if (d->nparams >= 0 || d->proto != 0 ||
+	    strcmp(prb->mod, "vmlinux") != 0 || (kb = dt_kbtf(dtp)) == NULL)
+		return;
+	d->proto = dt_kbtf_func(kb, prb->func, &d->func);
+	if (d->proto == 0)
+		return;
+	d->nparams = dt_kbtf_nparams(kb, d->proto);
+	d->void_ret = dt_kbtf_void(kb, d->proto);
+}
+
+/* Can this probe be served by fentry/fexit: the kernel loads fentry
+   programs and the function's arguments fit the trampoline? */
+static bool fbt_fentry_ok(dtrace_hdl_t *dtp, const dt_probe_t *prb)
+{
+	const fbt_data_t *d = fbt_data(prb);
+
+	dt_features_kfunc(dtp);
+	if (dtp->feat.fentry_errno != 0)
+		return false;
+	fbt_btf(dtp, prb);
+	return d->proto != 0 && dt_kbtf_words(dt_kbtf(dtp), d->proto,
+					      FENTRY_MAX_ARGS);
+}
+
+/* Entry: the prototype's parameters.  Return: DTrace's, the offset of
+   the return (an int) and the return value with the function's type. */
+static int fbt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+			char types[][DT_TYPE_NAME_MAX], int max)
+{
+	fbt_data_t *d = fbt_data(prb);
+	dt_kbtf_t *kb;
+
+	fbt_btf(dtp, prb);
+	if (d->proto == 0 || (kb = dt_kbtf(dtp)) == NULL || max < 2)
+		return 0;
+	/* a clause naming args[] gets fentry where it can (the essay) */
+	if (!d->fentry && fbt_fentry_ok(dtp, prb))
+		d->fentry = true;
+	if (!d->ret)
+		return dt_kbtf_params(kb, d->proto, 0, types, max);
+	snprintf(types[0], DT_TYPE_NAME_MAX, "int");
+	if (d->void_ret)
+		return 1;
+	dt_kbtf_return(kb, d->proto, types[1], DT_TYPE_NAME_MAX);
+	return 2;
 }
 
 /* ---- the kernel's functions ---------------------------------------------- */
@@ -82,6 +171,7 @@ typedef struct fbt_scan {
 	dtrace_hdl_t *dtp;
 	const dt_pdesc_t *pd;
 	bool entry, ret;	/* which names the description wants */
+	bool fentry;		/* no kprobes but fentry: all by fentry */
 	int n;			/* probes inserted or found */
 } fbt_scan_t;
 
@@ -91,12 +181,21 @@ static int fbt_insert(fbt_scan_t *s, const char *mod, const char *func)
 	if (!dt_gmatch(mod, s->pd->mod) || !dt_gmatch(func, s->pd->func))
 		return 0;
 	for (int ret = 0; ret <= 1; ret++) {
+		fbt_data_t *d;
+		dt_probe_t *prb;
+
 		if (!(ret ? s->ret : s->entry))
 			continue;
-		if (dt_probe_insert(s->dtp, &dt_prov_fbt, mod, func,
-				    ret ? "return" : "entry",
-				    (void *)(uintptr_t)ret) == NULL)
+		d = dl_alloc(s->dtp->arena, sizeof(*d));
+		d->ret = ret;
+		d->nparams = -1;
+		if ((prb = dt_probe_insert(s->dtp, &dt_prov_fbt, mod, func,
+					   ret ? "return" : "entry",
+					   d)) == NULL)
 			return -1;
+		if (s->fentry && !fbt_data(prb)->fentry &&
+		    fbt_fentry_ok(s->dtp, prb))
+			fbt_data(prb)->fentry = true;
 		s->n++;
 	}
 	return 0;
@@ -231,13 +330,15 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
 	fbt_scan_t s = { dtp, pd, dt_gmatch("entry", pd->name),
-			 dt_gmatch("return", pd->name), 0 };
+			 dt_gmatch("return", pd->name), false, 0 };
 	int rc;
 
 	if (!(s.entry || s.ret))
 		return 0;
 	if (dt_features_probe(dtp) < 0)
 		return -1;
+	dt_features_kfunc(dtp);
+	s.fentry = dtp->feat.kprobe_type < 0 && dtp->feat.fentry_errno == 0;
 	if ((rc = fbt_scan_ftrace(&s)) == 0)
 		rc = fbt_scan_kallsyms(&s);
 	return rc < 0 ? -1 : s.n;
@@ -245,9 +346,37 @@ static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 
 /* ---- code generation ----------------------------------------------------- */
 
+/* kprobes: entry, return; fentry: one kind per probe. */
 static int fbt_kind(const dt_probe_t *prb)
 {
-	return fbt_is_return(prb) ? 1 : 0;
+	int k = fbt_is_return(prb) ? K_RETURN : 0;
+
+	return fbt_data(prb)->fentry ? (int)(prb->id << 2) | K_FENTRY | k : k;
+}
+
+static int fbt_prog_type_of(int kind)
+{
+	return kind & K_FENTRY ? BPF_PROG_TYPE_TRACING : BPF_PROG_TYPE_KPROBE;
+}
+
+/* fentry: the context is the arguments, a word each, then (fexit) the
+   return value. */
+static ir_ref_t fbt_fentry_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+				 dt_pvar_t what, int n)
+{
+	const fbt_data_t *d = fbt_data(prb);
+	ir_func_t *fn = env->fn;
+
+	if (what == DT_PV_PROBEID)
+		return ir_con(fn, prb->id);
+	if (what != DT_PV_ARG || n < 0 || n >= FBT_MAX_ARGS)
+		return IR_NONE;
+	if (d->ret)
+		return n == 0 ? ir_con(fn, -1) : n == 1 && !d->void_ret ?
+		       ir_load(fn, env->blk, 8, env->ctx, 8 * d->nparams) :
+		       IR_NONE;
+	return n < d->nparams ? ir_load(fn, env->blk, 8, env->ctx, 8 * n) :
+	       IR_NONE;
 }
 
 static ir_ref_t fbt_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
@@ -255,6 +384,8 @@ static ir_ref_t fbt_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 {
 	ir_func_t *fn = env->fn;
 
+	if (fbt_data(prb)->fentry)
+		return fbt_fentry_lower(env, prb, what, n);
 	if (what == DT_PV_PROBEID)
 		return dt_cookie_probeid(env);
 	if (what != DT_PV_ARG || n < 0 || n >= FBT_MAX_ARGS)
@@ -273,8 +404,9 @@ static int fbt_unsupported(dtrace_hdl_t *dtp, const dt_bpfprog_t *bp)
 	char fentry[160];
 
 	if (dtp->feat.fentry_errno == 0)
-		snprintf(fentry, sizeof(fentry), "fbt does not use fentry "
-			 "yet");
+		snprintf(fentry, sizeof(fentry), "its function cannot be "
+			 "traced with fentry (no BTF for it, or arguments "
+			 "a trampoline does not pass)");
 	else
 		snprintf(fentry, sizeof(fentry), "fentry programs cannot be "
 			 "loaded either (%s)", strerror(dtp->feat.fentry_errno));
@@ -288,6 +420,13 @@ static int fbt_unsupported(dtrace_hdl_t *dtp, const dt_bpfprog_t *bp)
 
 static int fbt_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
+	if (bp->kind & K_FENTRY) {
+		const fbt_data_t *d = fbt_data(bp->probes[0]);
+
+		bp->attach_type = d->ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+		bp->attach_btf_id = d->func;
+		return 0;
+	}
 	dt_features_kfunc(dtp);
 	if (dtp->feat.kprobe_type < 0)
 		return fbt_unsupported(dtp, bp);
@@ -313,12 +452,30 @@ static void fbt_symbol(const dt_probe_t *prb, char *buf, size_t size)
 		snprintf(buf, size, "%s:%s", prb->mod, prb->func);
 }
 
+/* fentry/fexit: the program was loaded for the function. */
+static int fbt_attach_fentry(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+{
+	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+
+	if (fd >= 0) {
+		dt_keep_fd(dtp, fd);
+		return 0;
+	}
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s: %s link: %s", prb->prov, prb->mod,
+			    prb->func, prb->name, fbt_is_return(prb) ?
+			    "fexit" : "fentry", strerror(errno));
+}
+
 static int fbt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
 	char sym[300];
 	struct perf_event_attr attr = {
 		.type = (uint32_t)dtp->feat.kprobe_type,
 	};
+
+	if (fbt_data(prb)->fentry)
+		return fbt_attach_fentry(dtp, prb, prog_fd);
 
 	fbt_symbol(prb, sym, sizeof(sym));
 	attr.config1 = (uint64_t)(uintptr_t)sym;	/* kprobe_func */
@@ -377,6 +534,7 @@ static int fbt_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 const dt_provops_t dt_prov_fbt = {
 	.name = "fbt",
 	.attr = &fbt_attr,
+	.argtypes = fbt_argtypes,
 	.populate = fbt_populate,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.kind = fbt_kind,
@@ -384,4 +542,5 @@ const dt_provops_t dt_prov_fbt = {
 	.attach = fbt_attach,
 	.prepare = fbt_prepare,
 	.attach_prog = fbt_attach_prog,
+	.prog_type_of = fbt_prog_type_of,
 };

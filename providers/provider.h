@@ -25,7 +25,14 @@
  *   sched.c    sched:::off-cpu, sleep, preempt, wakeup on the scheduler's.
  *   io.c       io:::start, done on the block layer's.
  *   stable.c   (no provider) what proc, sched and io share.
+ *   rawtp.c    rawtp:<group>::<event>, every kernel tracepoint as a raw
+ *              tracepoint: its arguments are the tracepoint's own (typed
+ *              from BTF), not the fields of its record.
+ *   cpc.c      cpc:::<event>-<mode>-<count> on perf hardware and software
+ *              counter events.
  *   tpformat.c (no provider) tracepoint format files, for syscall and sdt.
+ *   kbtf.c     (no provider) the kernel's BTF: prototypes of functions and
+ *              raw tracepoints, their types as D type names.
  */
 #ifndef PROVIDERS_PROVIDER_H
 #define PROVIDERS_PROVIDER_H
@@ -42,6 +49,8 @@ extern const dt_provops_t dt_prov_sdt;
 extern const dt_provops_t dt_prov_proc;
 extern const dt_provops_t dt_prov_sched;
 extern const dt_provops_t dt_prov_io;
+extern const dt_provops_t dt_prov_rawtp;
+extern const dt_provops_t dt_prov_cpc;
 
 /* ptregs.c: from a pt_regs context (kprobes, uprobes): argument n at a
    function's entry (the stack beyond the sixth, read as user or kernel
@@ -66,6 +75,11 @@ int dt_dtrace_fire(dtrace_hdl_t *dtp, uint32_t probe_id, int prog_fd);
    ns.  Returns 0, or -1 with the reason in err. */
 int dt_profile_parse(const char *name, uint64_t *period_ns, bool *tick,
 		     char *err, size_t errsz);
+
+/* profile.c: from a perf event program's context, the interrupted kernel
+   PC (user false; 0 if it was in user mode) or user PC: profile's and
+   cpc's arg0 and arg1. */
+ir_ref_t dt_perf_pc(dt_lowerenv_t *env, bool user);
 
 /* pid.c: the pid of a provider name "pid1234" (-1 if it is not one), and
    the offset a probe name like "1c" stands for (0, or -1 if it is not
@@ -173,5 +187,29 @@ int dt_tpformat_read(const char *tracefs, const char *group,
 		     const char *event, dt_tpformat_t *fmt);
 /* A field's type from its declaration decl[0..len) ("char comm[16]"). */
 void dt_tpformat_type(const char *decl, size_t len, char *out, size_t size);
+
+/* kbtf.c: vmlinux's BTF, loaded once per handle (NULL if the kernel has
+   none: dt_kbtf_why says why); the FUNC_PROTO of a function or of a raw
+   tracepoint (its btf_trace_<event> typedef; the first parameter is the
+   tracepoint's private data), 0 if BTF has none (dt_kbtf_func also sets
+   *id, if not NULL, to the FUNC's own id); the parameters of a
+   prototype from the skip'th as D type names (the count filled); the
+   return type's name. */
+typedef struct dt_kbtf dt_kbtf_t;
+dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp);
+const char *dt_kbtf_why(dtrace_hdl_t *dtp);
+void dt_kbtf_free(dtrace_hdl_t *dtp);
+uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id);
+uint32_t dt_kbtf_rawtp(const dt_kbtf_t *kb, const char *event);
+int dt_kbtf_nparams(const dt_kbtf_t *kb, uint32_t proto);
+int dt_kbtf_params(const dt_kbtf_t *kb, uint32_t proto, int skip,
+		   char types[][DT_TYPE_NAME_MAX], int max);
+void dt_kbtf_return(const dt_kbtf_t *kb, uint32_t proto, char *buf,
+		    size_t size);
+/* Are the parameters (at most max) and the return value all scalars or
+   pointers of a word at most (what fentry passes one per slot)?  Does
+   the function return void? */
+bool dt_kbtf_words(const dt_kbtf_t *kb, uint32_t proto, int max);
+bool dt_kbtf_void(const dt_kbtf_t *kb, uint32_t proto);
 
 #endif /* PROVIDERS_PROVIDER_H */

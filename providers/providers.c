@@ -14,6 +14,8 @@ const dt_provops_t *const dt_providers[] = {
 	&dt_prov_proc,
 	&dt_prov_sched,
 	&dt_prov_io,
+	&dt_prov_rawtp,
+	&dt_prov_cpc,
 	&dt_prov_fbt,
 	&dt_prov_pid,
 	&dt_prov_usdt,

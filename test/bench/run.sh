@@ -91,6 +91,30 @@ for s in \
 		"tracepoint:syscalls:sys_enter_getppid $s" -c "$tg"
 done
 
+# ---- BPF program time per event: the kernel's own measure (bpf_stats),
+# far less noisy than the per-call times above; the median of $EVRUNS runs.
+prog_ns() {	# command... (run with progtime.sh as its traced command)
+	for _ in $(seq "$evruns"); do
+		PT_TRIGGER="$TRIGGERS/time-getppid" PT_N=$n "$@" 2>/dev/null |
+			sed -n 's/^\([0-9][0-9.]*\)$/\1/p' | sort -n | tail -1
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -q kernel.bpf_stats_enabled=1
+echo
+printf '%-52s %8s\n' "BPF program time per run (bpf_stats)" "ns/run"
+printf '%-52s %8.1f\n' "floor: empty program on raw sys_enter" \
+	"$(prog_ns "$hold" "$here/progtime.sh")"
+for s in \
+	'/pid == -1/ { }' \
+	'{ @ = count(); }' \
+	'{ @[execname] = count(); }' \
+	'{ @[pid] = quantize(arg2); }'; do
+	printf '%-52s %8.1f\n' "dtrace  syscall::getppid:entry $s" \
+		"$(prog_ns "$DTRACE" -qn "syscall::getppid:entry $s" -c "$here/progtime.sh")"
+done
+sysctl -q kernel.bpf_stats_enabled="$stats_was"
+
 # ---- scale: compiling, loading and attaching many clauses and many probes.
 # Each script also has a clause that exits at the trigger's first getppid,
 # so exec to exit covers compile, load (verifier) and attach.  The cost per

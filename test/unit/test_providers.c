@@ -502,7 +502,8 @@ Test(lower, dtrace)
  * The syscall provider.  Probe data (syscall.c): bit 0 return, bit 1 the
  * tracepoint fallback, bits 2 up the syscall number (or tracepoint id).
  */
-#define SC_RAW(nr, ret) ((void *)(((uintptr_t)(nr) << 2) | (ret)))
+#define SC_RAW(nr, ret) ((void *)(((uintptr_t)(nr) << 3) | (ret)))
+#define SC_BTF(nr, ret) ((void *)(((uintptr_t)(nr) << 3) | 4 | (ret)))
 #define SC_TP(ret) ((void *)(uintptr_t)(2 | (ret)))
 #define USER_CS 0x33
 #define USER32_CS 0x23
@@ -751,22 +752,26 @@ Test(lower, syscall_tp_return)
 			       &rr), 8);
 }
 
-/* Four kinds: entry and return, raw and fallback; each its program type. */
+/* Six kinds: entry and return, raw, BTF-typed raw and fallback; each its
+   program type. */
 Test(lower, syscall_kinds)
 {
 	void *data[] = { SC_RAW(SYS_read, 0), SC_RAW(SYS_read, 1), SC_TP(0),
-			 SC_TP(1) };
-	int kinds[4];
+			 SC_TP(1), SC_BTF(SYS_read, 0), SC_BTF(SYS_read, 1) };
+	static const int types[] = {
+		BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT,
+		BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_TRACEPOINT,
+		BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_TRACING,
+	};
+	int kinds[6];
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		dt_probe_t prb = sc_probe(5, "read", data[i], -1);
 
 		kinds[i] = dt_prov_syscall.kind(&prb);
 		for (int j = 0; j < i; j++)
 			cr_assert_neq(kinds[i], kinds[j]);
-		cr_assert_eq(dt_prov_syscall.prog_type_of(kinds[i]),
-			     i < 2 ? BPF_PROG_TYPE_RAW_TRACEPOINT :
-				     BPF_PROG_TYPE_TRACEPOINT);
+		cr_assert_eq(dt_prov_syscall.prog_type_of(kinds[i]), types[i]);
 	}
 	cr_assert_eq(dt_prov_syscall.kind(&(dt_probe_t){
 		.data = SC_RAW(SYS_write, 0) }), kinds[0],
@@ -845,7 +850,38 @@ static dtrace_hdl_t *sc_hdl(void)
 	need_root();
 	dtp = hdl_new();
 	cr_assert_eq(dt_features_probe(dtp), 0, "%s", dtp->errmsg);
+	/* these tests attach hand-written raw tracepoint programs: the
+	   BTF-typed ones (tp_btf) are the e2e suite's and btf_kinds' */
+	dtp->feat.sys_btf_probed = true;
 	return dtp;
+}
+
+/* Where the kernel has BTF-typed raw tracepoints, numbered syscalls are
+   served by them: sys_enter's and sys_exit's btf_trace_ typedefs found by
+   the kernel. */
+Test(syscall_prov, btf_kinds)
+{
+	dtrace_hdl_t *dtp;
+
+	need_root();
+	dtp = hdl_new();
+	cr_assert_eq(dt_features_probe(dtp), 0, "%s", dtp->errmsg);
+	if (dt_features_btf_id("btf_trace_sys_enter", BTF_KIND_TYPEDEF) == 0) {
+		cr_log_info("no BTF-typed raw tracepoints here");
+		hdl_free(dtp);
+		return;
+	}
+	cr_assert_eq(dt_features_btf_id("no_such_type_at_all",
+					BTF_KIND_TYPEDEF), 0);
+	cr_assert_eq(populate(dtp, &dt_prov_syscall, "syscall::getppid:"), 2);
+	cr_assert_neq(dtp->feat.sys_btf[0], 0);
+	cr_assert_neq(dtp->feat.sys_btf[1], 0);
+	cr_assert_neq(dtp->feat.sys_btf[0], dtp->feat.sys_btf[1]);
+	cr_assert_eq(find_probe(dtp, "syscall", "getppid", "entry")->data,
+		     SC_BTF(SYS_getppid, 0));
+	cr_assert_eq(find_probe(dtp, "syscall", "getppid", "return")->data,
+		     SC_BTF(SYS_getppid, 1));
+	hdl_free(dtp);
 }
 
 Test(syscall_prov, populate_glob)
@@ -1347,7 +1383,7 @@ Test(syscall_prov, table_vs_kernel)
 		p = find_probe(dtp, "syscall", names[i], "entry");
 		cr_assert_eq((uintptr_t)p->data & 3, 0, "%s: in the table",
 			     names[i]);
-		nr[i] = (int)((uintptr_t)p->data >> 2);
+		nr[i] = (int)((uintptr_t)p->data >> 3);
 		/* the kernel's tracepoint, as the fallback would attach it */
 		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/"
 			 "syscalls/sys_enter_%s/id", names[i]);

@@ -1,0 +1,303 @@
+/*
+ * kbtf.c - the kernel's BTF as the providers need it: the prototypes of
+ * raw tracepoints (rawtp) and of kernel functions (fbt), and their
+ * parameter types spelled as D type names (for typed args[] and -lv).
+ *
+ * vmlinux's BTF is loaded once per handle, the first time a provider asks
+ * (a script that names no such probe never pays the ~20 ms it costs), and
+ * freed by dtrace_close.  libbpf finds a type by name with a linear scan
+ * of its ~150,000 types; listing every raw tracepoint would make that
+ * quadratic, so the names asked for here (functions, btf_trace_<event>
+ * typedefs) are indexed once, sorted, and found by bsearch.
+ *
+ * Type names.  A parameter's type is spelled the way dl_type_lookup reads
+ * it back: typedefs by their name (u64, pid_t, loff_t: the compiler looks
+ * them up in BTF), integers by D's names for their size and signedness
+ * ("long unsigned int" is D's "unsigned long"), "struct x" and "union x",
+ * pointers with " *" appended, "const " kept in front of what it
+ * qualifies (a const pointer is just the pointer).  What D cannot name
+ * (an anonymous struct, a function pointer, an enum) is spelled for -lv
+ * ("void (*)()", "enum x") and read by the compiler as its 64 bits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "provider.h"
+
+#define TRACE_PREFIX "btf_trace_"
+
+typedef struct kbtf_ent {
+	const char *name;	/* FUNC name, or event after "btf_trace_" */
+	uint32_t id;		/* its FUNC_PROTO */
+	uint32_t self;		/* the FUNC or typedef itself */
+} kbtf_ent_t;
+
+struct dt_kbtf {
+	struct btf *btf;	/* NULL: the kernel has none (err says why) */
+	int err;
+	kbtf_ent_t *funcs, *traces;
+	size_t nfuncs, ntraces;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const kbtf_ent_t *)a)->name,
+		      ((const kbtf_ent_t *)b)->name);
+}
+
+/* The FUNC_PROTO behind id (a FUNC, or a typedef of a pointer to one),
+   0 if it is not that. */
+static uint32_t proto_of(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	for (int depth = 0; t != NULL && depth < 4; depth++) {
+		if (btf_is_func_proto(t))
+			return id;
+		if (!btf_is_func(t) && !btf_is_typedef(t) && !btf_is_ptr(t))
+			return 0;
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	return 0;
+}
+
+static int kbtf_index(dt_kbtf_t *kb)
+{
+	uint32_t n = btf__type_cnt(kb->btf);
+	size_t plen = strlen(TRACE_PREFIX);
+
+	kb->funcs = calloc(n, sizeof(kbtf_ent_t));
+	kb->traces = calloc(n, sizeof(kbtf_ent_t));
+	if (kb->funcs == NULL || kb->traces == NULL)
+		return -1;
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(kb->btf, id);
+		const char *name = btf__name_by_offset(kb->btf, t->name_off);
+		uint32_t proto;
+
+		if (name == NULL || (!btf_is_func(t) && !btf_is_typedef(t)))
+			continue;
+		if ((proto = proto_of(kb->btf, id)) == 0)
+			continue;
+		if (btf_is_func(t))
+			kb->funcs[kb->nfuncs++] = (kbtf_ent_t){ name, proto,
+								id };
+		else if (strncmp(name, TRACE_PREFIX, plen) == 0)
+			kb->traces[kb->ntraces++] =
+				(kbtf_ent_t){ name + plen, proto, id };
+	}
+	qsort(kb->funcs, kb->nfuncs, sizeof(kbtf_ent_t), ent_cmp);
+	qsort(kb->traces, kb->ntraces, sizeof(kbtf_ent_t), ent_cmp);
+	return 0;
+}
+
+dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp)
+{
+	dt_kbtf_t *kb = dtp->kbtf;
+
+	if (kb != NULL)
+		return kb->btf != NULL ? kb : NULL;
+	if ((kb = calloc(1, sizeof(*kb))) == NULL)
+		return NULL;
+	dtp->kbtf = kb;
+	if ((kb->btf = btf__load_vmlinux_btf()) == NULL) {
+		kb->err = errno != 0 ? errno : ENOENT;
+		return NULL;
+	}
+	if (kbtf_index(kb) < 0) {
+		btf__free(kb->btf);
+		kb->btf = NULL;
+		kb->err = ENOMEM;
+		return NULL;
+	}
+	return kb;
+}
+
+const char *dt_kbtf_why(dtrace_hdl_t *dtp)
+{
+	dt_kbtf_t *kb = dtp->kbtf;
+
+	if (kb != NULL && kb->err == ESRCH)
+		return "the kernel has no BTF (/sys/kernel/btf/vmlinux)";
+	return strerror(kb != NULL && kb->err != 0 ? kb->err : ENOENT);
+}
+
+void dt_kbtf_free(dtrace_hdl_t *dtp)
+{
+	dt_kbtf_t *kb = dtp->kbtf;
+
+	if (kb == NULL)
+		return;
+	btf__free(kb->btf);
+	free(kb->funcs);
+	free(kb->traces);
+	free(kb);
+	dtp->kbtf = NULL;
+}
+
+static const kbtf_ent_t *kbtf_find(const kbtf_ent_t *v, size_t n,
+				   const char *name)
+{
+	kbtf_ent_t key = { name, 0, 0 };
+
+	return n == 0 ? NULL : bsearch(&key, v, n, sizeof(*v), ent_cmp);
+}
+
+uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id)
+{
+	const kbtf_ent_t *e = kbtf_find(kb->funcs, kb->nfuncs, func);
+
+	if (id != NULL)
+		*id = e != NULL ? e->self : 0;
+	return e != NULL ? e->id : 0;
+}
+
+uint32_t dt_kbtf_rawtp(const dt_kbtf_t *kb, const char *event)
+{
+	const kbtf_ent_t *e = kbtf_find(kb->traces, kb->ntraces, event);
+
+	return e != NULL ? e->id : 0;
+}
+
+/* Through typedefs and qualifiers. */
+static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	for (int depth = 0; t != NULL && depth < 16 && (btf_is_mod(t) ||
+	     btf_is_typedef(t) || btf_is_type_tag(t)); depth++)
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/* A word-sized or smaller scalar or pointer (void: ret only). */
+static bool is_word(const struct btf *btf, uint32_t id, bool ret)
+{
+	const struct btf_type *t = id == 0 ? NULL : skip_mods(btf, id);
+
+	if (t == NULL)
+		return ret && id == 0;
+	return btf_is_ptr(t) || btf_is_enum(t) || btf_is_enum64(t) ||
+	       (btf_is_int(t) && t->size <= 8);
+}
+
+bool dt_kbtf_words(const dt_kbtf_t *kb, uint32_t proto, int max)
+{
+	const struct btf_type *t = btf__type_by_id(kb->btf, proto);
+	const struct btf_param *p = btf_params(t);
+	int n = btf_vlen(t);
+
+	if (n > max || !is_word(kb->btf, t->type, true))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!is_word(kb->btf, p[i].type, false))
+			return false;	/* also a variadic "..." (type 0) */
+	return true;
+}
+
+bool dt_kbtf_void(const dt_kbtf_t *kb, uint32_t proto)
+{
+	return btf__type_by_id(kb->btf, proto)->type == 0;
+}
+
+int dt_kbtf_nparams(const dt_kbtf_t *kb, uint32_t proto)
+{
+	return btf_vlen(btf__type_by_id(kb->btf, proto));
+}
+
+/* ---- type names ----------------------------------------------------------- */
+
+static const char *int_name(const struct btf_type *t, const char *name)
+{
+	static const char *const names[2][4] = {
+		{ "unsigned char", "unsigned short", "unsigned int",
+		  "unsigned long" },
+		{ "char", "short", "int", "long" },
+	};
+	uint32_t enc = btf_int_encoding(t);
+	int sz = t->size == 1 ? 0 : t->size == 2 ? 1 : t->size == 4 ? 2 : 3;
+
+	if (strcmp(name, "_Bool") == 0 || strcmp(name, "char") == 0)
+		return name;
+	return names[(enc & BTF_INT_SIGNED) != 0][sz];
+}
+
+static void type_name(const struct btf *btf, uint32_t id, char *buf,
+		      size_t size, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const char *name = t == NULL ? NULL :
+			   btf__name_by_offset(btf, t->name_off);
+	bool named = name != NULL && *name != '\0';
+	size_t n;
+
+	if (id == 0 || t == NULL || depth > 16) {
+		snprintf(buf, size, "void");
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		snprintf(buf, size, "%s", int_name(t, name));
+		break;
+	case BTF_KIND_TYPEDEF:
+		snprintf(buf, size, "%s", name);
+		break;
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		if (named)
+			snprintf(buf, size, "%s %s", btf_is_union(t) ?
+				 "union" : "struct", name);
+		else
+			snprintf(buf, size, "void");
+		break;
+	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
+		snprintf(buf, size, named ? "enum %s" : "int", name);
+		break;
+	case BTF_KIND_PTR:
+		if (btf_is_func_proto(btf__type_by_id(btf, t->type))) {
+			snprintf(buf, size, "void (*)()");
+			break;
+		}
+		type_name(btf, t->type, buf, size, depth + 1);
+		n = strlen(buf);
+		snprintf(buf + n, size - n, " *");
+		break;
+	case BTF_KIND_CONST:
+		if (btf_is_ptr(btf__type_by_id(btf, t->type))) {
+			type_name(btf, t->type, buf, size, depth + 1);
+			break;
+		}
+		snprintf(buf, size, "const ");
+		type_name(btf, t->type, buf + 6, size - 6, depth + 1);
+		break;
+	case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		type_name(btf, t->type, buf, size, depth + 1);
+		break;
+	default:
+		snprintf(buf, size, "void");
+		break;
+	}
+}
+
+int dt_kbtf_params(const dt_kbtf_t *kb, uint32_t proto, int skip,
+		   char types[][DT_TYPE_NAME_MAX], int max)
+{
+	const struct btf_type *t = btf__type_by_id(kb->btf, proto);
+	const struct btf_param *p = btf_params(t);
+	int n = 0;
+
+	for (int i = skip; i < btf_vlen(t) && n < max; i++, n++)
+		type_name(kb->btf, p[i].type, types[n], DT_TYPE_NAME_MAX, 0);
+	return n;
+}
+
+void dt_kbtf_return(const dt_kbtf_t *kb, uint32_t proto, char *buf,
+		    size_t size)
+{
+	type_name(kb->btf, btf__type_by_id(kb->btf, proto)->type, buf, size,
+		  0);
+}
