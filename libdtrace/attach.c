@@ -93,6 +93,21 @@ int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			    strerror(errno));
 }
 
+int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+			struct perf_event_attr *attr, int max, int prog_fd)
+{
+	int *cpus, ncpus = dt_online_cpus(dtp, &cpus), r = 0;
+
+	if (ncpus < 0)
+		return -1;
+	if (max >= 0 && ncpus > max)
+		ncpus = max;
+	for (int i = 0; i < ncpus && r == 0; i++)
+		r = dt_perf_attach(dtp, prb, attr, cpus[i], prog_fd, prb->id);
+	free(cpus);
+	return r;
+}
+
 /* ---- online CPUs -------------------------------------------------------- */
 
 /* Parse a kernel CPU list ("0-3,5,7-8") into cpus[]; returns the count or

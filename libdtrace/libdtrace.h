@@ -257,6 +257,10 @@ int dt_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
 int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 		   struct perf_event_attr *attr, int cpu, int prog_fd,
 		   uint64_t cookie);
+/* dt_perf_attach on the first max online CPUs (max < 0: all of them),
+   the probe id as the cookie. */
+int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+			struct perf_event_attr *attr, int max, int prog_fd);
 /* The online CPUs: *cpus gets a malloc'd array; returns the count, or -1
    with the error set.  dt_parse_cpulist parses "0-3,5" (-1: malformed). */
 int dt_online_cpus(dtrace_hdl_t *dtp, int **cpus);

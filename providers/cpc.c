@@ -246,17 +246,11 @@ static int cpc_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
 	const cpc_data_t *d = prb->data;
 	struct perf_event_attr attr;
-	int *cpus, ncpus, r = 0;
 
 	if (d->ev->type == PERF_TYPE_HARDWARE && access(PMU_DIR, F_OK) != 0)
 		return cpc_no_pmu(dtp, prb);
-	if ((ncpus = dt_online_cpus(dtp, &cpus)) < 0)
-		return -1;
 	cpc_attr_of(d, &attr);
-	for (int i = 0; i < ncpus && r == 0; i++)
-		r = dt_perf_attach(dtp, prb, &attr, cpus[i], prog_fd, prb->id);
-	free(cpus);
-	return r;
+	return dt_perf_attach_cpus(dtp, prb, &attr, -1, prog_fd);
 }
 
 const dt_provops_t dt_prov_cpc = {

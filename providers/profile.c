@@ -251,16 +251,10 @@ static int profile_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 		.config = PERF_COUNT_SW_CPU_CLOCK,
 		.sample_period = data >> 1,
 	};
-	int *cpus, ncpus = dt_online_cpus(dtp, &cpus), r = 0;
 
-	if (ncpus < 0)
-		return -1;
-	if (data & 1)
-		ncpus = 1;
-	for (int i = 0; i < ncpus && r == 0; i++)
-		r = dt_perf_attach(dtp, prb, &attr, cpus[i], prog_fd, prb->id);
-	free(cpus);
-	return r;
+	/* tick-N: on one CPU */
+	return dt_perf_attach_cpus(dtp, prb, &attr, (data & 1) ? 1 : -1,
+				   prog_fd);
 }
 
 const dt_provops_t dt_prov_profile = {
