@@ -8,9 +8,14 @@
  * ("libc.so.6", the executable's own name), the function an STT_FUNC
  * symbol of its .symtab or .dynsym (uelf.c), the name "entry", "return", or
  * an offset into the function in lower-case hex without 0x ("1c"), which
- * must be inside the function (its st_size).  Module and function may be
- * globs; a glob name matches entry and return only: offset probes are named
- * one by one (DTrace would also create a probe at every instruction).  The
+ * must be inside the function (its st_size).  Module, function and name
+ * may be globs; a glob name (or an empty one) matches entry and return and
+ * the offset of every instruction of the function, as in DTrace: the body
+ * is read from the file and walked with x86len.c's decoder, from the first
+ * byte to st_size (offset 0 included, after entry and return); an
+ * instruction it cannot decode fails the description with the function
+ * and offset named, and instructions Linux's uprobes refuse (LOCK and
+ * ES/CS/SS/DS prefixes, VEX, int3: dt_x86_uprobe_ok) have no probe.  The
  * module "a.out" means the executable: resolve() rewrites it to the
  * executable's name before matching, so its probes carry the real name, as
  * in DTrace.  Aliases (several names at one address) matched by one glob
@@ -81,6 +86,8 @@
 
 enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 
+#define PID_MAX_BODY (1 << 20)	/* bytes of a function walked for its
+				   instruction probes */
 #define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction (lock-
 				   prefixed ones, for instance) */
 
@@ -154,20 +161,23 @@ typedef struct pid_want {
 	bool entry, ret;	/* the name matches entry, return */
 	bool has_off;		/* the name is an offset */
 	uint64_t off;
+	bool insns;		/* the name is a glob: every instruction's
+				   offset that it matches */
 } pid_want_t;
 
 static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
-		      const dt_uobj_t *o, const dt_usym_t *s, int kind)
+		      const dt_uobj_t *o, const dt_usym_t *s, int kind,
+		      uint64_t off)
 {
 	pid_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
 	char name[32];
 
 	d->path = dl_strdup(dtp->arena, o->attach);
-	d->off = s->off + (kind == PID_OFFSET ? w->off : 0);
+	d->off = s->off + (kind == PID_OFFSET ? off : 0);
 	d->pid = w->pid;
 	d->kind = kind;
 	if (kind == PID_OFFSET)
-		snprintf(name, sizeof(name), "%" PRIx64, w->off);
+		snprintf(name, sizeof(name), "%" PRIx64, off);
 	else
 		snprintf(name, sizeof(name), kind == PID_ENTRY ? "entry" :
 			 "return");
@@ -175,18 +185,62 @@ static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
 				  s->name, name, d) != NULL ? 1 : -1;
 }
 
+/* The instruction probes of a function whose offsets' names match the
+   glob: its body read from the file and walked with the decoder. */
+static int pid_insns(dtrace_hdl_t *dtp, const pid_want_t *w,
+		     const dt_uobj_t *o, const dt_usym_t *s, int fd)
+{
+	uint8_t *body;
+	uint64_t off = 0;
+	char hex[32];
+	int n = 0, r = 0, len = 0;
+
+	if (s->size > PID_MAX_BODY)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s`%s is too "
+				    "large to probe every instruction (limit "
+				    "is %d bytes)", o->name, s->name,
+				    PID_MAX_BODY);
+	body = malloc(s->size);
+	if (body == NULL || pread(fd, body, s->size, (off_t)s->off) !=
+	    (ssize_t)s->size) {
+		free(body);
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s`%s "
+				    "from %s", o->name, s->name, o->path);
+	}
+	for (; r >= 0 && off < s->size; off += (uint64_t)len) {
+		len = dt_x86_insn_len(body + off, s->size - off);
+		if (len < 0)
+			break;
+		snprintf(hex, sizeof(hex), "%" PRIx64, off);
+		if (!dt_gmatch(hex, w->pd->name) ||
+		    !dt_x86_uprobe_ok(body + off, (size_t)len))
+			continue;
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, off);
+	}
+	if (r >= 0 && len < 0)
+		r = dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot decode the "
+				 "instruction at %s`%s+0x%" PRIx64 " (byte "
+				 "0x%02x): probes on every instruction are not "
+				 "supported there", o->name, s->name, off,
+				 body[off]);
+	free(body);
+	return r < 0 ? -1 : n;
+}
+
 /* The probes of one function; returns how many, or -1. */
 static int pid_func(dtrace_hdl_t *dtp, const pid_want_t *w,
-		    const dt_uobj_t *o, const dt_usym_t *s)
+		    const dt_uobj_t *o, const dt_usym_t *s, int fd)
 {
 	int n = 0, r = 0;
 
 	if (w->entry)
-		n += r = pid_insert(dtp, w, o, s, PID_ENTRY);
+		n += r = pid_insert(dtp, w, o, s, PID_ENTRY, 0);
 	if (r >= 0 && w->ret)
-		n += r = pid_insert(dtp, w, o, s, PID_RETURN);
+		n += r = pid_insert(dtp, w, o, s, PID_RETURN, 0);
 	if (r >= 0 && w->has_off && w->off < s->size)
-		n += r = pid_insert(dtp, w, o, s, PID_OFFSET);
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, w->off);
+	if (r >= 0 && w->insns)
+		n += r = pid_insns(dtp, w, o, s, fd);
 	return r < 0 ? -1 : n;
 }
 
@@ -208,7 +262,7 @@ static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
 			   strcmp(s->name, func) != 0)
 			continue;
 		last = s->value;
-		n += r = pid_func(dtp, w, o, s);
+		n += r = pid_func(dtp, w, o, s, syms.fd);
 		if (!glob)
 			break;
 	}
@@ -229,7 +283,8 @@ static int pid_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	w.ret = dt_gmatch("return", pd->name);
 	w.has_off = !is_glob(pd->name) &&
 		    dt_pid_offset_of(pd->name, &w.off) == 0;
-	if (!w.entry && !w.ret && !w.has_off)
+	w.insns = is_glob(pd->name);
+	if (!w.entry && !w.ret && !w.has_off && !w.insns)
 		return 0;
 	if (dt_uproc_ready(dtp, w.pid) < 0 ||
 	    (nobj = dt_uproc_objs(dtp, w.pid, &objs)) < 0)
