@@ -324,6 +324,11 @@ int dt_uelf_off(const Elf64_Phdr *ph, size_t nph, uint64_t vaddr,
 /* If pid is held by us right after its exec (dtrace -c), run it to its
    entry point so that its libraries are mapped.  0 or -1. */
 int dt_uproc_ready(dtrace_hdl_t *dtp, int pid);
+/* The files that may carry SDT probes for every process: those with a
+   .note.stapsdt section mapped by any running process, and the file that
+   a literal module name names in $PATH or the library directories (if no
+   process maps one of that name); each file once. */
+int dt_usdt_files(dtrace_hdl_t *dtp, const char *mod, dt_uobj_t **objs);
 
 /* ---- program.c: compiling a program ------------------------------------------ */
 
