@@ -88,6 +88,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_spec_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
 	dt_ucache_free(dtp);
+	dt_udyn_free(dtp);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);

@@ -53,6 +53,11 @@
  * clause set and attached to all of its probes; the probe id comes from the
  * cookie (a constant when the program has one probe).
  *
+ * A uprobe where an SDT note with a semaphore sits (a function that starts
+ * with its USDT probe) is given the note's semaphore as its reference
+ * counter, as the usdt provider's is: the kernel refuses two uprobes at one
+ * place with different counters.
+ *
  * Like DTrace, a probe that cannot be enabled fails the whole run: x86
  * uprobes refuse some instructions (lock-prefixed ones, as at the start of
  * pthread_spin_lock), which the error then names.
@@ -94,6 +99,7 @@ enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 typedef struct pid_data {
 	const char *path;	/* the file the uprobe is in */
 	uint64_t off;		/* file offset of the probe point */
+	uint64_t sem_off;	/* an SDT note's semaphore there, or 0 */
 	int pid;
 	int kind;		/* PID_ENTRY, PID_RETURN, PID_OFFSET */
 } pid_data_t;
@@ -163,6 +169,7 @@ typedef struct pid_want {
 	uint64_t off;
 	bool insns;		/* the name is a glob: every instruction's
 				   offset that it matches */
+	const dt_usyms_t *syms;	/* of the object being read */
 } pid_want_t;
 
 static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
@@ -174,6 +181,9 @@ static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
 
 	d->path = dl_strdup(dtp->arena, o->attach);
 	d->off = s->off + (kind == PID_OFFSET ? off : 0);
+	for (size_t i = 0; i < w->syms->nnotes; i++)
+		if (w->syms->notes[i].off == d->off)
+			d->sem_off = w->syms->notes[i].sem_off;
 	d->pid = w->pid;
 	d->kind = kind;
 	if (kind == PID_OFFSET)
@@ -244,8 +254,7 @@ static int pid_func(dtrace_hdl_t *dtp, const pid_want_t *w,
 	return r < 0 ? -1 : n;
 }
 
-static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
-		   const dt_uobj_t *o)
+static int pid_obj(dtrace_hdl_t *dtp, pid_want_t *w, const dt_uobj_t *o)
 {
 	const char *func = w->pd->func;
 	bool glob = is_glob(func);
@@ -255,6 +264,7 @@ static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
 
 	if (dt_usyms_read(dtp, o->path, &syms) < 0)
 		return -1;
+	w->syms = &syms;
 	for (size_t i = 0; r >= 0 && i < syms.n; i++) {
 		const dt_usym_t *s = &syms.v[i];
 
@@ -360,6 +370,11 @@ static int pid_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 		.uprobe_path = (uintptr_t)d->path,
 		.probe_offset = d->off,
 	};
+
+	/* the kernel refuses a second uprobe at one place with another
+	   reference counter: one at an SDT note's site takes its semaphore */
+	if (d->sem_off != 0 && dtp->feat.uprobe_refshift >= 0)
+		attr.config |= d->sem_off << dtp->feat.uprobe_refshift;
 	char why[160];
 	int fd, link;
 
@@ -394,4 +409,5 @@ const dt_provops_t dt_prov_pid = {
 	.kind = pid_kind,
 	.lower = pid_lower,
 	.attach = pid_attach,
+	.grows = true,
 };

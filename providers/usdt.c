@@ -616,4 +616,5 @@ const dt_provops_t dt_prov_usdt = {
 	.kind = usdt_kind,
 	.lower = usdt_lower,
 	.attach = usdt_attach,
+	.grows = true,
 };

@@ -31,6 +31,10 @@ W=$TOP/build/pg
 PORT=5499
 JOBS=${PG_JOBS:-$(nproc)}
 
+# PostgreSQL's make generates its headers only at MAKELEVEL 0: run from
+# `make check-pg`, it must not see that it is inside another make.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
 say() { echo "pg-accept: $*"; }
 fail() { echo "pg-accept: FAIL: $*" >&2; exit 1; }
 
@@ -129,6 +133,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 [ -n "$BE" ] || fail "no backend for the waiting psql"
+rm -f "$W/query.out" "$W/txn.out"	# -o appends, as in DTrace
 "$DTRACE" -q -p "$BE" -o "$W/query.out" -n '
 postgresql$target:::query-start { printf("%s\n", copyinstr(arg0)); exit(0); }
 ' &
