@@ -21,8 +21,9 @@
  * in DTrace.  Aliases (several names at one address) matched by one glob
  * give probes under the first name in (address, name) order only, so that
  * one call fires once; a name given exactly always has its own probes.
- * Probes exist only for the objects mapped when they are described;
- * libraries loaded later with dlopen are not seen.
+ * Probes are made for the objects mapped when they are described; those of
+ * libraries the target loads later with dlopen are made when it loads them
+ * (udyn.c), and join the programs already loaded.
  *
  * The -c handshake.  dtrace -c holds its command stopped by ptrace right
  * after execve, when only the executable and ld.so are mapped.  The first

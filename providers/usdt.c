@@ -5,12 +5,24 @@
  *
  * Names.  A description's provider field is a provider name followed by a
  * process id ("python1234", from python$target); wants() claims any such
- * literal field except pid<N>, which is the pid provider's.  A pattern
- * (or an empty field, as in dtrace -l -p PID) is matched against the
- * probes of the process $target only, if there is one: every USDT probe
- * of a process is listed by `dtrace -l -p PID`, as in DTrace.  (A pattern
- * does not run a -c command on to its entry point: `syscall*:::` must
- * still see what ld.so does; it sees the probes of the executable only.)  The probes are
+ * literal field except pid<N>, which is the pid provider's.  An empty
+ * field (as in dtrace -l -p PID) is matched against the probes of the
+ * process $target only, if there is one: every USDT probe of a process is
+ * listed by `dtrace -l -p PID`, as in DTrace.  (That does not run a -c
+ * command on to its entry point: it sees the probes of the executable
+ * only.)
+ *
+ * Every process.  A pattern ("python*") or a name without a pid that no
+ * other provider has ("python") means the probes of every process, those
+ * started later included: their probes are named by the note's provider
+ * alone ("python:python3.11:...:function-entry"), made per file from
+ * dt_usdt_files() (uelf.c: the files with SDT notes that running processes
+ * map, and a module named exactly, looked for in $PATH and the library
+ * directories), and their uprobes have no pid (perf_event_open with pid -1
+ * and CPU 0: the BPF program runs wherever the uprobe is hit), so the
+ * kernel plants them in every process that maps the file, now or later,
+ * and raises each one's semaphores.  Only a description that names a pid
+ * filters by pid (in the kernel, as below).  The probes of a process are
  * read from the notes of the files the process maps (uelf.c, as for the pid
  * provider, and with -c the command is first run to its entry point so
  * that its libraries are mapped): the module is the file's basename, the
