@@ -26,7 +26,8 @@
  * DT_UDYN_POLL_MS for records, so a stop lasts about that long (twice per
  * dlopen: ld.so calls r_brk before and after mapping).
  *
- * Limits.  Only the target ($target of -c/-p) is watched.  A probe joins
+ * Limits.  Only the target ($target of -c/-p) is watched; a -p process's
+ * parent sees it stop and continue (a shell may say so).  A probe joins
  * only a program that exists: a description that matched nothing at start
  * (-Z) has no program to run, and a new probe whose clause set or kind
  * (a usdt argument string not seen before) has no program is reported

@@ -14,8 +14,8 @@
 #   4. the wildcard provider `postgresql*:::transaction-start` traces a
 #      backend started after dtrace (every psql connection is a new
 #      process).
-# The stock Debian postgres binary (postgresql-15) is checked the same way
-# for step 2 when it is installed.
+# Steps 2 to 4 run again on Debian's stock postgres binary (postgresql-15)
+# when it is installed.
 #
 # Needs: deb-src in apt's sources (added as
 # /etc/apt/sources.list.d/dtrace-deb-src.sources if none is there),
@@ -78,87 +78,103 @@ fi
 built=$(date +%s)
 say "source and build took $((built - start)) s"
 
-# ---- a server --------------------------------------------------------------
-BIN=$W/inst/bin
-RUN=$W/run		# the server's: data, socket, log
-DATA=$RUN/data
-SOCK=$RUN/sock
+# ---- a server, then steps 2 to 4 on it --------------------------------------
 id -u pgaccept >/dev/null 2>&1 ||
 	useradd --system --no-create-home --shell /usr/sbin/nologin pgaccept
 as_pg() { runuser -u pgaccept -- "$@"; }
 stop_server() {
-	[ -f "$DATA/postmaster.pid" ] &&
-		as_pg "$BIN/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
+	[ -n "${DATA:-}" ] && [ -f "$DATA/postmaster.pid" ] &&
+		as_pg "$SBIN/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
 	true
 }
 trap stop_server EXIT
-stop_server
-rm -rf "$RUN"
-mkdir -p "$DATA" "$SOCK"
-chown -R pgaccept "$RUN"
-as_pg "$BIN/initdb" -A trust -U postgres -D "$DATA" > "$W/initdb.log" 2>&1 ||
-	fail "initdb (see $W/initdb.log)"
-as_pg "$BIN/pg_ctl" -D "$DATA" -l "$RUN/server.log" -w \
-	-o "-p $PORT -k $SOCK -c listen_addresses=" start >/dev/null ||
-	fail "server start (see $RUN/server.log)"
-PSQL="$BIN/psql -X -q -A -t -h $SOCK -p $PORT -U postgres -d postgres"
-PM=$(head -1 "$DATA/postmaster.pid")
 
-# ---- 2: dtrace -l -p -------------------------------------------------------
-nnotes=$(readelf -n "$BIN/postgres" | grep -c 'stapsdt')
-nlisted=$("$DTRACE" -l -p "$PM" | grep -c "^ *[0-9]* *postgresql$PM ")
-say "dtrace -l -p $PM lists $nlisted probes ($nnotes SDT notes)"
-[ "$nlisted" -gt 0 ] || fail "no probes listed"
-"$DTRACE" -l -n "postgresql$PM:::query-start" -p "$PM" |
-	grep -q "postgresql$PM *postgres *exec_simple_query *query-start" ||
-	fail "query-start is not listed in exec_simple_query"
-if [ -x /usr/lib/postgresql/15/bin/postgres ]; then
-	n=$(readelf -n /usr/lib/postgresql/15/bin/postgres | grep -c stapsdt)
-	say "Debian's stock postgres has $n SDT notes"
+# accept TAG BINDIR: a server of BINDIR's postgres, traced (psql is ours).
+accept() {
+	TAG=$1 SBIN=$2
+	RUN=$W/run-$TAG		# the server's: data, socket, log
+	DATA=$RUN/data
+	SOCK=$RUN/sock
+	stop_server
+	rm -rf "$RUN"
+	mkdir -p "$DATA" "$SOCK"
+	chown -R pgaccept "$RUN"
+	as_pg "$SBIN/initdb" -A trust -U postgres -D "$DATA" \
+		> "$RUN/initdb.log" 2>&1 || fail "initdb (see $RUN/initdb.log)"
+	as_pg "$SBIN/pg_ctl" -D "$DATA" -l "$RUN/server.log" -w \
+		-o "-p $PORT -k $SOCK -c listen_addresses=" start >/dev/null ||
+		fail "server start (see $RUN/server.log)"
+	PSQL="$W/inst/bin/psql -X -q -A -t -h $SOCK -p $PORT -U postgres -d postgres"
+	PM=$(head -1 "$DATA/postmaster.pid")
+
+	# 2: dtrace -l -p
+	nnotes=$(readelf -n "$SBIN/postgres" | grep -c 'stapsdt')
+	nlisted=$("$DTRACE" -l -p "$PM" | grep -c "^ *[0-9]* *postgresql$PM ")
+	say "$TAG: dtrace -l -p $PM lists $nlisted probes ($nnotes SDT notes)"
+	[ "$nlisted" -gt 0 ] || fail "no probes listed"
+	# (in exec_simple_query where the binary has its .symtab; Debian's
+	# is stripped, and exec_simple_query is static: no function name)
+	"$DTRACE" -l -n "postgresql$PM:::query-start" -p "$PM" |
+		grep -q "postgresql$PM *postgres .*query-start$" ||
+		fail "query-start is not listed"
+
+	# 3: query-start on a backend that waits: psql reads a fifo
+	FIFO=$RUN/fifo
+	mkfifo "$FIFO"
+	$PSQL < "$FIFO" > "$RUN/psql.out" 2>&1 &
+	PSQLPID=$!
+	exec 9> "$FIFO"
+	echo "select 1;" >&9
+	BE=
+	for _ in $(seq 50); do
+		BE=$($PSQL -c "select pid from pg_stat_activity where
+			backend_type = 'client backend' and
+			pid <> pg_backend_pid()")
+		[ -n "$BE" ] && break
+		sleep 0.1
+	done
+	[ -n "$BE" ] || fail "no backend for the waiting psql"
+	"$DTRACE" -q -p "$BE" -o "$RUN/query.out" -n '
+	postgresql$target:::query-start { printf("%s\n", copyinstr(arg0)); exit(0); }
+	' &
+	DT=$!
+	sleep 1.5
+	echo "select 'traced by dtrace' as hello;" >&9
+	wait "$DT" || fail "dtrace on the backend failed"
+	exec 9>&-
+	wait "$PSQLPID" || true
+	say "$TAG: query-start: $(head -1 "$RUN/query.out")"
+	grep -qx "select 'traced by dtrace' as hello;" "$RUN/query.out" ||
+		fail "query-start did not print the query"
+
+	# 4: the wildcard provider, in a backend started after dtrace
+	"$DTRACE" -q -o "$RUN/txn.out" -n '
+	BEGIN { printf("ready\n"); }
+	postgresql*:::transaction-start /execname == "postgres"/ { n++; }
+	postgresql*:::query-start /copyinstr(arg0) == "select 4242;"/ {
+		printf("query %s\n", copyinstr(arg0)); exit(0); }
+	END { printf("transaction-start %s\n", n > 0 ? "seen" : "not seen"); }
+	' &
+	DT=$!
+	for _ in $(seq 100); do
+		grep -q ready "$RUN/txn.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	$PSQL -c "select 4242;" >/dev/null
+	wait "$DT" || fail "dtrace with postgresql* failed"
+	say "$TAG: wildcard: $(grep -v ready "$RUN/txn.out" | tr '\n' ' ')"
+	grep -qx "query select 4242;" "$RUN/txn.out" ||
+		fail "no query-start via postgresql*"
+	grep -qx "transaction-start seen" "$RUN/txn.out" ||
+		fail "no transaction-start"
+	stop_server
+}
+
+accept built "$W/inst/bin"
+STOCK=/usr/lib/postgresql/15/bin
+if [ -x $STOCK/postgres ] && [ -x $STOCK/initdb ]; then
+	accept stock $STOCK
+else
+	say "Debian's postgresql-15 is not installed: its stock binary not tried"
 fi
-
-# ---- 3: query-start on a backend ------------------------------------------
-# A backend that waits: psql reads its queries from a fifo.
-FIFO=$W/fifo
-rm -f "$FIFO"
-mkfifo "$FIFO"
-$PSQL < "$FIFO" > "$W/psql.out" 2>&1 &
-PSQLPID=$!
-exec 9> "$FIFO"
-echo "select 1;" >&9
-for _ in $(seq 50); do
-	BE=$($PSQL -c "select pid from pg_stat_activity where
-		backend_type = 'client backend' and pid <> pg_backend_pid()")
-	[ -n "$BE" ] && break
-	sleep 0.1
-done
-[ -n "$BE" ] || fail "no backend for the waiting psql"
-rm -f "$W/query.out" "$W/txn.out"	# -o appends, as in DTrace
-"$DTRACE" -q -p "$BE" -o "$W/query.out" -n '
-postgresql$target:::query-start { printf("%s\n", copyinstr(arg0)); exit(0); }
-' &
-DT=$!
-sleep 1.5
-echo "select 'traced by dtrace' as hello;" >&9
-wait "$DT" || fail "dtrace on the backend failed"
-exec 9>&-
-wait "$PSQLPID" || true
-say "query-start: $(cat "$W/query.out")"
-grep -qx "select 'traced by dtrace' as hello;" "$W/query.out" ||
-	fail "query-start did not print the query"
-
-# ---- 4: wildcard provider, a backend started after dtrace ------------------
-"$DTRACE" -q -o "$W/txn.out" -n '
-postgresql*:::transaction-start /execname == "postgres"/ { n++; }
-postgresql*:::query-start /copyinstr(arg0) == "select 4242;"/ {
-	printf("query %s\n", copyinstr(arg0)); exit(0); }
-END { printf("transaction-start %s\n", n > 0 ? "seen" : "not seen"); }
-' &
-DT=$!
-sleep 2
-$PSQL -c "select 4242;" >/dev/null
-wait "$DT" || fail "dtrace with postgresql* failed"
-say "wildcard: $(tr '\n' ' ' < "$W/txn.out")"
-grep -qx "query select 4242;" "$W/txn.out" || fail "no query-start via postgresql*"
-grep -qx "transaction-start seen" "$W/txn.out" || fail "no transaction-start"
 say "PASS ($(($(date +%s) - start)) s in all)"
