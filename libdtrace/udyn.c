@@ -302,7 +302,8 @@ static void rescan_prog(dtrace_hdl_t *dtp, dt_udyn_t *u, dtrace_prog_t *pgp)
 {
 	rescan_t r = { .u = u };
 
-	memset(u->in, 0, u->nin * sizeof(*u->in));
+	if (u->in != NULL)
+		memset(u->in, 0, u->nin * sizeof(*u->in));
 	for (size_t i = 0; i < pgp->nprogs; i++)
 		for (size_t j = 0; j < pgp->progs[i].nprobes; j++)
 			set_bit(&u->in, &u->nin, pgp->progs[i].probes[j]->id);
