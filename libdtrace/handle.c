@@ -92,6 +92,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	btf__free(dtp->btf);
 	dt_kbtf_free(dtp);
 	dt_ucache_free(dtp);
+	dt_udyn_free(dtp);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);

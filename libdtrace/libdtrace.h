@@ -206,6 +206,10 @@ struct dt_provops {
 	/* Optional.  Does the provider serve this provider field although
 	   it is not its name (usdt: "python1234")? */
 	bool (*wants)(const char *prov);
+	/* Probes may appear while tracing (pid, usdt: libraries loaded
+	   later, udyn.c): programs read the probe id from the cookie and the
+	   names from the probe map even when they have one probe. */
+	bool grows;
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -335,6 +339,11 @@ int dt_uelf_off(const Elf64_Phdr *ph, size_t nph, uint64_t vaddr,
 /* If pid is held by us right after its exec (dtrace -c), run it to its
    entry point so that its libraries are mapped.  0 or -1. */
 int dt_uproc_ready(dtrace_hdl_t *dtp, int pid);
+/* The files that may carry SDT probes for every process: those with a
+   .note.stapsdt section mapped by any running process, and the file that
+   a literal module name names in $PATH or the library directories (if no
+   process maps one of that name); each file once. */
+int dt_usdt_files(dtrace_hdl_t *dtp, const char *mod, dt_uobj_t **objs);
 
 /* ---- program.c: compiling a program ------------------------------------------ */
 
@@ -510,6 +519,20 @@ void dt_ucache_refresh(dtrace_hdl_t *dtp, int pid);
 /* While tracing: refresh the target's, if user symbols are recorded. */
 void dt_ucache_tick(dtrace_hdl_t *dtp);
 void dt_ucache_free(dtrace_hdl_t *dtp);
+
+/* ---- udyn.c: libraries loaded while tracing ------------------------------ */
+
+typedef struct dt_udyn dt_udyn_t;
+#define DT_UDYN_PROBES 1024	/* room in the probe map for probes that
+				   appear while tracing */
+#define DT_UDYN_POLL_MS 10	/* longest wait of dtrace_work while a
+				   process is watched */
+/* After the probes are attached: watch the target for libraries it loads
+   (if it has pid or usdt probes).  0, or -1 with the error set. */
+int dt_udyn_arm(dtrace_hdl_t *dtp);
+/* From dtrace_work: enable the probes of libraries loaded since. */
+void dt_udyn_tick(dtrace_hdl_t *dtp);
+void dt_udyn_free(dtrace_hdl_t *dtp);
 /* Print a stack or symbol value (a DL_F_STACK .. DL_F_USYM field of
    size bytes, symfmt a dl_symfmt_t) as DTrace does; < 0 on an error. */
 int dt_print_stacksym(dtrace_hdl_t *dtp, FILE *out, uint32_t kind,
@@ -564,6 +587,8 @@ struct dtrace_hdl {
 	struct dt_kbtf *kbtf;		/* vmlinux BTF for the providers,
 					   loaded on first use (kbtf.c) */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
+	struct dt_udyn *udyn;		/* the target watched for libraries
+					   loaded later (udyn.c), or NULL */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:

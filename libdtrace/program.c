@@ -233,7 +233,8 @@ static ir_ref_t pvar_hook(void *arg, ir_func_t *fn, ir_blk_t **blk,
 {
 	dt_bpfprog_t *bp = arg;
 	dt_lowerenv_t env = { .fn = fn, .blk = *blk, .ctx = ctx,
-			      .probe_id = bp->nprobes == 1 ?
+			      .probe_id = bp->nprobes == 1 &&
+					  !bp->ops->grows ?
 					  bp->probes[0]->id : 0,
 			      .exit = exit };
 	ir_ref_t r = bp->ops->lower(&env, bp->probes[0], (dt_pvar_t)what, n);
@@ -269,7 +270,7 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
 				(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,
 		};
-		if (bp->nprobes == 1) {
+		if (bp->nprobes == 1 && !bp->ops->grows) {
 			hooks.probe_id = bp->probes[0]->id;
 			dt_probe_info(bp->probes[0], &pi);
 			hooks.probe = &pi;

@@ -81,6 +81,22 @@ static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 
 /* The names of every probe a program with several probes may read, in one
    batch update (programs with one probe have them as constants). */
+/* Does the program read its probe's names from the probe map? */
+static bool named_by_map(const dt_bpfprog_t *bp)
+{
+	return bp->nprobes > 1 || (bp->nprobes == 1 && bp->ops->grows);
+}
+
+/* Room in the probe map for probes that appear while tracing. */
+static uint32_t probes_later(const dtrace_hdl_t *dtp)
+{
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++)
+			if (p->progs[i].ops->grows)
+				return DT_UDYN_PROBES;
+	return 0;
+}
+
 static int fill_probes(dtrace_hdl_t *dtp)
 {
 	size_t n = 0, cap = 0;
@@ -90,12 +106,13 @@ static int fill_probes(dtrace_hdl_t *dtp)
 
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
 		for (size_t i = 0; i < p->nprogs; i++)
-			cap += p->progs[i].nprobes > 1 ? p->progs[i].nprobes : 0;
+			cap += named_by_map(&p->progs[i]) ?
+			       p->progs[i].nprobes : 0;
 	keys = calloc(cap + 1, sizeof(*keys));
 	vals = calloc(cap + 1, sizeof(*vals));
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
 		for (size_t i = 0; i < p->nprogs; i++)
-			for (size_t j = 0; p->progs[i].nprobes > 1 &&
+			for (size_t j = 0; named_by_map(&p->progs[i]) &&
 			     j < p->progs[i].nprobes; j++, n++) {
 				keys[n] = p->progs[i].probes[j]->id;
 				dt_probe_info(p->progs[i].probes[j], &vals[n]);
@@ -182,7 +199,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
 	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,
 			      "dt_probes", sizeof(dl_probeinfo_t),
-			      (uint32_t)dtp->nprobes + 1, 0);
+			      (uint32_t)dtp->nprobes + 1 + probes_later(dtp), 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			      "dt_drops", 8, DL_DROP_NKINDS, 0);
 	if (uses_vtime(dtp))
@@ -496,7 +513,9 @@ int dtrace_go(dtrace_hdl_t *dtp)
 	if (dtp->done)
 		return 0;
 	dt_ucache_tick(dtp);	/* the target's mappings, for ustack() */
-	return for_each_prog(dtp, attach_prog, false);
+	if (for_each_prog(dtp, attach_prog, false) < 0)
+		return -1;
+	return dt_udyn_arm(dtp);	/* libraries loaded later */
 }
 
 dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
@@ -504,6 +523,9 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 	if (dtp->done)
 		return DTRACE_WORK_DONE;
 	dt_ucache_tick(dtp);	/* the target's mappings, for ustack() */
+	dt_udyn_tick(dtp);	/* and the libraries it loaded */
+	if (dtp->udyn != NULL && timeout_ms > DT_UDYN_POLL_MS)
+		timeout_ms = DT_UDYN_POLL_MS;	/* it may be stopped */
 	int n = ring_buffer__poll(dtp->rb, timeout_ms);
 	/* records come without wakeups unless the buffer fills (lower.c):
 	   read what is there whether or not we were woken */

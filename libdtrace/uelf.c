@@ -31,6 +31,18 @@
  * too (the kernel's uprobe reference counter wants its file offset); notes
  * whose addresses are not in the file's image are skipped.
  *
+ * Files for every process (the usdt provider's python*:::).  A probe of
+ * every process is a uprobe on a file without a pid, so it also fires in
+ * processes started later that map the file.  The candidates are the files
+ * with a .note.stapsdt section that some running process maps (each
+ * /proc/PID/maps read, each file once by device and inode), and, for a
+ * module named exactly that no process maps, the first file of that name
+ * with SDT notes in $PATH's directories, then in the library directories
+ * (LD_LIBRARY_PATH's, /usr/local/lib, /lib/x86_64-linux-gnu,
+ * /usr/lib/x86_64-linux-gnu, /lib, /usr/lib): `app:::` finds ./app when
+ * dtrace runs with PATH=.:$PATH, before any app runs.  A program first
+ * started after dtrace from a file found neither way is not traced.
+ *
  * The -c handshake.  dtrace -c holds its command with ptrace, stopped right
  * after execve: the executable and ld.so are mapped, the libraries it needs
  * are not.  dt_uproc_ready() sees such a process (in a tracing stop, traced
@@ -46,6 +58,7 @@
  * Contract: every function that fails sets the handle's error and returns
  * -1; a file that is not ELF has no symbols (not an error).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -229,6 +242,166 @@ int dt_uproc_objs(dtrace_hdl_t *dtp, int pid, dt_uobj_t **objsp)
 	}
 	*objsp = objs;
 	return (int)n;
+}
+
+/* ---- files for every process ------------------------------------------- */
+
+/* Has the ELF file a .note.stapsdt section? */
+static bool has_sdt(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	size_t shstrndx;
+	Elf *e;
+
+	if (fd < 0)
+		return false;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (e != NULL && elf_kind(e) == ELF_K_ELF &&
+	    elf_getshdrstrndx(e, &shstrndx) == 0) {
+		while (!found && (scn = elf_nextscn(e, scn)) != NULL) {
+			GElf_Shdr sh;
+			const char *n;
+
+			found = gelf_getshdr(scn, &sh) != NULL &&
+				sh.sh_type == SHT_NOTE &&
+				(n = elf_strptr(e, shstrndx, sh.sh_name)) !=
+				NULL && strcmp(n, ".note.stapsdt") == 0;
+		}
+	}
+	if (e != NULL)
+		elf_end(e);
+	close(fd);
+	return found;
+}
+
+typedef struct ufiles {
+	dt_uobj_t *v;
+	size_t n, cap;
+	bool nomem;
+} ufiles_t;
+
+static bool ufiles_have(const ufiles_t *f, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].dev == dev && f->v[i].ino == ino)
+			return true;
+	return false;
+}
+
+/* Take o (its strings) into f, or free them. */
+static void ufiles_take(ufiles_t *f, dt_uobj_t *o)
+{
+	dt_uobj_t *v;
+
+	if (f->n == f->cap) {
+		size_t c = f->cap ? f->cap * 2 : 16;
+
+		if ((v = realloc(f->v, c * sizeof(*v))) == NULL) {
+			f->nomem = true;
+			free(o->path);
+			free(o->attach);
+			return;
+		}
+		f->v = v;
+		f->cap = c;
+	}
+	f->v[f->n++] = *o;
+}
+
+static void scan_pid(dtrace_hdl_t *dtp, ufiles_t *f, int pid)
+{
+	dt_uobj_t *objs;
+	int n = dt_uproc_objs(dtp, pid, &objs);
+
+	for (int i = 0; i < n; i++) {
+		if (!f->nomem && !ufiles_have(f, objs[i].dev, objs[i].ino) &&
+		    has_sdt(objs[i].attach)) {
+			ufiles_take(f, &objs[i]);
+			objs[i].path = objs[i].attach = NULL;
+		}
+	}
+	if (n > 0)
+		dt_uproc_objs_free(objs, (size_t)n);
+}
+
+/* The first file called name with SDT notes in the directories of the
+   colon-separated list dirs, into *o; 0 if found. */
+static int find_in(const char *dirs, const char *name, dt_uobj_t *o)
+{
+	char path[4096];
+	struct stat st;
+
+	while (dirs != NULL && *dirs != '\0') {
+		size_t len = strcspn(dirs, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)len,
+			 len > 0 ? dirs : ".", name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    has_sdt(path)) {
+			memset(o, 0, sizeof(*o));
+			o->path = strdup(path);
+			o->attach = strdup(path);
+			o->dev = st.st_dev;
+			o->ino = st.st_ino;
+			o->exec = true;
+			return 0;
+		}
+		dirs += len + (dirs[len] == ':');
+	}
+	return -1;
+}
+
+static void find_module(ufiles_t *f, const char *mod)
+{
+	const char *lib = getenv("LD_LIBRARY_PATH");
+	dt_uobj_t o;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].name, mod) == 0)
+			return;
+	if (strchr(mod, '/') != NULL ||
+	    (find_in(getenv("PATH"), mod, &o) < 0 &&
+	     find_in(lib, mod, &o) < 0 &&
+	     find_in("/usr/local/lib:/lib/x86_64-linux-gnu:"
+		     "/usr/lib/x86_64-linux-gnu:/lib:/usr/lib", mod, &o) < 0))
+		return;
+	if (o.path == NULL || o.attach == NULL || ufiles_have(f, o.dev, o.ino)) {
+		free(o.path);
+		free(o.attach);
+		return;
+	}
+	ufiles_take(f, &o);
+}
+
+int dt_usdt_files(dtrace_hdl_t *dtp, const char *mod, dt_uobj_t **objsp)
+{
+	ufiles_t f = { 0 };
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read "
+				    "/proc: %s", strerror(errno));
+	while (!f.nomem && (de = readdir(d)) != NULL) {
+		int pid = atoi(de->d_name);
+
+		if (pid > 0 && pid != getpid())
+			scan_pid(dtp, &f, pid);
+	}
+	closedir(d);
+	if (!f.nomem && *mod != '\0' && strpbrk(mod, "*?[\\") == NULL)
+		find_module(&f, mod);
+	for (size_t i = 0; i < f.n; i++)	/* names into the moved paths */
+		f.v[i].name = base_name(f.v[i].path);
+	if (f.nomem) {
+		dt_uproc_objs_free(f.v, f.n);
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, ERR_NOMEM);
+	}
+	*objsp = f.v;
+	return (int)f.n;
 }
 
 /* ---- ELF function symbols ------------------------------------------------ */

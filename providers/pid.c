@@ -8,16 +8,22 @@
  * ("libc.so.6", the executable's own name), the function an STT_FUNC
  * symbol of its .symtab or .dynsym (uelf.c), the name "entry", "return", or
  * an offset into the function in lower-case hex without 0x ("1c"), which
- * must be inside the function (its st_size).  Module and function may be
- * globs; a glob name matches entry and return only: offset probes are named
- * one by one (DTrace would also create a probe at every instruction).  The
+ * must be inside the function (its st_size).  Module, function and name
+ * may be globs; a glob name (or an empty one) matches entry and return and
+ * the offset of every instruction of the function, as in DTrace: the body
+ * is read from the file and walked with x86len.c's decoder, from the first
+ * byte to st_size (offset 0 included, after entry and return); an
+ * instruction it cannot decode fails the description with the function
+ * and offset named, and instructions Linux's uprobes refuse (LOCK and
+ * ES/CS/SS/DS prefixes, VEX, int3: dt_x86_uprobe_ok) have no probe.  The
  * module "a.out" means the executable: resolve() rewrites it to the
  * executable's name before matching, so its probes carry the real name, as
  * in DTrace.  Aliases (several names at one address) matched by one glob
  * give probes under the first name in (address, name) order only, so that
  * one call fires once; a name given exactly always has its own probes.
- * Probes exist only for the objects mapped when they are described;
- * libraries loaded later with dlopen are not seen.
+ * Probes are made for the objects mapped when they are described; those of
+ * libraries the target loads later with dlopen are made when it loads them
+ * (udyn.c), and join the programs already loaded.
  *
  * The -c handshake.  dtrace -c holds its command stopped by ptrace right
  * after execve, when only the executable and ld.so are mapped.  The first
@@ -47,6 +53,11 @@
  * program (the context is the user's struct pt_regs), loaded once per
  * clause set and attached to all of its probes; the probe id comes from the
  * cookie (a constant when the program has one probe).
+ *
+ * A uprobe where an SDT note with a semaphore sits (a function that starts
+ * with its USDT probe) is given the note's semaphore as its reference
+ * counter, as the usdt provider's is: the kernel refuses two uprobes at one
+ * place with different counters.
  *
  * Like DTrace, a probe that cannot be enabled fails the whole run: x86
  * uprobes refuse some instructions (lock-prefixed ones, as at the start of
@@ -81,12 +92,15 @@
 
 enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 
+#define PID_MAX_BODY (1 << 20)	/* bytes of a function walked for its
+				   instruction probes */
 #define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction (lock-
 				   prefixed ones, for instance) */
 
 typedef struct pid_data {
 	const char *path;	/* the file the uprobe is in */
 	uint64_t off;		/* file offset of the probe point */
+	uint64_t sem_off;	/* an SDT note's semaphore there, or 0 */
 	int pid;
 	int kind;		/* PID_ENTRY, PID_RETURN, PID_OFFSET */
 } pid_data_t;
@@ -154,20 +168,27 @@ typedef struct pid_want {
 	bool entry, ret;	/* the name matches entry, return */
 	bool has_off;		/* the name is an offset */
 	uint64_t off;
+	bool insns;		/* the name is a glob: every instruction's
+				   offset that it matches */
+	const dt_usyms_t *syms;	/* of the object being read */
 } pid_want_t;
 
 static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
-		      const dt_uobj_t *o, const dt_usym_t *s, int kind)
+		      const dt_uobj_t *o, const dt_usym_t *s, int kind,
+		      uint64_t off)
 {
 	pid_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
 	char name[32];
 
 	d->path = dl_strdup(dtp->arena, o->attach);
-	d->off = s->off + (kind == PID_OFFSET ? w->off : 0);
+	d->off = s->off + (kind == PID_OFFSET ? off : 0);
+	for (size_t i = 0; i < w->syms->nnotes; i++)
+		if (w->syms->notes[i].off == d->off)
+			d->sem_off = w->syms->notes[i].sem_off;
 	d->pid = w->pid;
 	d->kind = kind;
 	if (kind == PID_OFFSET)
-		snprintf(name, sizeof(name), "%" PRIx64, w->off);
+		snprintf(name, sizeof(name), "%" PRIx64, off);
 	else
 		snprintf(name, sizeof(name), kind == PID_ENTRY ? "entry" :
 			 "return");
@@ -175,23 +196,66 @@ static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
 				  s->name, name, d) != NULL ? 1 : -1;
 }
 
+/* The instruction probes of a function whose offsets' names match the
+   glob: its body read from the file and walked with the decoder. */
+static int pid_insns(dtrace_hdl_t *dtp, const pid_want_t *w,
+		     const dt_uobj_t *o, const dt_usym_t *s, int fd)
+{
+	uint8_t *body;
+	uint64_t off = 0;
+	char hex[32];
+	int n = 0, r = 0, len = 0;
+
+	if (s->size > PID_MAX_BODY)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s`%s is too "
+				    "large to probe every instruction (limit "
+				    "is %d bytes)", o->name, s->name,
+				    PID_MAX_BODY);
+	body = malloc(s->size);
+	if (body == NULL || pread(fd, body, s->size, (off_t)s->off) !=
+	    (ssize_t)s->size) {
+		free(body);
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s`%s "
+				    "from %s", o->name, s->name, o->path);
+	}
+	for (; r >= 0 && off < s->size; off += (uint64_t)len) {
+		len = dt_x86_insn_len(body + off, s->size - off);
+		if (len < 0)
+			break;
+		snprintf(hex, sizeof(hex), "%" PRIx64, off);
+		if (!dt_gmatch(hex, w->pd->name) ||
+		    !dt_x86_uprobe_ok(body + off, (size_t)len))
+			continue;
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, off);
+	}
+	if (r >= 0 && len < 0)
+		r = dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot decode the "
+				 "instruction at %s`%s+0x%" PRIx64 " (byte "
+				 "0x%02x): probes on every instruction are not "
+				 "supported there", o->name, s->name, off,
+				 body[off]);
+	free(body);
+	return r < 0 ? -1 : n;
+}
+
 /* The probes of one function; returns how many, or -1. */
 static int pid_func(dtrace_hdl_t *dtp, const pid_want_t *w,
-		    const dt_uobj_t *o, const dt_usym_t *s)
+		    const dt_uobj_t *o, const dt_usym_t *s, int fd)
 {
 	int n = 0, r = 0;
 
 	if (w->entry)
-		n += r = pid_insert(dtp, w, o, s, PID_ENTRY);
+		n += r = pid_insert(dtp, w, o, s, PID_ENTRY, 0);
 	if (r >= 0 && w->ret)
-		n += r = pid_insert(dtp, w, o, s, PID_RETURN);
+		n += r = pid_insert(dtp, w, o, s, PID_RETURN, 0);
 	if (r >= 0 && w->has_off && w->off < s->size)
-		n += r = pid_insert(dtp, w, o, s, PID_OFFSET);
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, w->off);
+	if (r >= 0 && w->insns)
+		n += r = pid_insns(dtp, w, o, s, fd);
 	return r < 0 ? -1 : n;
 }
 
-static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
-		   const dt_uobj_t *o)
+static int pid_obj(dtrace_hdl_t *dtp, pid_want_t *w, const dt_uobj_t *o)
 {
 	const char *func = w->pd->func;
 	bool glob = is_glob(func);
@@ -201,6 +265,7 @@ static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
 
 	if (dt_usyms_read(dtp, o->path, &syms) < 0)
 		return -1;
+	w->syms = &syms;
 	for (size_t i = 0; r >= 0 && i < syms.n; i++) {
 		const dt_usym_t *s = &syms.v[i];
 
@@ -208,7 +273,7 @@ static int pid_obj(dtrace_hdl_t *dtp, const pid_want_t *w,
 			   strcmp(s->name, func) != 0)
 			continue;
 		last = s->value;
-		n += r = pid_func(dtp, w, o, s);
+		n += r = pid_func(dtp, w, o, s, syms.fd);
 		if (!glob)
 			break;
 	}
@@ -229,7 +294,8 @@ static int pid_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	w.ret = dt_gmatch("return", pd->name);
 	w.has_off = !is_glob(pd->name) &&
 		    dt_pid_offset_of(pd->name, &w.off) == 0;
-	if (!w.entry && !w.ret && !w.has_off)
+	w.insns = is_glob(pd->name);
+	if (!w.entry && !w.ret && !w.has_off && !w.insns)
 		return 0;
 	if (dt_uproc_ready(dtp, w.pid) < 0 ||
 	    (nobj = dt_uproc_objs(dtp, w.pid, &objs)) < 0)
@@ -305,6 +371,11 @@ static int pid_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 		.uprobe_path = (uintptr_t)d->path,
 		.probe_offset = d->off,
 	};
+
+	/* the kernel refuses a second uprobe at one place with another
+	   reference counter: one at an SDT note's site takes its semaphore */
+	if (d->sem_off != 0 && dtp->feat.uprobe_refshift >= 0)
+		attr.config |= d->sem_off << dtp->feat.uprobe_refshift;
 	char why[160];
 	int fd, link;
 
@@ -339,4 +410,5 @@ const dt_provops_t dt_prov_pid = {
 	.kind = pid_kind,
 	.lower = pid_lower,
 	.attach = pid_attach,
+	.grows = true,
 };

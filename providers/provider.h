@@ -87,6 +87,12 @@ ir_ref_t dt_perf_pc(dt_lowerenv_t *env, bool user);
 int dt_pid_of(const char *prov);
 int dt_pid_offset_of(const char *name, uint64_t *off);
 
+/* x86len.c: the length of the x86-64 instruction at p (at most n bytes
+   there), or -1 if it is not one this decoder knows; whether Linux's
+   uprobes accept it (no LOCK, no ES/CS/SS/DS prefix). */
+int dt_x86_insn_len(const uint8_t *p, size_t n);
+bool dt_x86_uprobe_ok(const uint8_t *p, size_t len);
+
 /* usdt.c: one argument of an SDT note ("-4@8(%rbp)"). */
 enum { DT_UA_REG, DT_UA_IMM, DT_UA_MEM };
 typedef struct dt_usdt_arg {

@@ -5,12 +5,24 @@
  *
  * Names.  A description's provider field is a provider name followed by a
  * process id ("python1234", from python$target); wants() claims any such
- * literal field except pid<N>, which is the pid provider's.  A pattern
- * (or an empty field, as in dtrace -l -p PID) is matched against the
- * probes of the process $target only, if there is one: every USDT probe
- * of a process is listed by `dtrace -l -p PID`, as in DTrace.  (A pattern
- * does not run a -c command on to its entry point: `syscall*:::` must
- * still see what ld.so does; it sees the probes of the executable only.)  The probes are
+ * literal field except pid<N>, which is the pid provider's.  An empty
+ * field (as in dtrace -l -p PID) is matched against the probes of the
+ * process $target only, if there is one: every USDT probe of a process is
+ * listed by `dtrace -l -p PID`, as in DTrace.  (That does not run a -c
+ * command on to its entry point: it sees the probes of the executable
+ * only.)
+ *
+ * Every process.  A pattern ("python*") or a name without a pid that no
+ * other provider has ("python") means the probes of every process, those
+ * started later included: their probes are named by the note's provider
+ * alone ("python:python3.11:...:function-entry"), made per file from
+ * dt_usdt_files() (uelf.c: the files with SDT notes that running processes
+ * map, and a module named exactly, looked for in $PATH and the library
+ * directories), and their uprobes have no pid (perf_event_open with pid -1
+ * and CPU 0: the BPF program runs wherever the uprobe is hit), so the
+ * kernel plants them in every process that maps the file, now or later,
+ * and raises each one's semaphores.  Only a description that names a pid
+ * filters by pid (in the kernel, as below).  The probes of a process are
  * read from the notes of the files the process maps (uelf.c, as for the pid
  * provider, and with -c the command is first run to its entry point so
  * that its libraries are mapped): the module is the file's basename, the
@@ -62,14 +74,14 @@
 #define USDT_NOREG (-1)
 
 typedef struct usdt_site {
+	const char *path;	/* the file the uprobe is set in */
 	uint64_t off;		/* file offset of the probe */
 	uint64_t sem_off;	/* file offset of its semaphore, 0: none */
 } usdt_site_t;
 
 typedef struct usdt_data {
-	const char *path;	/* the file uprobes are set in */
 	const char *args;	/* the note's argument string */
-	int pid;
+	int pid;		/* -1: every process */
 	int kind;		/* id of the first probe with these args */
 	int nargs;
 	dt_usdt_arg_t argv[USDT_MAX_ARGS];
@@ -282,13 +294,31 @@ int dt_usdt_split(const char *prov, char *name, size_t namesz)
 	return (int)pid;
 }
 
-/* A provider name with a pid, or a pattern (which may match $target's). */
+/* A provider field for the probes of every process: a pattern
+   ("python*"), or a name without a pid that no other provider has
+   ("python"). */
+static bool usdt_every(const char *prov)
+{
+	char name[64];
+
+	if (*prov == '\0' || dt_usdt_split(prov, name, sizeof(name)) > 0)
+		return false;
+	if (strpbrk(prov, "*?[\\") != NULL)
+		return true;
+	for (const dt_provops_t *const *p = dt_providers; *p != NULL; p++)
+		if (strcmp((*p)->name, prov) == 0)
+			return false;
+	return dt_pid_of(prov) < 0;
+}
+
+/* A provider name with a pid, the probes of every process, or the empty
+   field ($target's). */
 static bool usdt_wants(const char *prov)
 {
 	char name[64];
 
 	return dt_usdt_split(prov, name, sizeof(name)) > 0 ||
-	       *prov == '\0' || strpbrk(prov, "*?[\\") != NULL;
+	       *prov == '\0' || usdt_every(prov);
 }
 
 /* The probe name of a note: "__" shown as "-". */
@@ -327,14 +357,17 @@ static int usdt_kind_for(dtrace_hdl_t *dtp, const dt_probe_t *self,
 	return (int)self->id;
 }
 
-static int site_add(dtrace_hdl_t *dtp, usdt_data_t *d, const dt_unote_t *n)
+static int site_add(dtrace_hdl_t *dtp, usdt_data_t *d, const dt_uobj_t *o,
+		    const dt_unote_t *n)
 {
 	for (size_t i = 0; i < d->nsites; i++)
-		if (d->sites[i].off == n->off)
+		if (d->sites[i].off == n->off &&
+		    strcmp(d->sites[i].path, o->attach) == 0)
 			return 0;
 	dl_vec_grow(dtp->arena, (void **)&d->sites, &d->sitecap,
 		    d->nsites + 1, sizeof(*d->sites));
-	d->sites[d->nsites++] = (usdt_site_t){ n->off, n->sem_off };
+	d->sites[d->nsites++] = (usdt_site_t){
+		dl_strdup(dtp->arena, o->attach), n->off, n->sem_off };
 	if (strcmp(d->args, n->args) != 0)
 		d->mixed = true;
 	return 0;
@@ -347,7 +380,6 @@ static int usdt_insert(dtrace_hdl_t *dtp, const usdt_want_t *w,
 	usdt_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
 	dt_probe_t *prb;
 
-	d->path = dl_strdup(dtp->arena, o->attach);
 	d->args = dl_strdup(dtp->arena, n->args);
 	d->pid = w->pid;
 	d->nargs = dt_usdt_parse_args(n->args, d->argv, USDT_MAX_ARGS, d->bad,
@@ -360,7 +392,7 @@ static int usdt_insert(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		d->kind = usdt_kind_for(dtp, prb, d->args);
 		prb->nargs = d->nargs < 0 ? -1 : d->nargs;
 	}
-	return site_add(dtp, prb->data, n);
+	return site_add(dtp, prb->data, o, n);
 }
 
 static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
@@ -381,7 +413,11 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		char prov[96];
 
 		dt_usdt_probename(note->name, name, sizeof(name));
-		snprintf(prov, sizeof(prov), "%s%d", note->prov, w->pid);
+		if (w->pid > 0)
+			snprintf(prov, sizeof(prov), "%s%d", note->prov,
+				 w->pid);
+		else
+			snprintf(prov, sizeof(prov), "%s", note->prov);
 		if (!dt_gmatch(prov, pd->prov) || !dt_gmatch(func, pd->func) ||
 		    !dt_gmatch(name, pd->name))
 			continue;
@@ -389,6 +425,22 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		n++;
 	}
 	dt_usyms_free(&syms);
+	return r < 0 ? -1 : n;
+}
+
+/* The probes of every process: per file, named without a pid. */
+static int usdt_populate_every(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
+{
+	usdt_want_t w = { .pd = pd, .pid = -1 };
+	dt_uobj_t *objs;
+	int nobj, n = 0, r = 0;
+
+	if ((nobj = dt_usdt_files(dtp, pd->mod, &objs)) < 0)
+		return -1;
+	for (int i = 0; r >= 0 && i < nobj; i++)
+		if (dt_gmatch(objs[i].name, pd->mod))
+			n += r = usdt_obj(dtp, &w, &objs[i]);
+	dt_uproc_objs_free(objs, (size_t)nobj);
 	return r < 0 ? -1 : n;
 }
 
@@ -400,9 +452,11 @@ static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	bool named = (w.pid = dt_usdt_split(pd->prov, w.name,
 					     sizeof(w.name))) > 0;
 
+	if (usdt_every(pd->prov))
+		return usdt_populate_every(dtp, pd);
 	if (!named && dtp->macros.target > 0 &&
 	    dtp->macros.target <= INT32_MAX)
-		w.pid = (int)dtp->macros.target;	/* a pattern: $target's */
+		w.pid = (int)dtp->macros.target;	/* empty: $target's */
 	if (w.pid <= 0)
 		return 0;
 	if ((named && dt_uproc_ready(dtp, w.pid) < 0) ||
@@ -516,7 +570,7 @@ static int usdt_attach_site(dtrace_hdl_t *dtp, dt_probe_t *prb,
 		    .perf_event.bpf_cookie = prb->id);
 	struct perf_event_attr attr = {
 		.type = (uint32_t)dtp->feat.uprobe_type,
-		.uprobe_path = (uintptr_t)d->path,
+		.uprobe_path = (uintptr_t)s->path,
 		.probe_offset = s->off,
 	};
 	char why[160];
@@ -524,7 +578,9 @@ static int usdt_attach_site(dtrace_hdl_t *dtp, dt_probe_t *prb,
 
 	if (s->sem_off != 0)
 		attr.config = s->sem_off << dtp->feat.uprobe_refshift;
-	if ((fd = dt_perf_event_open(&attr, d->pid, -1)) < 0) {
+	/* every process: no pid, and a CPU (any: the program runs
+	   wherever the uprobe is hit) */
+	if ((fd = dt_perf_event_open(&attr, d->pid, d->pid > 0 ? -1 : 0)) < 0) {
 		snprintf(why, sizeof(why), "perf_event_open: %s",
 			 strerror(errno));
 		return usdt_fail(dtp, prb, why);
@@ -572,4 +628,5 @@ const dt_provops_t dt_prov_usdt = {
 	.kind = usdt_kind,
 	.lower = usdt_lower,
 	.attach = usdt_attach,
+	.grows = true,
 };

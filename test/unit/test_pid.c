@@ -157,7 +157,7 @@ Test(pid_prov, populate_self)
 	snprintf(pd.prov, sizeof(pd.prov), "%s", prov);
 	snprintf(pd.mod, sizeof(pd.mod), "a.out");
 	snprintf(pd.func, sizeof(pd.func), "test_pid_targe?");
-	pd.name[0] = '\0';
+	snprintf(pd.name, sizeof(pd.name), "*t*");	/* no hex offset */
 	cr_assert_eq(dt_prov_pid.resolve(dtp, &pd), 0);
 	cr_assert_str_neq(pd.mod, "a.out");
 	n = dt_probe_iter(dtp, &pd, NULL, NULL);
@@ -180,6 +180,11 @@ Test(pid_prov, populate_self)
 		cr_assert_str_eq(p->func, "test_pid_target");
 		cr_assert_eq(p->ops->kind(p), (int)id - 4);
 	}
+	pd.name[0] = '\0';	/* entry, return and every instruction */
+	n = dt_probe_iter(dtp, &pd, NULL, NULL);
+	cr_assert_gt(n, 4, "instructions too: %d", n);
+	snprintf(pd.name, sizeof(pd.name), "0");
+	cr_assert_eq(dt_probe_iter(dtp, &pd, NULL, NULL), 1, "offset 0");
 	dtrace_close(dtp);
 }
 
@@ -221,4 +226,66 @@ Test(pid_prov, ready_runs_to_entry)
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	dtrace_close(dtp);
+}
+
+/* x86len.c: instruction lengths, checked against the assembler's. */
+static int insn_len(const char *hex)
+{
+	uint8_t b[32] = { 0 };
+	size_t n = 0;
+	unsigned v;
+	int k;
+
+	while (n < sizeof(b) && sscanf(hex, "%2x%n", &v, &k) == 1) {
+		b[n++] = (uint8_t)v;
+		hex += k;
+		while (*hex == ' ')
+			hex++;
+	}
+	return dt_x86_insn_len(b, n);
+}
+
+Test(pid_x86, lengths)
+{
+	cr_assert_eq(insn_len("55"), 1);			/* push %rbp */
+	cr_assert_eq(insn_len("48 89 e5"), 3);			/* mov */
+	cr_assert_eq(insn_len("f3 0f 1e fa"), 4);		/* endbr64 */
+	cr_assert_eq(insn_len("48 b8 88 77 66 55 44 33 22 11"), 10);
+	cr_assert_eq(insn_len("66 b8 34 12"), 4);		/* mov $,%ax */
+	cr_assert_eq(insn_len("b8 78 56 34 12"), 5);
+	cr_assert_eq(insn_len("81 05 b8 2e 00 00 a0 86 01 00"), 10);
+	cr_assert_eq(insn_len("48 8b 04 25 10 00 00 00"), 8);	/* SIB, no base */
+	cr_assert_eq(insn_len("48 8d 44 24 08"), 5);		/* SIB disp8 */
+	cr_assert_eq(insn_len("f6 c7 01"), 3);			/* test ib */
+	cr_assert_eq(insn_len("f7 c7 01 00 00 00"), 6);		/* test iz */
+	cr_assert_eq(insn_len("f7 df"), 2);			/* neg */
+	cr_assert_eq(insn_len("66 66 48 e8 b1 3a ff ff"), 8);	/* TLS call */
+	cr_assert_eq(insn_len("0f 84 10 00 00 00"), 6);		/* jcc rel32 */
+	cr_assert_eq(insn_len("c2 08 00"), 3);			/* ret $8 */
+	cr_assert_eq(insn_len("c8 10 00 01"), 4);		/* enter */
+	cr_assert_eq(insn_len("a1 00 00 00 00 00 00 00 00"), 9);	/* moffs */
+	cr_assert_eq(insn_len("66 0f 3a 0f c1 08"), 6);		/* palignr */
+	cr_assert_eq(insn_len("66 0f 38 00 c1"), 5);		/* pshufb */
+	cr_assert_eq(insn_len("c5 f9 6f c0"), 4);		/* vmovdqa */
+	cr_assert_eq(insn_len("c4 e3 79 0f c1 08"), 6);		/* vpalignr */
+	cr_assert_eq(insn_len("c5 f8 77"), 3);			/* vzeroupper */
+	cr_assert_eq(insn_len("62 f1 fd 48 6f 44 24 01"), 8);	/* EVEX */
+	cr_assert_eq(insn_len("d9 7c 24 02"), 4);		/* fnstcw */
+	cr_assert_eq(insn_len("06"), -1);			/* push %es */
+	cr_assert_eq(insn_len("0f 0f c1 b4"), -1);		/* 3DNow! */
+	cr_assert_eq(insn_len("48 8b"), -1);			/* cut short */
+	cr_assert_eq(insn_len("66 66 66 66 66 66 66 66 66 66 66 66 66 66 90"),
+		     15);
+	cr_assert_eq(insn_len("66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90"),
+		     -1);						/* > 15 */
+}
+
+Test(pid_x86, uprobe_ok)
+{
+	cr_assert(dt_x86_uprobe_ok((const uint8_t *)"\x55", 1));
+	cr_assert(dt_x86_uprobe_ok((const uint8_t *)"\x64\x48\x8b\x04\x25", 5));
+	cr_assert(!dt_x86_uprobe_ok((const uint8_t *)"\xf0\xff\x05", 3));
+	cr_assert(!dt_x86_uprobe_ok((const uint8_t *)"\x3e\xff\xe0", 3));
+	cr_assert(!dt_x86_uprobe_ok((const uint8_t *)"\xc5\xf9\x6f\xc0", 4));
+	cr_assert(!dt_x86_uprobe_ok((const uint8_t *)"\xcc", 1));
 }
