@@ -1,7 +1,7 @@
 # Instruction probes: a glob or empty name covers entry, return and the
 # offset of every instruction (in hex, as DTrace names them), walked with
 # the x86-64 decoder over a function written in assembly; instructions
-# uprobes refuse (lock, VEX) have no probe; an undecodable byte is refused
+# uprobes refuse (lock, a CS prefix) have no probe; an undecodable byte is refused
 # by name.
 exec 2>&1
 T=$TRIGGERS/insntrig

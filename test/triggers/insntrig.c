@@ -16,10 +16,12 @@
  *   19  81 05 <disp32> <imm32>  addl $100000,insn_count(%rip)
  *   23  40 f6 c7 01             test $0x1,%dil
  *   27  66 0f 1f 44 00 00       nopw 0x0(%rax,%rax,1)
- *   2d  c5 f9 6f c0             vmovdqa %xmm0,%xmm0  (no probe: uprobes
- *                               refuse VEX)
- *   31  5d                      pop %rbp
- *   32  c3                      ret
+ *   2d  2e 66 0f 1f 84 00 <4>   cs nopw 0x0(%rax,%rax,1)  (no probe:
+ *                               uprobes refuse the CS prefix)
+ *   37  5d                      pop %rbp
+ *   38  c3                      ret
+ * (No AVX instruction: qemu's default CPU, where check-kernel runs, has
+ * none; the unit tests cover VEX.)
  *
  * insn_bad (never called) is a ret followed by the byte 06 (push %es,
  * invalid in 64-bit mode), which the decoder refuses.
@@ -41,7 +43,7 @@ __asm__(".text\n"
 	"	addl $100000, insn_count(%rip)\n"
 	"	test $1, %dil\n"
 	"	.byte 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00	/* nopw */\n"
-	"	vmovdqa %xmm0, %xmm0\n"
+	"	.byte 0x2e, 0x66, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0	/* cs nopw */\n"
 	"	pop %rbp\n"
 	"	ret\n"
 	".size insn_walk, . - insn_walk\n"
