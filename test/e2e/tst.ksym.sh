@@ -17,7 +17,7 @@ for e in '`vfs_read' '`no_such_symbol_x' 'bogusmod`jiffies' '``vfs_read'; do
 done
 if grep -q ' jiffies$' /proc/kallsyms; then
 	$DTRACE -qn 'BEGIN { j = *(unsigned long *)&`jiffies;
-	    printf("%d\n", j > 0); exit(0); }'
+	    printf("%d\n", j > 0); exit(0); }' | sed '/^$/d'
 else
 	echo 1
 fi
