@@ -219,16 +219,6 @@ static int cpc_kind(const dt_probe_t *prb)
 	return 0;
 }
 
-static ir_ref_t cpc_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
-			  dt_pvar_t what, int n)
-{
-	if (what == DT_PV_PROBEID)
-		return dt_cookie_probeid(env);
-	if (what == DT_PV_ARG && (n == 0 || n == 1))
-		return dt_perf_pc(env, n == 1);
-	return IR_NONE;
-}
-
 /* A hardware event on a machine without a CPU PMU: say so, rather than
    perf_event_open's ENOENT. */
 static int cpc_no_pmu(dtrace_hdl_t *dtp, const dt_probe_t *prb)
@@ -259,6 +249,6 @@ const dt_provops_t dt_prov_cpc = {
 	.populate = cpc_populate,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
 	.kind = cpc_kind,
-	.lower = cpc_lower,
+	.lower = dt_perf_lower,
 	.attach = cpc_attach,
 };

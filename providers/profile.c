@@ -212,8 +212,8 @@ static int profile_kind(const dt_probe_t *prb)
 }
 
 /* arg0 (kernel PC) or arg1 (user PC): pc & mask, the mask all ones when
-   the sample's mode is the one wanted, else zero.  Also cpc's. */
-ir_ref_t dt_perf_pc(dt_lowerenv_t *env, bool user)
+   the sample's mode is the one wanted, else zero. */
+static ir_ref_t perf_pc(dt_lowerenv_t *env, bool user)
 {
 	ir_func_t *fn = env->fn;
 	ir_blk_t *b = env->blk;
@@ -231,13 +231,14 @@ ir_ref_t dt_perf_pc(dt_lowerenv_t *env, bool user)
 	return ir_bin(fn, b, IR_AND, pc, mask);
 }
 
-static ir_ref_t profile_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
-			      dt_pvar_t what, int n)
+ir_ref_t dt_perf_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+		       dt_pvar_t what, int n)
 {
+	(void)prb;
 	if (what == DT_PV_PROBEID)
 		return dt_cookie_probeid(env);
 	if (what == DT_PV_ARG && (n == 0 || n == 1))
-		return dt_perf_pc(env, n == 1);
+		return perf_pc(env, n == 1);
 	return IR_NONE;
 }
 
@@ -263,6 +264,6 @@ const dt_provops_t dt_prov_profile = {
 	.populate = profile_populate,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
 	.kind = profile_kind,
-	.lower = profile_lower,
+	.lower = dt_perf_lower,
 	.attach = profile_attach,
 };

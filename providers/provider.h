@@ -76,10 +76,11 @@ int dt_dtrace_fire(dtrace_hdl_t *dtp, uint32_t probe_id, int prog_fd);
 int dt_profile_parse(const char *name, uint64_t *period_ns, bool *tick,
 		     char *err, size_t errsz);
 
-/* profile.c: from a perf event program's context, the interrupted kernel
-   PC (user false; 0 if it was in user mode) or user PC: profile's and
-   cpc's arg0 and arg1. */
-ir_ref_t dt_perf_pc(dt_lowerenv_t *env, bool user);
+/* profile.c: the lower hook of perf event programs (profile's and
+   cpc's): the probe id from the attach cookie, arg0 the interrupted
+   kernel PC (0 if it was in user mode), arg1 the user PC. */
+ir_ref_t dt_perf_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
+		       dt_pvar_t what, int n);
 
 /* pid.c: the pid of a provider name "pid1234" (-1 if it is not one), and
    the offset a probe name like "1c" stands for (0, or -1 if it is not
