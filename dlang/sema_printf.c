@@ -125,6 +125,19 @@ static dl_fmt_t *parse_fmt(dl_ctx_t *cx, const dl_node_t *fmtnode)
 	return f;
 }
 
+/* A printa key of type tname that conversion convno cannot print. */
+_Noreturn static void printa_arg_type(dl_ctx_t *cx, const dl_node_t *call,
+				       size_t argno, size_t convno,
+				       const dl_fmtconv_t *cv,
+				       const dl_fmtconvinfo_t *ci,
+				       const char *tname)
+{
+	dl_error(cx, call->loc, D_PRINTF_ARG_TYPE, "printa( ) argument #%zu is "
+		 "incompatible with conversion #%zu prototype:\n\tconversion: "
+		 "%.*s\n\t prototype: %s\n\t  argument: %s", argno, convno,
+		 (int)cv->speclen, cv->spec, ci->proto, tname);
+}
+
 /*
  * printa's format: conversions with the '@' flag print the aggregations'
  * values, one aggregation each in order (the last one repeats); the others
@@ -161,14 +174,10 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 		const dl_aggkey_t *k = &g->tup.keys[key++];
 		bool stack = k->stk == DL_F_STACK || k->stk == DL_F_USTACK;
 		if (cv->conv == 'k' && !stack)
-			dl_error(cx, call->loc, D_PRINTF_ARG_TYPE,
-				 "printa( ) argument #%zu is incompatible "
-				 "with conversion #%zu prototype:\n\t"
-				 "conversion: %.*s\n\t prototype: %s\n\t  "
-				 "argument: %s", key + 1, convno,
-				 (int)cv->speclen, cv->spec, ci->proto,
-				 k->is_str ? "string" : k->stk != DL_F_INT ?
-				 "symbol" : k->tname);
+			printa_arg_type(cx, call, key + 1, convno, cv, ci,
+					k->is_str ? "string" :
+					k->stk != DL_F_INT ? "symbol" :
+					k->tname);
 		if (cv->conv == 'k')
 			continue;
 		if (k->stk != DL_F_INT)
@@ -178,13 +187,8 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 		const dl_type_t *t = k->is_str ? &cx->types.t_string :
 				     dl_type_by_name(&cx->types, k->tname);
 		if (t != NULL && !value_ok(ci, t))
-			dl_error(cx, call->loc, D_PRINTF_ARG_TYPE,
-				 "printa( ) argument #%zu is incompatible "
-				 "with conversion #%zu prototype:\n\t"
-				 "conversion: %.*s\n\t prototype: %s\n\t  "
-				 "argument: %s", key + 1, convno,
-				 (int)cv->speclen, cv->spec, ci->proto,
-				 t->name);
+			printa_arg_type(cx, call, key + 1, convno, cv, ci,
+					t->name);
 	}
 }
 
