@@ -23,7 +23,9 @@
 static struct btf *vmlinux(dl_ctx_t *cx, dl_loc_t loc)
 {
 	if (cx->btf == NULL) {
-		cx->btf = btf__load_vmlinux_btf();
+		cx->btf = cx->vmlinux_btf != NULL ?
+			  cx->vmlinux_btf(cx->vmlinux_btf_arg) :
+			  btf__load_vmlinux_btf();
 		if (cx->btf == NULL)	/* libbpf's ESRCH: it found none */
 			dl_error(cx, loc, D_UNSUPPORTED,
 				 "kernel type information (BTF) is not "
@@ -56,7 +58,8 @@ uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 
 void dl_btf_release(dl_ctx_t *cx)
 {
-	btf__free(cx->btf);
+	if (cx->vmlinux_btf == NULL)	/* its own */
+		btf__free(cx->btf);
 	cx->btf = NULL;
 }
 

@@ -898,6 +898,11 @@ struct dl_ctx {
 	bool (*is_type)(void *arg, const char *scope, const char *name);
 	void *is_type_arg;
 	void *btf;		/* struct btf * of vmlinux, loaded on demand */
+	/* optional: the caller's vmlinux BTF (loaded once for all its
+	   contexts; NULL with errno set if there is none); without it the
+	   context loads and frees its own */
+	void *(*vmlinux_btf)(void *arg);
+	void *vmlinux_btf_arg;
 	const dl_type_t **ptrs;	/* pointer types made so far (btf.c) */
 	size_t nptrs, ptrcap;
 	dl_vars_t *globals;	/* the library's, or own_globals */

@@ -70,6 +70,15 @@ static void prog_free(dtrace_prog_t *pgp)
 	free(pgp);
 }
 
+struct btf *dt_vmlinux_btf(dtrace_hdl_t *dtp)
+{
+	if (dtp->btf == NULL && dtp->btf_err == 0 &&
+	    (dtp->btf = btf__load_vmlinux_btf()) == NULL)
+		dtp->btf_err = errno != 0 ? errno : ENOENT;
+	errno = dtp->btf_err;
+	return dtp->btf;
+}
+
 void dtrace_close(dtrace_hdl_t *dtp)
 {
 	if (dtp == NULL)
@@ -89,8 +98,8 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_agg_free(dtp);
 	dt_spec_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
-	btf__free(dtp->btf);
 	dt_kbtf_free(dtp);
+	btf__free(dtp->btf);
 	dt_ucache_free(dtp);
 	dt_udyn_free(dtp);
 	free(dtp->assocfds);

@@ -265,6 +265,10 @@ int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
    the probe id as the cookie. */
 int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			struct perf_event_attr *attr, int max, int prog_fd);
+/* The kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per handle
+   for the compiler, the providers and print(); NULL with errno set if the
+   kernel has none (libbpf's ESRCH). */
+struct btf *dt_vmlinux_btf(dtrace_hdl_t *dtp);
 /* The online CPUs: *cpus gets a malloc'd array; returns the count, or -1
    with the error set.  dt_parse_cpulist parses "0-3,5" (-1: malformed). */
 int dt_online_cpus(dtrace_hdl_t *dtp, int **cpus);
@@ -582,10 +586,11 @@ struct dtrace_hdl {
 	int *assocfds;			/* their maps, by id */
 	struct dt_aggstate *aggst;	/* their consumer side (agg.c) */
 	dt_ksyms_t *ksyms;		/* kallsyms, read on first use */
-	struct btf *btf;		/* vmlinux BTF for print(), read on
-					   first use (printtype.c) */
-	struct dt_kbtf *kbtf;		/* vmlinux BTF for the providers,
-					   loaded on first use (kbtf.c) */
+	struct btf *btf;		/* vmlinux BTF, read on first use
+					   (dt_vmlinux_btf) */
+	int btf_err;			/* why there is none (errno) */
+	struct dt_kbtf *kbtf;		/* the providers' index of it
+					   (kbtf.c) */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	struct dt_udyn *udyn;		/* the target watched for libraries
 					   loaded later (udyn.c), or NULL */

@@ -367,9 +367,7 @@ int dt_print_typed(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
 	size_t printsize = (size_t)dt_opt(dtp, DT_OPT_printsize);
 
 	if (t->btf_id > 0) {
-		if (dtp->btf == NULL)
-			dtp->btf = btf__load_vmlinux_btf();
-		if (dtp->btf == NULL)
+		if (dt_vmlinux_btf(dtp) == NULL)
 			return dt_print_memdump(out, data, n);
 		return dt_print_btf(out, dtp->btf, (uint32_t)t->btf_id, addr,
 				    data, n, printsize);

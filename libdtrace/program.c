@@ -312,6 +312,11 @@ static int argtype_cb(void *arg, const dl_clause_t *c, int n, char *buf,
 	return 0;
 }
 
+static void *vmlinux_btf_hook(void *arg)
+{
+	return dt_vmlinux_btf(arg);
+}
+
 static int pragma_option(void *arg, const char *name, const char *value,
 			 char *msg, size_t msgsz)
 {
@@ -465,6 +470,8 @@ dtrace_prog_t *dtrace_program_compile(dtrace_hdl_t *dtp, const char *text,
 	pgp->cx->assocs = &dtp->assocs;
 	pgp->cx->strsize = (unsigned)dt_opt(dtp, DT_OPT_strsize);
 	pgp->cx->ksym = dt_ksym_hook;
+	pgp->cx->vmlinux_btf = vmlinux_btf_hook;
+	pgp->cx->vmlinux_btf_arg = dtp;
 	pgp->cx->destructive_opt = &dtp->opts[DT_OPT_destructive].i;
 	if (dt_dlib_load(dtp, pgp->cx, src) < 0 ||
 	    compile(dtp, pgp, src, file) < 0) {

@@ -3,9 +3,10 @@
  * raw tracepoints (rawtp) and of kernel functions (fbt), and their
  * parameter types spelled as D type names (for typed args[] and -lv).
  *
- * vmlinux's BTF is loaded once per handle, the first time a provider asks
- * (a script that names no such probe never pays the ~20 ms it costs), and
- * freed by dtrace_close.  libbpf finds a type by name with a linear scan
+ * vmlinux's BTF is the handle's (dt_vmlinux_btf: loaded once for the
+ * compiler, the providers and print(), the first time one asks: a script
+ * that needs none never pays the ~20 ms it costs), indexed here the first
+ * time a provider asks; the index is freed by dtrace_close.  libbpf finds a type by name with a linear scan
  * of its ~150,000 types; listing every raw tracepoint would make that
  * quadratic, so the names asked for here (functions, btf_trace_<event>
  * typedefs) are indexed once, sorted, and found by bsearch.
@@ -104,12 +105,11 @@ dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp)
 	if ((kb = calloc(1, sizeof(*kb))) == NULL)
 		return NULL;
 	dtp->kbtf = kb;
-	if ((kb->btf = btf__load_vmlinux_btf()) == NULL) {
-		kb->err = errno != 0 ? errno : ENOENT;
+	if ((kb->btf = dt_vmlinux_btf(dtp)) == NULL) {
+		kb->err = errno;
 		return NULL;
 	}
 	if (kbtf_index(kb) < 0) {
-		btf__free(kb->btf);
 		kb->btf = NULL;
 		kb->err = ENOMEM;
 		return NULL;
@@ -132,7 +132,6 @@ void dt_kbtf_free(dtrace_hdl_t *dtp)
 
 	if (kb == NULL)
 		return;
-	btf__free(kb->btf);
 	free(kb->funcs);
 	free(kb->traces);
 	free(kb);

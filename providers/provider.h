@@ -128,6 +128,7 @@ typedef struct dt_stprobe {
 } dt_stprobe_t;
 /* The struct member offsets the hooks may read, from BTF once. */
 typedef struct dt_stbtf {
+	dtrace_hdl_t *dtp;	/* whose vmlinux BTF (dt_vmlinux_btf) */
 	bool loaded;
 	int err;		/* errno, or -1: a member is missing */
 	char missing[64];	/* which */

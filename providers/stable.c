@@ -13,8 +13,8 @@
  * set, its probe id a constant), attaching with bpf_raw_tracepoint_open
  * (a link that closes in microseconds: no perf event, nothing for the
  * reaper), and the kernel struct members the hooks read, whose offsets
- * come from the kernel's BTF, loaded once per handle the first time a
- * program needs one; a kernel without BTF (or without a member) is refused
+ * come from the kernel's BTF (the handle's, dt_vmlinux_btf) the first
+ * time a program needs one; a kernel without BTF (or without a member) is refused
  * when such a probe is enabled, and a kernel without a probe's tracepoint
  * when it is attached, naming what is missing.
  *
@@ -78,8 +78,8 @@ const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb)
 	if (sb->loaded)
 		return sb;
 	sb->loaded = true;
-	if ((btf = btf__load_vmlinux_btf()) == NULL) {
-		sb->err = errno != 0 ? errno : ENOENT;
+	if ((btf = dt_vmlinux_btf(sb->dtp)) == NULL) {
+		sb->err = errno;
 		return sb;
 	}
 	for (size_t i = 0; i < sizeof(st_members) / sizeof(st_members[0]);
@@ -87,7 +87,6 @@ const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb)
 		*(int32_t *)((char *)sb + st_members[i].field) =
 			member_off(btf, st_members[i].sname,
 				   st_members[i].member, sb);
-	btf__free(btf);
 	return sb;
 }
 
@@ -148,6 +147,7 @@ int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 			d->btf = sb != NULL ? sb :
 				 dl_alloc(dtp->arena, sizeof(*sb));
 		sb = d->btf;
+		sb->dtp = dtp;
 		prb->nargs = sp->probes[i].nargs;
 		n += dt_gmatch(sp->probes[i].name, pd->name);
 	}
