@@ -32,10 +32,8 @@
  *
  * Probe data: a rawtp_data_t in the handle's arena.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -57,11 +55,6 @@ static const dt_provattr_t rawtp_attr = {
 	.args = { DT_STAB_PRIVATE, DT_STAB_PRIVATE, DT_CLASS_ISA },
 };
 
-/* Groups that are not raw tracepoints of their own (see the essay). */
-static const char *const rawtp_skip[] = {
-	"syscalls", "kprobes", "uprobes", "ftrace",
-};
-
 static uint32_t rawtp_proto(const dt_probe_t *prb)
 {
 	return ((const rawtp_data_t *)prb->data)->proto;
@@ -79,29 +72,17 @@ static int rawtp_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 
 /* ---- populate ------------------------------------------------------------- */
 
-static bool has_glob(const char *s)
+/* Insert group:event (found by dt_tracefs_walk) if it is a raw
+   tracepoint: 1, 0 if it is not, -1. */
+static int rawtp_found(dtrace_hdl_t *dtp, const char *group,
+		       const char *event, bool exact, void *arg)
 {
-	return strpbrk(s, "*?[\\") != NULL;
-}
-
-static bool rawtp_group_ok(const char *group)
-{
-	if (group[0] == '.' || strchr(group, '/') != NULL)
-		return false;
-	for (size_t i = 0; i < sizeof(rawtp_skip) / sizeof(rawtp_skip[0]); i++)
-		if (strcmp(group, rawtp_skip[i]) == 0)
-			return false;
-	return true;
-}
-
-/* Insert group:event if it is a raw tracepoint: 1, 0 if it is not, -1. */
-static int rawtp_insert(dtrace_hdl_t *dtp, const dt_kbtf_t *kb,
-			const char *group, const char *event)
-{
+	const dt_kbtf_t *kb = arg;
 	uint32_t proto = kb != NULL ? dt_kbtf_rawtp(kb, event) : 0;
 	rawtp_data_t *d;
 	dt_probe_t *prb;
 
+	(void)exact;
 	if (kb != NULL && proto == 0)
 		return 0;
 	d = dl_alloc(dtp->arena, sizeof(*d));
@@ -114,68 +95,16 @@ static int rawtp_insert(dtrace_hdl_t *dtp, const dt_kbtf_t *kb,
 	return 1;
 }
 
-/* The events of one group that match pattern. */
-static int rawtp_populate_group(dtrace_hdl_t *dtp, const dt_kbtf_t *kb,
-				const char *group, const char *pattern)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *dir;
-	int n = 0, r = 0;
-
-	snprintf(path, sizeof(path), "%s/events/%s", dtp->feat.tracefs, group);
-	if (!has_glob(pattern) && pattern[0] != '\0') {
-		if (strchr(pattern, '/') != NULL || pattern[0] == '.')
-			return 0;
-		snprintf(path + strlen(path), sizeof(path) - strlen(path),
-			 "/%s/format", pattern);
-		return access(path, F_OK) == 0 ?
-		       rawtp_insert(dtp, kb, group, pattern) : 0;
-	}
-	if ((dir = opendir(path)) == NULL)
-		return 0;	/* not a group (header_page, enable, ...) */
-	while (r >= 0 && (de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
-		    !dt_gmatch(de->d_name, pattern))
-			continue;
-		r = rawtp_insert(dtp, kb, group, de->d_name);
-		n += r > 0 ? r : 0;
-	}
-	closedir(dir);
-	return r < 0 ? -1 : n;
-}
-
 static int rawtp_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
-	char path[512];
-	struct dirent *de;
-	const dt_kbtf_t *kb;
-	DIR *dir;
-	int n = 0, r = 0;
-
 	if (!dt_gmatch("", pd->func))
 		return 0;	/* the function field is always empty */
 	if (dt_features_probe(dtp) < 0)
 		return -1;
 	if (dtp->feat.tracefs[0] == '\0')
 		return 0;
-	kb = dt_kbtf(dtp);
-	if (pd->mod[0] != '\0' && !has_glob(pd->mod))
-		return rawtp_group_ok(pd->mod) ?
-		       rawtp_populate_group(dtp, kb, pd->mod, pd->name) : 0;
-	snprintf(path, sizeof(path), "%s/events", dtp->feat.tracefs);
-	if ((dir = opendir(path)) == NULL)
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s: "
-				    "%s", path, strerror(errno));
-	while (r >= 0 && (de = readdir(dir)) != NULL) {
-		if (de->d_type != DT_DIR || !rawtp_group_ok(de->d_name) ||
-		    !dt_gmatch(de->d_name, pd->mod))
-			continue;
-		r = rawtp_populate_group(dtp, kb, de->d_name, pd->name);
-		n += r > 0 ? r : 0;
-	}
-	closedir(dir);
-	return r < 0 ? -1 : n;
+	return dt_tracefs_walk(dtp, pd->mod, pd->name, rawtp_found,
+			       (void *)dt_kbtf(dtp));
 }
 
 /* ---- code generation and attach ------------------------------------------- */

@@ -65,12 +65,10 @@
  *
  * Probe data: an sdt_data_t in the handle's arena.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -111,11 +109,6 @@ typedef struct sdt_argdesc {
 #define DESC_PRESENT 1u		/* else the argument is 0 */
 #define DESC_ADDR 2u		/* the result is an address in the record */
 #define DESC_LOC 4u		/* ... plus the loc word's offset */
-
-/* Groups that are not sdt's (see the essay). */
-static const char *const sdt_skip[] = {
-	"syscalls", "kprobes", "uprobes", "ftrace",
-};
 
 /* ---- format files --------------------------------------------------------- */
 
@@ -200,21 +193,6 @@ static int sdt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 
 /* ---- populate ------------------------------------------------------------- */
 
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[\\") != NULL;
-}
-
-static bool sdt_group_ok(const char *group)
-{
-	if (group[0] == '.' || strchr(group, '/') != NULL)
-		return false;
-	for (size_t i = 0; i < sizeof(sdt_skip) / sizeof(sdt_skip[0]); i++)
-		if (strcmp(group, sdt_skip[i]) == 0)
-			return false;
-	return true;
-}
-
 static dt_probe_t *sdt_insert(dtrace_hdl_t *dtp, const char *group,
 			      const char *event)
 {
@@ -224,72 +202,19 @@ static dt_probe_t *sdt_insert(dtrace_hdl_t *dtp, const char *group,
 	return dt_probe_insert(dtp, &dt_prov_sdt, group, "", event, d);
 }
 
-/* group/event named exactly: is there such a tracepoint? */
-static int sdt_populate_one(dtrace_hdl_t *dtp, const char *group,
-			    const char *event)
+/* One tracepoint found by dt_tracefs_walk; a probe named exactly has its
+   format read now (its argument count for the listing). */
+static int sdt_found(dtrace_hdl_t *dtp, const char *group, const char *event,
+		     bool exact, void *arg)
 {
-	char path[512];
-	dt_probe_t *prb;
+	dt_probe_t *prb = sdt_insert(dtp, group, event);
 
-	if (!sdt_group_ok(group) || strchr(event, '/') != NULL ||
-	    event[0] == '.')
-		return 0;
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format",
-		 dtp->feat.tracefs, group, event);
-	if (access(path, R_OK) != 0)
-		return 0;
-	if ((prb = sdt_insert(dtp, group, event)) == NULL)
+	(void)arg;
+	if (prb == NULL)
 		return -1;
-	(void)sdt_format(prb);	/* its count, now that it is named */
+	if (exact)
+		(void)sdt_format(prb);
 	return 1;
-}
-
-/* The events of one group that match pattern. */
-static int sdt_populate_group(dtrace_hdl_t *dtp, const char *group,
-			      const char *pattern)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *dir;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/events/%s", dtp->feat.tracefs, group);
-	if ((dir = opendir(path)) == NULL)
-		return 0;	/* not a group (header_page, enable, ...) */
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
-		    !dt_gmatch(de->d_name, pattern))
-			continue;
-		if (sdt_insert(dtp, group, de->d_name) == NULL) {
-			n = -1;
-			break;
-		}
-		n++;
-	}
-	closedir(dir);
-	return n;
-}
-
-static int sdt_populate_all(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *dir;
-	int n = 0, r = 0;
-
-	snprintf(path, sizeof(path), "%s/events", dtp->feat.tracefs);
-	if ((dir = opendir(path)) == NULL)
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s: "
-				    "%s", path, strerror(errno));
-	while (r >= 0 && (de = readdir(dir)) != NULL) {
-		if (de->d_type != DT_DIR || !sdt_group_ok(de->d_name) ||
-		    !dt_gmatch(de->d_name, pd->mod))
-			continue;
-		r = sdt_populate_group(dtp, de->d_name, pd->name);
-		n += r > 0 ? r : 0;
-	}
-	closedir(dir);
-	return r < 0 ? -1 : n;
 }
 
 static int sdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
@@ -300,14 +225,7 @@ static int sdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 		return -1;
 	if (dtp->feat.tracefs[0] == '\0')	/* no tracefs: no tracepoints */
 		return 0;
-	if (pd->mod[0] != '\0' && !has_glob(pd->mod)) {
-		if (!sdt_group_ok(pd->mod))
-			return 0;
-		if (pd->name[0] != '\0' && !has_glob(pd->name))
-			return sdt_populate_one(dtp, pd->mod, pd->name);
-		return sdt_populate_group(dtp, pd->mod, pd->name);
-	}
-	return sdt_populate_all(dtp, pd);
+	return dt_tracefs_walk(dtp, pd->mod, pd->name, sdt_found, NULL);
 }
 
 /* ---- code generation: one probe ------------------------------------------- */

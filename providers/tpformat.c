@@ -1,6 +1,7 @@
 /*
- * tpformat.c - a kernel tracepoint's format file, read once, for the
- * providers that serve probes from tracepoints (syscall, sdt, proc).
+ * tpformat.c - a kernel tracepoint's format file, read once, and the walk
+ * of tracefs's events/<group>/<event> directories, for the
+ * providers that serve probes from tracepoints (syscall, sdt, rawtp, proc).
  *
  * tracefs describes each event in events/<group>/<event>/format: its id
  * ("ID: 365") and the fields of the record a tracepoint program gets as
@@ -36,6 +37,7 @@
  * Contract: dt_tpformat_parse never fails on a well-formed file with more
  * fields than DT_TP_MAX_FIELDS (the extra ones are counted, not kept).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -198,4 +200,86 @@ out:
 	if (rc < 0)
 		errno = err;
 	return rc;
+}
+
+/* ---- walking tracefs's events --------------------------------------------- */
+
+/* Groups that hold no tracepoints of their own for sdt and rawtp: syscalls
+   (the syscall provider's), kprobes and uprobes (made by other tools; we
+   never write tracefs), ftrace (the tracer's own events). */
+static const char *const tp_skip[] = {
+	"syscalls", "kprobes", "uprobes", "ftrace",
+};
+
+static bool tp_has_glob(const char *s)
+{
+	return strpbrk(s, "*?[\\") != NULL;
+}
+
+static bool tp_group_ok(const char *group)
+{
+	if (group[0] == '.' || strchr(group, '/') != NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(tp_skip) / sizeof(tp_skip[0]); i++)
+		if (strcmp(group, tp_skip[i]) == 0)
+			return false;
+	return true;
+}
+
+/* The events of one group that match epat: a name costs one access(),
+   a pattern a readdir. */
+static int tp_walk_group(dtrace_hdl_t *dtp, const char *group,
+			 const char *epat, dt_tpwalk_f *fn, void *arg)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *dir;
+	int n = 0, r = 0;
+
+	snprintf(path, sizeof(path), "%s/events/%s", dtp->feat.tracefs, group);
+	if (epat[0] != '\0' && !tp_has_glob(epat)) {
+		if (strchr(epat, '/') != NULL || epat[0] == '.')
+			return 0;
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			 "/%s/format", epat);
+		return access(path, R_OK) == 0 ?
+		       fn(dtp, group, epat, true, arg) : 0;
+	}
+	if ((dir = opendir(path)) == NULL)
+		return 0;	/* not a group (header_page, enable, ...) */
+	while (r >= 0 && (de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
+		    !dt_gmatch(de->d_name, epat))
+			continue;
+		r = fn(dtp, group, de->d_name, false, arg);
+		n += r > 0 ? r : 0;
+	}
+	closedir(dir);
+	return r < 0 ? -1 : n;
+}
+
+int dt_tracefs_walk(dtrace_hdl_t *dtp, const char *gpat, const char *epat,
+		    dt_tpwalk_f *fn, void *arg)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *dir;
+	int n = 0, r = 0;
+
+	if (gpat[0] != '\0' && !tp_has_glob(gpat))
+		return tp_group_ok(gpat) ?
+		       tp_walk_group(dtp, gpat, epat, fn, arg) : 0;
+	snprintf(path, sizeof(path), "%s/events", dtp->feat.tracefs);
+	if ((dir = opendir(path)) == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s: "
+				    "%s", path, strerror(errno));
+	while (r >= 0 && (de = readdir(dir)) != NULL) {
+		if (de->d_type != DT_DIR || !tp_group_ok(de->d_name) ||
+		    !dt_gmatch(de->d_name, gpat))
+			continue;
+		r = tp_walk_group(dtp, de->d_name, epat, fn, arg);
+		n += r > 0 ? r : 0;
+	}
+	closedir(dir);
+	return r < 0 ? -1 : n;
 }
