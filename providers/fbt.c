@@ -230,7 +230,9 @@ static int fbt_scan_ftrace(fbt_scan_t *s)
 
 /* The names of a BTF's functions, sorted, for bsearch. */
 typedef struct fbt_names {
-	struct btf *btf;	/* owns the strings v[] points to */
+	struct btf *btf;	/* holds the strings v[] points to */
+	bool owned;		/* a module's, freed with the set (vmlinux's
+				   is the handle's) */
 	const char **v;
 	size_t n;
 	char mod[128];		/* whose: "vmlinux" or a module */
@@ -243,24 +245,28 @@ static int cmp_str(const void *a, const void *b)
 
 static void fbt_names_free(fbt_names_t *nm)
 {
-	btf__free(nm->btf);
+	if (nm->owned)
+		btf__free(nm->btf);
 	free(nm->v);
 	memset(nm, 0, sizeof(*nm));
 }
 
-/* Load the function names of vmlinux's BTF (base NULL) or of module mod's
-   (split on base).  No BTF gives an empty set.  0, or -1 if out of
-   memory. */
-static int fbt_names_load(fbt_names_t *nm, struct btf *base, const char *mod)
+/* Load the function names of vmlinux's BTF (base NULL: the handle's) or
+   of module mod's (split on base).  No BTF gives an empty set.  0, or -1
+   if out of memory. */
+static int fbt_names_load(dtrace_hdl_t *dtp, fbt_names_t *nm,
+			  struct btf *base, const char *mod)
 {
 	uint32_t first, cnt;
 
 	fbt_names_free(nm);
 	snprintf(nm->mod, sizeof(nm->mod), "%s", mod);
-	nm->btf = base == NULL ? btf__load_vmlinux_btf() :
+	nm->owned = base != NULL;
+	nm->btf = base == NULL ? dt_vmlinux_btf(dtp) :
 		  btf__load_module_btf(mod, base);
-	if (nm->btf == NULL) {
+	if (nm->btf == NULL || libbpf_get_error(nm->btf) != 0) {
 		nm->btf = NULL;	/* libbpf may return an error pointer */
+		nm->owned = false;
 		return 0;
 	}
 	first = base == NULL ? 1 : btf__type_cnt(base);
@@ -299,7 +305,7 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 				    "fbt probes: available_filter_functions "
 				    "cannot be read, nor can %s: %s",
 				    KALLSYMS, strerror(errno));
-	rc = fbt_names_load(&vm, NULL, "vmlinux");
+	rc = fbt_names_load(s->dtp, &vm, NULL, "vmlinux");
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		int n = sscanf(line, "%*s %c %255s [%127[^]]]", &type, func,
 			       mod);
@@ -311,7 +317,8 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 			if (!dt_gmatch(mod, s->pd->mod))
 				continue;
 			if (strcmp(md.mod, mod) != 0 &&
-			    (rc = fbt_names_load(&md, vm.btf, mod)) < 0)
+			    (rc = fbt_names_load(s->dtp, &md, vm.btf,
+						    mod)) < 0)
 				break;
 			nm = &md;
 		}
