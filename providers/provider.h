@@ -147,6 +147,9 @@ struct dt_stprov {
 	/* Its argument n (< nargs). */
 	ir_ref_t (*arg)(dt_lowerenv_t *env, const dt_probe_t *prb, int which,
 			int n);
+	/* Optional: the task whose thread probe which describes, when it is
+	   not the current one (DT_PV_TASK), else IR_NONE. */
+	ir_ref_t (*task)(dt_lowerenv_t *env, const dt_probe_t *prb, int which);
 };
 typedef struct dt_stdata {
 	const dt_stprov_t *sp;

@@ -38,11 +38,12 @@
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_UNINTERRUPTIBLE 0x2
 
-enum { S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_NPROBES };
+enum { S_ON_CPU, S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_NPROBES };
 
 #define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
 #define PS "xlate<psinfo_t *>(struct task_struct *)"
 static const dt_stprobe_t sched_probes[S_NPROBES] = {
+	[S_ON_CPU] = { "on-cpu", .rawtp = "sched_switch" },
 	[S_OFF_CPU] = { "off-cpu", .rawtp = "sched_switch", .nargs = 2,
 			.types = { LWPS, PS } },
 	[S_SLEEP] = { "sleep", .rawtp = "sched_switch" },
@@ -84,12 +85,21 @@ static ir_ref_t sched_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
 	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);
 }
 
+/* on-cpu describes the thread switched to: sched_switch's next. */
+static ir_ref_t sched_task(dt_lowerenv_t *env, const dt_probe_t *prb,
+			   int which)
+{
+	(void)prb;
+	return which == S_ON_CPU ? dt_st_raw(env, 2) : IR_NONE;
+}
+
 static const dt_stprov_t sched_st = {
 	.ops = &dt_prov_sched,
 	.probes = sched_probes,
 	.nprobes = S_NPROBES,
 	.entry = sched_entry,
 	.arg = sched_arg,
+	.task = sched_task,
 };
 
 static int sched_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)

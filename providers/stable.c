@@ -211,6 +211,10 @@ ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 		if (n < 0 || n >= d->sp->probes[d->which].nargs)
 			return IR_NONE;
 		return d->sp->arg(env, prb, d->which, n);
+	case DT_PV_TASK:
+		if (d->sp->task == NULL)
+			return IR_NONE;
+		return d->sp->task(env, prb, d->which);
 	default:
 		return IR_NONE;
 	}
