@@ -123,6 +123,12 @@ typedef struct dt_stprobe {
 	const char *rawtp2;	/* and another one, for the same program */
 	const char *since;	/* the Linux version that added it, if recent */
 	bool btf;		/* the hooks read struct members (dt_stbtf_t) */
+	bool bare;		/* rawtp is a bare tracepoint (no event in
+				   tracefs), listed only where the kernel's
+				   BTF has it */
+	const char *lacks;	/* rawtp NULL: why the probe cannot be had on
+				   tracepoints (not listed; naming it is an
+				   error saying so) */
 	int nargs;
 	const char *types[DT_ST_MAXARGS];	/* for -lv and args[] */
 } dt_stprobe_t;

@@ -38,7 +38,10 @@
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_UNINTERRUPTIBLE 0x2
 
-enum { S_ON_CPU, S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_NPROBES };
+enum {
+	S_ON_CPU, S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_REMAIN_CPU,
+	S_SURRENDER, S_ENQUEUE, S_DEQUEUE, S_CHANGE_PRI, S_TICK, S_NPROBES
+};
 
 #define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
 #define PS "xlate<psinfo_t *>(struct task_struct *)"
@@ -50,6 +53,23 @@ static const dt_stprobe_t sched_probes[S_NPROBES] = {
 	[S_PREEMPT] = { "preempt", .rawtp = "sched_switch" },
 	[S_WAKEUP] = { "wakeup", .rawtp = "sched_waking", .nargs = 2,
 		       .types = { LWPS, PS } },
+	[S_REMAIN_CPU] = { "remain-cpu", .rawtp = "sched_exit_tp",
+			   .bare = true },
+	[S_SURRENDER] = { "surrender", .rawtp = "sched_set_need_resched_tp",
+			  .bare = true, .nargs = 2, .types = { LWPS, PS } },
+	[S_ENQUEUE] = { "enqueue", .lacks = "no tracepoint fires where a "
+			"thread joins a run queue (it needs fbt on "
+			"enqueue_task)" },
+	[S_DEQUEUE] = { "dequeue", .lacks = "no tracepoint fires where a "
+			"thread leaves a run queue (it needs fbt on "
+			"dequeue_task)" },
+	[S_CHANGE_PRI] = { "change-pri", .lacks = "no tracepoint fires at "
+			   "every change of a thread's priority "
+			   "(sched_pi_setprio only at priority inheritance; "
+			   "it needs fbt on set_user_nice and "
+			   "__sched_setscheduler)" },
+	[S_TICK] = { "tick", .lacks = "no tracepoint fires at the "
+		     "scheduler's clock tick (it needs fbt on sched_tick)" },
 };
 
 static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
@@ -58,6 +78,13 @@ static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
 	ir_ref_t preempt, state;
 
 	(void)prb;
+	if (which == S_REMAIN_CPU) {	/* sched_exit_tp's is_switch false */
+		dt_st_need(env, ir_bin(fn, env->blk, IR_CEQ,
+				       ir_emit(fn, env->blk, IR_ZEXT8,
+					       ir_tmp(fn), dt_st_raw(env, 0),
+					       IR_NONE)->to, ir_con(fn, 0)));
+		return;
+	}
 	if (which != S_SLEEP && which != S_PREEMPT)
 		return;
 	preempt = ir_emit(fn, env->blk, IR_ZEXT8, ir_tmp(fn),
@@ -82,7 +109,7 @@ static ir_ref_t sched_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
 {
 	(void)prb;
 	(void)n;
-	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);
+	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);	/* surrender: 0 */
 }
 
 /* on-cpu describes the thread switched to: sched_switch's next. */
