@@ -25,8 +25,9 @@
  * Oracle's DTrace the first two are translated from the struct bio (the
  * D library's io.d) and the third is 0 on Linux.
  *
- * Not here: wait-start and wait-done (no tracepoints: they need a kprobe
- * on submit_bio_wait).
+ * Not here, and not listed (naming one is an error saying what it
+ * needs, stable.c): wait-start and wait-done (no tracepoints: they need
+ * fbt on submit_bio_wait).
  */
 #include <linux/bpf.h>
 

@@ -22,7 +22,8 @@
  *              tracepoint events; its arguments are the event's fields.
  *   proc.c     proc:::exec-success, exit, create, signal-send, ... on the
  *              raw tracepoints of the scheduler and signal code.
- *   sched.c    sched:::off-cpu, sleep, preempt, wakeup on the scheduler's.
+ *   sched.c    sched:::on-cpu, off-cpu, sleep, preempt, wakeup,
+ *              remain-cpu, surrender on the scheduler's.
  *   io.c       io:::start, done on the block layer's.
  *   stable.c   (no provider) what proc, sched and io share.
  *   rawtp.c    rawtp:<group>::<event>, every kernel tracepoint as a raw

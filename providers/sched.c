@@ -3,14 +3,19 @@
  * as sched:vmlinux::<name> (Oracle's names), on the scheduler's raw
  * tracepoints (stable.c), so that it works on kernels without kprobes.
  *
- *	probe     raw tracepoint  fires in                 when
- *	off-cpu   sched_switch    the thread leaving       (always)
- *	sleep     sched_switch    the thread leaving       it blocks (not a
- *	                                                   preemption, state
- *	                                                   (un)interruptible)
- *	preempt   sched_switch    the thread leaving       it was preempted or
- *	                                                   stays runnable
- *	wakeup    sched_waking    the waking thread        (always)
+ *	probe       raw tracepoint             fires in             when
+ *	on-cpu      sched_switch               the thread leaving   (always)
+ *	off-cpu     sched_switch               the thread leaving   (always)
+ *	sleep       sched_switch               the thread leaving   it blocks (not
+ *	                                                            a preemption,
+ *	                                                            state (un)in-
+ *	                                                            terruptible)
+ *	preempt     sched_switch               the thread leaving   it was pre-
+ *	                                                            empted or stays
+ *	                                                            runnable
+ *	wakeup      sched_waking               the waking thread    (always)
+ *	remain-cpu  sched_exit_tp              the thread kept      is_switch false
+ *	surrender   sched_set_need_resched_tp  whoever tells it     (always)
  *
  * sched_switch's context is { bool preempt, struct task_struct *prev,
  * *next, unsigned int prev_state } (Linux 5.18 and later): prev_state is
@@ -23,13 +28,40 @@
  * does (sched_wakeup, which Oracle's DTrace uses, may fire on the wakee's
  * CPU in whatever runs there).
  *
- * Arguments: DTrace's lwpsinfo_t * and psinfo_t * for the thread switched
- * to (off-cpu) or woken (wakeup), translated from its struct task_struct
- * (the D library's procfs.d); arg0 and arg1 are that pointer.
+ * on-cpu.  DTrace's fires in the thread switched to, once it runs; no
+ * tracepoint does that on every kernel (a kprobe or fentry on
+ * finish_task_switch would, and the bare sched_exit_tp of recent kernels
+ * does but misses a new thread's first run, which starts in
+ * ret_from_fork).  So it fires on sched_switch, where every switch is
+ * seen once, and describes next: the provider names that task
+ * (DT_PV_TASK) and the compiler takes the thread context from it - pid,
+ * tid, execname, uid, gid, ppid, curthread and so curpsinfo and
+ * curlwpsinfo, progenyof(), vtimestamp, self-> - and refuses at compile
+ * time what only the running thread can give (stacks, copyin(), raise()).
+ * Per thread, on-cpu and off-cpu then alternate and pair up exactly.
+ * One implementation for every kernel; what it cannot give is an error,
+ * never the leaving thread's answer.
  *
- * Not here: on-cpu (no tracepoint fires in the thread switched to: it
- * needs a kprobe or fentry on finish_task_switch), enqueue and dequeue (no
- * tracepoints), remain-cpu, surrender, tick, change-pri, cpucaps-*.
+ * remain-cpu and surrender are on bare tracepoints (no tracefs event;
+ * the kernel's runtime verification monitors use them) of recent
+ * kernels, listed only where BTF has them: sched_exit_tp(is_switch) at
+ * the end of __schedule, in the thread now running, is remain-cpu when
+ * the scheduler picked the thread that called it; sched_set_need_resched_tp
+ * (task, cpu, tif) fires where a CPU's running thread is told to
+ * reschedule (by another CPU or by its own tick), DTrace's surrender, whose
+ * arguments are that thread's.
+ *
+ * Arguments: DTrace's lwpsinfo_t * and psinfo_t * for the thread switched
+ * to (off-cpu), woken (wakeup) or told to give up its CPU (surrender),
+ * translated from its struct task_struct (the D library's procfs.d); arg0
+ * and arg1 are that pointer.
+ *
+ * Not here, and not listed (naming one is an error saying what it needs,
+ * stable.c): enqueue and dequeue (no tracepoints where a thread joins or
+ * leaves a run queue), change-pri (sched_pi_setprio fires only for
+ * priority inheritance, not for nice or sched_setscheduler), tick (no
+ * tracepoint at the scheduler's tick); all need fbt, which this provider
+ * does not use; cpucaps-* (no Linux equivalent).
  */
 #include <linux/bpf.h>
 

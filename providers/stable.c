@@ -20,7 +20,18 @@
  *
  * The raw context is the tracepoint's TP_PROTO arguments, 64 bits each
  * (dt_st_raw).  Tracepoints that fire in another thread than DTrace's
- * probe should are not used: the table says in which thread each fires.
+ * probe should are not used, with one exception: a probe whose provider
+ * names the task it describes (the task hook, DT_PV_TASK: sched:::on-cpu,
+ * on sched_switch, describes next), for which the compiler reads the
+ * thread context from that task and refuses what only the running thread
+ * can give.  The tables say in which thread each fires.
+ *
+ * Listing is honest: a probe on a bare tracepoint (no tracefs event) is
+ * inserted only where the kernel's BTF has it, and a probe no tracepoint
+ * can give (rawtp NULL, "lacks" saying why) never is; a description that
+ * names such a probe exactly fails in populate with why, and whether the
+ * kernel has kprobes or fentry (which these providers do not use yet),
+ * instead of matching nothing.
  */
 #include <errno.h>
 #include <string.h>

@@ -6,7 +6,8 @@
 # trigger may be on a CPU when tracing starts) and pair up: the child,
 # born and dead while traced, has as many of one as of the other.
 # vtimestamp at on-cpu is the thread's, where its last off-cpu left it
-# (not counting the time off the CPU: the trigger sleeps 10 ms).
+# (not counting the time off the CPU: the trigger sleeps 10 ms, then
+# 300 ms in waitpid; 5 ms of slack for check-kernel's emulated CPU).
 $DTRACE -qn '
 self int on, seen;
 self uint64_t v;
@@ -32,7 +33,7 @@ sched:::on-cpu
 	this->bad = self->seen && self->on;
 	self->on = self->seen = 1;
 	this->d = (int64_t)(vtimestamp - self->v);
-	this->far = self->v != 0 && (this->d > 1000000 || this->d < -1000000);
+	this->far = self->v != 0 && (this->d > 5000000 || this->d < -5000000);
 }
 /* each counter is written by the events of one thread: no lost updates */
 sched:::on-cpu
@@ -74,7 +75,7 @@ END
 	printf("trigger: %d on-cpu, off-cpu - on-cpu %s\n", ont > 0,
 	    offt - ont == 0 || offt - ont == 1 ? "0 or 1" : "wrong");
 	printf("child: %d on-cpu, off-cpu - on-cpu %d\n", onc > 0, offc - onc);
-	printf("out of turn: %d, vtimestamp off by 1 ms or more: %d\n",
+	printf("out of turn: %d, vtimestamp off by 5 ms or more: %d\n",
 	    badt + badc, vfart + vfarc);
 }' -c "$TRIGGERS/schedtrig"
 echo "status $?"

@@ -4,8 +4,8 @@
 # its CPU (the trigger and its child spin on one CPU), args[] that
 # thread.  Both are on bare tracepoints of recent kernels (sched_exit_tp,
 # sched_set_need_resched_tp): where -l does not list them, skipped.
-if ! $DTRACE -l -n 'sched:::remain-cpu' -n 'sched:::surrender' \
-    >/dev/null 2>&1; then
+if [ "$($DTRACE -l -n 'sched:::remain-cpu' -n 'sched:::surrender' \
+    2>/dev/null | grep -c 'remain-cpu$\|surrender$')" != 2 ]; then
 	echo "this kernel has no sched_exit_tp or sched_set_need_resched_tp"
 	exit 77
 fi
