@@ -707,8 +707,13 @@ typedef struct dl_strtab {
 uint32_t dl_strtab_add(dl_arena_t *a, dl_strtab_t *st, const char *s,
 		       size_t len);
 
-/* Provider values generated code needs (same numbering as dt_pvar_t). */
-typedef enum { DL_PV_ARG, DL_PV_PROBEID, DL_PV_ERRNO, DL_PV_ENTRY } dl_pvar_t;
+/* Provider values generated code needs (same numbering as dt_pvar_t).
+   DL_PV_TASK: the task whose thread the probe describes when that is not
+   the current one (sched:::on-cpu); IR_NONE, as for every other probe,
+   when it is the current task. */
+typedef enum {
+	DL_PV_ARG, DL_PV_PROBEID, DL_PV_ERRNO, DL_PV_ENTRY, DL_PV_TASK
+} dl_pvar_t;
 
 struct ir_func;
 struct ir_blk;

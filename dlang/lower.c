@@ -30,6 +30,15 @@
  * self-> variables are entries of DL_MAP_SELF (see self_load()).
  * Nothing here knows a provider: argN, errno and
  * the probe id come from hooks->pvar.
+ *
+ * The thread a probe describes is the current task, except where the
+ * provider names another (DL_PV_TASK: sched:::on-cpu, which fires in the
+ * thread leaving the CPU about the one switched to).  Then pid, tid, uid,
+ * gid, execname, curthread (so curpsinfo, curlwpsinfo), ppid,
+ * progenyof(), vtimestamp and the self-> variables' thread are read from
+ * that task, and what only the running thread can give - stacks, its
+ * user memory (copyin()), a signal to it - is a compile-time error
+ * (not_other_task()) rather than an answer about the wrong thread.
  */
 #include <string.h>
 
@@ -100,6 +109,7 @@ static void assoc_str_store(lower_t *lx, const dl_node_t *n,
 			    const dl_varref_t *r, ir_ref_t key, val_t s);
 
 static _Noreturn void frame_full(void *arg, int32_t need);
+static ir_ref_t kread(lower_t *lx, ir_ref_t addr, int size);
 
 /* A stack slot of the firing.  Running out is a user error at the
    statement (frame_full); lowering keeps a margin for the registers the
@@ -206,9 +216,71 @@ static ir_ref_t pvar(lower_t *lx, dl_pvar_t what, int n)
 	return ir_is_none(r) ? con(lx, 0) : r;
 }
 
+/* The task the probe describes when it is not the current one
+   (DL_PV_TASK), else IR_NONE. */
+static ir_ref_t probe_task(lower_t *lx)
+{
+	return lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
+			       lx->exit, DL_PV_TASK, 0);
+}
+
+/* what needs the running thread: refuse it where the probe describes
+   another. */
+static void not_other_task(lower_t *lx, dl_loc_t loc, const char *what)
+{
+	const dl_probeinfo_t *p = lx->hooks->probe;
+
+	if (ir_is_none(probe_task(lx)))
+		return;
+	dl_error(lx->cx, loc, D_UNSUPPORTED, "%s is not available in "
+		 "%s:%s:%s:%s: the probe fires in another thread than the one "
+		 "it describes", what,
+		 p != NULL ? p->prov : "", p != NULL ? p->mod : "",
+		 p != NULL ? p->func : "", p != NULL ? p->name : "");
+}
+
+/* A member of the probe's task (not the current one): size bytes at its
+   offset in sname, from BTF. */
+static ir_ref_t task_member(lower_t *lx, ir_ref_t task, const char *sname,
+			    const char *member, int size)
+{
+	uint32_t off = dl_btf_member_off(lx->cx, lx->loc, sname, member);
+
+	return kread(lx, bin(lx, IR_ADD, task, con(lx, off)), size);
+}
+
+/* curthread: the current task, or the one the probe describes. */
+static ir_ref_t cur_task(lower_t *lx)
+{
+	ir_ref_t t = probe_task(lx);
+
+	return ir_is_none(t) ? call(lx, 35, 0, NULL) : t; /* current_task */
+}
+
+/* tgid << 32 | pid, as bpf_get_current_pid_tgid() gives them. */
 static ir_ref_t pid_tgid(lower_t *lx)
 {
-	return call(lx, 14, 0, NULL);	/* get_current_pid_tgid */
+	ir_ref_t t = probe_task(lx);
+
+	if (ir_is_none(t))
+		return call(lx, 14, 0, NULL);	/* get_current_pid_tgid */
+	ir_ref_t pid = task_member(lx, t, "task_struct", "pid", 4);
+	ir_ref_t tgid = task_member(lx, t, "task_struct", "tgid", 4);
+	return bin(lx, IR_OR, bin(lx, IR_SHL, tgid, con(lx, 32)), pid);
+}
+
+/* gid << 32 | uid, as bpf_get_current_uid_gid() gives them (the task's
+   cred, kuid_t and kgid_t read as their one 32-bit member). */
+static ir_ref_t uid_gid(lower_t *lx)
+{
+	ir_ref_t t = probe_task(lx);
+
+	if (ir_is_none(t))
+		return call(lx, 15, 0, NULL);	/* get_current_uid_gid */
+	ir_ref_t cred = task_member(lx, t, "task_struct", "cred", 8);
+	ir_ref_t uid = task_member(lx, cred, "cred", "uid", 4);
+	ir_ref_t gid = task_member(lx, cred, "cred", "gid", 4);
+	return bin(lx, IR_OR, bin(lx, IR_SHL, gid, con(lx, 32)), uid);
 }
 
 static ir_ref_t probe_id(lower_t *lx)
@@ -244,9 +316,16 @@ static val_t execname(lower_t *lx)
 {
 	int32_t slot = stack_alloc(lx, TASK_COMM_LEN);
 	ir_ref_t buf = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
-	ir_ref_t a[2] = { buf, con(lx, TASK_COMM_LEN) };
+	ir_ref_t a[3] = { buf, con(lx, TASK_COMM_LEN) };
+	ir_ref_t t = probe_task(lx);
 
-	call(lx, 16, 2, a);		/* get_current_comm */
+	if (ir_is_none(t)) {
+		call(lx, 16, 2, a);		/* get_current_comm */
+		return (val_t){ buf, TASK_COMM_LEN };
+	}
+	a[2] = bin(lx, IR_ADD, t, con(lx, dl_btf_member_off(lx->cx, lx->loc,
+					"task_struct", "comm")));
+	call(lx, 115, 3, a);		/* probe_read_kernel_str */
 	return (val_t){ buf, TASK_COMM_LEN };
 }
 
@@ -269,7 +348,7 @@ static ir_ref_t lower_ppid(lower_t *lx, const dl_node_t *n)
 						"real_parent");
 	uint32_t tgid_off = dl_btf_member_off(lx->cx, n->loc, "task_struct",
 					      "tgid");
-	ir_ref_t task = call(lx, 35, 0, NULL);	/* get_current_task */
+	ir_ref_t task = cur_task(lx);
 	ir_ref_t parent = kread(lx, bin(lx, IR_ADD, task,
 					con(lx, parent_off)), 8);
 
@@ -307,6 +386,19 @@ static val_t var_vtimestamp(lower_t *lx, const dl_node_t *n)
 	ir_ref_t now = call(lx, 5, 0, NULL);	/* ktime_get_ns */
 	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_VTIME), key };
 	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	if (!ir_is_none(probe_task(lx))) {
+		/* a thread about to run (on-cpu) has run 0 ns since its
+		   switch: its acc, whether or not the switch program has
+		   already set its start on this switch */
+		ir_emit(lx->fn, lx->b, IR_COPY, res, con(lx, 0), IR_NONE);
+		ir_blk_t *have = new_blk(lx), *join = new_blk(lx);
+		ir_jnz(lx->b, p, have, join);
+		ir_emit(lx->fn, have, IR_COPY, res,
+			ir_load(lx->fn, have, 8, p, 0), IR_NONE);
+		ir_jmp(have, join);
+		lx->b = join;
+		return (val_t){ res };
+	}
 	ir_blk_t *have = new_blk(lx), *none = new_blk(lx),
 		 *join = new_blk(lx);
 	ir_jnz(lx->b, p, have, none);
@@ -333,13 +425,13 @@ typedef val_t lower_var_fn(lower_t *lx, const dl_node_t *n);
 	}
 INT_VAR(pid, bin(lx, IR_SHR, pid_tgid(lx), con(lx, 32)))
 INT_VAR(tid, unop(lx, IR_ZEXT32, pid_tgid(lx)))
-INT_VAR(uid, unop(lx, IR_ZEXT32, call(lx, 15, 0, NULL)))	/* uid_gid */
-INT_VAR(gid, bin(lx, IR_SHR, call(lx, 15, 0, NULL), con(lx, 32)))
+INT_VAR(uid, unop(lx, IR_ZEXT32, uid_gid(lx)))
+INT_VAR(gid, bin(lx, IR_SHR, uid_gid(lx), con(lx, 32)))
 INT_VAR(timestamp, call(lx, 5, 0, NULL))			/* ktime_get_ns */
 INT_VAR(walltimestamp, bin(lx, IR_ADD, call(lx, 5, 0, NULL),
 			   con(lx, lx->hooks->walltime_off)))
 INT_VAR(cpu, call(lx, 8, 0, NULL))		/* get_smp_processor_id */
-INT_VAR(curthread, call(lx, 35, 0, NULL))	/* get_current_task */
+INT_VAR(curthread, cur_task(lx))
 INT_VAR(id, probe_id(lx))
 INT_VAR(errno, pvar(lx, DL_PV_ERRNO, 0))
 INT_VAR(ppid, lower_ppid(lx, n))
@@ -385,13 +477,15 @@ NAME_VAR(probename, name, DL_PROBE_NAMELEN)
 static ir_ref_t scratch_alloc(lower_t *lx, const dl_node_t *n,
 			      uint32_t size);
 
-/* bpf_get_stack(ctx, dst, size, flags): bytes written, or < 0. */
+/* bpf_get_stack(ctx, dst, size, flags): bytes written, or < 0; for what
+   (the D construct, for not_other_task()). */
 static ir_ref_t get_stack(lower_t *lx, ir_ref_t dst, uint32_t size,
-			  bool user)
+			  bool user, const char *what)
 {
 	ir_ref_t a[4] = { lx->ctx, dst, con(lx, size),
 			  con(lx, user ? BPF_F_USER_STACK : 0) };
 
+	not_other_task(lx, lx->loc, what);
 	return call(lx, 67, 4, a);		/* get_stack */
 }
 
@@ -416,7 +510,8 @@ static void stack_store(lower_t *lx, uint32_t kind, uint32_t size,
 	}
 	if (kind == DL_F_STACK || kind == DL_F_USTACK)
 		get_stack(lx, bin(lx, IR_ADD, base, con(lx, off)), size,
-			  kind == DL_F_USTACK);
+			  kind == DL_F_USTACK, kind == DL_F_USTACK ?
+			  "ustack( )" : "stack( )");
 	else
 		ir_store(lx->fn, lx->b, 8, base, off, v);
 }
@@ -434,7 +529,8 @@ static val_t stack_caller(lower_t *lx, bool user)
 {
 	int32_t slot = stack_alloc(lx, 16);
 
-	get_stack(lx, bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)), 16, user);
+	get_stack(lx, bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot)), 16, user,
+		  user ? "ucaller" : "caller");
 	return (val_t){ ir_load(lx->fn, lx->b, 8, ir_reg(IR_FP), slot + 8) };
 }
 
@@ -444,7 +540,7 @@ static val_t stack_depth(lower_t *lx, const dl_node_t *n, bool user)
 	ir_ref_t r = ir_tmp(lx->fn);
 
 	ir_emit(lx->fn, lx->b, IR_SEXT32, r, get_stack(lx, buf,
-		STACKDEPTH_MAX * 8, user), IR_NONE);
+		STACKDEPTH_MAX * 8, user, user ? "ustackdepth" : "stackdepth"), IR_NONE);
 	set_if(lx, bin(lx, IR_CSLT, r, con(lx, 0)), r, con(lx, 0));
 	return (val_t){ bin(lx, IR_SHR, r, con(lx, 3)) };
 }
@@ -1189,6 +1285,7 @@ static val_t subr_copyinstr(lower_t *lx, const dl_node_t *n)
 	uint32_t size = lx->cx->strsize;
 	ir_ref_t addr = lower_expr(lx, n->args).v;
 
+	not_other_task(lx, n->loc, "copyinstr( )");
 	if (n->args->next != NULL && n->args->next->ival >= 0 &&
 	    (uint64_t)n->args->next->ival + 1 < size)
 		size = (uint32_t)n->args->next->ival + 1;
@@ -2272,7 +2369,7 @@ static val_t subr_progenyof(lower_t *lx, const dl_node_t *n)
 					      "tgid");
 	ir_ref_t want = unop(lx, IR_ZEXT32, lower_expr(lx, n->args).v);
 	int32_t cwant = scell(lx, n, want), cres = scell(lx, n, con(lx, 0));
-	int32_t ctask = scell(lx, n, call(lx, 35, 0, NULL));	/* task */
+	int32_t ctask = scell(lx, n, cur_task(lx));
 
 	sloop_t l = sloop_begin(lx, n, DL_PROGENY_DEPTH);
 	ir_ref_t t = scell_get(lx, ctask);
@@ -2441,6 +2538,7 @@ static val_t subr_copyin(lower_t *lx, const dl_node_t *n)
 	ir_ref_t addr = lower_expr(lx, n->args).v;
 	sspace_t sp = scratch_get(lx, n, lower_expr(lx, n->args->next).v);
 
+	not_other_task(lx, n->loc, "copyin( )");
 	scratch_fill(lx, 112, sp, addr);	/* probe_read_user */
 	return (val_t){ sp.addr };
 }
@@ -2452,6 +2550,7 @@ static val_t subr_copyinto(lower_t *lx, const dl_node_t *n)
 	ir_ref_t size = lower_expr(lx, n->args->next).v;
 	ir_ref_t dest = lower_expr(lx, n->args->next->next).v;
 
+	not_other_task(lx, n->loc, "copyinto( )");
 	scratch_fill(lx, 112, scratch_dest(lx, n, dest, size), addr);
 	return (val_t){ con(lx, 0) };
 }
@@ -2789,6 +2888,8 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 		ir_ref_t sig = arg != NULL ? lower_expr(lx, arg).v :
 					     con(lx, 19);	/* SIGSTOP */
 		ir_ref_t sa[1] = { sig };
+		not_other_task(lx, call_node->loc, arg != NULL ? "raise( )" :
+			       "stop( )");
 		call(lx, 109, 1, sa);		/* send_signal */
 		return;
 	}

@@ -11,9 +11,12 @@
  *              struct task_struct *next, prev_state }
  *
  * On every switch, with now = bpf_ktime_get_ns():
- *   prev:  acc += now - start      (only if prev has an entry)
+ *   prev:  acc += now - start, start = now   (only if it has an entry)
  *   next:  start = now             (creating { 0, now } if needed)
  *
+ * prev's start moves too, so that a clause of the same switch (off-cpu)
+ * that runs after this program reads acc + a few ns, not the last run
+ * twice; a clause about the thread switched to (on-cpu) reads its acc.
  * A clause reads acc + (now - start) for the current thread (lower.c); a
  * thread with no entry yet gets { 0, now } there and reads 0.  So the
  * values are on-CPU time since tracing began (or since the thread was first
@@ -64,7 +67,8 @@ static ir_ref_t lookup_task(vt_t *v, ir_ref_t task)
 	return ir_call(v->fn, v->b, VT_MAP_LOOKUP, 2, la);
 }
 
-/* prev leaves its CPU: acc += now - start, if it has a clock. */
+/* prev leaves its CPU: acc += now - start, start = now, if it has a
+   clock. */
 static void charge_prev(vt_t *v, ir_ref_t prev)
 {
 	ir_ref_t p = lookup_task(v, prev);
@@ -75,6 +79,7 @@ static void charge_prev(vt_t *v, ir_ref_t prev)
 	ir_ref_t start = ir_load(v->fn, have, 8, p, 8);
 	ir_ref_t ran = ir_bin(v->fn, have, IR_SUB, v->now, start);
 	ir_store(v->fn, have, 8, p, 0, ir_bin(v->fn, have, IR_ADD, acc, ran));
+	ir_store(v->fn, have, 8, p, 8, v->now);
 	ir_jmp(have, done);
 	v->b = done;
 }

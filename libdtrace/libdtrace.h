@@ -136,6 +136,14 @@ typedef enum {
 			   if not; it may return the probe id it found (the
 			   program then uses it for DT_PV_PROBEID), or
 			   IR_NONE */
+	DT_PV_TASK,	/* the struct task_struct * whose thread the probe
+			   describes, when it is not the current task
+			   (sched:::on-cpu fires before the switch to it):
+			   the compiler then takes pid, execname, curthread,
+			   self-> ... from it and refuses what only the
+			   running thread can give (stack(), copyin());
+			   IR_NONE: the current task */
+	DT_PV_NVARS
 } dt_pvar_t;
 
 /*

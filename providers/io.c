@@ -25,14 +25,15 @@
  * Oracle's DTrace the first two are translated from the struct bio (the
  * D library's io.d) and the third is 0 on Linux.
  *
- * Not here: wait-start and wait-done (no tracepoints: they need a kprobe
- * on submit_bio_wait).
+ * Not here, and not listed (naming one is an error saying what it
+ * needs, stable.c): wait-start and wait-done (no tracepoints: they need
+ * fbt on submit_bio_wait).
  */
 #include <linux/bpf.h>
 
 #include "provider.h"
 
-enum { I_START, I_DONE, I_NPROBES };
+enum { I_START, I_DONE, I_WAIT_START, I_WAIT_DONE, I_NPROBES };
 
 #define BUF "xlate<bufinfo_t *>(struct bio *)"
 #define DEV "xlate<devinfo_t *>(struct bio *)"
@@ -42,6 +43,12 @@ static const dt_stprobe_t io_probes[I_NPROBES] = {
 	[I_DONE] = { "done", .rawtp = "block_bio_complete",
 		     .rawtp2 = "block_rq_complete", .btf = true, .nargs = 3,
 		     .types = { BUF, DEV, "fileinfo_t *" } },
+	[I_WAIT_START] = { "wait-start", .lacks = "no tracepoint fires where "
+			   "a thread starts waiting for a buffer (it needs "
+			   "fbt on submit_bio_wait)" },
+	[I_WAIT_DONE] = { "wait-done", .lacks = "no tracepoint fires where a "
+			  "thread's wait for a buffer ends (it needs fbt on "
+			  "submit_bio_wait)" },
 };
 
 /* done's bio: block_bio_complete's second argument is the bio (a kernel

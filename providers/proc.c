@@ -18,6 +18,8 @@
  *	                                                              returned 0 in a leader
  *	lwp-start       sys_exit             in the new thread        the same, not a leader
  *	lwp-exit        sched_process_exit   in the exiting thread    (always)
+ *	signal-clear    sys_exit             in the waiting thread    rt_sigtimedwait
+ *	                                                              returned a signal
  *
  * Arguments.  DTrace's translated structures (psinfo_t, lwpsinfo_t) for
  * the tasks involved, from their struct task_struct (the D library's
@@ -36,6 +38,7 @@
  *	exec-success    none
  *	exec            args[0] = the path being executed (string)
  *	exec-failure    arg0 = the errno value
+ *	signal-clear    arg0 = the signal
  *	start, lwp-start, lwp-exit: none
  *
  * exec: the kernel has no tracepoint where every execve begins with the
@@ -83,7 +86,7 @@
 enum {
 	P_CREATE, P_LWP_CREATE, P_EXEC_SUCCESS, P_EXIT, P_SIGNAL_SEND,
 	P_SIGNAL_DISCARD, P_SIGNAL_HANDLE, P_EXEC, P_EXEC_FAILURE, P_START,
-	P_LWP_START, P_LWP_EXIT, P_NPROBES
+	P_LWP_START, P_LWP_EXIT, P_SIGNAL_CLEAR, P_NPROBES
 };
 
 #define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
@@ -110,6 +113,8 @@ static const dt_stprobe_t proc_probes[P_NPROBES] = {
 	[P_START] = { "start", .rawtp = "sys_exit" },
 	[P_LWP_START] = { "lwp-start", .rawtp = "sys_exit" },
 	[P_LWP_EXIT] = { "lwp-exit", .rawtp = "sched_process_exit" },
+	[P_SIGNAL_CLEAR] = { "signal-clear", .rawtp = "sys_exit", .nargs = 1,
+			     .types = { "int" } },
 };
 
 /* ---- code generation ------------------------------------------------------ */
@@ -174,6 +179,7 @@ static ir_ref_t proc_sysexit_is(dt_lowerenv_t *env, const int *nrs, int n)
 }
 
 static const int proc_exec_nrs[] = { __NR_execve, __NR_execveat };
+static const int proc_sigwait_nrs[] = { __NR_rt_sigtimedwait };
 static const int proc_fork_nrs[] = { __NR_clone, __NR_fork, __NR_vfork,
 				     __NR_clone3 };
 
@@ -236,6 +242,11 @@ static void proc_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
 	case P_LWP_START:
 		proc_start(env, which == P_LWP_START);
 		break;
+	case P_SIGNAL_CLEAR:	/* it returned the signal it took */
+		dt_st_need(env, ir_bin(fn, env->blk, IR_CSLT, ir_con(fn, 0),
+				       dt_st_raw(env, 1)));
+		dt_st_need(env, proc_sysexit_is(env, proc_sigwait_nrs, 1));
+		break;
 	default:
 		break;
 	}
@@ -286,6 +297,8 @@ static ir_ref_t proc_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int which,
 	case P_EXEC:		/* bprm->filename */
 		return dt_st_read(env, dt_st_raw(env, 1),
 				  dt_st_btf(prb)->bprm_filename, 8);
+	case P_SIGNAL_CLEAR:	/* ret */
+		return proc_sext32(env, dt_st_raw(env, 1));
 	case P_EXEC_FAILURE:	/* -ret */
 		return ir_bin(env->fn, env->blk, IR_SUB, ir_con(env->fn, 0),
 			      dt_st_raw(env, 1));

@@ -22,7 +22,8 @@
  *              tracepoint events; its arguments are the event's fields.
  *   proc.c     proc:::exec-success, exit, create, signal-send, ... on the
  *              raw tracepoints of the scheduler and signal code.
- *   sched.c    sched:::off-cpu, sleep, preempt, wakeup on the scheduler's.
+ *   sched.c    sched:::on-cpu, off-cpu, sleep, preempt, wakeup,
+ *              remain-cpu, surrender on the scheduler's.
  *   io.c       io:::start, done on the block layer's.
  *   stable.c   (no provider) what proc, sched and io share.
  *   rawtp.c    rawtp:<group>::<event>, every kernel tracepoint as a raw
@@ -123,6 +124,12 @@ typedef struct dt_stprobe {
 	const char *rawtp2;	/* and another one, for the same program */
 	const char *since;	/* the Linux version that added it, if recent */
 	bool btf;		/* the hooks read struct members (dt_stbtf_t) */
+	bool bare;		/* rawtp is a bare tracepoint (no event in
+				   tracefs), listed only where the kernel's
+				   BTF has it */
+	const char *lacks;	/* rawtp NULL: why the probe cannot be had on
+				   tracepoints (not listed; naming it is an
+				   error saying so) */
 	int nargs;
 	const char *types[DT_ST_MAXARGS];	/* for -lv and args[] */
 } dt_stprobe_t;
@@ -147,6 +154,9 @@ struct dt_stprov {
 	/* Its argument n (< nargs). */
 	ir_ref_t (*arg)(dt_lowerenv_t *env, const dt_probe_t *prb, int which,
 			int n);
+	/* Optional: the task whose thread probe which describes, when it is
+	   not the current one (DT_PV_TASK), else IR_NONE. */
+	ir_ref_t (*task)(dt_lowerenv_t *env, const dt_probe_t *prb, int which);
 };
 typedef struct dt_stdata {
 	const dt_stprov_t *sp;

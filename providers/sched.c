@@ -3,14 +3,19 @@
  * as sched:vmlinux::<name> (Oracle's names), on the scheduler's raw
  * tracepoints (stable.c), so that it works on kernels without kprobes.
  *
- *	probe     raw tracepoint  fires in                 when
- *	off-cpu   sched_switch    the thread leaving       (always)
- *	sleep     sched_switch    the thread leaving       it blocks (not a
- *	                                                   preemption, state
- *	                                                   (un)interruptible)
- *	preempt   sched_switch    the thread leaving       it was preempted or
- *	                                                   stays runnable
- *	wakeup    sched_waking    the waking thread        (always)
+ *	probe       raw tracepoint             fires in             when
+ *	on-cpu      sched_switch               the thread leaving   (always)
+ *	off-cpu     sched_switch               the thread leaving   (always)
+ *	sleep       sched_switch               the thread leaving   it blocks (not
+ *	                                                            a preemption,
+ *	                                                            state (un)in-
+ *	                                                            terruptible)
+ *	preempt     sched_switch               the thread leaving   it was pre-
+ *	                                                            empted or stays
+ *	                                                            runnable
+ *	wakeup      sched_waking               the waking thread    (always)
+ *	remain-cpu  sched_exit_tp              the thread kept      is_switch false
+ *	surrender   sched_set_need_resched_tp  whoever tells it     (always)
  *
  * sched_switch's context is { bool preempt, struct task_struct *prev,
  * *next, unsigned int prev_state } (Linux 5.18 and later): prev_state is
@@ -23,13 +28,40 @@
  * does (sched_wakeup, which Oracle's DTrace uses, may fire on the wakee's
  * CPU in whatever runs there).
  *
- * Arguments: DTrace's lwpsinfo_t * and psinfo_t * for the thread switched
- * to (off-cpu) or woken (wakeup), translated from its struct task_struct
- * (the D library's procfs.d); arg0 and arg1 are that pointer.
+ * on-cpu.  DTrace's fires in the thread switched to, once it runs; no
+ * tracepoint does that on every kernel (a kprobe or fentry on
+ * finish_task_switch would, and the bare sched_exit_tp of recent kernels
+ * does but misses a new thread's first run, which starts in
+ * ret_from_fork).  So it fires on sched_switch, where every switch is
+ * seen once, and describes next: the provider names that task
+ * (DT_PV_TASK) and the compiler takes the thread context from it - pid,
+ * tid, execname, uid, gid, ppid, curthread and so curpsinfo and
+ * curlwpsinfo, progenyof(), vtimestamp, self-> - and refuses at compile
+ * time what only the running thread can give (stacks, copyin(), raise()).
+ * Per thread, on-cpu and off-cpu then alternate and pair up exactly.
+ * One implementation for every kernel; what it cannot give is an error,
+ * never the leaving thread's answer.
  *
- * Not here: on-cpu (no tracepoint fires in the thread switched to: it
- * needs a kprobe or fentry on finish_task_switch), enqueue and dequeue (no
- * tracepoints), remain-cpu, surrender, tick, change-pri, cpucaps-*.
+ * remain-cpu and surrender are on bare tracepoints (no tracefs event;
+ * the kernel's runtime verification monitors use them) of recent
+ * kernels, listed only where BTF has them: sched_exit_tp(is_switch) at
+ * the end of __schedule, in the thread now running, is remain-cpu when
+ * the scheduler picked the thread that called it; sched_set_need_resched_tp
+ * (task, cpu, tif) fires where a CPU's running thread is told to
+ * reschedule (by another CPU or by its own tick), DTrace's surrender, whose
+ * arguments are that thread's.
+ *
+ * Arguments: DTrace's lwpsinfo_t * and psinfo_t * for the thread switched
+ * to (off-cpu), woken (wakeup) or told to give up its CPU (surrender),
+ * translated from its struct task_struct (the D library's procfs.d); arg0
+ * and arg1 are that pointer.
+ *
+ * Not here, and not listed (naming one is an error saying what it needs,
+ * stable.c): enqueue and dequeue (no tracepoints where a thread joins or
+ * leaves a run queue), change-pri (sched_pi_setprio fires only for
+ * priority inheritance, not for nice or sched_setscheduler), tick (no
+ * tracepoint at the scheduler's tick); all need fbt, which this provider
+ * does not use; cpucaps-* (no Linux equivalent).
  */
 #include <linux/bpf.h>
 
@@ -38,17 +70,38 @@
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_UNINTERRUPTIBLE 0x2
 
-enum { S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_NPROBES };
+enum {
+	S_ON_CPU, S_OFF_CPU, S_SLEEP, S_PREEMPT, S_WAKEUP, S_REMAIN_CPU,
+	S_SURRENDER, S_ENQUEUE, S_DEQUEUE, S_CHANGE_PRI, S_TICK, S_NPROBES
+};
 
 #define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
 #define PS "xlate<psinfo_t *>(struct task_struct *)"
 static const dt_stprobe_t sched_probes[S_NPROBES] = {
+	[S_ON_CPU] = { "on-cpu", .rawtp = "sched_switch" },
 	[S_OFF_CPU] = { "off-cpu", .rawtp = "sched_switch", .nargs = 2,
 			.types = { LWPS, PS } },
 	[S_SLEEP] = { "sleep", .rawtp = "sched_switch" },
 	[S_PREEMPT] = { "preempt", .rawtp = "sched_switch" },
 	[S_WAKEUP] = { "wakeup", .rawtp = "sched_waking", .nargs = 2,
 		       .types = { LWPS, PS } },
+	[S_REMAIN_CPU] = { "remain-cpu", .rawtp = "sched_exit_tp",
+			   .bare = true },
+	[S_SURRENDER] = { "surrender", .rawtp = "sched_set_need_resched_tp",
+			  .bare = true, .nargs = 2, .types = { LWPS, PS } },
+	[S_ENQUEUE] = { "enqueue", .lacks = "no tracepoint fires where a "
+			"thread joins a run queue (it needs fbt on "
+			"enqueue_task)" },
+	[S_DEQUEUE] = { "dequeue", .lacks = "no tracepoint fires where a "
+			"thread leaves a run queue (it needs fbt on "
+			"dequeue_task)" },
+	[S_CHANGE_PRI] = { "change-pri", .lacks = "no tracepoint fires at "
+			   "every change of a thread's priority "
+			   "(sched_pi_setprio only at priority inheritance; "
+			   "it needs fbt on set_user_nice and "
+			   "__sched_setscheduler)" },
+	[S_TICK] = { "tick", .lacks = "no tracepoint fires at the "
+		     "scheduler's clock tick (it needs fbt on sched_tick)" },
 };
 
 static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
@@ -57,6 +110,13 @@ static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
 	ir_ref_t preempt, state;
 
 	(void)prb;
+	if (which == S_REMAIN_CPU) {	/* sched_exit_tp's is_switch false */
+		dt_st_need(env, ir_bin(fn, env->blk, IR_CEQ,
+				       ir_emit(fn, env->blk, IR_ZEXT8,
+					       ir_tmp(fn), dt_st_raw(env, 0),
+					       IR_NONE)->to, ir_con(fn, 0)));
+		return;
+	}
 	if (which != S_SLEEP && which != S_PREEMPT)
 		return;
 	preempt = ir_emit(fn, env->blk, IR_ZEXT8, ir_tmp(fn),
@@ -81,7 +141,15 @@ static ir_ref_t sched_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
 {
 	(void)prb;
 	(void)n;
-	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);
+	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);	/* surrender: 0 */
+}
+
+/* on-cpu describes the thread switched to: sched_switch's next. */
+static ir_ref_t sched_task(dt_lowerenv_t *env, const dt_probe_t *prb,
+			   int which)
+{
+	(void)prb;
+	return which == S_ON_CPU ? dt_st_raw(env, 2) : IR_NONE;
 }
 
 static const dt_stprov_t sched_st = {
@@ -90,6 +158,7 @@ static const dt_stprov_t sched_st = {
 	.nprobes = S_NPROBES,
 	.entry = sched_entry,
 	.arg = sched_arg,
+	.task = sched_task,
 };
 
 static int sched_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)

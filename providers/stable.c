@@ -20,7 +20,18 @@
  *
  * The raw context is the tracepoint's TP_PROTO arguments, 64 bits each
  * (dt_st_raw).  Tracepoints that fire in another thread than DTrace's
- * probe should are not used: the table says in which thread each fires.
+ * probe should are not used, with one exception: a probe whose provider
+ * names the task it describes (the task hook, DT_PV_TASK: sched:::on-cpu,
+ * on sched_switch, describes next), for which the compiler reads the
+ * thread context from that task and refuses what only the running thread
+ * can give.  The tables say in which thread each fires.
+ *
+ * Listing is honest: a probe on a bare tracepoint (no tracefs event) is
+ * inserted only where the kernel's BTF has it, and a probe no tracepoint
+ * can give (rawtp NULL, "lacks" saying why) never is; a description that
+ * names such a probe exactly fails in populate with why, and whether the
+ * kernel has kprobes or fentry (which these providers do not use yet),
+ * instead of matching nothing.
  */
 #include <errno.h>
 #include <string.h>
@@ -121,8 +132,49 @@ int dt_st_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 	return n;
 }
 
-/* The probes are fixed: all of them are inserted (once), sharing one
-   dt_stbtf_t. */
+/* Can probe p be had here?  A bare tracepoint is looked for in the
+   kernel's BTF (its btf_trace_<name> typedef; a kernel without BTF is
+   left to fail at attach, naming what is missing). */
+static bool st_here(dtrace_hdl_t *dtp, const dt_stprobe_t *p)
+{
+	const dt_kbtf_t *kb;
+
+	if (p->rawtp == NULL)
+		return false;
+	if (!p->bare || (kb = dt_kbtf(dtp)) == NULL)
+		return true;
+	return dt_kbtf_rawtp(kb, p->rawtp) != 0;
+}
+
+/* A description naming probe p (no pattern) that cannot be had here: the
+   error says why, instead of "does not match any probes". */
+static int st_missing(dtrace_hdl_t *dtp, const dt_stprov_t *sp,
+		      const dt_stprobe_t *p)
+{
+	bool kfunc;
+
+	if (p->rawtp != NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s:::%s is not "
+				    "available on this kernel: it has no %s "
+				    "tracepoint (a bare tracepoint of recent "
+				    "kernels)", sp->ops->name, p->name,
+				    p->rawtp);
+	dt_features_kfunc(dtp);
+	kfunc = dtp->feat.kprobe_type >= 0 || dtp->feat.fentry_errno == 0;
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s:::%s is not "
+			    "available: %s; %s", sp->ops->name, p->name,
+			    p->lacks, kfunc ? "this provider does not use "
+			    "kprobes or fentry yet" : "this kernel has neither "
+			    "kprobes nor fentry");
+}
+
+static bool st_is_pattern(const char *s)
+{
+	return s[0] == '\0' || strpbrk(s, "*?[\\") != NULL;
+}
+
+/* The probes are fixed: all of them that this kernel can have are
+   inserted (once), sharing one dt_stbtf_t. */
 int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		   const dt_stprov_t *sp)
 {
@@ -134,6 +186,13 @@ int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 	for (int i = 0; i < sp->nprobes; i++) {
 		dt_stdata_t *d = dl_alloc(dtp->arena, sizeof(*d));
 		dt_probe_t *prb;
+
+		if (!st_here(dtp, &sp->probes[i])) {
+			if (!st_is_pattern(pd->name) &&
+			    strcmp(pd->name, sp->probes[i].name) == 0)
+				return st_missing(dtp, sp, &sp->probes[i]);
+			continue;
+		}
 
 		d->sp = sp;
 		d->which = i;
@@ -211,6 +270,10 @@ ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 		if (n < 0 || n >= d->sp->probes[d->which].nargs)
 			return IR_NONE;
 		return d->sp->arg(env, prb, d->which, n);
+	case DT_PV_TASK:
+		if (d->sp->task == NULL)
+			return IR_NONE;
+		return d->sp->task(env, prb, d->which);
 	default:
 		return IR_NONE;
 	}

@@ -659,7 +659,7 @@ typedef ir_ref_t sc_lowerfn_t(dt_lowerenv_t *env, const dt_probe_t *prb,
 static const struct sc_kind {
 	const char *rawtp;	/* the raw tracepoint, NULL: the fallback */
 	int prog_type;
-	sc_lowerfn_t *lower[DT_PV_ENTRY + 1];	/* by dt_pvar_t; NULL: none */
+	sc_lowerfn_t *lower[DT_PV_NVARS];	/* by dt_pvar_t; NULL: none */
 } sc_kinds[] = {
 	[0] = { "sys_enter", BPF_PROG_TYPE_RAW_TRACEPOINT, {
 		[DT_PV_ARG] = sc_raw_entry_arg,

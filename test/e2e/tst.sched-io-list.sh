@@ -2,7 +2,9 @@
 # io:vmlinux::<name>, with DTrace's argument types (lwpsinfo_t,
 # psinfo_t, bufinfo_t, devinfo_t, translated from the struct task_struct
 # and struct bio pointers that arg0... are).
-$DTRACE -l -n 'sched:::' -n 'io:::'
+# remain-cpu and surrender, on bare tracepoints of recent kernels, come
+# last where they exist (tst.sched-remain-surrender.sh): cut.
+$DTRACE -l -n 'io:::' -n 'sched:::' | grep -v 'remain-cpu\|surrender'
 $DTRACE -lv -n 'sched:::off-cpu' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'io:::done' | sed -n '/Argument Types/,$p'
 echo "status $?"

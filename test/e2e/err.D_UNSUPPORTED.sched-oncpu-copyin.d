@@ -1,0 +1,5 @@
+sched:::on-cpu
+/pid == $pid/
+{
+	trace(copyinstr(arg0));
+}
