@@ -1166,17 +1166,41 @@ static val_t lower_logical(lower_t *lx, const dl_node_t *n)
 	return (val_t){ res };
 }
 
-/* One arm of a ternary: its value, converted to the result type rt. */
+/* One arm of a ternary: its value, converted to the result type rt (a
+   string's copy into res and the jump to join are the caller's). */
 static val_t lower_arm(lower_t *lx, const dl_node_t *arm,
 		       const dl_type_t *rt, ir_ref_t res, ir_blk_t *join)
 {
 	val_t v = lower_expr(lx, arm);
 
-	if (rt->kind != TY_STRING)
-		v.v = norm(lx, v.v, rt);
+	if (rt->kind == TY_STRING)
+		return v;
+	v.v = norm(lx, v.v, rt);
 	ir_emit(lx->fn, lx->b, IR_COPY, res, v.v, IR_NONE);
 	ir_jmp(lx->b, join);
 	return v;
+}
+
+/* A string arm of size bytes, ending in block b, made size bytes long
+   (a constant padded with NULs, anything else copied into scratch), so
+   that the ternary's value is as long as its longer arm, then into res. */
+static void str_arm_end(lower_t *lx, const dl_node_t *arm, ir_blk_t *b,
+			val_t v, uint32_t size, ir_ref_t res, ir_blk_t *join)
+{
+	lx->b = b;
+	if (v.size < size && arm->kind == ND_STR) {
+		char *pad = dl_alloc(lx->cx->arena, size);
+
+		memcpy(pad, arm->sval, arm->slen);	/* dl_alloc zeroes */
+		v = str_const(lx, pad, size - 1);
+	} else if (v.size < size) {
+		ir_ref_t dst = scratch_alloc(lx, arm, size);
+
+		str_copy(lx, dst, size, v);
+		v.v = dst;
+	}
+	ir_emit(lx->fn, lx->b, IR_COPY, res, v.v, IR_NONE);
+	ir_jmp(lx->b, join);
 }
 
 static val_t lower_ternary(lower_t *lx, const dl_node_t *n)
@@ -1188,11 +1212,18 @@ static val_t lower_ternary(lower_t *lx, const dl_node_t *n)
 	ir_jnz(lx->b, c, t, f);
 	lx->b = t;
 	val_t a = lower_arm(lx, n->lhs, n->type, res, join);
+	ir_blk_t *tend = lx->b;
 	lx->b = f;
 	val_t b = lower_arm(lx, n->rhs, n->type, res, join);
+	if (n->type->kind == TY_STRING) {
+		uint32_t size = a.size > b.size ? a.size : b.size;
+
+		str_arm_end(lx, n->rhs, lx->b, b, size, res, join);
+		str_arm_end(lx, n->lhs, tend, a, size, res, join);
+		lx->b = join;
+		return (val_t){ res, size };
+	}
 	lx->b = join;
-	if (n->type->kind == TY_STRING)
-		return (val_t){ res, a.size < b.size ? a.size : b.size };
 	return (val_t){ norm(lx, res, n->type) };
 }
 
