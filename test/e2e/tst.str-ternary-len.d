@@ -1,3 +1,4 @@
+/* opts: -q */
 /*
  * A ternary of strings of different lengths is as long as its longer arm,
  * as a key, a value and in comparisons, whichever arm is taken.
