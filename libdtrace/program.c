@@ -142,8 +142,9 @@ counted:
 	if (m->sets[prb->id] == NULL)
 		m->sets[prb->id] = calloc(words, sizeof(uint64_t));
 	dl_clause_t *c = m->pgp->clauses[m->cidx];	/* for args[] */
-	size_t cap = c->nprobes;
-	dl_vec_grow(m->pgp->cx->arena, (void **)&c->probes, &cap,
+	/* (with its capacity: grown from nprobes, every append copied
+	   them all, and 2000 pid probes took 30 MB) */
+	dl_vec_grow(m->pgp->cx->arena, (void **)&c->probes, &c->probecap,
 		    c->nprobes + 1, sizeof(*c->probes));
 	c->probes[c->nprobes++] = prb;
 	uint64_t *set = m->sets[prb->id];
