@@ -123,9 +123,11 @@ static void live_transfer(live_t *lv, const ir_blk_t *b)
 		for (int k = 0; k < n; k++)
 			ir_sset_add(s, t[k]);
 	}
+	in->n = s->n;
+	if (s->n == 0)		/* (in->t may be NULL) */
+		return;
 	tset_room(lv->a, in, s->n);
 	memcpy(in->t, s->dense, s->n * sizeof(*in->t));
-	in->n = s->n;
 	qsort(in->t, in->n, sizeof(*in->t), cmp_tmp);
 }
 
@@ -155,9 +157,11 @@ static bool live_join(live_t *lv, const ir_blk_t *b)
 	if (j->n == out->n &&
 	    (j->n == 0 || memcmp(j->t, out->t, j->n * sizeof(*j->t)) == 0))
 		return false;
-	tset_room(lv->a, out, j->n);
-	memcpy(out->t, j->t, j->n * sizeof(*out->t));
 	out->n = j->n;
+	if (j->n > 0) {
+		tset_room(lv->a, out, j->n);
+		memcpy(out->t, j->t, j->n * sizeof(*out->t));
+	}
 	return true;
 }
 

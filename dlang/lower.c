@@ -3000,10 +3000,11 @@ static int32_t key_slot(lower_t *lx, uint32_t size)
 	return off;
 }
 
-/* Is n the built-in execname?  As a key it is written into the key
-   itself: bpf_get_current_comm pads the name with NULs to the size
-   asked, so the copy every other string key needs (probe_read_kernel_str,
-   a third of the program's time in @[execname] = count()) is not. */
+/* Is n the built-in execname?  As a key it is written into the zeroed
+   key by bpf_get_current_comm itself, without the copy every other
+   string key needs (probe_read_kernel_str, a third of the program's time
+   in @[execname] = count()).  The zeroing stays: 6.1's helper does not
+   pad the name with NULs (6.18's does). */
 static bool is_execname(const dl_node_t *n)
 {
 	const dl_varref_t *r = n->sema;
@@ -3052,7 +3053,7 @@ static ir_ref_t tuple_key(lower_t *lx, const dl_tuple_t *t,
 			continue;
 		}
 		if (ir_is_none(v.v)) {		/* execname: see is_execname */
-			for (uint32_t z = TASK_COMM_LEN; z < ak->size; z += 8)
+			for (uint32_t z = 0; z < ak->size; z += 8)
 				ir_store(lx->fn, lx->b, 8, base,
 					 off + (int32_t)z, con(lx, 0));
 			ir_ref_t ca[2] = { bin(lx, IR_ADD, base,
