@@ -872,7 +872,7 @@ typedef struct dl_clause {
 	dl_action_t *acts;
 	size_t nacts;
 	void **probes;		/* the library's probes the clause matched */
-	size_t nprobes;
+	size_t nprobes, probecap;
 	bool uses_vtime;	/* reads vtimestamp: needs the sched_switch
 				   program (dl_compile_vtime) and its map */
 } dl_clause_t;

@@ -112,8 +112,17 @@ static const char *ir_blk_name(ir_func_t *fn)
 	long next = fn->nextlabel > (long)fn->nblks ? fn->nextlabel :
 		    (long)fn->nblks;
 
+	char digits[24], *p = digits + sizeof(digits), *name;
+
 	fn->nextlabel = next + 1;
-	return dl_sprintf(fn->arena, "b%ld", next);
+	*--p = '\0';
+	do {		/* by hand: vsnprintf twice was 20% of compiling */
+		*--p = (char)('0' + next % 10);
+		next /= 10;
+	} while (next > 0);
+	*--p = 'b';
+	name = dl_alloc(fn->arena, (size_t)(digits + sizeof(digits) - p));
+	return memcpy(name, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 ir_blk_t *ir_blk_insert(ir_func_t *fn, size_t pos)
@@ -167,14 +176,40 @@ ir_ref_t ir_reg(int r)
 	return (ir_ref_t){ IR_R_TMP, (uint32_t)r };
 }
 
+/* The slot of v in the pool's index: where it is, or the empty one where
+   it goes. */
+static uint32_t *con_slot(const ir_func_t *fn, int64_t v)
+{
+	uint64_t h = (uint64_t)v * 0x9e3779b97f4a7c15ull;
+	size_t mask = fn->conidxcap - 1;
+
+	for (size_t i = (size_t)(h >> 32) & mask;; i = (i + 1) & mask) {
+		uint32_t *s = &fn->conidx[i];
+		if (*s == 0 || fn->cons[*s - 1] == v)
+			return s;
+	}
+}
+
+/* Interned through a hash index: a program of thousands of clauses has
+   thousands of constants, and a linear search made lowering quadratic. */
 ir_ref_t ir_con(ir_func_t *fn, int64_t v)
 {
-	for (size_t i = 0; i < fn->ncons; i++)
-		if (fn->cons[i] == v)
-			return (ir_ref_t){ IR_R_CON, (uint32_t)i };
+	uint32_t *s;
+
+	if (2 * (fn->ncons + 1) > fn->conidxcap) {
+		fn->conidxcap = fn->conidxcap != 0 ? 2 * fn->conidxcap : 64;
+		fn->conidx = dl_alloc(fn->arena,
+				      fn->conidxcap * sizeof(*fn->conidx));
+		for (size_t i = 0; i < fn->ncons; i++)
+			*con_slot(fn, fn->cons[i]) = (uint32_t)i + 1;
+	}
+	s = con_slot(fn, v);
+	if (*s != 0)
+		return (ir_ref_t){ IR_R_CON, *s - 1 };
 	dl_vec_grow(fn->arena, (void **)&fn->cons, &fn->concap, fn->ncons + 1,
 		    sizeof(*fn->cons));
 	fn->cons[fn->ncons] = v;
+	*s = (uint32_t)fn->ncons + 1;
 	return (ir_ref_t){ IR_R_CON, (uint32_t)fn->ncons++ };
 }
 
@@ -301,11 +336,6 @@ void ir_ret(ir_blk_t *b, ir_ref_t val)
 }
 
 /* ---- uses, definitions, successors, predecessors ------------------------ */
-
-size_t ir_set_words(const ir_func_t *fn)
-{
-	return (fn->ntmp + 63) / 64;
-}
 
 int ir_ins_uses(const ir_func_t *fn, const ir_ins_t *in, uint32_t *t)
 {

@@ -135,6 +135,13 @@ typedef struct ir_jump {
 	ir_blk_t *s1, *s2;
 } ir_jump_t;
 
+/* A set of temporaries as a sorted array: what liveness keeps per block,
+   so that its size is what is live there, not the function's ntmp. */
+typedef struct ir_tset {
+	uint32_t *t;
+	uint32_t n, cap;
+} ir_tset_t;
+
 struct ir_blk {
 	const char *name;	/* label in the text form, e.g. "b3" */
 	int id;			/* index in fn->blks */
@@ -142,8 +149,7 @@ struct ir_blk {
 	size_t nins, cap;
 	ir_jump_t jmp;
 	/* analysis results, valid after the pass that computes them */
-	uint64_t *live_in, *live_out;	/* bitsets over fn->ntmp */
-	size_t live_nw;			/* words they have room for */
+	ir_tset_t live_in, live_out;	/* temporaries live at its ends */
 	int *preds;			/* predecessor block ids */
 	size_t npreds;
 	int32_t clause;		/* the clause it lowers, 1-based; 0 for the
@@ -156,6 +162,52 @@ typedef enum {
 	IR_STAGE_ALLOCATED,	/* only physical registers r0..r10 */
 } ir_stage_t;
 
+/*
+ * A sparse set over 0..max-1 (Briggs and Torczon): add, delete, test and
+ * clear in constant time, members in dense[0..n) in no order.  The
+ * scratch "live" set of the passes that walk a block backwards, so that a
+ * block costs what is live in it, not the function's ntmp / 64 words.
+ */
+typedef struct ir_sset {
+	uint32_t *dense, *sparse;
+	uint32_t n, max;
+} ir_sset_t;
+void ir_sset_init(dl_arena_t *a, ir_sset_t *s, uint32_t max);
+/* The function's scratch set over its ntmp temporaries, empty, for one
+   pass's walk at a time (ir_liveness has its own). */
+struct ir_func;
+ir_sset_t *ir_func_scratch(struct ir_func *fn);
+static inline bool ir_sset_has(const ir_sset_t *s, uint32_t i)
+{
+	return i < s->max && s->sparse[i] < s->n && s->dense[s->sparse[i]] == i;
+}
+static inline void ir_sset_add(ir_sset_t *s, uint32_t i)
+{
+	if (i < s->max && !ir_sset_has(s, i)) {
+		s->sparse[i] = s->n;
+		s->dense[s->n++] = i;
+	}
+}
+static inline void ir_sset_del(ir_sset_t *s, uint32_t i)
+{
+	if (ir_sset_has(s, i)) {
+		uint32_t last = s->dense[--s->n];
+		s->dense[s->sparse[i]] = last;
+		s->sparse[last] = s->sparse[i];
+	}
+}
+static inline void ir_sset_clear(ir_sset_t *s)
+{
+	s->n = 0;
+}
+/* s = t's members */
+static inline void ir_sset_load(ir_sset_t *s, const ir_tset_t *t)
+{
+	s->n = 0;
+	for (uint32_t k = 0; k < t->n; k++)
+		ir_sset_add(s, t->t[k]);
+}
+
 typedef struct ir_func {
 	dl_arena_t *arena;
 	const char *name;
@@ -163,6 +215,8 @@ typedef struct ir_func {
 	size_t nblks, blkcap;
 	int64_t *cons;		/* constant pool */
 	size_t ncons, concap;
+	uint32_t *conidx;	/* its index: open addressing, pool index + 1 */
+	size_t conidxcap;	/* (a power of two, or 0) */
 	uint32_t ntmp;		/* temporaries in use (>= IR_NPHYS) */
 	int32_t frame;		/* bytes of stack used below r10 (<= 512) */
 	ir_stage_t stage;
@@ -173,6 +227,8 @@ typedef struct ir_func {
 	void (*frame_full)(void *arg, int32_t need);
 	void *frame_full_arg;
 	long nextlabel;		/* no block is named "bN" with N >= this */
+	ir_sset_t live_ss;	/* live.c's scratch set */
+	ir_sset_t pass_ss;	/* ir_func_scratch's */
 } ir_func_t;
 
 /* ---- building (ir.c) ----------------------------------------------------- */
@@ -302,8 +358,7 @@ int dl_backend(ir_func_t *fn, dl_arena_t *a, bool check, bpf_code_t *out,
 
 /* ---- back-end internals shared by the passes (ir.c, live.c, ir_fold.c) --- */
 
-/* Bitsets over temporaries: ir_set_words(fn) 64-bit words each. */
-size_t ir_set_words(const ir_func_t *fn);
+/* Bit sets over small numbers (regalloc's interference rows). */
 static inline bool ir_set_has(const uint64_t *s, uint32_t i)
 {
 	return (s[i / 64] >> (i % 64)) & 1;
@@ -317,6 +372,8 @@ static inline void ir_set_del(uint64_t *s, uint32_t i)
 	s[i / 64] &= ~((uint64_t)1 << (i % 64));
 }
 
+bool ir_tset_has(const ir_tset_t *s, uint32_t t);	/* binary search */
+
 /* The temporaries an instruction or terminator reads and writes (at most
    IR_MAXREFS each).  After isel a call reads r1..rN (N from the helper
    table, 5 if unknown); in every stage it clobbers r0..r5. */
@@ -328,8 +385,8 @@ int ir_succs(const ir_blk_t *b, ir_blk_t **s);	/* 0, 1 or 2 */
 int ir_call_nargs(int helper);
 
 /* Liveness into caller-provided per-block set arrays, allocated from a. */
-void ir_live_compute(const ir_func_t *fn, dl_arena_t *a, uint64_t **in,
-		     uint64_t **out);
+void ir_live_compute(const ir_func_t *fn, dl_arena_t *a, ir_tset_t *in,
+		     ir_tset_t *out);
 
 /* Insert a new, unterminated block at layout position pos. */
 ir_blk_t *ir_blk_insert(ir_func_t *fn, size_t pos);

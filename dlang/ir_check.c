@@ -251,43 +251,44 @@ static void ck_fmt_tmp(char *buf, size_t sz, uint32_t t)
 }
 
 /* Walk b backwards: nothing may need r1..r5 across a call. */
-static void ck_calls(ir_checker_t *ck, const ir_blk_t *b, const uint64_t *out,
-		     uint64_t *live)
+static void ck_calls(ir_checker_t *ck, const ir_blk_t *b,
+		     const ir_tset_t *out, ir_sset_t *live)
 {
-	size_t nw = ir_set_words(ck->fn);
 	uint32_t t[IR_MAXREFS];
 
-	memcpy(live, out, nw * sizeof(*live));
+	ir_sset_load(live, out);
 	int n = ir_jump_uses(&b->jmp, t);
 	for (int k = 0; k < n; k++)
-		ir_set_add(live, t[k]);
+		ir_sset_add(live, t[k]);
 	for (size_t i = b->nins; i-- > 0 && !ck->failed;) {
 		const ir_ins_t *in = &b->ins[i];
 		ck->idx = (long)i;
 		for (uint32_t r = 1; r <= 5 && in->op == IR_CALL; r++)
-			if (ir_set_has(live, r))
+			if (ir_sset_has(live, r))
 				ck_fail(ck, "r%u read after the call "
 					"clobbered it", (unsigned)r);
 		n = ir_ins_defs(in, t);
 		for (int k = 0; k < n; k++)
-			ir_set_del(live, t[k]);
+			ir_sset_del(live, t[k]);
 		n = ir_ins_uses(ck->fn, in, t);
 		for (int k = 0; k < n; k++)
-			ir_set_add(live, t[k]);
+			ir_sset_add(live, t[k]);
 	}
 }
 
 static void ck_live(ir_checker_t *ck)
 {
 	const ir_func_t *fn = ck->fn;
-	uint64_t **in = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*in));
-	uint64_t **out = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*out));
-	uint64_t *live = dl_alloc(fn->arena, ir_set_words(fn) * 8 + 8);
+	ir_tset_t *in = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*in));
+	ir_tset_t *out = dl_alloc(fn->arena, (fn->nblks + 1) * sizeof(*out));
+	ir_sset_t live;
 	char name[32];
 
+	ir_sset_init(fn->arena, &live, fn->ntmp);
 	ir_live_compute(fn, fn->arena, in, out);
-	for (uint32_t t = 0; t < fn->ntmp; t++) {
-		if (t == 1 || t == IR_FP || !ir_set_has(in[0], t))
+	for (uint32_t k = 0; k < in[0].n; k++) {
+		uint32_t t = in[0].t[k];
+		if (t == 1 || t == IR_FP)
 			continue;
 		ck->b = NULL;
 		ck_fmt_tmp(name, sizeof(name), t);
@@ -296,7 +297,7 @@ static void ck_live(ir_checker_t *ck)
 	}
 	for (size_t i = 0; i < fn->nblks && !ck->failed; i++) {
 		ck->b = fn->blks[i];
-		ck_calls(ck, fn->blks[i], out[i], live);
+		ck_calls(ck, fn->blks[i], &out[i], &live);
 	}
 }
 

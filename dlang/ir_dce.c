@@ -46,16 +46,30 @@ static bool dce_same_targets(ir_func_t *fn)
 	return changed;
 }
 
-/* Where a jump to s really goes, skipping empty forwarding blocks. */
+static bool dce_forwards(const ir_func_t *fn, const ir_blk_t *s)
+{
+	return s != fn->blks[0] && s->nins == 0 && s->jmp.kind == IR_J_JMP &&
+	       s->jmp.s1 != s;
+}
+
+/* Where a jump to s really goes, skipping empty forwarding blocks.  The
+   blocks passed on the way jump there directly afterwards (the chain of
+   a program of many clauses, each clause's empty block jumping to the
+   next one's, would be walked again from every block of it). */
 static ir_blk_t *dce_forward(ir_func_t *fn, ir_blk_t *s)
 {
-	for (size_t steps = 0; steps < fn->nblks; steps++) {
-		if (s == fn->blks[0] || s->nins != 0 ||
-		    s->jmp.kind != IR_J_JMP || s->jmp.s1 == s)
-			break;
-		s = s->jmp.s1;
+	ir_blk_t *to = s;
+
+	for (size_t steps = 0; steps < fn->nblks && dce_forwards(fn, to);
+	     steps++)
+		to = to->jmp.s1;
+	for (size_t steps = 0; steps < fn->nblks && s != to &&
+	     dce_forwards(fn, s); steps++) {
+		ir_blk_t *next = s->jmp.s1;
+		s->jmp.s1 = to;
+		s = next;
 	}
-	return s;
+	return to;
 }
 
 static bool dce_thread(ir_func_t *fn)
@@ -140,28 +154,28 @@ static bool dce_merge(ir_func_t *fn)
 	return fn->nblks != n;
 }
 
-static bool dce_is_dead(const ir_ins_t *in, const uint64_t *live)
+static bool dce_is_dead(const ir_ins_t *in, const ir_sset_t *live)
 {
 	unsigned fl = ir_opinfo[in->op].flags;
 
 	if (in->op == IR_COPY && ir_ref_eq(in->to, in->a[0]))
 		return true;
 	return (fl & IRF_DEF) && !(fl & IRF_SIDE) && ir_is_tmp(in->to) &&
-	       in->to.val != IR_FP && !ir_set_has(live, in->to.val);
+	       in->to.val != IR_FP && !ir_sset_has(live, in->to.val);
 }
 
 /* One backward walk over b; returns true if something was removed. */
-static bool dce_block(ir_func_t *fn, ir_blk_t *b, uint64_t *live)
+static bool dce_block(ir_func_t *fn, ir_blk_t *b, ir_sset_t *live)
 {
 	uint32_t t[IR_MAXREFS];
 	bool changed = false;
 	size_t w = b->nins;
 	int n;
 
-	memcpy(live, b->live_out, ir_set_words(fn) * sizeof(*live));
+	ir_sset_load(live, &b->live_out);
 	n = ir_jump_uses(&b->jmp, t);
 	for (int k = 0; k < n; k++)
-		ir_set_add(live, t[k]);
+		ir_sset_add(live, t[k]);
 	for (size_t i = b->nins; i-- > 0;) {
 		ir_ins_t *in = &b->ins[i];
 		if (dce_is_dead(in, live)) {
@@ -169,16 +183,16 @@ static bool dce_block(ir_func_t *fn, ir_blk_t *b, uint64_t *live)
 			continue;
 		}
 		if (in->op == IR_CALL && fn->stage == IR_STAGE_LOWERED &&
-		    ir_is_tmp(in->to) && !ir_set_has(live, in->to.val)) {
+		    ir_is_tmp(in->to) && !ir_sset_has(live, in->to.val)) {
 			in->to = IR_NONE;
 			changed = true;
 		}
 		n = ir_ins_defs(in, t);
 		for (int k = 0; k < n; k++)
-			ir_set_del(live, t[k]);
+			ir_sset_del(live, t[k]);
 		n = ir_ins_uses(fn, in, t);
 		for (int k = 0; k < n; k++)
-			ir_set_add(live, t[k]);
+			ir_sset_add(live, t[k]);
 		b->ins[--w] = *in;
 	}
 	if (w > 0 && w < b->nins)
@@ -189,7 +203,7 @@ static bool dce_block(ir_func_t *fn, ir_blk_t *b, uint64_t *live)
 
 static bool dce_dead_defs(ir_func_t *fn)
 {
-	uint64_t *live = dl_alloc(fn->arena, ir_set_words(fn) * 8 + 8);
+	ir_sset_t *live = ir_func_scratch(fn);
 	bool any = false, changed = true;
 
 	while (changed) {

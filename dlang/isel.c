@@ -333,7 +333,7 @@ static bool sel_can_fuse(const isel_t *is, const ir_ins_t *in)
 	const ir_jump_t *j = &is->jmp;
 
 	if (j->kind != IR_J_JNZ || !ir_ref_eq(j->arg[0], in->to) ||
-	    ir_set_has(is->orig->live_out, in->to.val))
+	    ir_tset_has(&is->orig->live_out, in->to.val))
 		return false;
 	for (size_t i = is->idx + 1; i < is->nold; i++)
 		if (sel_touches(is, i, in->to, true) ||

@@ -256,21 +256,18 @@ static void ra_add_move(ra_t *ra, const ir_ins_t *in)
 }
 
 /* Definition d interferes with everything live after it but except. */
-static void ra_interfere(ra_t *ra, uint32_t d, const uint64_t *live,
+static void ra_interfere(ra_t *ra, uint32_t d, const ir_sset_t *live,
 			 uint32_t except)
 {
-	size_t nw = ir_set_words(ra->fn);
 	uint32_t nd = ra_node(ra, d);
 
 	if (nd == RA_NONE)
 		return;
-	for (size_t w = 0; w < nw; w++)
-		for (uint64_t bits = live[w]; bits != 0; bits &= bits - 1) {
-			uint32_t t = (uint32_t)(w * 64) +
-				     (uint32_t)__builtin_ctzll(bits);
-			if (t != except && t != d)
-				ra_edge(ra, nd, ra_node(ra, t));
-		}
+	for (uint32_t k = 0; k < live->n; k++) {
+		uint32_t t = live->dense[k];
+		if (t != except && t != d)
+			ra_edge(ra, nd, ra_node(ra, t));
+	}
 }
 
 static void ra_count(ra_t *ra, const uint32_t *t, int n)
@@ -286,23 +283,20 @@ static void ra_count(ra_t *ra, const uint32_t *t, int n)
    a definition conflicts with the slots live after it, a store to a slot
    with the temps live after it.  Returns the slots live before in. */
 static uint64_t ra_slot_conflicts(ra_t *ra, const ir_ins_t *in,
-				  const uint64_t *live, uint64_t slive,
+				  const ir_sset_t *live, uint64_t slive,
 				  const uint32_t *d, int nd)
 {
 	int ss = ra_slot_of(ra, in, IR_STORE8), ls = ra_slot_of(ra, in, IR_LOAD8);
-	size_t nw = ir_set_words(ra->fn);
 
 	for (int k = 0; k < nd; k++)
 		if (ra_node(ra, d[k]) != RA_NONE)
 			ra->sconf[ra_node(ra, d[k])] |= slive;
 	if (ss > 0) {
-		for (size_t w = 0; w < nw; w++)
-			for (uint64_t bits = live[w]; bits; bits &= bits - 1) {
-				uint32_t x = ra_node(ra, (uint32_t)(w * 64) +
-					     (uint32_t)__builtin_ctzll(bits));
-				if (x != RA_NONE)
-					ra->sconf[x] |= ra_slot_bit(ss);
-			}
+		for (uint32_t k = 0; k < live->n; k++) {
+			uint32_t x = ra_node(ra, live->dense[k]);
+			if (x != RA_NONE)
+				ra->sconf[x] |= ra_slot_bit(ss);
+		}
 		slive &= ~ra_slot_bit(ss);
 	}
 	if (ls > 0)
@@ -310,18 +304,18 @@ static uint64_t ra_slot_conflicts(ra_t *ra, const ir_ins_t *in,
 	return slive;
 }
 
-static void ra_build_block(ra_t *ra, const ir_blk_t *b, uint64_t *live)
+static void ra_build_block(ra_t *ra, const ir_blk_t *b, ir_sset_t *live)
 {
 	uint64_t slive = ra->slive_out[b->id];
 	const ir_func_t *fn = ra->fn;
 	uint32_t d[IR_MAXREFS], u[IR_MAXREFS];
 	int nd, nu;
 
-	memcpy(live, b->live_out, ir_set_words(fn) * sizeof(*live));
+	ir_sset_load(live, &b->live_out);
 	nu = ir_jump_uses(&b->jmp, u);
 	ra_count(ra, u, nu);
 	for (int k = 0; k < nu; k++)
-		ir_set_add(live, u[k]);
+		ir_sset_add(live, u[k]);
 	for (size_t i = b->nins; i-- > 0;) {
 		const ir_ins_t *in = &b->ins[i];
 		uint32_t except = RA_NONE;
@@ -335,9 +329,9 @@ static void ra_build_block(ra_t *ra, const ir_blk_t *b, uint64_t *live)
 			ra_interfere(ra, d[k], live, except);
 		slive = ra_slot_conflicts(ra, in, live, slive, d, nd);
 		for (int k = 0; k < nd; k++)
-			ir_set_del(live, d[k]);
+			ir_sset_del(live, d[k]);
 		for (int k = 0; k < nu; k++)
-			ir_set_add(live, u[k]);
+			ir_sset_add(live, u[k]);
 		ra_count(ra, d, nd);
 		ra_count(ra, u, nu);
 	}
@@ -346,7 +340,7 @@ static void ra_build_block(ra_t *ra, const ir_blk_t *b, uint64_t *live)
 static void ra_build(ra_t *ra)
 {
 	ir_func_t *fn = ra->fn;
-	uint64_t *live = dl_alloc(fn->arena, ir_set_words(fn) * 8 + 8);
+	ir_sset_t *live = ir_func_scratch(fn);
 
 	ir_liveness(fn);
 	ra_slot_liveness(ra);
@@ -354,10 +348,9 @@ static void ra_build(ra_t *ra)
 		ra_build_block(ra, fn->blks[i], live);
 	/* what is live into the entry was all "defined" at once before it
 	   (r1, r10; anything else is a bug ir_check reports) */
-	memcpy(live, fn->blks[0]->live_in, ir_set_words(fn) * sizeof(*live));
-	for (uint32_t t = 0; t < fn->ntmp; t++)
-		if (ir_set_has(live, t))
-			ra_interfere(ra, t, live, RA_NONE);
+	ir_sset_load(live, &fn->blks[0]->live_in);
+	for (uint32_t k = 0; k < live->n; k++)
+		ra_interfere(ra, live->dense[k], live, RA_NONE);
 }
 
 /* ---- coalescing ---------------------------------------------------------- */

@@ -507,6 +507,8 @@ static int run_command(cmd_t *c, int argc, char **argv)
 		cmd_fatal(c, "failed to initialize dtrace: %s",
 			  dtrace_errmsg(c->dtp));
 	run_later(c, PASS_OPTIONS);
+	if (c->dump_bpf)	/* -S prints the IR as well: have it kept */
+		dtrace_setopt(c->dtp, "ir", NULL);
 	run_later(c, PASS_PROCS);
 	return cmd_modes[c->mode].run(c);
 }

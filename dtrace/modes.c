@@ -138,7 +138,8 @@ static void dump_program(cmd_t *c, dtrace_prog_t *prog)
 	};
 
 	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
-		if (opt_is_set(c, dumps[i][0]))
+		if (opt_is_set(c, dumps[i][0]) &&
+		    !(c->dump_bpf && strcmp(dumps[i][1], "ir") == 0))
 			dtrace_program_dump(c->dtp, prog, stderr, dumps[i][1]);
 	if (c->dump_bpf)
 		dtrace_program_dump(c->dtp, prog, stderr, "bpf");

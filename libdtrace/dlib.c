@@ -305,11 +305,50 @@ static void each_word(const char *s, void (*fn)(void *, const char *,
 	}
 }
 
+typedef struct seen {
+	const char *w;		/* in the program's text */
+	size_t n;
+} seen_t;
+
 typedef struct want {
 	struct dt_dlib *d;
+	dl_arena_t *arena;
 	dl_types_t types;
+	seen_t *seen;		/* words looked up already: open addressing */
+	size_t nseen, seencap;	/* (a power of two) */
 	char buf[256];
 } want_t;
+
+/* Has the program's word w been looked up before?  Adds it if not: a
+   script of thousands of clauses repeats a few words thousands of times,
+   and each look-up searches every library file. */
+static bool seen_before(want_t *x, const char *w, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	if (2 * (x->nseen + 1) > x->seencap) {
+		seen_t *old = x->seen;
+		size_t oldcap = x->seencap;
+		x->seencap = oldcap != 0 ? 2 * oldcap : 256;
+		x->seen = dl_alloc(x->arena, x->seencap * sizeof(*x->seen));
+		x->nseen = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].w != NULL)
+				seen_before(x, old[i].w, old[i].n);
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 1099511628211ull;
+	for (size_t i = h & (x->seencap - 1);; i = (i + 1) & (x->seencap - 1)) {
+		seen_t *s = &x->seen[i];
+		if (s->w == NULL) {
+			*s = (seen_t){ w, n };
+			x->nseen++;
+			return false;
+		}
+		if (s->n == n && memcmp(s->w, w, n) == 0)
+			return true;
+	}
+}
 
 /* Does text have w as a word of its own, other than a member name (after
    -> or .)? */
@@ -334,7 +373,7 @@ static void want_word(void *arg, const char *w, size_t n, bool member)
 {
 	want_t *x = arg;
 
-	if (n >= sizeof(x->buf))
+	if (n >= sizeof(x->buf) || seen_before(x, w, n))
 		return;
 	memcpy(x->buf, w, n);
 	x->buf[n] = '\0';
@@ -455,6 +494,7 @@ int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src)
 	for (size_t i = 0; i < d->nfiles; i++)
 		d->files[i]->wanted = false;
 	w->d = d;
+	w->arena = cx->arena;
 	dl_types_init(&w->types);
 	each_word(src, want_word, w);
 	for (size_t i = 0; i < d->nfiles; i++)

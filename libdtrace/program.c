@@ -142,8 +142,9 @@ counted:
 	if (m->sets[prb->id] == NULL)
 		m->sets[prb->id] = calloc(words, sizeof(uint64_t));
 	dl_clause_t *c = m->pgp->clauses[m->cidx];	/* for args[] */
-	size_t cap = c->nprobes;
-	dl_vec_grow(m->pgp->cx->arena, (void **)&c->probes, &cap,
+	/* (with its capacity: grown from nprobes, every append copied
+	   them all, and 2000 pid probes took 30 MB) */
+	dl_vec_grow(m->pgp->cx->arena, (void **)&c->probes, &c->probecap,
 		    c->nprobes + 1, sizeof(*c->probes));
 	c->probes[c->nprobes++] = prb;
 	uint64_t *set = m->sets[prb->id];
@@ -280,7 +281,10 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 		if (dl_compile_program(pgp->cx, bp->clauses, bp->nclauses,
 				       &hooks, &dtp->strtab, bp->name,
 				       dt_opt(dtp, DT_OPT_irchk) != 0,
-				       &bp->irtext, &bp->code) < 0)
+				       /* printing the IR costs as much as
+					  compiling it: only for -x ir, -S */
+				       dt_opt(dtp, DT_OPT_ir) != 0 ?
+				       &bp->irtext : NULL, &bp->code) < 0)
 			return compile_error(dtp, pgp->cx, file);
 	}
 	return 0;
@@ -503,7 +507,8 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 		fprintf(out, "\n/* program %s: %zu clause%s on %zu probe%s */\n",
 			bp->name, bp->nclauses, bp->nclauses == 1 ? "" : "s",
 			bp->nprobes, bp->nprobes == 1 ? "" : "s");
-		if (strcmp(what, "ir") == 0 || strcmp(what, "bpf") == 0)
+		if ((strcmp(what, "ir") == 0 || strcmp(what, "bpf") == 0) &&
+		    bp->irtext != NULL)	/* kept with -x ir */
 			fputs(bp->irtext, out);
 		if (strcmp(what, "bpf") == 0) {
 			static const char *const base[DL_NMAPS] = {

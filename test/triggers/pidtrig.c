@@ -12,8 +12,15 @@
  *                      its first byte becomes an int3 (a uprobe is set),
  *                      then "disarmed" when it is restored, and exits 0
  *                      (1 after about 50 s without both).
- *   pidtrig bench N    calls pidt_add3 N times and prints the time per
- *                      call in ns (for the per-event cost of a probe).
+ *   pidtrig bench N    calls pidt_add3 N times and prints the mean time
+ *                      per call on stderr, "ns/call 123.4", as
+ *                      time-getppid does (per-event cost of a uprobe);
+ *                      with PT_PROGTIME set in the environment, then
+ *                      also "bpf-ns/run 56.7" for each BPF program its
+ *                      parent (the tracer) holds that ran more than 1000
+ *                      times: the kernel's run_time_ns / run_cnt
+ *                      (kernel.bpf_stats_enabled), as bench/progtime.sh
+ *                      prints for a syscall.
  *
  * noipa keeps the compiler from inlining, cloning or folding the calls.
  */
@@ -21,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NOIPA __attribute__((noipa, used))
 
@@ -67,6 +75,28 @@ static int watch(void)
 	return 1;
 }
 
+/* The parent's BPF programs' time per run, from their fds' fdinfo. */
+static void progtime(void)
+{
+	char path[64], line[128];
+
+	for (int fd = 0; fd < 4096; fd++) {
+		unsigned long long t = 0, c = 0;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d",
+			 (int)getppid(), fd);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			sscanf(line, "run_time_ns: %llu", &t);
+			sscanf(line, "run_cnt: %llu", &c);
+		}
+		fclose(f);
+		if (c > 1000)
+			fprintf(stderr, "bpf-ns/run %.1f\n", (double)t / c);
+	}
+}
+
 static int bench(long n)
 {
 	struct timespec t0, t1;
@@ -76,8 +106,10 @@ static int bench(long n)
 	for (long i = 0; i < n; i++)
 		sum += pidt_add3(i, 1, 2);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.1f ns per call\n", ((t1.tv_sec - t0.tv_sec) * 1e9 +
-				      (t1.tv_nsec - t0.tv_nsec)) / n);
+	fprintf(stderr, "ns/call %.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 +
+					   (t1.tv_nsec - t0.tv_nsec)) / n);
+	if (getenv("PT_PROGTIME") != NULL)
+		progtime();
 	return sum == 0;
 }
 

@@ -298,17 +298,17 @@ Test(ir, liveness_across_blocks_and_calls)
 	cr_assert_not_null(fn, "%s", err);
 	ir_liveness(fn);
 	const ir_blk_t *b0 = fn->blks[0], *b1 = fn->blks[1], *b2 = fn->blks[2];
-	cr_expect(ir_set_has(b0->live_in, 1));
-	cr_expect(!ir_set_has(b0->live_in, 11));
-	cr_expect(ir_set_has(b0->live_out, 11));
-	cr_expect(ir_set_has(b0->live_out, 12));
-	cr_expect(ir_set_has(b1->live_in, 11));
-	cr_expect(!ir_set_has(b1->live_in, 12));
-	cr_expect(ir_set_has(b2->live_in, 12));
+	cr_expect(ir_tset_has(&b0->live_in, 1));
+	cr_expect(!ir_tset_has(&b0->live_in, 11));
+	cr_expect(ir_tset_has(&b0->live_out, 11));
+	cr_expect(ir_tset_has(&b0->live_out, 12));
+	cr_expect(ir_tset_has(&b1->live_in, 11));
+	cr_expect(!ir_tset_has(&b1->live_in, 12));
+	cr_expect(ir_tset_has(&b2->live_in, 12));
 	/* trace_printk reads r1..r5: the call makes them live, the copy
 	   into r1 ends r1's liveness */
-	cr_expect(!ir_set_has(b2->live_in, 1));
-	cr_expect(ir_set_has(b2->live_in, 3));
+	cr_expect(!ir_tset_has(&b2->live_in, 1));
+	cr_expect(ir_tset_has(&b2->live_in, 3));
 	ir_preds(fn);
 	cr_expect_eq(b1->npreds, 1);
 	cr_expect_eq(b1->preds[0], 0);
