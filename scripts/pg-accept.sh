@@ -60,8 +60,14 @@ stop_server() {
 	true
 }
 cleanup() {
+	rc=$?
 	stop_server
 	[ -n "$CLEAN" ] || return 0
+	if [ "$rc" != 0 ]; then		# the logs, before they go
+		for f in "$W"/*.log "$W"/run-*/*.log; do
+			[ -f "$f" ] && { echo "--- $f"; tail -20 "$f"; }
+		done
+	fi
 	[ -n "$made_list" ] && rm -f "$SRCLIST"
 	[ -n "$made_user" ] && userdel pgaccept 2>/dev/null
 	[ -n "$made_work" ] && rm -rf "$W"
@@ -92,7 +98,8 @@ if [ ! -x "$W/inst/bin/postgres" ]; then
 	rm -rf src
 	mkdir src
 	cd src
-	apt-get source -qq postgresql-15 2>&1 | grep -v '^W: Download' || true
+	apt-get source -qq postgresql-15 > "$W/source.log" 2>&1 ||
+		fail "apt-get source postgresql-15 (see $W/source.log)"
 	cd postgresql-15-*/
 	say "configure (DTRACE=$DTRACE)"
 	./configure -q --prefix="$W/inst" --enable-dtrace DTRACE="$DTRACE" \
