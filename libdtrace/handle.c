@@ -102,6 +102,8 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	btf__free(dtp->btf);
 	dt_ucache_free(dtp);
 	dt_udyn_free(dtp);
+	dt_uexec_free(dtp);
+	free(dtp->ureported);
 	free(dtp->assocfds);
 	dt_probe_table_destroy(dtp);
 	dt_options_fini(dtp);

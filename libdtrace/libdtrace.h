@@ -356,6 +356,8 @@ int dt_uproc_ready(dtrace_hdl_t *dtp, int pid);
    a literal module name names in $PATH or the library directories (if no
    process maps one of that name); each file once. */
 int dt_usdt_files(dtrace_hdl_t *dtp, const char *mod, dt_uobj_t **objs);
+/* Has the ELF file at path a .note.stapsdt section? */
+bool dt_uelf_has_sdt(const char *path);
 
 /* ---- program.c: compiling a program ------------------------------------------ */
 
@@ -389,6 +391,14 @@ struct dtrace_prog {
 	int nprobes;			/* distinct probes matched */
 };
 
+/* While tracing: a new program of pgp for prb's kind running clauses[0..n)
+   (in program order), compiled and loaded, with no probes yet (the caller
+   attaches it and adds prb); NULL with the error set (a provider whose
+   programs need more than attach(), a program needing strings or maps the
+   loaded ones do not have). */
+dt_bpfprog_t *dt_prog_grow(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
+			   dt_probe_t *prb, dl_clause_t **clauses, size_t n);
+
 /* The probe's names as generated code reads them. */
 void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi);
 
@@ -420,6 +430,9 @@ int dt_dlib_load(dtrace_hdl_t *dtp, dl_ctx_t *cx, const char *src);
 /* ---- run.c: loading, attaching, BEGIN/END -------------------------------- */
 
 int dt_run_load(dtrace_hdl_t *dtp);
+/* Patch a compiled program's map fds and load it (its fd kept by the
+   handle): 0, or -1 with the verifier's reasons in the error. */
+int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
 /* A verifier rejection, for its message: the instruction the log ends on
    (-1 if none), and the probe, clause and D line of that instruction. */
 int dt_verifier_insn(const char *log);
@@ -545,6 +558,26 @@ int dt_udyn_arm(dtrace_hdl_t *dtp);
 /* From dtrace_work: enable the probes of libraries loaded since. */
 void dt_udyn_tick(dtrace_hdl_t *dtp);
 void dt_udyn_free(dtrace_hdl_t *dtp);
+/* Probes that appear while tracing: the descriptions of every program's
+   clauses that want() accepts are matched again, after populate() (or,
+   if NULL, the providers) added probes; a new probe joins the loaded
+   program of its kind and clause set (made then if there is none,
+   dt_prog_grow) and is attached; with again, a probe enabled already is
+   attached again (the usdt provider's attach then adds its new sites).
+   A probe that cannot be enabled is reported on stderr once. */
+typedef struct dt_ujoin {
+	bool (*want)(const dt_pdesc_t *pd, void *arg);
+	int (*populate)(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, void *arg);
+	void *arg;
+	bool again;
+} dt_ujoin_t;
+void dt_udyn_join(dtrace_hdl_t *dtp, const dt_ujoin_t *j);
+/* May probes appear while tracing (a description names a pid, or the
+   usdt probes of every process)? */
+bool dt_udyn_later(dtrace_hdl_t *dtp);
+/* Does any description of the programs' clauses satisfy want? */
+bool dt_udyn_wanted(dtrace_hdl_t *dtp, bool (*want)(const dt_pdesc_t *,
+						    void *), void *arg);
 /* Print a stack or symbol value (a DL_F_STACK .. DL_F_USYM field of
    size bytes, symfmt a dl_symfmt_t) as DTrace does; < 0 on an error. */
 int dt_print_stacksym(dtrace_hdl_t *dtp, FILE *out, uint32_t kind,
@@ -557,6 +590,16 @@ void dt_addr_text(dtrace_hdl_t *dtp, int pid, uint64_t addr, char *buf,
    module's) start; true if a key changed (entries may then merge). */
 bool dt_stack_key_normalize(dtrace_hdl_t *dtp, const dl_agg_t *a,
 			    char *key);
+
+/* ---- uexec.c: programs started while tracing -------------------------- */
+
+/* After the probes are attached: if a description stands for the usdt
+   probes of every process, watch execs and ld.so's library changes in
+   every process.  0, or -1 with the error set. */
+int dt_uexec_arm(dtrace_hdl_t *dtp);
+/* From dtrace_work: enable the probes of the files those processes map. */
+void dt_uexec_tick(dtrace_hdl_t *dtp);
+void dt_uexec_free(dtrace_hdl_t *dtp);
 
 /* ---- handle.c ------------------------------------------------------------- */
 
@@ -602,6 +645,11 @@ struct dtrace_hdl {
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	struct dt_udyn *udyn;		/* the target watched for libraries
 					   loaded later (udyn.c), or NULL */
+	struct dt_uexec *uexec;		/* programs started later (uexec.c) */
+	bool *ureported;		/* by probe id: found while tracing,
+					   could not be enabled, said so */
+	size_t nureported;
+	uint32_t probemap_max;		/* the probe map's last id */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:

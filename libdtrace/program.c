@@ -253,41 +253,109 @@ void dt_probe_info(const dt_probe_t *prb, dl_probeinfo_t *pi)
 	snprintf(pi->name, sizeof(pi->name), "%s", prb->name);
 }
 
+/* Lower and emit program i of pgp. */
+static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
+			const char *file)
+{
+	dt_bpfprog_t *bp = &pgp->progs[i];
+	dl_probeinfo_t pi;
+	dl_lowerhooks_t hooks = {
+		.pvar = pvar_hook, .arg = bp,
+		.walltime_off = dtp->walltime_off,
+		.errclauses = dtp->errclauses,
+		/* BEGIN and END run where dtrace does */
+		.only_cpu = bp->ops == &dt_prov_dtrace ? 0 :
+			    dt_opt(dtp, DT_OPT_cpu) + 1,
+		.nerrclauses = dtp->nerrclauses,
+		/* BEGIN, END and ERROR are read as they fire */
+		.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
+			(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,
+	};
+
+	if (bp->nprobes == 1 && !bp->ops->grows) {
+		hooks.probe_id = bp->probes[0]->id;
+		dt_probe_info(bp->probes[0], &pi);
+		hooks.probe = &pi;
+	}
+	snprintf(bp->name, sizeof(bp->name), "dt_%s_%zu", bp->ops->name, i);
+	if (dl_compile_program(pgp->cx, bp->clauses, bp->nclauses, &hooks,
+			       &dtp->strtab, bp->name,
+			       dt_opt(dtp, DT_OPT_irchk) != 0,
+			       /* printing the IR costs as much as compiling
+				  it: only for -x ir, -S */
+			       dt_opt(dtp, DT_OPT_ir) != 0 ? &bp->irtext : NULL,
+			       &bp->code) < 0)
+		return compile_error(dtp, pgp->cx, file);
+	return 0;
+}
+
 static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			 const char *file)
 {
-	for (size_t i = 0; i < pgp->nprogs; i++) {
-		dt_bpfprog_t *bp = &pgp->progs[i];
-		dl_probeinfo_t pi;
-		dl_lowerhooks_t hooks = {
-			.pvar = pvar_hook, .arg = bp,
-			.walltime_off = dtp->walltime_off,
-			.errclauses = dtp->errclauses,
-			/* BEGIN and END run where dtrace does */
-			.only_cpu = bp->ops == &dt_prov_dtrace ? 0 :
-				    dt_opt(dtp, DT_OPT_cpu) + 1,
-			.nerrclauses = dtp->nerrclauses,
-			/* BEGIN, END and ERROR are read as they fire */
-			.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
-				(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,
-		};
-		if (bp->nprobes == 1 && !bp->ops->grows) {
-			hooks.probe_id = bp->probes[0]->id;
-			dt_probe_info(bp->probes[0], &pi);
-			hooks.probe = &pi;
-		}
-		snprintf(bp->name, sizeof(bp->name), "dt_%s_%zu", bp->ops->name,
-			 i);
-		if (dl_compile_program(pgp->cx, bp->clauses, bp->nclauses,
-				       &hooks, &dtp->strtab, bp->name,
-				       dt_opt(dtp, DT_OPT_irchk) != 0,
-				       /* printing the IR costs as much as
-					  compiling it: only for -x ir, -S */
-				       dt_opt(dtp, DT_OPT_ir) != 0 ?
-				       &bp->irtext : NULL, &bp->code) < 0)
-			return compile_error(dtp, pgp->cx, file);
-	}
+	for (size_t i = 0; i < pgp->nprogs; i++)
+		if (compile_prog(dtp, pgp, i, file) < 0)
+			return -1;
 	return 0;
+}
+
+/* Are the maps a program refers to there?  (The loaded programs decided
+   which were made: scratch space, say, only if one of them uses it.) */
+static const char *missing_map(dtrace_hdl_t *dtp, const dt_bpfprog_t *bp)
+{
+	for (size_t r = 0; r < bp->code.nrelocs; r++) {
+		uint32_t idx = bp->code.relocs[r].mapidx;
+
+		if (idx == DL_MAP_PROG || idx >= DL_MAP_AGG0)
+			continue;	/* its own; every agg's and array's */
+		if (dtp->mapfds[idx] < 0)
+			return "it needs a map no program loaded at start uses";
+	}
+	return NULL;
+}
+
+dt_bpfprog_t *dt_prog_grow(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
+			   dt_probe_t *prb, dl_clause_t **clauses, size_t n)
+{
+	size_t strlen0 = dtp->strtab.len, i = pgp->nprogs;
+	dt_bpfprog_t *bp;
+	const char *why;
+
+	if (prb->ops->prepare != NULL || prb->ops->attach_prog != NULL) {
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "a %s probe cannot get a "
+			     "program while tracing", prb->ops->name);
+		return NULL;
+	}
+	dl_vec_grow(pgp->cx->arena, (void **)&pgp->progs, &pgp->progcap,
+		    pgp->nprogs + 1, sizeof(*pgp->progs));
+	bp = &pgp->progs[i];
+	memset(bp, 0, sizeof(*bp));
+	bp->ops = prb->ops;
+	bp->kind = prb->ops->kind(prb);
+	bp->fd = bp->progmap_fd = -1;
+	bp->clauses = dl_alloc(pgp->cx->arena, n * sizeof(*clauses));
+	memcpy(bp->clauses, clauses, n * sizeof(*clauses));
+	bp->nclauses = bp->clausecap = n;
+	bp->probes = dl_alloc(pgp->cx->arena, sizeof(prb));
+	bp->probes[0] = prb;
+	bp->probecap = 1;
+	bp->nprobes = 1;	/* its code reads the first probe's layout */
+	if (compile_prog(dtp, pgp, i, NULL) < 0)
+		goto fail;
+	why = dtp->strtab.len != strlen0 ? "it needs strings the loaded "
+		"string table lacks" : missing_map(dtp, bp);
+	if (why != NULL) {
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s", why);
+		goto fail;
+	}
+	if (dt_run_load_prog(dtp, bp) < 0)
+		goto fail;
+	bp->nprobes = 0;	/* the caller attaches it and adds it */
+	pgp->nprogs++;
+	return bp;
+fail:
+	dtp->strtab.len = strlen0;
+	free(bp->irtext);
+	return NULL;
 }
 
 /* ---- the driver --------------------------------------------------------- */

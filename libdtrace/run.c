@@ -64,7 +64,7 @@ static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 {
 	uint32_t sz = (uint32_t)sysconf(_SC_PAGESIZE);
 	int64_t want = dt_opt(dtp, DT_OPT_bufsize);
-	bool only_dtrace = true;
+	bool only_dtrace = !dt_udyn_later(dtp);	/* none may come later */
 	int64_t once = 0;
 
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
@@ -88,13 +88,9 @@ static bool named_by_map(const dt_bpfprog_t *bp)
 }
 
 /* Room in the probe map for probes that appear while tracing. */
-static uint32_t probes_later(const dtrace_hdl_t *dtp)
+static uint32_t probes_later(dtrace_hdl_t *dtp)
 {
-	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
-		for (size_t i = 0; i < p->nprogs; i++)
-			if (p->progs[i].ops->grows)
-				return DT_UDYN_PROBES;
-	return 0;
+	return dt_udyn_later(dtp) ? DT_UDYN_PROBES : 0;
 }
 
 static int fill_probes(dtrace_hdl_t *dtp)
@@ -159,6 +155,13 @@ static bool map_used(const dtrace_hdl_t *dtp, int idx)
 	return false;
 }
 
+/* Is map idx made?  If any program uses it, or if probes may appear while
+   tracing: a program made then (dt_prog_grow) may need it. */
+static bool map_needed(dtrace_hdl_t *dtp, int idx)
+{
+	return map_used(dtp, idx) || dt_udyn_later(dtp);
+}
+
 /* One hash map per associative array: -x dynvarsize bytes' worth of
    entries, at least DL_SELF_MINENTRIES. */
 static int create_assocs(dtrace_hdl_t *dtp)
@@ -197,9 +200,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 			    0, ringbuf_size(dtp), 0);
 	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
 			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
+	dtp->probemap_max = (uint32_t)dtp->nprobes + probes_later(dtp);
 	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,
 			      "dt_probes", sizeof(dl_probeinfo_t),
-			      (uint32_t)dtp->nprobes + 1 + probes_later(dtp), 0);
+			      dtp->probemap_max + 1, 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			      "dt_drops", 8, DL_DROP_NKINDS, 0);
 	if (uses_vtime(dtp))
@@ -223,14 +227,15 @@ static int create_maps(dtrace_hdl_t *dtp)
 	for (size_t i = 0; i < dtp->assocs.n; i++)
 		if (dtp->assocs.v[i]->valsize > zero)
 			zero = dtp->assocs.v[i]->valsize;
-	if (zero > 0 && map_used(dtp, DL_MAP_ZERO))
+	if (zero > 0 && map_needed(dtp, DL_MAP_ZERO))
 		rc = rc ?: map_create(dtp, DL_MAP_ZERO, BPF_MAP_TYPE_ARRAY,
 				      "dt_zero", zero, 1, 0);
-	if (map_used(dtp, DL_MAP_AGGGEN))	/* a clear()ed aggregation's */
+	/* a clear()ed aggregation's */
+	if (dtp->aggs.n > 0 && map_needed(dtp, DL_MAP_AGGGEN))
 		rc = rc ?: map_create(dtp, DL_MAP_AGGGEN, BPF_MAP_TYPE_ARRAY,
 				      "dt_agggen", (uint32_t)dtp->aggs.n * 8,
 				      1, 0);
-	if (map_used(dtp, DL_MAP_SPECQ)) {	/* ids 1 .. nspec, free */
+	if (map_needed(dtp, DL_MAP_SPECQ)) {	/* ids 1 .. nspec, free */
 		uint32_t nspec = (uint32_t)dt_opt(dtp, DT_OPT_nspec);
 		rc = rc ?: map_create(dtp, DL_MAP_SPECQ, BPF_MAP_TYPE_QUEUE,
 				      "dt_specq", 4, nspec ? nspec : 1, 0);
@@ -242,11 +247,11 @@ static int create_maps(dtrace_hdl_t *dtp)
 						  "speculation queue: %s",
 						  strerror(errno));
 	}
-	if (map_used(dtp, DL_MAP_SCRATCH))
+	if (map_needed(dtp, DL_MAP_SCRATCH))
 		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
 				      DL_SCRATCH_SIZE, 1, 0);
-	if (map_used(dtp, DL_MAP_STRTOK))	/* { u64 position; string } */
+	if (map_needed(dtp, DL_MAP_STRTOK))	/* { u64 position; string } */
 		rc = rc ?: map_create(dtp, DL_MAP_STRTOK,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_strtok",
 				      8 + (uint32_t)dt_opt(dtp, DT_OPT_strsize),
@@ -337,7 +342,7 @@ void dt_verifier_where(const dt_bpfprog_t *bp, int insn, char *buf,
 			 insn, bp->code.ninsns);
 }
 
-static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
 	struct bpf_insn *insns = bp->code.insns;
 	size_t logsz = 1 << 22;
@@ -461,7 +466,7 @@ static int load_vtime(dtrace_hdl_t *dtp, bool attach)
 
 static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
 {
-	return load_prog(dtp, bp);
+	return dt_run_load_prog(dtp, bp);
 }
 
 int dt_run_load(dtrace_hdl_t *dtp)
@@ -515,7 +520,8 @@ int dtrace_go(dtrace_hdl_t *dtp)
 	dt_ucache_tick(dtp);	/* the target's mappings, for ustack() */
 	if (for_each_prog(dtp, attach_prog, false) < 0)
 		return -1;
-	return dt_udyn_arm(dtp);	/* libraries loaded later */
+	/* libraries loaded later, programs started later */
+	return dt_udyn_arm(dtp) ?: dt_uexec_arm(dtp);
 }
 
 dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
@@ -533,6 +539,7 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 		int c = ring_buffer__consume(dtp->rb);
 		n = c < 0 ? c : n;
 	}
+	dt_uexec_tick(dtp);	/* the execs that woke us, at once */
 	if (n < 0 && n != -EINTR) {
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 			     "failed to read the output buffer: %s",

@@ -19,20 +19,23 @@
  * program of its provider and kind whose clause set is exactly the
  * clauses whose descriptions match it, and is attached to it (the probe
  * id travels in the cookie: programs of these providers never bake the id
- * in, ops->grows); its names go to the probe map, which has room for
- * DT_UDYN_PROBES probes more than were known at start.  Then the process
- * gets SIGCONT.  A stop we did not cause (stop(), ^Z) moves no count and
+ * in, ops->grows); when there is no such program (a description that
+ * matched nothing at start, with -Z; a usdt argument string not seen
+ * before) one is compiled and loaded then (dt_prog_grow: the maps it may
+ * need were made at start for this, run.c).  Its names go to the probe
+ * map, which has room for DT_UDYN_PROBES probes more than were known at
+ * start.  The joining (dt_udyn_join) is shared with uexec.c, which
+ * finds the probes of every process in programs started later.  Then the
+ * process gets SIGCONT.  A stop we did not cause (stop(), ^Z) moves no count and
  * is left alone.  While a process is watched, dtrace_work waits at most
  * DT_UDYN_POLL_MS for records, so a stop lasts about that long (twice per
  * dlopen: ld.so calls r_brk before and after mapping).
  *
  * Limits.  Only the target ($target of -c/-p) is watched; a -p process's
- * parent sees it stop and continue (a shell may say so).  A probe joins
- * only a program that exists: a description that matched nothing at start
- * (-Z) has no program to run, and a new probe whose clause set or kind
- * (a usdt argument string not seen before) has no program is reported
- * once and not enabled.  Libraries unloaded keep their probes in the table
- * (the kernel removed the uprobes with the mapping).
+ * parent sees it stop and continue (a shell may say so).  A probe whose
+ * program cannot be made (it would need strings the loaded string table
+ * lacks) is reported once and not enabled.  Libraries unloaded keep their
+ * probes in the table (the kernel removed the uprobes with the mapping).
  */
 #include <errno.h>
 #include <signal.h>
@@ -51,12 +54,6 @@ struct dt_udyn {
 	int pid;		/* the process watched */
 	int mapfd;		/* the count of r_brk calls */
 	uint64_t seen;		/* the count handled */
-	uint32_t maxid;		/* the probe map's last id */
-	bool *in;		/* by probe id: in a program of the program
-				   being rescanned, or reported */
-	size_t nin;
-	bool *reported;		/* by probe id: could not join, said so */
-	size_t nreported;
 };
 
 /* count++, then SIGSTOP to the process. */
@@ -120,16 +117,41 @@ static bool prov_of(const char *prov, int pid)
 	       dt_usdt_split(prov, name, sizeof(name)) == pid;
 }
 
-/* Has a program of a growing provider probes of pid? */
-static bool wants_watch(dtrace_hdl_t *dtp, int pid)
+bool dt_udyn_wanted(dtrace_hdl_t *dtp, bool (*want)(const dt_pdesc_t *,
+						    void *), void *arg)
 {
-	for (dtrace_prog_t *p = dtp->progs; pid > 0 && p != NULL; p = p->next)
-		for (size_t i = 0; i < p->nprogs; i++)
-			for (size_t j = 0; p->progs[i].ops->grows &&
-			     j < p->progs[i].nprobes; j++)
-				if (prov_of(p->progs[i].probes[j]->prov, pid))
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t c = 0; c < p->nclauses; c++)
+			for (size_t i = 0; i < p->clauses[c]->ndescs; i++) {
+				dt_pdesc_t pd;
+
+				if (dt_pdesc_parse(p->clauses[c]->descs[i],
+						   &pd) == 0 && want(&pd, arg))
 					return true;
+			}
 	return false;
+}
+
+/* May probes of this description appear while tracing? */
+static bool may_grow(const dt_pdesc_t *pd, void *arg)
+{
+	char name[64];
+
+	(void)arg;
+	return dt_pid_of(pd->prov) > 0 ||
+	       dt_usdt_split(pd->prov, name, sizeof(name)) > 0 ||
+	       dt_usdt_every(pd->prov);
+}
+
+bool dt_udyn_later(dtrace_hdl_t *dtp)
+{
+	return dt_udyn_wanted(dtp, may_grow, NULL);
+}
+
+/* Does a description name the watched process (pid1234, python1234)? */
+static bool names_pid(const dt_pdesc_t *pd, void *arg)
+{
+	return prov_of(pd->prov, *(const int *)arg);
 }
 
 static void set_bit(bool **v, size_t *n, uint32_t id)
@@ -164,14 +186,14 @@ int dt_udyn_arm(dtrace_hdl_t *dtp)
 	uint64_t off;
 	int prog, fd, link;
 
-	if (!wants_watch(dtp, pid) || dtp->feat.uprobe_type < 0 ||
+	if (pid <= 0 || !dt_udyn_wanted(dtp, names_pid, &pid) ||
+	    dtp->feat.uprobe_type < 0 ||
 	    find_rbrk(dtp, pid, &path, &off) < 0)
 		return 0;		/* no ld.so: nothing is loaded later */
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		goto fail;
 	dtp->udyn = u;
 	u->pid = pid;
-	u->maxid = (uint32_t)(dtp->nprobes + DT_UDYN_PROBES);
 	u->mapfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dt_rbrk", 4, 8, 1,
 				  NULL);
 	if (u->mapfd < 0)
@@ -197,7 +219,7 @@ fail:
 			    strerror(errno));
 }
 
-/* ---- rescanning ----------------------------------------------------------- */
+/* ---- joining ------------------------------------------------------------- */
 
 typedef struct found {
 	dt_probe_t *prb;
@@ -206,7 +228,8 @@ typedef struct found {
 } found_t;
 
 typedef struct rescan {
-	dt_udyn_t *u;
+	dtrace_hdl_t *dtp;
+	dtrace_prog_t *pgp;
 	found_t *v;
 	size_t n;
 	dl_clause_t *clause;	/* the one being matched */
@@ -218,9 +241,8 @@ static int found_cb(dtrace_hdl_t *dtp, dt_probe_t *prb, void *arg)
 	found_t *f = NULL, *v;
 	dl_clause_t **c;
 
-	(void)dtp;
-	if (!prb->ops->grows || get_bit(r->u->in, r->u->nin, prb->id) ||
-	    get_bit(r->u->reported, r->u->nreported, prb->id))
+	if (!prb->ops->grows || get_bit(dtp->ureported, dtp->nureported,
+					prb->id))
 		return 0;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->v[i].prb == prb)
@@ -242,6 +264,16 @@ static int found_cb(dtrace_hdl_t *dtp, dt_probe_t *prb, void *arg)
 	return 0;
 }
 
+/* The program of pgp prb is in, or NULL. */
+static dt_bpfprog_t *program_of(dtrace_prog_t *pgp, const dt_probe_t *prb)
+{
+	for (size_t i = 0; i < pgp->nprogs; i++)
+		for (size_t j = 0; j < pgp->progs[i].nprobes; j++)
+			if (pgp->progs[i].probes[j] == prb)
+				return &pgp->progs[i];
+	return NULL;
+}
+
 /* The loaded program of pgp for prb's kind whose clauses are exactly
    f's. */
 static dt_bpfprog_t *program_for(dtrace_prog_t *pgp, const found_t *f)
@@ -261,73 +293,84 @@ static dt_bpfprog_t *program_for(dtrace_prog_t *pgp, const found_t *f)
 	return NULL;
 }
 
-static void join(dtrace_hdl_t *dtp, dt_udyn_t *u, dtrace_prog_t *pgp,
-		 const found_t *f)
+static void refuse(dtrace_hdl_t *dtp, const dt_probe_t *prb, const char *why)
+{
+	set_bit(&dtp->ureported, &dtp->nureported, prb->id);
+	fprintf(stderr, "dtrace: %s:%s:%s:%s, found while tracing, cannot be "
+		"enabled: %s\n", prb->prov, prb->mod, prb->func, prb->name,
+		why);
+}
+
+static void join(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const found_t *f,
+		 bool again)
 {
 	dt_probe_t *prb = f->prb;
-	dt_bpfprog_t *bp = program_for(pgp, f);
+	dt_bpfprog_t *bp = program_of(pgp, prb);
 	dl_probeinfo_t pi;
 	uint32_t id = prb->id;
 
-	if (bp == NULL || id > u->maxid) {
-		set_bit(&u->reported, &u->nreported, id);
-		fprintf(stderr, "dtrace: %s:%s:%s:%s in a library loaded "
-			"while tracing cannot be enabled: %s\n", prb->prov,
-			prb->mod, prb->func, prb->name, bp == NULL ?
-			"no program of its clauses and kind was loaded" :
-			"too many probes appeared");
+	if (bp != NULL) {	/* new sites of a probe enabled already */
+		if (again && bp->ops->attach(dtp, prb, bp->fd) < 0)
+			refuse(dtp, prb, dtrace_errmsg(dtp));
+		return;
+	}
+	if (id > dtp->probemap_max) {
+		refuse(dtp, prb, "too many probes appeared (limit is "
+		       "DT_UDYN_PROBES, 1024)");
+		return;
+	}
+	if ((bp = program_for(pgp, f)) == NULL &&
+	    (bp = dt_prog_grow(dtp, pgp, prb, f->clauses, f->n)) == NULL) {
+		refuse(dtp, prb, dtrace_errmsg(dtp));
 		return;
 	}
 	dt_probe_info(prb, &pi);
 	if (bpf_map_update_elem(dtp->mapfds[DL_MAP_PROBES], &id, &pi, 0) < 0 ||
 	    bp->ops->attach(dtp, prb, bp->fd) < 0) {
-		set_bit(&u->reported, &u->nreported, id);
-		fprintf(stderr, "dtrace: %s\n", dtrace_errmsg(dtp));
+		refuse(dtp, prb, dtrace_errmsg(dtp));
 		return;
 	}
 	dl_vec_grow(pgp->cx->arena, (void **)&bp->probes, &bp->probecap,
 		    bp->nprobes + 1, sizeof(prb));
 	bp->probes[bp->nprobes++] = prb;
+	pgp->nprobes++;
 }
 
-/* Does a description name the watched process (pid1234, python1234)? */
-static bool names_pid(const char *desc, int pid)
+void dt_udyn_join(dtrace_hdl_t *dtp, const dt_ujoin_t *j)
 {
-	dt_pdesc_t pd;
+	static const dt_provops_t *const none[] = { NULL };
 
-	return dt_pdesc_parse(desc, &pd) == 0 && prov_of(pd.prov, pid);
-}
+	for (dtrace_prog_t *pgp = dtp->progs; pgp != NULL; pgp = pgp->next) {
+		rescan_t r = { .dtp = dtp, .pgp = pgp };
 
-static void rescan_prog(dtrace_hdl_t *dtp, dt_udyn_t *u, dtrace_prog_t *pgp)
-{
-	rescan_t r = { .u = u };
+		for (size_t c = 0; c < pgp->nclauses; c++) {
+			dl_clause_t *cl = pgp->clauses[c];
 
-	if (u->in != NULL)
-		memset(u->in, 0, u->nin * sizeof(*u->in));
-	for (size_t i = 0; i < pgp->nprogs; i++)
-		for (size_t j = 0; j < pgp->progs[i].nprobes; j++)
-			set_bit(&u->in, &u->nin, pgp->progs[i].probes[j]->id);
-	for (size_t c = 0; c < pgp->nclauses; c++) {
-		dl_clause_t *cl = pgp->clauses[c];
+			r.clause = cl;
+			for (size_t i = 0; i < cl->ndescs; i++) {
+				dt_pdesc_t pd;
 
-		r.clause = cl;
-		for (size_t i = 0; i < cl->ndescs; i++) {
-			dt_pdesc_t pd;
-
-			if (!names_pid(cl->descs[i], u->pid) ||
-			    dt_pdesc_parse(cl->descs[i], &pd) < 0)
-				continue;
-			if (dt_probe_iter(dtp, &pd, found_cb, &r) < 0)
-				fprintf(stderr, "dtrace: %s\n",
-					dtrace_errmsg(dtp));
+				if (dt_pdesc_parse(cl->descs[i], &pd) < 0 ||
+				    !j->want(&pd, j->arg))
+					continue;
+				if ((j->populate != NULL &&
+				     j->populate(dtp, &pd, j->arg) < 0) ||
+				    dt_probe_iter_provs(dtp, &pd, j->populate ?
+							none : dt_providers,
+							found_cb, &r) < 0)
+					fprintf(stderr, "dtrace: %s\n",
+						dtrace_errmsg(dtp));
+			}
 		}
+		for (size_t i = 0; i < r.n; i++) {
+			join(dtp, pgp, &r.v[i], j->again);
+			free(r.v[i].clauses);
+		}
+		free(r.v);
 	}
-	for (size_t i = 0; i < r.n; i++) {
-		join(dtp, u, pgp, &r.v[i]);
-		free(r.v[i].clauses);
-	}
-	free(r.v);
 }
+
+/* ---- the target's libraries ------------------------------------------------ */
 
 void dt_udyn_tick(dtrace_hdl_t *dtp)
 {
@@ -338,8 +381,7 @@ void dt_udyn_tick(dtrace_hdl_t *dtp)
 	if (u == NULL || bpf_map_lookup_elem(u->mapfd, &key, &count) < 0 ||
 	    count == u->seen)
 		return;
-	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
-		rescan_prog(dtp, u, p);
+	dt_udyn_join(dtp, &(dt_ujoin_t){ .want = names_pid, .arg = &u->pid });
 	u->seen = count;
 	kill(u->pid, SIGCONT);
 }
@@ -348,8 +390,6 @@ void dt_udyn_free(dtrace_hdl_t *dtp)
 {
 	if (dtp->udyn == NULL)
 		return;
-	free(dtp->udyn->in);
-	free(dtp->udyn->reported);
 	free(dtp->udyn);
 	dtp->udyn = NULL;
 }

@@ -41,7 +41,8 @@
  * (LD_LIBRARY_PATH's, /usr/local/lib, /lib/x86_64-linux-gnu,
  * /usr/lib/x86_64-linux-gnu, /lib, /usr/lib): `app:::` finds ./app when
  * dtrace runs with PATH=.:$PATH, before any app runs.  A program first
- * started after dtrace from a file found neither way is not traced.
+ * started after dtrace from a file found neither way is found when it
+ * starts (uexec.c).
  *
  * The -c handshake.  dtrace -c holds its command with ptrace, stopped right
  * after execve: the executable and ld.so are mapped, the libraries it needs
@@ -247,7 +248,7 @@ int dt_uproc_objs(dtrace_hdl_t *dtp, int pid, dt_uobj_t **objsp)
 /* ---- files for every process ------------------------------------------- */
 
 /* Has the ELF file a .note.stapsdt section? */
-static bool has_sdt(const char *path)
+bool dt_uelf_has_sdt(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf_Scn *scn = NULL;
@@ -318,7 +319,7 @@ static void scan_pid(dtrace_hdl_t *dtp, ufiles_t *f, int pid)
 
 	for (int i = 0; i < n; i++) {
 		if (!f->nomem && !ufiles_have(f, objs[i].dev, objs[i].ino) &&
-		    has_sdt(objs[i].attach)) {
+		    dt_uelf_has_sdt(objs[i].attach)) {
 			ufiles_take(f, &objs[i]);
 			objs[i].path = objs[i].attach = NULL;
 		}
@@ -340,7 +341,7 @@ static int find_in(const char *dirs, const char *name, dt_uobj_t *o)
 		snprintf(path, sizeof(path), "%.*s/%s", (int)len,
 			 len > 0 ? dirs : ".", name);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    has_sdt(path)) {
+		    dt_uelf_has_sdt(path)) {
 			memset(o, 0, sizeof(*o));
 			o->path = strdup(path);
 			o->attach = strdup(path);

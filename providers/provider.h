@@ -113,6 +113,13 @@ int dt_usdt_parse_args(const char *s, dt_usdt_arg_t *argv, int max,
 /* "python1234" -> "python" and 1234; -1 if it is not such a name (or is
    pid<N>). */
 int dt_usdt_split(const char *prov, char *name, size_t namesz);
+/* Does a provider field stand for the probes of every process
+   ("python*", "app")?  The probes the file o has for such a description
+   (none for another description), added to the table: their count, or -1
+   with the handle's error set. */
+bool dt_usdt_every(const char *prov);
+int dt_usdt_populate_obj(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+			 const dt_uobj_t *o);
 /* A note's probe name as DTrace shows it: "__" becomes "-". */
 void dt_usdt_probename(const char *note, char *out, size_t size);
 

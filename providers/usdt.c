@@ -18,10 +18,13 @@
  * alone ("python:python3.11:...:function-entry"), made per file from
  * dt_usdt_files() (uelf.c: the files with SDT notes that running processes
  * map, and a module named exactly, looked for in $PATH and the library
- * directories), and their uprobes have no pid (perf_event_open with pid -1
- * and CPU 0: the BPF program runs wherever the uprobe is hit), so the
- * kernel plants them in every process that maps the file, now or later,
- * and raises each one's semaphores.  Only a description that names a pid
+ * directories; files first mapped while tracing are found then, uexec.c,
+ * through dt_usdt_populate_obj), and their uprobes have no pid
+ * (perf_event_open with pid -1 and CPU 0: the BPF program runs wherever
+ * the uprobe is hit), so the kernel plants them in every process that
+ * maps the file, now or later, and raises each one's semaphores.  A site
+ * is a file (device and inode) and offset; attach() called again for a
+ * probe attaches only its sites new since.  Only a description that names a pid
  * filters by pid (in the kernel, as below).  The probes of a process are
  * read from the notes of the files the process maps (uelf.c, as for the pid
  * provider, and with -c the command is first run to its entry point so
@@ -75,8 +78,11 @@
 
 typedef struct usdt_site {
 	const char *path;	/* the file the uprobe is set in */
+	uint64_t dev, ino;	/* that file */
 	uint64_t off;		/* file offset of the probe */
 	uint64_t sem_off;	/* file offset of its semaphore, 0: none */
+	int *progs;		/* the programs attached to it (fds) */
+	size_t nprogs, progcap;
 } usdt_site_t;
 
 typedef struct usdt_data {
@@ -297,7 +303,7 @@ int dt_usdt_split(const char *prov, char *name, size_t namesz)
 /* A provider field for the probes of every process: a pattern
    ("python*"), or a name without a pid that no other provider has
    ("python"). */
-static bool usdt_every(const char *prov)
+bool dt_usdt_every(const char *prov)
 {
 	char name[64];
 
@@ -318,7 +324,7 @@ static bool usdt_wants(const char *prov)
 	char name[64];
 
 	return dt_usdt_split(prov, name, sizeof(name)) > 0 ||
-	       *prov == '\0' || usdt_every(prov);
+	       *prov == '\0' || dt_usdt_every(prov);
 }
 
 /* The probe name of a note: "__" shown as "-". */
@@ -361,13 +367,14 @@ static int site_add(dtrace_hdl_t *dtp, usdt_data_t *d, const dt_uobj_t *o,
 		    const dt_unote_t *n)
 {
 	for (size_t i = 0; i < d->nsites; i++)
-		if (d->sites[i].off == n->off &&
-		    strcmp(d->sites[i].path, o->attach) == 0)
+		if (d->sites[i].off == n->off && d->sites[i].dev == o->dev &&
+		    d->sites[i].ino == o->ino)
 			return 0;
 	dl_vec_grow(dtp->arena, (void **)&d->sites, &d->sitecap,
 		    d->nsites + 1, sizeof(*d->sites));
 	d->sites[d->nsites++] = (usdt_site_t){
-		dl_strdup(dtp->arena, o->attach), n->off, n->sem_off };
+		.path = dl_strdup(dtp->arena, o->attach), .dev = o->dev,
+		.ino = o->ino, .off = n->off, .sem_off = n->sem_off };
 	if (strcmp(d->args, n->args) != 0)
 		d->mixed = true;
 	return 0;
@@ -444,6 +451,16 @@ static int usdt_populate_every(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	return r < 0 ? -1 : n;
 }
 
+int dt_usdt_populate_obj(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
+			 const dt_uobj_t *o)
+{
+	usdt_want_t w = { .pd = pd, .pid = -1 };
+
+	if (!dt_usdt_every(pd->prov) || !dt_gmatch(o->name, pd->mod))
+		return 0;
+	return usdt_obj(dtp, &w, o);
+}
+
 static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
 	usdt_want_t w = { .pd = pd };
@@ -452,7 +469,7 @@ static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	bool named = (w.pid = dt_usdt_split(pd->prov, w.name,
 					     sizeof(w.name))) > 0;
 
-	if (usdt_every(pd->prov))
+	if (dt_usdt_every(pd->prov))
 		return usdt_populate_every(dtp, pd);
 	if (!named && dtp->macros.target > 0 &&
 	    dtp->macros.target <= INT32_MAX)
@@ -563,7 +580,7 @@ static int usdt_fail(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 }
 
 static int usdt_attach_site(dtrace_hdl_t *dtp, dt_probe_t *prb,
-			    const usdt_site_t *s, int prog_fd)
+			    usdt_site_t *s, int prog_fd)
 {
 	const usdt_data_t *d = prb->data;
 	LIBBPF_OPTS(bpf_link_create_opts, opts,
@@ -592,12 +609,25 @@ static int usdt_attach_site(dtrace_hdl_t *dtp, dt_probe_t *prb,
 		return usdt_fail(dtp, prb, why);
 	}
 	dt_keep_fd(dtp, link);
+	dl_vec_grow(dtp->arena, (void **)&s->progs, &s->progcap, s->nprogs + 1,
+		    sizeof(*s->progs));
+	s->progs[s->nprogs++] = prog_fd;
 	return 0;
 }
 
+static bool site_has(const usdt_site_t *s, int prog_fd)
+{
+	for (size_t i = 0; i < s->nprogs; i++)
+		if (s->progs[i] == prog_fd)
+			return true;
+	return false;
+}
+
+/* Every site not yet attached to prog_fd: called again for a probe whose
+   file was found while tracing, it attaches only the new sites. */
 static int usdt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
-	const usdt_data_t *d = prb->data;
+	usdt_data_t *d = prb->data;
 
 	if (d->nargs < 0)
 		return usdt_fail(dtp, prb, d->bad);
@@ -613,7 +643,8 @@ static int usdt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 		if (d->sites[i].sem_off != 0 && dtp->feat.uprobe_refshift < 0)
 			return usdt_fail(dtp, prb, "the kernel's uprobes have "
 					 "no reference counter for semaphores");
-		if (usdt_attach_site(dtp, prb, &d->sites[i], prog_fd) < 0)
+		if (!site_has(&d->sites[i], prog_fd) &&
+		    usdt_attach_site(dtp, prb, &d->sites[i], prog_fd) < 0)
 			return -1;
 	}
 	return 0;

@@ -23,6 +23,12 @@
 # flex, perl).  Configured without readline, zlib and ICU to keep the
 # build small.  Work directory: build/pg (kept: a second run skips the
 # build).  PG_JOBS sets make's -j (default: the number of CPUs).
+#
+# With CI=true (as .ci/run has it) or PG_CLEAN=1 it leaves nothing behind,
+# pass or fail: the servers are stopped, and build/pg, the pgaccept user
+# and the deb-src file are removed if this run made them.  Every dtrace
+# run has a time limit (PG_TIMEOUT seconds, default 120), so a probe that
+# never fires fails the step instead of hanging.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -30,6 +36,11 @@ DTRACE=$TOP/build/dtrace
 W=$TOP/build/pg
 PORT=5499
 JOBS=${PG_JOBS:-$(nproc)}
+LIMIT=${PG_TIMEOUT:-120}
+CLEAN=${PG_CLEAN:-}
+[ "${CI:-}" = true ] && CLEAN=1
+SRCLIST=/etc/apt/sources.list.d/dtrace-deb-src.sources
+made_list= made_user= made_work=
 
 # PostgreSQL's make generates its headers only at MAKELEVEL 0: run from
 # `make check-pg`, it must not see that it is inside another make.
@@ -40,7 +51,29 @@ fail() { echo "pg-accept: FAIL: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "run as root"
 [ -x "$DTRACE" ] || make -j"$JOBS"
+[ -d "$W" ] || made_work=1
 mkdir -p "$W"
+
+stop_server() {
+	[ -n "${DATA:-}" ] && [ -f "$DATA/postmaster.pid" ] &&
+		as_pg "$SBIN/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
+	true
+}
+cleanup() {
+	rc=$?
+	stop_server
+	[ -n "$CLEAN" ] || return 0
+	if [ "$rc" != 0 ]; then		# the logs, before they go
+		for f in "$W"/*.log "$W"/run-*/*.log; do
+			[ -f "$f" ] && { echo "--- $f"; tail -20 "$f"; }
+		done
+	fi
+	[ -n "$made_list" ] && rm -f "$SRCLIST"
+	[ -n "$made_user" ] && userdel pgaccept 2>/dev/null
+	[ -n "$made_work" ] && rm -rf "$W"
+	true
+}
+trap cleanup EXIT
 
 # ---- source and build ------------------------------------------------------
 start=$(date +%s)
@@ -48,7 +81,8 @@ if [ ! -x "$W/inst/bin/postgres" ]; then
 	if ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list \
 	    /etc/apt/sources.list.d/; then
 		say "adding deb-src for bookworm"
-		cat > /etc/apt/sources.list.d/dtrace-deb-src.sources <<-EOF
+		made_list=1
+		cat > "$SRCLIST" <<-EOF
 		Types: deb-src
 		URIs: http://deb.debian.org/debian
 		Suites: bookworm bookworm-updates
@@ -64,7 +98,8 @@ if [ ! -x "$W/inst/bin/postgres" ]; then
 	rm -rf src
 	mkdir src
 	cd src
-	apt-get source -qq postgresql-15 2>&1 | grep -v '^W: Download' || true
+	apt-get source -qq postgresql-15 > "$W/source.log" 2>&1 ||
+		fail "apt-get source postgresql-15 (see $W/source.log)"
 	cd postgresql-15-*/
 	say "configure (DTRACE=$DTRACE)"
 	./configure -q --prefix="$W/inst" --enable-dtrace DTRACE="$DTRACE" \
@@ -79,15 +114,11 @@ built=$(date +%s)
 say "source and build took $((built - start)) s"
 
 # ---- a server, then steps 2 to 4 on it --------------------------------------
-id -u pgaccept >/dev/null 2>&1 ||
+if ! id -u pgaccept >/dev/null 2>&1; then
+	made_user=1
 	useradd --system --no-create-home --shell /usr/sbin/nologin pgaccept
+fi
 as_pg() { runuser -u pgaccept -- "$@"; }
-stop_server() {
-	[ -n "${DATA:-}" ] && [ -f "$DATA/postmaster.pid" ] &&
-		as_pg "$SBIN/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
-	true
-}
-trap stop_server EXIT
 
 # accept TAG BINDIR: a server of BINDIR's postgres, traced (psql is ours).
 accept() {
@@ -134,21 +165,25 @@ accept() {
 		sleep 0.1
 	done
 	[ -n "$BE" ] || fail "no backend for the waiting psql"
-	"$DTRACE" -q -p "$BE" -o "$RUN/query.out" -n '
+	timeout "$LIMIT" "$DTRACE" -q -p "$BE" -o "$RUN/query.out" -n '
+	BEGIN { printf("ready\n"); }
 	postgresql$target:::query-start { printf("%s\n", copyinstr(arg0)); exit(0); }
 	' &
 	DT=$!
-	sleep 1.5
+	for _ in $(seq 100); do
+		grep -q ready "$RUN/query.out" 2>/dev/null && break
+		sleep 0.1
+	done
 	echo "select 'traced by dtrace' as hello;" >&9
 	wait "$DT" || fail "dtrace on the backend failed"
 	exec 9>&-
 	wait "$PSQLPID" || true
-	say "$TAG: query-start: $(head -1 "$RUN/query.out")"
+	say "$TAG: query-start: $(grep -v '^ready$' "$RUN/query.out" | head -1)"
 	grep -qx "select 'traced by dtrace' as hello;" "$RUN/query.out" ||
 		fail "query-start did not print the query"
 
 	# 4: the wildcard provider, in a backend started after dtrace
-	"$DTRACE" -q -o "$RUN/txn.out" -n '
+	timeout "$LIMIT" "$DTRACE" -q -o "$RUN/txn.out" -n '
 	BEGIN { printf("ready\n"); }
 	postgresql*:::transaction-start /execname == "postgres"/ { n++; }
 	postgresql*:::query-start /copyinstr(arg0) == "select 4242;"/ {

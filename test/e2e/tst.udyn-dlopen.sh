@@ -23,7 +23,10 @@ echo "status ${PIPESTATUS[0]}"
 # usdt probes
 $DTRACE -qn 'dl$target:::work { printf("%s %s:%s %d\n", probemod, probefunc, probename, arg0); }' -c "$run"
 echo "status ${PIPESTATUS[0]}"
-# a description that matched nothing at start (-Z) has no program to join
+# a description that matched nothing at start (-Z) gets its program then
 $DTRACE -Zqn 'pid$target:libdltest.so::entry { printf("%s\n", probefunc); }
 pid$target:a.out:main:return { printf("main returned %d\n", arg1); }' -c "$run" 2>&1 | sed -E "s/pid[0-9]+:/pidPID:/"
+echo "status ${PIPESTATUS[0]}"
+# ... also when no description matched anything at start
+$DTRACE -Zqn 'pid$target:libdltest.so::entry { printf("only %s\n", probefunc); }' -c "$run"
 echo "status ${PIPESTATUS[0]}"

@@ -9,6 +9,11 @@
  *                        trig:round(i, -i, (short)-7 * i, 200, i * 1000000007,
  *                                   (unsigned char)(250 + i))
  *                      when its semaphore is raised, and trig:always(i) always.
+ *   usdttrig wait [N]  waits (up to about 50 s) for trig:round's semaphore
+ *                      to be raised, then 200 ms more (for the other
+ *                      probes of the file to be attached too), then runs
+ *                      N rounds (default 3) 10 ms apart; exits 1 if the
+ *                      semaphore never came.
  *   usdttrig watch     prints "enabled" when trig:round's semaphore is
  *                      raised, then "disabled" when it is lowered again, and
  *                      exits 0 (1 after about 50 s without both).
@@ -96,6 +101,18 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch();
+	if (argc > 1 && strcmp(argv[1], "wait") == 0) {
+		volatile unsigned short *sem = &trig_round_semaphore;
+
+		for (long i = 0; *sem == 0; i++) {
+			if (i == 50000)
+				return 1;
+			sleep_ms(1);
+		}
+		sleep_ms(200);
+		n = argc > 2 ? atol(argv[2]) : 3;
+		ms = 10;
+	}
 	for (long i = 1; i <= n; i++) {
 		trig_fire(i);
 		sleep_ms(ms);
