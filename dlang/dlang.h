@@ -592,6 +592,9 @@ typedef struct dl_assoc {
 	uint32_t valsize;	/* 8, or strsize */
 	dl_tuple_t tup;
 	bool lowered;		/* a program was built against its layout */
+	bool declared;		/* by `int a[string];`: keys are checked
+				   against the declared types, DTrace's
+				   way (integers, pointers, strings) */
 } dl_assoc_t;
 typedef struct dl_assocs {
 	dl_arena_t *arena;

@@ -37,6 +37,7 @@
 #include "ir.h"
 
 #define TASK_COMM_LEN 16
+#define DL_KEY_STACKMAX 128	/* larger key tuples are built in scratch */
 
 typedef struct val {
 	ir_ref_t v;		/* integer value, or string address */
@@ -3015,10 +3016,11 @@ static ir_ref_t tuple_key(lower_t *lx, const dl_tuple_t *t,
 		}
 		vals[i] = lower_expr(lx, k);
 	}
-	/* keys with stacks are built in scratch: they outgrow BPF's stack */
+	/* keys with stacks, or long strings, are built in scratch: they
+	   outgrow BPF's stack */
 	ir_ref_t base = ir_reg(IR_FP);
 	int32_t slot = 0;
-	if (stacks)
+	if (stacks || t->keysize > DL_KEY_STACKMAX)
 		base = scratch_alloc(lx, ref, t->keysize);
 	else
 		slot = key_slot(lx, t->keysize);

@@ -201,6 +201,7 @@ static void use_inline(sema_t *sx, dl_node_t *n, const dl_node_t *def)
 }
 
 static void sema_symbol_at(sema_t *sx, dl_node_t *n, bool addr_only);
+static void not_array(sema_t *sx, const dl_node_t *n);
 
 /* A backquoted kernel symbol read: it becomes *(T *)address. */
 static void sema_symbol(sema_t *sx, dl_node_t *n)
@@ -245,6 +246,8 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 			return;
 		}
 		if (g == NULL)
+			not_array(sx, n);
+		if (g == NULL)
 			dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to "
 				 "resolve %s: Unknown variable name", n->name);
 		use_dvar(sx, n, sx->cx->globals, g);
@@ -270,6 +273,8 @@ static void sema_this(sema_t *sx, dl_node_t *n)
 	dl_vars_t *tab = self ? sx->cx->selfvars : &sx->cx->thisvars;
 	dl_dvar_t *v = dl_dvar_find(tab, n->name);
 
+	if (v == NULL && self)
+		not_array(sx, n);
 	if (v == NULL)
 		dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to resolve "
 			 "%s->%s: Unknown variable name",
@@ -278,6 +283,14 @@ static void sema_this(sema_t *sx, dl_node_t *n)
 }
 
 /* ---- variables: assignment, ++ and -- ------------------------------- */
+
+/* A global or self-> variable named as a scalar must not be an array. */
+static void not_array(sema_t *sx, const dl_node_t *n)
+{
+	if (dl_assoc_find(sx->cx->assocs, n->name, n->kind == ND_SELF) != NULL)
+		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "array '%s' may not "
+			 "be referenced as scalar", n->name);
+}
 
 /* The table a modifiable lvalue lives in; refuses every other operand. */
 static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
@@ -290,11 +303,13 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 				 "only be applied to a writable variable", op);
 		if (lookup_func(lv->name) >= 0)
 			break;
+		not_array(sx, lv);
 		return sx->cx->globals;
+	case ND_SELF:
+		not_array(sx, lv);
+		return sx->cx->selfvars;
 	case ND_THIS:
 		return &sx->cx->thisvars;
-	case ND_SELF:
-		return sx->cx->selfvars;
 	case ND_AGGREF:
 		unsupported(sx, lv, "aggregations as operands");
 	case ND_MEMBER: case ND_PTRMEMBER:
@@ -333,6 +348,9 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 
 static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
 		       bool lowered, dl_node_t *ref, bool define);
+static void tuple_layout(dl_tuple_t *t);
+static void check_decl_keys(sema_t *sx, const dl_node_t *n,
+			    const dl_assoc_t *a, const char *disp);
 static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 			    bool define);
 
@@ -350,8 +368,8 @@ static dl_assoc_t *assoc_of(sema_t *sx, dl_node_t *n, const char *op)
 			    "array indexing");
 	if (base->kind == ND_IDENT &&
 	    dl_dvar_find(sx->cx->globals, base->name) != NULL)
-		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "%s is not an array",
-			 base->name);
+		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "scalar '%s' may not "
+			 "be referenced as array", base->name);
 	(void)op;
 	return dl_assoc_find(sx->cx->assocs, base->name,
 			     base->kind == ND_SELF);
@@ -865,6 +883,8 @@ static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 						a->name) : a->name;
 
 	tuple_keys(sx, disp, &a->tup, a->lowered, n, define);
+	if (a->declared)
+		check_decl_keys(sx, n, a, disp);
 	n->type = dl_type_lookup(sx->cx, n->loc, a->tname);
 	n->sema = varref(sx, DL_VK_ASSOC, a->id);
 }
@@ -2386,6 +2406,143 @@ const dl_type_t *dl_sema_expr_type(dl_ctx_t *cx, dl_node_t *e)
 	return e->type;
 }
 
+/* Is the declaration `T name[K1, K2, ...]` (an associative array)? */
+static bool is_assoc_decl(const dl_node_t *decl)
+{
+	const dl_dcl_t *d = decl->typ != NULL ? decl->typ->dcl : NULL;
+
+	return d != NULL && d->kind == DCL_ARRAY && d->dim != NULL &&
+	       d->dim->kind == ND_TYPE;
+}
+
+/* A key type of an array prototype (its position n from 1): integers,
+   pointers and strings, as DTrace's keys. */
+static const dl_type_t *decl_key_type(sema_t *sx, dl_node_t *k, int n)
+{
+	const dl_type_t *t = sema_typename(sx, k, k->typ);
+
+	if (t->kind == TY_VOID && k->next == NULL && n == 1)
+		dl_error(sx->cx, k->loc, D_DECL_PROTO_TYPE, "array prototype "
+			 "may not use parameter of type %s: %s, parameter #%d",
+			 t->name, k->name != NULL ? k->name : "(anonymous)",
+			 n);
+	if (t->kind == TY_VOID)
+		dl_error(sx->cx, k->loc, D_DECL_PROTO_VOID, "void must be "
+			 "sole parameter");
+	if (t->kind != TY_STRING && !dl_type_is_scalar(t))
+		unsupported(sx, k, dl_sprintf(sx->cx->arena, "keys of type "
+					      "%s", t->name));
+	return t;
+}
+
+/* The message DTrace gives an array declared twice, differently. */
+_Noreturn static void assoc_redeclared(sema_t *sx, const dl_node_t *decl,
+				       const char *cur, const char *prev)
+{
+	dl_error(sx->cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
+		 "%s\n\t current: %s\n\tprevious: %s", decl->name, cur, prev);
+}
+
+/*
+ * `int a[string];`, `self int b[int, string];`: the array's value and key
+ * types, fixed before any clause uses it (the map is laid out from them:
+ * integer keys 8 bytes, string keys strsize).  A second declaration must
+ * say the same; this-> arrays do not exist in D.
+ */
+static void declare_assoc(sema_t *sx, dl_node_t *decl)
+{
+	dl_ctx_t *cx = sx->cx;
+	const dl_dcl_t *d = decl->typ->dcl;
+	bool self = decl->storage == SC_SELF;
+	dl_tspec_t vts = *decl->typ;
+
+	if (decl->storage == SC_THIS)
+		dl_error(cx, decl->loc, D_DECL_LOCASSC, "associative arrays "
+			 "may not be declared as local variables: %s",
+			 decl->name);
+	vts.dcl = d->next;
+	const dl_type_t *vt = first_type(sx, decl,
+					 sema_typename(sx, decl, &vts));
+	dl_dvar_t *g = self ? NULL : dl_dvar_find(cx->globals, decl->name);
+	if (g != NULL || (!self && lookup_var(decl->name) >= 0))
+		assoc_redeclared(sx, decl, dl_sprintf(cx->arena, "array %s",
+						      vt->name),
+				 dl_sprintf(cx->arena, "scalar %s",
+					    g != NULL ? g->tname : "int"));
+	dl_tuple_t tup = { .base = self ? 8 : 0 };
+	int n = 0;
+	for (dl_node_t *k = d->dim; k != NULL; k = k->next, n++) {
+		const dl_type_t *kt = decl_key_type(sx, k, n + 1);
+		dl_aggkey_t *ak = &tup.keys[n];
+		if (n == DL_AGG_KEYS_MAX)
+			dl_error(cx, k->loc, D_LIMIT, "too many keys (limit "
+				 "is %d)", DL_AGG_KEYS_MAX);
+		ak->is_str = kt->kind == TY_STRING;
+		ak->size = ak->is_str ? sx->strsize : 8;
+		ak->tsize = ak->is_str ? 0 : kt->size;
+		ak->is_signed = !ak->is_str && kt->is_signed;
+		ak->tname = dl_strdup(cx->assocs->arena, kt->name);
+	}
+	tup.nkeys = (uint32_t)n;
+	dl_assoc_t *a = dl_assoc_find(cx->assocs, decl->name, self);
+	if (a != NULL) {
+		if (strcmp(a->tname, vt->name) != 0)
+			assoc_redeclared(sx, decl, dl_sprintf(cx->arena,
+					 "array %s", vt->name),
+					 dl_sprintf(cx->arena, "array %s",
+						    a->tname));
+		for (uint32_t i = 0; i < tup.nkeys && i < a->tup.nkeys; i++)
+			if (strcmp(tup.keys[i].tname, a->tup.keys[i].tname))
+				assoc_redeclared(sx, decl, dl_sprintf(cx->arena,
+					"array, key #%u of type %s", i + 1,
+					tup.keys[i].tname), dl_sprintf(cx->arena,
+					"array, key #%u of type %s", i + 1,
+					a->tup.keys[i].tname));
+		if (tup.nkeys != a->tup.nkeys)
+			dl_error(cx, decl->loc, D_DECL_IDRED, "identifier "
+				 "redeclared: %s", decl->name);
+		return;
+	}
+	a = dl_assoc_add(cx->assocs, decl->name, self);
+	a->tname = vt->name;
+	a->valsize = vt->kind == TY_STRING ? sx->strsize : 8;
+	a->declared = true;
+	a->tup = tup;
+	tuple_layout(&a->tup);
+}
+
+/* Keys of a use of a declared array against its prototype, beyond what
+   tuple_keys() checks (strings): integers with integers, pointers with
+   pointers of a compatible type (or void *, or the constant 0). */
+static void check_decl_keys(sema_t *sx, const dl_node_t *n,
+			    const dl_assoc_t *a, const char *disp)
+{
+	uint32_t i = 0;
+
+	for (const dl_node_t *k = n->args; k != NULL; k = k->next, i++) {
+		const dl_aggkey_t *ak = &a->tup.keys[i];
+		const dl_type_t *pt = dl_type_lookup(sx->cx, k->loc, ak->tname);
+		const dl_type_t *kt = k->type;
+		bool ok;
+		if (ak->is_str || pt == NULL)
+			continue;
+		if (pt->kind == TY_PTR)
+			ok = (kt->kind == TY_PTR &&
+			      (strcmp(kt->name, pt->name) == 0 ||
+			       kt->base->kind == TY_VOID ||
+			       pt->base->kind == TY_VOID)) ||
+			     (k->kind == ND_INT && k->ival == 0);
+		else
+			ok = dl_type_is_int(kt) ||
+			     (k->kind == ND_INT && k->ival == 0);
+		if (!ok)
+			dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] key #%u "
+				 "is incompatible with prototype:\n\t"
+				 "prototype: %s\n\t      key: %s", disp, i + 1,
+				 ak->tname, kt->name);
+	}
+}
+
 /* A top-level declaration: `int x;` gives global x its type before any
    clause assigns it; `this int x;` and `self int x;` do the same for
    this->x and self->x. */
@@ -2415,6 +2572,10 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 		if (decl->kind == ND_TYPEDECL || decl->storage == SC_TYPEDEF)
 			return;
 	}
+	if (is_assoc_decl(decl)) {
+		declare_assoc(&sx, decl);
+		return;
+	}
 	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
 			 decl->storage == SC_SELF ? cx->selfvars : cx->globals;
 
@@ -2425,6 +2586,12 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 	const dl_type_t *t = first_type(&sx, decl,
 					sema_typename(&sx, decl, decl->typ));
 	dl_dvar_t *v = dl_dvar_find(tab, decl->name);
+	const dl_assoc_t *a = tab == &cx->thisvars ? NULL :
+		dl_assoc_find(cx->assocs, decl->name, tab == cx->selfvars);
+	if (a != NULL)
+		assoc_redeclared(&sx, decl, dl_sprintf(cx->arena, "scalar %s",
+						       t->name),
+				 dl_sprintf(cx->arena, "array %s", a->tname));
 	if ((v != NULL && strcmp(v->tname, t->name) != 0) ||
 	    (tab == cx->globals && lookup_var(decl->name) >= 0))
 		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "

@@ -265,6 +265,40 @@ Test(vars, global_types)
 	dl_ctx_destroy(cx);
 }
 
+/* A declared array's map layout comes from its declaration: integer keys
+   8 bytes (the declared type's size kept for printing), string keys
+   strsize, after the thread id for a self-> array. */
+Test(vars, assoc_declared)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("short a[int, string, char *];\n"
+				"self string b[uint8_t];\n"
+				"BEGIN { a[1, \"x\", 0] = 1; }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	dl_assoc_t *a = dl_assoc_find(cx->assocs, "a", false);
+	cr_assert_not_null(a);
+	cr_expect(a->declared);
+	cr_expect_str_eq(a->tname, "short");
+	cr_expect_eq(a->valsize, 8);
+	cr_expect_eq(a->tup.nkeys, 3);
+	cr_expect_eq(a->tup.keys[0].tsize, 4);
+	cr_expect(a->tup.keys[0].is_signed);
+	cr_expect(a->tup.keys[1].is_str);
+	cr_expect_eq(a->tup.keys[1].off, 8);
+	cr_expect_eq(a->tup.keys[1].size, cx->strsize);
+	cr_expect_str_eq(a->tup.keys[2].tname, "char *");
+	cr_expect_eq(a->tup.keysize, 8 + cx->strsize + 8);
+	dl_assoc_t *b = dl_assoc_find(cx->assocs, "b", true);
+	cr_assert_not_null(b);
+	cr_expect_eq(b->valsize, cx->strsize);
+	cr_expect_eq(b->tup.keys[0].off, 8);
+	cr_expect_eq(b->tup.keys[0].tsize, 1);
+	cr_expect(!b->tup.keys[0].is_signed);
+	cr_expect_eq(b->tup.keysize, 16);
+	dl_ctx_destroy(cx);
+}
+
 Test(vars, codegen)
 {
 	static const char *const ok[] = {
@@ -336,7 +370,40 @@ Test(vars, errors)
 	tsm_prog_error("BEGIN { s = \"a\"; s += 1; }", D_OP_INT, 18, NULL);
 	tsm_prog_error("string s; BEGIN { s++; }", D_OP_SCALAR, 19, NULL);
 	tsm_prog_error("int a[4];", D_UNSUPPORTED, 5, NULL);
-	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
+	tsm_prog_error("int a[string]; BEGIN { a[1] = 2; }", D_PROTO_ARG, 26,
+		       "a[ ] key #1 is incompatible with prototype:\n\t"
+		       "prototype: string\n\t      key: int");
+	tsm_prog_error("int a[int]; BEGIN { a[curthread] = 2; }", D_PROTO_ARG,
+		       23, "a[ ] key #1 is incompatible with prototype:\n\t"
+		       "prototype: int\n\t      key: struct task_struct *");
+	tsm_prog_error("string a[int]; BEGIN { a[1] = 2; }", D_OP_INCOMPAT,
+		       24, "operands have incompatible types: \"string\" = "
+		       "\"int\"");
+	tsm_prog_error("int a[int, string]; BEGIN { trace(a[1]); }",
+		       D_PROTO_LEN, 35, "a[ ] prototype mismatch: 1 key "
+		       "passed, 2 expected");
+	tsm_prog_error("this int a[int];", D_DECL_LOCASSC, 10,
+		       "associative arrays may not be declared as local "
+		       "variables: a");
+	tsm_prog_error("int a[int]; int a[string];", D_DECL_IDRED, 17,
+		       "identifier redeclared: a\n\t current: array, key #1 "
+		       "of type string\n\tprevious: array, key #1 of type "
+		       "int");
+	tsm_prog_error("int a[int]; long a[int];", D_DECL_IDRED, 18,
+		       "identifier redeclared: a\n\t current: array long\n"
+		       "\tprevious: array int");
+	tsm_prog_error("int a; int a[int];", D_DECL_IDRED, 12,
+		       "identifier redeclared: a\n\t current: array int\n"
+		       "\tprevious: scalar int");
+	tsm_prog_error("int a[void];", D_DECL_PROTO_TYPE, 7,
+		       "array prototype may not use parameter of type void: "
+		       "(anonymous), parameter #1");
+	tsm_prog_error("int a[int, void];", D_DECL_PROTO_VOID, 12,
+		       "void must be sole parameter");
+	tsm_prog_error("BEGIN { a[1] = 1; a++; }", D_IDENT_BADREF, 19,
+		       "array 'a' may not be referenced as scalar");
+	tsm_prog_error("BEGIN { x = 1; x[1] = 2; }", D_IDENT_BADREF, 16,
+		       "scalar 'x' may not be referenced as array");
 	tsm_prog_error("BEGIN { trace(self->z); }", D_IDENT_UNDEF, 15,
 		       "failed to resolve self->z: Unknown variable name");
 	tsm_prog_error("BEGIN { a[1] = 1; a[\"x\"] = 2; }", D_PROTO_ARG, 21, NULL);
