@@ -14,6 +14,11 @@
  * op=, ++ and --; vars.c), and the actions trace(), printf() and exit().
  * A variable takes its type from its declaration or, failing one, from its first
  * assignment, DTrace's way; reading one never assigned is an error.
+ * Variables hold integers, pointers, strings, or structs and unions (their
+ * members stored and loaded like kernel memory's); an associative array
+ * may be declared (`int a[string];`), its keys then checked against the
+ * declaration.  Stores into memory are members of struct variables, or go
+ * through pointers, which lowering lets write only scratch memory.
  * Every variable reference gets a dl_varref_t in node->sema.  Everything
  * else D has parses and is refused here with D_UNSUPPORTED at its location,
  * so nothing is silently ignored.
@@ -87,6 +92,8 @@ _Noreturn static void unsupported(sema_t *sx, const dl_node_t *n,
 	dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s: not supported yet",
 		 what);
 }
+
+#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
 
 static void sema_expr(sema_t *sx, dl_node_t *n);
 typedef void sema_fn(sema_t *sx, dl_node_t *n);
@@ -292,7 +299,26 @@ static void not_array(sema_t *sx, const dl_node_t *n)
 			 "be referenced as scalar", n->name);
 }
 
-/* The table a modifiable lvalue lives in; refuses every other operand. */
+/* Is n a D variable (global, this->, self->, an array element)? */
+static bool is_dvar(const dl_node_t *n)
+{
+	return n->kind == ND_THIS || n->kind == ND_SELF ||
+	       (n->kind == ND_IDENT && strchr(n->name, '`') == NULL &&
+		lookup_var(n->name) < 0) ||
+	       (n->kind == ND_INDEX && n->lhs->kind != ND_UNARY);
+}
+
+/* Is n x.m (or x.m.n ...) of a struct or union variable x?  (Before
+   sema: the shape.) */
+static bool var_member(const dl_node_t *n)
+{
+	while (n->kind == ND_MEMBER)
+		n = n->lhs;
+	return is_dvar(n);
+}
+
+/* The table a modifiable lvalue lives in (NULL: a member of a struct
+   variable); refuses every other operand. */
 static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 {
 	switch (lv->kind) {
@@ -313,10 +339,11 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 	case ND_AGGREF:
 		unsupported(sx, lv, "aggregations as operands");
 	case ND_MEMBER: case ND_PTRMEMBER:
-		unsupported(sx, lv, "struct and union members");
+		return NULL;	/* a member of a struct variable, or a
+				   store through a pointer */
 	case ND_UNARY:
 		if (lv->op == '*')
-			unsupported(sx, lv, "pointer dereference");
+			return NULL;
 		break;
 	default:
 		break;
@@ -340,10 +367,26 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 					      "type %s", t->name));
 	if (t->kind == TY_STRING || t->kind == TY_PTR)
 		return t;
+	if (dl_type_is_sou(t) && t->size == 0)
+		dl_error(sx->cx, n->loc, D_DECL_INCOMPLETE, "incomplete "
+			 "struct/union/enum %s", t->name);
+	if (dl_type_is_sou(t))
+		return t;
 	if (!dl_type_is_int(t))
 		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
 					      "type %s", t->name));
 	return t;
+}
+
+/* The bytes a variable of type t takes: strsize for a string, a struct's
+   or union's size 8-aligned, else an 8-byte cell. */
+static uint32_t var_size(unsigned strsize, const dl_type_t *t)
+{
+	if (t->kind == TY_STRING)
+		return strsize;
+	if (dl_type_is_sou(t))
+		return (t->size + 7) & ~7u;
+	return 8;
 }
 
 static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
@@ -377,9 +420,40 @@ static dl_assoc_t *assoc_of(sema_t *sx, dl_node_t *n, const char *op)
 
 /* An element of an associative array written by op (creating the array
    on its first assignment, with the value's type rt). */
+static bool is_ptr_index(sema_t *sx, const dl_node_t *base);
+static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv);
+static bool mem_lvalue(const dl_node_t *n);
+
+/* Is n a pointer variable (or curthread), which p[i] indexes? */
+static bool ptr_var(sema_t *sx, const dl_node_t *n)
+{
+	dl_dvar_t *v = NULL;
+
+	if (n->kind == ND_IDENT && (strchr(n->name, '`') != NULL ||
+				    lookup_var(n->name) == DL_V_curthread))
+		return true;
+	if (n->kind == ND_IDENT)
+		v = dl_dvar_find(sx->cx->globals, n->name);
+	else if (n->kind == ND_SELF)
+		v = dl_dvar_find(sx->cx->selfvars, n->name);
+	else if (n->kind == ND_THIS)
+		v = dl_dvar_find(&sx->cx->thisvars, n->name);
+	return v != NULL && dl_type_lookup(sx->cx, n->loc,
+					   v->tname)->kind == TY_PTR;
+}
+
 static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 			      const dl_type_t *rt)
 {
+	if (lv->lhs->kind != ND_IDENT && lv->lhs->kind != ND_SELF &&
+	    lv->lhs->kind != ND_THIS && is_ptr_index(sx, lv->lhs)) {
+		sema_mem_lvalue(sx, lv);	/* p[i] = v, s.a[i] = v */
+		return;
+	}
+	if (ptr_var(sx, lv->lhs)) {
+		sema_mem_lvalue(sx, lv);	/* p[i] = v */
+		return;
+	}
 	dl_assoc_t *a = assoc_of(sx, lv, op);
 	bool define = a == NULL;
 
@@ -388,10 +462,34 @@ static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 		a = dl_assoc_add(sx->cx->assocs, lv->lhs->name,
 				 lv->lhs->kind == ND_SELF);
 		a->tname = t->name;
-		a->valsize = t->kind == TY_STRING ? sx->strsize : 8;
+		a->valsize = var_size(sx->strsize, t);
 		a->tup.base = a->self ? 8 : 0;
 	}
 	sema_index_keys(sx, lv, a, define);
+}
+
+/*
+ * A store into memory: a member of a struct variable (x.m, x.m.n), or
+ * through a pointer (*p, p->m, p[i]), which DTrace allows only into
+ * scratch memory (alloca()'s): lowering checks the address when the
+ * store runs and faults on any other (a kernel address is never written).
+ * Only integers and pointers are stored this way.
+ */
+static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv)
+{
+	sema_expr(sx, lv);
+	if (lv->kind == ND_UNARY && lv->op == '*' &&
+	    lv->lhs->kind == ND_BINARY && lv->lhs->lhs->kind == ND_UNARY &&
+	    lv->lhs->lhs->op == '&' && var_member(lv->lhs->lhs->lhs))
+		unsupported(sx, lv, "stores into array members of struct "
+			    "variables");
+	if (!mem_lvalue(lv))
+		dl_error(sx->cx, lv->loc, D_OP_LVAL, "operator = requires "
+			 "modifiable lvalue as an operand");
+	const dl_memref_t *m = lv->sema;
+	if (!dl_type_is_scalar(m->type))
+		unsupported(sx, lv, dl_sprintf(sx->cx->arena, "stores of "
+			    "type %s into memory", m->type->name));
 }
 
 /* Resolve (creating on first assignment) the variable lv writes. */
@@ -403,6 +501,11 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 		return;
 	}
 	dl_vars_t *tab = lvalue_table(sx, lv, op);
+	if (tab == NULL) {	/* x.m = v (x must be there already), or
+				   *p = v, p->m = v, p[i] = v */
+		sema_mem_lvalue(sx, lv);
+		return;
+	}
 	dl_dvar_t *v = dl_dvar_find(tab, lv->name);
 
 	if (v == NULL && tab == &sx->cx->thisvars &&
@@ -411,8 +514,7 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 			 "variables (limit is %d)", DL_THIS_MAX);
 	if (v == NULL) {
 		const dl_type_t *t = first_type(sx, lv, rt);
-		v = dl_dvar_add(tab, lv->name, t, t->kind == TY_STRING ?
-				sx->strsize : 8);
+		v = dl_dvar_add(tab, lv->name, t, var_size(sx->strsize, t));
 	}
 	use_dvar(sx, lv, tab, v);
 }
@@ -424,6 +526,9 @@ static bool assignable(const dl_type_t *t, const dl_node_t *v)
 {
 	if (t->kind == TY_STRING || v->type->kind == TY_STRING)
 		return t->kind == v->type->kind;
+	if (dl_type_is_sou(t) || dl_type_is_sou(v->type))
+		return t->kind == v->type->kind &&
+		       strcmp(t->name, v->type->name) == 0;
 	if (t->kind == TY_PTR)
 		return v->type->kind == TY_PTR ||
 		       (v->kind == ND_INT && v->ival == 0);
@@ -692,9 +797,10 @@ static void sema_member(sema_t *sx, dl_node_t *n)
 		return;
 	}
 	if (!ptr && n->lhs->kind != ND_UNARY && n->lhs->kind != ND_MEMBER &&
-	    n->lhs->kind != ND_PTRMEMBER)
-		unsupported(sx, n, "struct values other than members and "
-			    "dereferences");
+	    n->lhs->kind != ND_PTRMEMBER && !(is_dvar(n->lhs) &&
+	    n->lhs->sema != NULL && n->lhs->kind != ND_UNARY))
+		unsupported(sx, n, "struct values other than variables, "
+			    "members and dereferences");
 	const dl_type_t *mt = dl_type_member(sx->cx, n->loc, st, n->name,
 					     &off);
 	if (mt == NULL)
@@ -1418,7 +1524,20 @@ static void sema_trace(sema_t *sx, dl_node_t *call)
 			 "prototype:\n\tprototype: any scalar or string\n"
 			 "\t argument: void");
 	dl_action_t *a = new_action(sx, DL_ACT_TRACE, call, 1);
-	a->fields[0] = record_value(sx, arg);
+	if (dl_type_is_sou(arg->type)) {	/* a struct: its bytes */
+		sx->recoff = (sx->recoff + 7) & ~7u;
+		a->fields[0] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+					     .size = arg->type->size,
+					     .type = arg->type };
+		if (arg->type->size > DL_TRACEMEM_MAX)
+			dl_error(sx->cx, arg->loc, D_LIMIT, "trace( ) of %s: %u "
+				 "bytes is too large (limit is %d bytes)",
+				 arg->type->name, arg->type->size,
+				 DL_TRACEMEM_MAX);
+		sx->recoff += arg->type->size;
+	} else {
+		a->fields[0] = record_value(sx, arg);
+	}
 	call->sema = a;
 }
 
@@ -2130,7 +2249,6 @@ static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
 
 /* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
    address addr; dsize, evaluated in the probe, how many to print. */
-#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
 static void sema_tracemem(sema_t *sx, dl_node_t *call)
 {
 	dl_node_t *addr = call->args, *size = addr->next, *dsize = size->next;
@@ -2505,7 +2623,7 @@ static void declare_assoc(sema_t *sx, dl_node_t *decl)
 	}
 	a = dl_assoc_add(cx->assocs, decl->name, self);
 	a->tname = vt->name;
-	a->valsize = vt->kind == TY_STRING ? sx->strsize : 8;
+	a->valsize = var_size(sx->strsize, vt);
 	a->declared = true;
 	a->tup = tup;
 	tuple_layout(&a->tup);
@@ -2597,6 +2715,5 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
 			 "%s", decl->name);
 	if (v == NULL)
-		dl_dvar_add(tab, decl->name, t, t->kind == TY_STRING ?
-			    cx->strsize : 8);
+		dl_dvar_add(tab, decl->name, t, var_size(cx->strsize, t));
 }

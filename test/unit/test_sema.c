@@ -214,7 +214,7 @@ static dl_ctx_t *tsm_prog(const char *src, bool codegen, int *rc)
 
 	*rc = dl_compile_parse(cx, src, NULL, &ast);
 	for (dl_node_t *d = ast; *rc == 0 && d != NULL; d = d->next) {
-		if (d->kind == ND_DECL) {
+		if (d->kind == ND_DECL || d->kind == ND_TYPEDECL) {
 			*rc = dl_compile_decl(cx, d);
 			continue;
 		}
@@ -412,6 +412,66 @@ Test(vars, errors)
 	tsm_prog_error("int x; long x;", D_DECL_IDRED, 13,
 		       "identifier redeclared: x");
 	tsm_prog_error("int pid;", D_DECL_IDRED, 5, NULL);
+}
+
+/* Struct and union variables take their type's size (8-aligned) and are
+   bytes, not cells; what may be assigned to them and their members. */
+Test(vars, structs)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("struct p { int x; int y; char c; };\n"
+				"struct p a; self struct p b;\n"
+				"BEGIN { a.x = 1; a.y += 2; a.c++; n = 1; "
+				"self->b = a; this->t = *curthread; "
+				"trace(a); }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	dl_dvar_t *a = dl_dvar_find(cx->globals, "a");
+	cr_expect_eq(a->size, 16);
+	cr_expect(a->blob);
+	cr_expect_eq(dl_dvar_find(cx->globals, "n")->off, 16);
+	cr_expect(!dl_dvar_find(cx->globals, "n")->blob);
+	cr_expect_str_eq(dl_dvar_find(&cx->thisvars, "t")->tname,
+			 "struct task_struct");
+	cr_expect_eq(dl_vars_strsize(cx->selfvars), 16);
+	dl_ctx_destroy(cx);
+
+	tsm_prog_error("struct p { int x; }; struct q { int x; }; "
+		       "struct p a; struct q b; BEGIN { a = b; }",
+		       D_OP_INCOMPAT, 75, "operands have incompatible types: "
+		       "\"struct p\" = \"struct q\"");
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a = 1; }",
+		       D_OP_INCOMPAT, 42, NULL);
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a += 1; }",
+		       D_OP_INT, 42, NULL);
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a.y = 1; }",
+		       D_TYPE_MEMBER, 42, "y is not a member of struct p");
+	tsm_prog_error("BEGIN { x.a = 1; }", D_IDENT_UNDEF, 9, NULL);
+	tsm_prog_error("BEGIN { this->t = *curthread; this->t.comm = 1; }",
+		       D_UNSUPPORTED, 31, NULL);
+}
+
+/* Stores through pointers compile (the address is checked when they run:
+   scratch memory only); what they may store. */
+Test(vars, pointer_stores)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("struct p { int x; long y; };\n"
+				"BEGIN { this->p = (struct p *)alloca(16); "
+				"this->p->x = 1; this->p->y += 2; "
+				"(*this->p).x++; this->q = (int *)this->p; "
+				"this->q[1] = 3; *this->q = 4; "
+				"curthread->pid = 5; }", true, &rc);
+
+	cr_expect_eq(rc, 0, "%s", cx->err.msg);
+	dl_ctx_destroy(cx);
+	tsm_prog_error("BEGIN { curthread->comm = \"x\"; }", D_UNSUPPORTED, 9,
+		       "stores of type unsigned char [16] into memory: not "
+		       "supported yet");
+	tsm_prog_error("BEGIN { *curthread = *curthread; }", D_UNSUPPORTED, 9,
+		       NULL);
+	tsm_prog_error("BEGIN { curthread->pid = \"x\"; }", D_OP_INCOMPAT, 9,
+		       NULL);
 }
 
 /* ---- self-> variables ----------------------------------------------- */
