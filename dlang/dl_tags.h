@@ -111,6 +111,9 @@ DL_TAG(D_DECL_VOIDOBJ)		/* member of type void */
 DL_TAG(D_DECL_ENCONST)		/* enumerator value not a constant */
 DL_TAG(D_DECL_ENOFLOW)		/* enumerator value overflows int */
 DL_TAG(D_DECL_ARRSUB)		/* array size not a constant */
+DL_TAG(D_DECL_LOCASSC)		/* this-> associative array declared */
+DL_TAG(D_DECL_PROTO_TYPE)	/* bad key type in an array prototype */
+DL_TAG(D_DECL_PROTO_VOID)	/* void among other keys */
 DL_TAG(D_OFFSETOF_TYPE)		/* offsetof of a non-struct type */
 DL_TAG(D_XLATE_REDECL)		/* translator redeclared */
 DL_TAG(D_XLATE_NOCONV)		/* translator does not define the member */

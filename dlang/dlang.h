@@ -281,6 +281,10 @@ static inline bool dl_type_is_scalar(const dl_type_t *t)
 {
 	return dl_type_is_int(t) || t->kind == TY_PTR;
 }
+static inline bool dl_type_is_sou(const dl_type_t *t)
+{
+	return t->kind == TY_STRUCT || t->kind == TY_UNION;
+}
 
 /* ---- sema.c: the semantic pass ------------------------------------------ */
 
@@ -439,7 +443,10 @@ typedef struct dl_dvar {
 	const char *name;
 	const char *tname;	/* its type, for dl_type_by_name() */
 	uint32_t off;		/* globals: byte offset in the map value */
-	uint32_t size;		/* bytes: 8, or strsize for a string */
+	uint32_t size;		/* bytes: 8, strsize for a string, the size
+				   (8-aligned) of a struct or union */
+	bool blob;		/* a string, struct or union: bytes in
+				   memory, not an 8-byte cell */
 } dl_dvar_t;
 typedef struct dl_vars {
 	dl_arena_t *arena;	/* where names and the vector live */
@@ -460,13 +467,14 @@ static inline uint32_t dl_globals_size(const dl_vars_t *g)
 {
 	return g->size;
 }
-/* The largest string variable of a table (0: none), for map sizes. */
+/* The largest string, struct or union variable of a table (0: none),
+   for map sizes. */
 static inline uint32_t dl_vars_strsize(const dl_vars_t *t)
 {
 	uint32_t m = 0;
 
 	for (size_t i = 0; i < t->n; i++)
-		if (t->vars[i].size > 8 && t->vars[i].size > m)
+		if (t->vars[i].blob && t->vars[i].size > m)
 			m = t->vars[i].size;
 	return m;
 }
@@ -592,6 +600,9 @@ typedef struct dl_assoc {
 	uint32_t valsize;	/* 8, or strsize */
 	dl_tuple_t tup;
 	bool lowered;		/* a program was built against its layout */
+	bool declared;		/* by `int a[string];`: keys are checked
+				   against the declared types, DTrace's
+				   way (integers, pointers, strings) */
 } dl_assoc_t;
 typedef struct dl_assocs {
 	dl_arena_t *arena;

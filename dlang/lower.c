@@ -27,7 +27,9 @@
  * the buffer they live in.  Variables are 8-byte memory cells holding
  * that canonical form: globals in DL_MAP_GLOBALS' one value, this->
  * variables in stack slots of the firing, shared by all its clauses;
- * self-> variables are entries of DL_MAP_SELF (see self_load()).
+ * self-> variables are entries of DL_MAP_SELF (see self_load()).  String,
+ * struct and union variables are bytes instead (see str_var_load() and
+ * lower_sou_assign()); their value is the bytes' address.
  * Nothing here knows a provider: argN, errno and
  * the probe id come from hooks->pvar.
  *
@@ -46,6 +48,7 @@
 #include "ir.h"
 
 #define TASK_COMM_LEN 16
+#define DL_KEY_STACKMAX 128	/* larger key tuples are built in scratch */
 
 typedef struct val {
 	ir_ref_t v;		/* integer value, or string address */
@@ -101,6 +104,7 @@ typedef struct lower {
 
 static val_t lower_expr(lower_t *lx, const dl_node_t *n);
 static ir_ref_t assoc_key(lower_t *lx, const dl_node_t *n);
+static const dl_assoc_t *assoc_of(lower_t *lx, const dl_varref_t *r);
 static ir_ref_t assoc_load(lower_t *lx, const dl_varref_t *r, ir_ref_t key);
 static void assoc_store(lower_t *lx, const dl_varref_t *r, ir_ref_t key,
 			ir_ref_t v);
@@ -784,10 +788,17 @@ static val_t str_or_empty(lower_t *lx, ir_ref_t p, uint32_t size)
 	return (val_t){ res, size };
 }
 
+/* The bytes of a string, struct or union variable: strsize for a string,
+   a struct's or union's size. */
+static uint32_t blob_size(lower_t *lx, const dl_type_t *t)
+{
+	return dl_type_is_sou(t) ? t->size : lx->cx->strsize;
+}
+
 static val_t str_var_load(lower_t *lx, const dl_node_t *n,
 			  const dl_varref_t *r)
 {
-	uint32_t size = lx->cx->strsize;
+	uint32_t size = blob_size(lx, n->type);
 
 	if (r->kind == DL_VK_GLOBAL) {
 		lx->need_gbase = true;
@@ -826,7 +837,8 @@ static val_t lower_var(lower_t *lx, const dl_node_t *n)
 	const dl_varref_t *r = n->sema;
 	dl_var_t v = (dl_var_t)r->idx;
 
-	if (r->kind != DL_VK_BUILTIN && n->type->kind == TY_STRING)
+	if (r->kind != DL_VK_BUILTIN && (n->type->kind == TY_STRING ||
+					 dl_type_is_sou(n->type)))
 		return str_var_load(lx, n, r);
 	if (r->kind != DL_VK_BUILTIN)
 		return (val_t){ var_load(lx, r) };
@@ -1047,14 +1059,43 @@ static val_t lower_binary(lower_t *lx, const dl_node_t *n)
    array whose key is computed once. */
 typedef struct lval {
 	const dl_node_t *n;
-	const dl_varref_t *r;
+	const dl_varref_t *r;	/* NULL: a member of a struct variable */
 	ir_ref_t key;		/* DL_VK_ASSOC */
+	ir_ref_t addr;		/* a member: where it is */
 } lval_t;
+
+static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n);
+static bool is_mem(const dl_node_t *n);
+static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n);
+typedef struct sspace {	/* scratch space (alloca(), copyin()) */
+	ir_ref_t w;		/* map pointer to write through */
+	ir_ref_t addr;		/* the same as an integer */
+	ir_ref_t size;		/* the size, masked */
+} sspace_t;
+static sspace_t scratch_dest(lower_t *lx, const dl_node_t *n, ir_ref_t dest,
+			     ir_ref_t size);
+
+/* Is memory node n x.m (x.m.n ...) of a struct variable x, rather than
+   memory a pointer names? */
+static bool var_mem(const dl_node_t *n)
+{
+	while (n->kind == ND_MEMBER)
+		n = n->lhs;
+	return !is_mem(n);
+}
+
+static ir_ref_t ptr_store_addr(lower_t *lx, const dl_node_t *n);
 
 static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 {
-	lval_t l = { n, n->sema, IR_NONE };
+	lval_t l = { n, n->sema, IR_NONE, IR_NONE };
 
+	if (is_mem(n)) {
+		l.r = NULL;
+		l.addr = var_mem(n) ? member_store_addr(lx, n) :
+				      ptr_store_addr(lx, n);
+		return l;
+	}
 	if (l.r->kind == DL_VK_ASSOC)
 		l.key = assoc_key(lx, n);
 	return l;
@@ -1062,6 +1103,11 @@ static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 
 static ir_ref_t lval_load(lower_t *lx, const lval_t *l)
 {
+	if (l->r == NULL) {
+		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
+		return norm(lx, ir_load(lx->fn, lx->b, (int)t->size, l->addr,
+					0), t);
+	}
 	if (l->r->kind == DL_VK_ASSOC)
 		return assoc_load(lx, l->r, l->key);
 	return var_load(lx, l->r);
@@ -1069,10 +1115,142 @@ static ir_ref_t lval_load(lower_t *lx, const lval_t *l)
 
 static void lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
 {
-	if (l->r->kind == DL_VK_ASSOC)
+	if (l->r == NULL) {
+		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
+		ir_store(lx->fn, lx->b, (int)t->size, l->addr, 0, v);
+	} else if (l->r->kind == DL_VK_ASSOC) {
 		assoc_store(lx, l->r, l->key, v);
-	else
+	} else {
 		var_store(lx, l->r, v);
+	}
+}
+
+/*
+ * Struct and union variables are bytes, like strings: a global's in the
+ * globals' value, a this-> one in scratch (zeroed when the firing
+ * starts), a self-> one an entry of DL_MAP_SELFSTR, an array element an
+ * entry of its map; an unset dynamic one reads as DL_MAP_ZERO's zeros.
+ * A member store into a dynamic one first creates its entry (zeroed).
+ */
+static ir_ref_t zero_value(lower_t *lx)
+{
+	int32_t zk = stack_alloc(lx, 8);
+
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
+			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_ref_t z = call(lx, 1, 2, za);	/* map_lookup_elem */
+	ir_blk_t *ok = new_blk(lx);
+	ir_jnz(lx->b, z, ok, bail_blk(lx));	/* never absent */
+	lx->b = ok;
+	return z;
+}
+
+/* The entry of map for key, created from zeros if absent; a map with no
+   room counts a dynamic variable drop and gives a scratch area the store
+   goes to instead (size bytes), so the clause goes on. */
+static ir_ref_t dyn_entry(lower_t *lx, const dl_node_t *n, int map,
+			  ir_ref_t key, uint32_t size)
+{
+	ir_ref_t res = ir_tmp(lx->fn);
+	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b, map), key };
+	ir_ref_t p = call(lx, 1, 2, la);	/* map_lookup_elem */
+	ir_blk_t *make = new_blk(lx), *join = new_blk(lx);
+
+	ir_emit(lx->fn, lx->b, IR_COPY, res, p, IR_NONE);
+	ir_jnz(lx->b, p, join, make);
+	lx->b = make;
+	ir_ref_t dummy = scratch_alloc(lx, n, size);
+	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, map), key,
+			   zero_value(lx), con(lx, 0) };
+	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
+	ir_blk_t *made = new_blk(lx), *drop = new_blk(lx);
+	ir_jnz(lx->b, rc, drop, made);
+	lx->b = drop;
+	ir_emit(lx->fn, lx->b, IR_COPY, res, dummy, IR_NONE);
+	count_drop(lx, DL_DROP_DYNVAR, join);
+	lx->b = made;
+	ir_ref_t la2[2] = { ir_ldmap(lx->fn, lx->b, map), key };
+	ir_ref_t q = call(lx, 1, 2, la2);	/* map_lookup_elem */
+	ir_blk_t *found = new_blk(lx);
+	ir_jnz(lx->b, q, found, bail_blk(lx));	/* just made */
+	ir_emit(lx->fn, found, IR_COPY, res, q, IR_NONE);
+	ir_jmp(found, join);
+	lx->b = join;
+	return res;
+}
+
+/* The bytes of struct variable n (a global, this->, self-> variable or
+   array element), for a store. */
+static ir_ref_t sou_store_addr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_varref_t *r = n->sema;
+
+	if (r->kind == DL_VK_SELF)
+		return dyn_entry(lx, n, DL_MAP_SELFSTR, self_key(lx, r->idx),
+				 n->type->size);
+	if (r->kind == DL_VK_ASSOC) {
+		const dl_assoc_t *a = assoc_of(lx, r);
+		return dyn_entry(lx, n, DL_MAP_ASSOC0 + (int)a->id,
+				 assoc_key(lx, n), a->valsize);
+	}
+	return str_var_load(lx, n, r).v;
+}
+
+static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_memref_t *m = n->sema;
+	ir_ref_t base = n->lhs->kind == ND_MEMBER ?
+		member_store_addr(lx, n->lhs) : sou_store_addr(lx, n->lhs);
+
+	return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) : base;
+}
+
+/* *p = v, p->m = v, p[i] = v: DTrace allows stores through pointers
+   only into scratch memory this clause allocated (alloca()); any other
+   address, kernel memory above all, is the invalid address fault, and
+   nothing is written.  The store goes through the scratch map's pointer,
+   so the verifier sees it inside the scratch area. */
+static ir_ref_t ptr_store_addr(lower_t *lx, const dl_node_t *n)
+{
+	const dl_memref_t *m = n->sema;
+	ir_ref_t addr = mem_addr(lx, n);
+
+	return scratch_dest(lx, n, addr, con(lx, m->type->size)).w;
+}
+
+/* x = y of structs or unions: y's bytes (a variable's, or kernel memory
+   read safely) copied into x. */
+static val_t lower_sou_assign(lower_t *lx, const dl_node_t *n)
+{
+	const dl_node_t *x = n->lhs;
+	const dl_varref_t *r = x->sema;
+	uint32_t size = x->type->size;
+	val_t src = lower_expr(lx, n->rhs);
+
+	if (r->kind == DL_VK_GLOBAL || r->kind == DL_VK_THIS) {
+		ir_ref_t dst = str_var_load(lx, x, r).v;
+		ir_ref_t a[3] = { dst, con(lx, size), src.v };
+		call(lx, 113, 3, a);		/* probe_read_kernel */
+		return (val_t){ dst, size };
+	}
+	/* a dynamic variable: the whole map value from scratch */
+	int map = DL_MAP_SELFSTR;
+	uint32_t vsize = dl_vars_strsize(lx->cx->selfvars);
+	ir_ref_t key;
+	if (r->kind == DL_VK_ASSOC) {
+		const dl_assoc_t *a = assoc_of(lx, r);
+		map = DL_MAP_ASSOC0 + (int)a->id;
+		vsize = a->valsize;
+		key = assoc_key(lx, x);
+	} else {
+		key = self_key(lx, r->idx);
+	}
+	ir_ref_t tmp = scratch_alloc(lx, n, vsize);
+	ir_ref_t a[3] = { tmp, con(lx, size), src.v };
+	call(lx, 113, 3, a);			/* probe_read_kernel */
+	dyn_update(lx, map, key, tmp);
+	return (val_t){ tmp, size };
 }
 
 static val_t lower_str_assign(lower_t *lx, const dl_node_t *n)
@@ -1094,6 +1272,8 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 
 	if (xt->kind == TY_STRING)
 		return lower_str_assign(lx, n);
+	if (dl_type_is_sou(xt))
+		return lower_sou_assign(lx, n);
 	ir_ref_t v = lower_expr(lx, n->rhs).v;
 	lval_t l = lval_of(lx, n->lhs);
 
@@ -1117,7 +1297,7 @@ static val_t lower_index(lower_t *lx, const dl_node_t *n)
 {
 	ir_ref_t key = assoc_key(lx, n);
 
-	if (n->type->kind == TY_STRING)
+	if (n->type->kind == TY_STRING || dl_type_is_sou(n->type))
 		return assoc_str_load(lx, n->sema, key);
 	return (val_t){ assoc_load(lx, n->sema, key) };
 }
@@ -1230,11 +1410,19 @@ static val_t lower_ternary(lower_t *lx, const dl_node_t *n)
 /* ---- kernel memory: *p, p->m, s.m ------------------------------------- */
 
 /* The address a dereference or member access reads. */
+static bool is_mem(const dl_node_t *n)
+{
+	return n->kind == ND_MEMBER || n->kind == ND_PTRMEMBER ||
+	       (n->kind == ND_UNARY && n->op == '*');
+}
+
 static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n)
 {
 	const dl_memref_t *m = n->sema;
-	ir_ref_t base = n->kind == ND_MEMBER ? mem_addr(lx, n->lhs) :
-					       lower_expr(lx, n->lhs).v;
+	ir_ref_t base = n->kind == ND_MEMBER && is_mem(n->lhs) ?
+		mem_addr(lx, n->lhs) :	/* s.m of kernel memory s */
+		lower_expr(lx, n->lhs).v;	/* p->m, *p; x.m of a struct
+						   variable x: its bytes */
 
 	return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) : base;
 }
@@ -1249,6 +1437,13 @@ static val_t mem_read(lower_t *lx, const dl_node_t *n)
 	const dl_memref_t *m = n->sema;
 	ir_ref_t addr = mem_addr(lx, n);
 
+	if (dl_type_is_sou(m->type)) {	/* a struct value: its bytes */
+		ir_ref_t dst = scratch_alloc(lx, n, m->type->size);
+		ir_ref_t a[3] = { dst, con(lx, m->type->size), addr };
+		ir_ref_t r = call(lx, 113, 3, a);	/* probe_read_kernel */
+		fault_if_val(lx, r, DL_FLT_BADADDR, addr);
+		return (val_t){ dst, m->type->size };
+	}
 	if (m->strsize != 0) {
 		ir_ref_t dst = scratch_alloc(lx, n, m->strsize + 1);
 		ir_ref_t a[3] = { dst, con(lx, m->strsize + 1), addr };
@@ -2492,11 +2687,7 @@ static uint32_t alloc_cell(lower_t *lx, const dl_node_t *n, uint32_t *S)
 	return lx->allocoff - 1;
 }
 
-typedef struct sspace {
-	ir_ref_t w;		/* map pointer to write through */
-	ir_ref_t addr;		/* the same as an integer */
-	ir_ref_t size;		/* the size, masked */
-} sspace_t;
+
 
 /* The place of an allocation at offset off (< 2S) of size (<= S). */
 static sspace_t sspace_at(lower_t *lx, uint32_t cell, uint32_t S,
@@ -2885,6 +3076,12 @@ static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 		call(lx, 115, 3, a);		/* probe_read_kernel_str */
 		return;
 	}
+	if (f->kind == DL_F_MEM) {		/* a struct's bytes */
+		ir_ref_t dst = bin(lx, IR_ADD, lx->rec, con(lx, f->off));
+		ir_ref_t a[3] = { dst, con(lx, f->size), v.v };
+		call(lx, 113, 3, a);		/* probe_read_kernel */
+		return;
+	}
 	ir_store(lx->fn, lx->b, (int)f->size, lx->rec, (int32_t)f->off, v.v);
 }
 
@@ -3162,10 +3359,11 @@ static ir_ref_t tuple_key(lower_t *lx, const dl_tuple_t *t,
 			  t->keys[i].size >= TASK_COMM_LEN ? (val_t){ IR_NONE } :
 			  lower_expr(lx, k);
 	}
-	/* keys with stacks are built in scratch: they outgrow BPF's stack */
+	/* keys with stacks, or long strings, are built in scratch: they
+	   outgrow BPF's stack */
 	ir_ref_t base = ir_reg(IR_FP);
 	int32_t slot = 0;
-	if (stacks)
+	if (stacks || t->keysize > DL_KEY_STACKMAX)
 		base = scratch_alloc(lx, ref, t->keysize);
 	else
 		slot = key_slot(lx, t->keysize);
@@ -3619,10 +3817,19 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->saddr,
 			ir_load(lx->fn, lx->b, 8, ir_reg(IR_FP), q), IR_NONE);
 	}
-	for (size_t i = 0; i < lx->cx->thisvars.n; i++)	/* "" */
-		if (lx->thisstr[i] != 0)
+	for (size_t i = 0; i < lx->cx->thisvars.n; i++) {
+		const dl_dvar_t *v = &lx->cx->thisvars.vars[i];
+		if (lx->thisstr[i] == 0)
+			continue;
+		if (strcmp(v->tname, "string") == 0) {	/* "" */
 			ir_store(lx->fn, lx->b, 1, lx->scratch,
 				 lx->thisstr[i] - 1, con(lx, 0));
+			continue;
+		}
+		for (uint32_t z = 0; z < v->size; z += 8)	/* zeroed */
+			ir_store(lx->fn, lx->b, 8, lx->scratch,
+				 lx->thisstr[i] - 1 + (int32_t)z, con(lx, 0));
+	}
 	for (size_t i = 0; i < lx->cx->thisvars.n; i++)
 		if (lx->thisslot[i] != 0)
 			ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP),

@@ -14,6 +14,11 @@
  * op=, ++ and --; vars.c), and the actions trace(), printf() and exit().
  * A variable takes its type from its declaration or, failing one, from its first
  * assignment, DTrace's way; reading one never assigned is an error.
+ * Variables hold integers, pointers, strings, or structs and unions (their
+ * members stored and loaded like kernel memory's); an associative array
+ * may be declared (`int a[string];`), its keys then checked against the
+ * declaration.  Stores into memory are members of struct variables, or go
+ * through pointers, which lowering lets write only scratch memory.
  * Every variable reference gets a dl_varref_t in node->sema.  Everything
  * else D has parses and is refused here with D_UNSUPPORTED at its location,
  * so nothing is silently ignored.
@@ -87,6 +92,8 @@ _Noreturn static void unsupported(sema_t *sx, const dl_node_t *n,
 	dl_error(sx->cx, n->loc, D_UNSUPPORTED, "%s: not supported yet",
 		 what);
 }
+
+#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
 
 static void sema_expr(sema_t *sx, dl_node_t *n);
 typedef void sema_fn(sema_t *sx, dl_node_t *n);
@@ -201,6 +208,7 @@ static void use_inline(sema_t *sx, dl_node_t *n, const dl_node_t *def)
 }
 
 static void sema_symbol_at(sema_t *sx, dl_node_t *n, bool addr_only);
+static void not_array(sema_t *sx, const dl_node_t *n);
 
 /* A backquoted kernel symbol read: it becomes *(T *)address. */
 static void sema_symbol(sema_t *sx, dl_node_t *n)
@@ -245,6 +253,8 @@ static void sema_ident(sema_t *sx, dl_node_t *n)
 			return;
 		}
 		if (g == NULL)
+			not_array(sx, n);
+		if (g == NULL)
 			dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to "
 				 "resolve %s: Unknown variable name", n->name);
 		use_dvar(sx, n, sx->cx->globals, g);
@@ -270,6 +280,8 @@ static void sema_this(sema_t *sx, dl_node_t *n)
 	dl_vars_t *tab = self ? sx->cx->selfvars : &sx->cx->thisvars;
 	dl_dvar_t *v = dl_dvar_find(tab, n->name);
 
+	if (v == NULL && self)
+		not_array(sx, n);
 	if (v == NULL)
 		dl_error(sx->cx, n->loc, D_IDENT_UNDEF, "failed to resolve "
 			 "%s->%s: Unknown variable name",
@@ -279,7 +291,34 @@ static void sema_this(sema_t *sx, dl_node_t *n)
 
 /* ---- variables: assignment, ++ and -- ------------------------------- */
 
-/* The table a modifiable lvalue lives in; refuses every other operand. */
+/* A global or self-> variable named as a scalar must not be an array. */
+static void not_array(sema_t *sx, const dl_node_t *n)
+{
+	if (dl_assoc_find(sx->cx->assocs, n->name, n->kind == ND_SELF) != NULL)
+		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "array '%s' may not "
+			 "be referenced as scalar", n->name);
+}
+
+/* Is n a D variable (global, this->, self->, an array element)? */
+static bool is_dvar(const dl_node_t *n)
+{
+	return n->kind == ND_THIS || n->kind == ND_SELF ||
+	       (n->kind == ND_IDENT && strchr(n->name, '`') == NULL &&
+		lookup_var(n->name) < 0) ||
+	       (n->kind == ND_INDEX && n->lhs->kind != ND_UNARY);
+}
+
+/* Is n x.m (or x.m.n ...) of a struct or union variable x?  (Before
+   sema: the shape.) */
+static bool var_member(const dl_node_t *n)
+{
+	while (n->kind == ND_MEMBER)
+		n = n->lhs;
+	return is_dvar(n);
+}
+
+/* The table a modifiable lvalue lives in (NULL: a member of a struct
+   variable); refuses every other operand. */
 static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 {
 	switch (lv->kind) {
@@ -290,18 +329,21 @@ static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
 				 "only be applied to a writable variable", op);
 		if (lookup_func(lv->name) >= 0)
 			break;
+		not_array(sx, lv);
 		return sx->cx->globals;
+	case ND_SELF:
+		not_array(sx, lv);
+		return sx->cx->selfvars;
 	case ND_THIS:
 		return &sx->cx->thisvars;
-	case ND_SELF:
-		return sx->cx->selfvars;
 	case ND_AGGREF:
 		unsupported(sx, lv, "aggregations as operands");
 	case ND_MEMBER: case ND_PTRMEMBER:
-		unsupported(sx, lv, "struct and union members");
+		return NULL;	/* a member of a struct variable, or a
+				   store through a pointer */
 	case ND_UNARY:
 		if (lv->op == '*')
-			unsupported(sx, lv, "pointer dereference");
+			return NULL;
 		break;
 	default:
 		break;
@@ -325,14 +367,33 @@ static const dl_type_t *first_type(sema_t *sx, const dl_node_t *n,
 					      "type %s", t->name));
 	if (t->kind == TY_STRING || t->kind == TY_PTR)
 		return t;
+	if (dl_type_is_sou(t) && t->size == 0)
+		dl_error(sx->cx, n->loc, D_DECL_INCOMPLETE, "incomplete "
+			 "struct/union/enum %s", t->name);
+	if (dl_type_is_sou(t))
+		return t;
 	if (!dl_type_is_int(t))
 		unsupported(sx, n, dl_sprintf(sx->cx->arena, "variables of "
 					      "type %s", t->name));
 	return t;
 }
 
+/* The bytes a variable of type t takes: strsize for a string, a struct's
+   or union's size 8-aligned, else an 8-byte cell. */
+static uint32_t var_size(unsigned strsize, const dl_type_t *t)
+{
+	if (t->kind == TY_STRING)
+		return strsize;
+	if (dl_type_is_sou(t))
+		return (t->size + 7) & ~7u;
+	return 8;
+}
+
 static void tuple_keys(sema_t *sx, const char *disp, dl_tuple_t *t,
 		       bool lowered, dl_node_t *ref, bool define);
+static void tuple_layout(dl_tuple_t *t);
+static void check_decl_keys(sema_t *sx, const dl_node_t *n,
+			    const dl_assoc_t *a, const char *disp);
 static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 			    bool define);
 
@@ -350,8 +411,8 @@ static dl_assoc_t *assoc_of(sema_t *sx, dl_node_t *n, const char *op)
 			    "array indexing");
 	if (base->kind == ND_IDENT &&
 	    dl_dvar_find(sx->cx->globals, base->name) != NULL)
-		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "%s is not an array",
-			 base->name);
+		dl_error(sx->cx, n->loc, D_IDENT_BADREF, "scalar '%s' may not "
+			 "be referenced as array", base->name);
 	(void)op;
 	return dl_assoc_find(sx->cx->assocs, base->name,
 			     base->kind == ND_SELF);
@@ -359,9 +420,40 @@ static dl_assoc_t *assoc_of(sema_t *sx, dl_node_t *n, const char *op)
 
 /* An element of an associative array written by op (creating the array
    on its first assignment, with the value's type rt). */
+static bool is_ptr_index(sema_t *sx, const dl_node_t *base);
+static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv);
+static bool mem_lvalue(const dl_node_t *n);
+
+/* Is n a pointer variable (or curthread), which p[i] indexes? */
+static bool ptr_var(sema_t *sx, const dl_node_t *n)
+{
+	dl_dvar_t *v = NULL;
+
+	if (n->kind == ND_IDENT && (strchr(n->name, '`') != NULL ||
+				    lookup_var(n->name) == DL_V_curthread))
+		return true;
+	if (n->kind == ND_IDENT)
+		v = dl_dvar_find(sx->cx->globals, n->name);
+	else if (n->kind == ND_SELF)
+		v = dl_dvar_find(sx->cx->selfvars, n->name);
+	else if (n->kind == ND_THIS)
+		v = dl_dvar_find(&sx->cx->thisvars, n->name);
+	return v != NULL && dl_type_lookup(sx->cx, n->loc,
+					   v->tname)->kind == TY_PTR;
+}
+
 static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 			      const dl_type_t *rt)
 {
+	if (lv->lhs->kind != ND_IDENT && lv->lhs->kind != ND_SELF &&
+	    lv->lhs->kind != ND_THIS && is_ptr_index(sx, lv->lhs)) {
+		sema_mem_lvalue(sx, lv);	/* p[i] = v, s.a[i] = v */
+		return;
+	}
+	if (ptr_var(sx, lv->lhs)) {
+		sema_mem_lvalue(sx, lv);	/* p[i] = v */
+		return;
+	}
 	dl_assoc_t *a = assoc_of(sx, lv, op);
 	bool define = a == NULL;
 
@@ -370,10 +462,34 @@ static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 		a = dl_assoc_add(sx->cx->assocs, lv->lhs->name,
 				 lv->lhs->kind == ND_SELF);
 		a->tname = t->name;
-		a->valsize = t->kind == TY_STRING ? sx->strsize : 8;
+		a->valsize = var_size(sx->strsize, t);
 		a->tup.base = a->self ? 8 : 0;
 	}
 	sema_index_keys(sx, lv, a, define);
+}
+
+/*
+ * A store into memory: a member of a struct variable (x.m, x.m.n), or
+ * through a pointer (*p, p->m, p[i]), which DTrace allows only into
+ * scratch memory (alloca()'s): lowering checks the address when the
+ * store runs and faults on any other (a kernel address is never written).
+ * Only integers and pointers are stored this way.
+ */
+static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv)
+{
+	sema_expr(sx, lv);
+	if (lv->kind == ND_UNARY && lv->op == '*' &&
+	    lv->lhs->kind == ND_BINARY && lv->lhs->lhs->kind == ND_UNARY &&
+	    lv->lhs->lhs->op == '&' && var_member(lv->lhs->lhs->lhs))
+		unsupported(sx, lv, "stores into array members of struct "
+			    "variables");
+	if (!mem_lvalue(lv))
+		dl_error(sx->cx, lv->loc, D_OP_LVAL, "operator = requires "
+			 "modifiable lvalue as an operand");
+	const dl_memref_t *m = lv->sema;
+	if (!dl_type_is_scalar(m->type))
+		unsupported(sx, lv, dl_sprintf(sx->cx->arena, "stores of "
+			    "type %s into memory", m->type->name));
 }
 
 /* Resolve (creating on first assignment) the variable lv writes. */
@@ -385,6 +501,11 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 		return;
 	}
 	dl_vars_t *tab = lvalue_table(sx, lv, op);
+	if (tab == NULL) {	/* x.m = v (x must be there already), or
+				   *p = v, p->m = v, p[i] = v */
+		sema_mem_lvalue(sx, lv);
+		return;
+	}
 	dl_dvar_t *v = dl_dvar_find(tab, lv->name);
 
 	if (v == NULL && tab == &sx->cx->thisvars &&
@@ -393,8 +514,7 @@ static void sema_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
 			 "variables (limit is %d)", DL_THIS_MAX);
 	if (v == NULL) {
 		const dl_type_t *t = first_type(sx, lv, rt);
-		v = dl_dvar_add(tab, lv->name, t, t->kind == TY_STRING ?
-				sx->strsize : 8);
+		v = dl_dvar_add(tab, lv->name, t, var_size(sx->strsize, t));
 	}
 	use_dvar(sx, lv, tab, v);
 }
@@ -406,6 +526,9 @@ static bool assignable(const dl_type_t *t, const dl_node_t *v)
 {
 	if (t->kind == TY_STRING || v->type->kind == TY_STRING)
 		return t->kind == v->type->kind;
+	if (dl_type_is_sou(t) || dl_type_is_sou(v->type))
+		return t->kind == v->type->kind &&
+		       strcmp(t->name, v->type->name) == 0;
 	if (t->kind == TY_PTR)
 		return v->type->kind == TY_PTR ||
 		       (v->kind == ND_INT && v->ival == 0);
@@ -674,9 +797,10 @@ static void sema_member(sema_t *sx, dl_node_t *n)
 		return;
 	}
 	if (!ptr && n->lhs->kind != ND_UNARY && n->lhs->kind != ND_MEMBER &&
-	    n->lhs->kind != ND_PTRMEMBER)
-		unsupported(sx, n, "struct values other than members and "
-			    "dereferences");
+	    n->lhs->kind != ND_PTRMEMBER && !(is_dvar(n->lhs) &&
+	    n->lhs->sema != NULL && n->lhs->kind != ND_UNARY))
+		unsupported(sx, n, "struct values other than variables, "
+			    "members and dereferences");
 	const dl_type_t *mt = dl_type_member(sx->cx, n->loc, st, n->name,
 					     &off);
 	if (mt == NULL)
@@ -865,6 +989,8 @@ static void sema_index_keys(sema_t *sx, dl_node_t *n, dl_assoc_t *a,
 						a->name) : a->name;
 
 	tuple_keys(sx, disp, &a->tup, a->lowered, n, define);
+	if (a->declared)
+		check_decl_keys(sx, n, a, disp);
 	n->type = dl_type_lookup(sx->cx, n->loc, a->tname);
 	n->sema = varref(sx, DL_VK_ASSOC, a->id);
 }
@@ -1398,7 +1524,20 @@ static void sema_trace(sema_t *sx, dl_node_t *call)
 			 "prototype:\n\tprototype: any scalar or string\n"
 			 "\t argument: void");
 	dl_action_t *a = new_action(sx, DL_ACT_TRACE, call, 1);
-	a->fields[0] = record_value(sx, arg);
+	if (dl_type_is_sou(arg->type)) {	/* a struct: its bytes */
+		sx->recoff = (sx->recoff + 7) & ~7u;
+		a->fields[0] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+					     .size = arg->type->size,
+					     .type = arg->type };
+		if (arg->type->size > DL_TRACEMEM_MAX)
+			dl_error(sx->cx, arg->loc, D_LIMIT, "trace( ) of %s: %u "
+				 "bytes is too large (limit is %d bytes)",
+				 arg->type->name, arg->type->size,
+				 DL_TRACEMEM_MAX);
+		sx->recoff += arg->type->size;
+	} else {
+		a->fields[0] = record_value(sx, arg);
+	}
 	call->sema = a;
 }
 
@@ -2110,7 +2249,6 @@ static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
 
 /* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
    address addr; dsize, evaluated in the probe, how many to print. */
-#define DL_TRACEMEM_MAX 8192	/* bytes one tracemem() records */
 static void sema_tracemem(sema_t *sx, dl_node_t *call)
 {
 	dl_node_t *addr = call->args, *size = addr->next, *dsize = size->next;
@@ -2386,6 +2524,143 @@ const dl_type_t *dl_sema_expr_type(dl_ctx_t *cx, dl_node_t *e)
 	return e->type;
 }
 
+/* Is the declaration `T name[K1, K2, ...]` (an associative array)? */
+static bool is_assoc_decl(const dl_node_t *decl)
+{
+	const dl_dcl_t *d = decl->typ != NULL ? decl->typ->dcl : NULL;
+
+	return d != NULL && d->kind == DCL_ARRAY && d->dim != NULL &&
+	       d->dim->kind == ND_TYPE;
+}
+
+/* A key type of an array prototype (its position n from 1): integers,
+   pointers and strings, as DTrace's keys. */
+static const dl_type_t *decl_key_type(sema_t *sx, dl_node_t *k, int n)
+{
+	const dl_type_t *t = sema_typename(sx, k, k->typ);
+
+	if (t->kind == TY_VOID && k->next == NULL && n == 1)
+		dl_error(sx->cx, k->loc, D_DECL_PROTO_TYPE, "array prototype "
+			 "may not use parameter of type %s: %s, parameter #%d",
+			 t->name, k->name != NULL ? k->name : "(anonymous)",
+			 n);
+	if (t->kind == TY_VOID)
+		dl_error(sx->cx, k->loc, D_DECL_PROTO_VOID, "void must be "
+			 "sole parameter");
+	if (t->kind != TY_STRING && !dl_type_is_scalar(t))
+		unsupported(sx, k, dl_sprintf(sx->cx->arena, "keys of type "
+					      "%s", t->name));
+	return t;
+}
+
+/* The message DTrace gives an array declared twice, differently. */
+_Noreturn static void assoc_redeclared(sema_t *sx, const dl_node_t *decl,
+				       const char *cur, const char *prev)
+{
+	dl_error(sx->cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
+		 "%s\n\t current: %s\n\tprevious: %s", decl->name, cur, prev);
+}
+
+/*
+ * `int a[string];`, `self int b[int, string];`: the array's value and key
+ * types, fixed before any clause uses it (the map is laid out from them:
+ * integer keys 8 bytes, string keys strsize).  A second declaration must
+ * say the same; this-> arrays do not exist in D.
+ */
+static void declare_assoc(sema_t *sx, dl_node_t *decl)
+{
+	dl_ctx_t *cx = sx->cx;
+	const dl_dcl_t *d = decl->typ->dcl;
+	bool self = decl->storage == SC_SELF;
+	dl_tspec_t vts = *decl->typ;
+
+	if (decl->storage == SC_THIS)
+		dl_error(cx, decl->loc, D_DECL_LOCASSC, "associative arrays "
+			 "may not be declared as local variables: %s",
+			 decl->name);
+	vts.dcl = d->next;
+	const dl_type_t *vt = first_type(sx, decl,
+					 sema_typename(sx, decl, &vts));
+	dl_dvar_t *g = self ? NULL : dl_dvar_find(cx->globals, decl->name);
+	if (g != NULL || (!self && lookup_var(decl->name) >= 0))
+		assoc_redeclared(sx, decl, dl_sprintf(cx->arena, "array %s",
+						      vt->name),
+				 dl_sprintf(cx->arena, "scalar %s",
+					    g != NULL ? g->tname : "int"));
+	dl_tuple_t tup = { .base = self ? 8 : 0 };
+	int n = 0;
+	for (dl_node_t *k = d->dim; k != NULL; k = k->next, n++) {
+		const dl_type_t *kt = decl_key_type(sx, k, n + 1);
+		dl_aggkey_t *ak = &tup.keys[n];
+		if (n == DL_AGG_KEYS_MAX)
+			dl_error(cx, k->loc, D_LIMIT, "too many keys (limit "
+				 "is %d)", DL_AGG_KEYS_MAX);
+		ak->is_str = kt->kind == TY_STRING;
+		ak->size = ak->is_str ? sx->strsize : 8;
+		ak->tsize = ak->is_str ? 0 : kt->size;
+		ak->is_signed = !ak->is_str && kt->is_signed;
+		ak->tname = dl_strdup(cx->assocs->arena, kt->name);
+	}
+	tup.nkeys = (uint32_t)n;
+	dl_assoc_t *a = dl_assoc_find(cx->assocs, decl->name, self);
+	if (a != NULL) {
+		if (strcmp(a->tname, vt->name) != 0)
+			assoc_redeclared(sx, decl, dl_sprintf(cx->arena,
+					 "array %s", vt->name),
+					 dl_sprintf(cx->arena, "array %s",
+						    a->tname));
+		for (uint32_t i = 0; i < tup.nkeys && i < a->tup.nkeys; i++)
+			if (strcmp(tup.keys[i].tname, a->tup.keys[i].tname))
+				assoc_redeclared(sx, decl, dl_sprintf(cx->arena,
+					"array, key #%u of type %s", i + 1,
+					tup.keys[i].tname), dl_sprintf(cx->arena,
+					"array, key #%u of type %s", i + 1,
+					a->tup.keys[i].tname));
+		if (tup.nkeys != a->tup.nkeys)
+			dl_error(cx, decl->loc, D_DECL_IDRED, "identifier "
+				 "redeclared: %s", decl->name);
+		return;
+	}
+	a = dl_assoc_add(cx->assocs, decl->name, self);
+	a->tname = vt->name;
+	a->valsize = var_size(sx->strsize, vt);
+	a->declared = true;
+	a->tup = tup;
+	tuple_layout(&a->tup);
+}
+
+/* Keys of a use of a declared array against its prototype, beyond what
+   tuple_keys() checks (strings): integers with integers, pointers with
+   pointers of a compatible type (or void *, or the constant 0). */
+static void check_decl_keys(sema_t *sx, const dl_node_t *n,
+			    const dl_assoc_t *a, const char *disp)
+{
+	uint32_t i = 0;
+
+	for (const dl_node_t *k = n->args; k != NULL; k = k->next, i++) {
+		const dl_aggkey_t *ak = &a->tup.keys[i];
+		const dl_type_t *pt = dl_type_lookup(sx->cx, k->loc, ak->tname);
+		const dl_type_t *kt = k->type;
+		bool ok;
+		if (ak->is_str || pt == NULL)
+			continue;
+		if (pt->kind == TY_PTR)
+			ok = (kt->kind == TY_PTR &&
+			      (strcmp(kt->name, pt->name) == 0 ||
+			       kt->base->kind == TY_VOID ||
+			       pt->base->kind == TY_VOID)) ||
+			     (k->kind == ND_INT && k->ival == 0);
+		else
+			ok = dl_type_is_int(kt) ||
+			     (k->kind == ND_INT && k->ival == 0);
+		if (!ok)
+			dl_error(sx->cx, k->loc, D_PROTO_ARG, "%s[ ] key #%u "
+				 "is incompatible with prototype:\n\t"
+				 "prototype: %s\n\t      key: %s", disp, i + 1,
+				 ak->tname, kt->name);
+	}
+}
+
 /* A top-level declaration: `int x;` gives global x its type before any
    clause assigns it; `this int x;` and `self int x;` do the same for
    this->x and self->x. */
@@ -2415,6 +2690,10 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 		if (decl->kind == ND_TYPEDECL || decl->storage == SC_TYPEDEF)
 			return;
 	}
+	if (is_assoc_decl(decl)) {
+		declare_assoc(&sx, decl);
+		return;
+	}
 	dl_vars_t *tab = decl->storage == SC_THIS ? &cx->thisvars :
 			 decl->storage == SC_SELF ? cx->selfvars : cx->globals;
 
@@ -2425,11 +2704,16 @@ void dl_sema_decl(dl_ctx_t *cx, dl_node_t *decl)
 	const dl_type_t *t = first_type(&sx, decl,
 					sema_typename(&sx, decl, decl->typ));
 	dl_dvar_t *v = dl_dvar_find(tab, decl->name);
+	const dl_assoc_t *a = tab == &cx->thisvars ? NULL :
+		dl_assoc_find(cx->assocs, decl->name, tab == cx->selfvars);
+	if (a != NULL)
+		assoc_redeclared(&sx, decl, dl_sprintf(cx->arena, "scalar %s",
+						       t->name),
+				 dl_sprintf(cx->arena, "array %s", a->tname));
 	if ((v != NULL && strcmp(v->tname, t->name) != 0) ||
 	    (tab == cx->globals && lookup_var(decl->name) >= 0))
 		dl_error(cx, decl->loc, D_DECL_IDRED, "identifier redeclared: "
 			 "%s", decl->name);
 	if (v == NULL)
-		dl_dvar_add(tab, decl->name, t, t->kind == TY_STRING ?
-			    cx->strsize : 8);
+		dl_dvar_add(tab, decl->name, t, var_size(cx->strsize, t));
 }

@@ -38,6 +38,7 @@ dl_dvar_t *dl_dvar_add(dl_vars_t *tab, const char *name, const dl_type_t *t,
 	v->name = dl_strdup(tab->arena, name);
 	v->tname = t->name;
 	v->size = size;
+	v->blob = t->kind == TY_STRING || dl_type_is_sou(t);
 	v->off = tab->size;
 	tab->size += (size + 7) & ~7u;
 	tab->n++;

@@ -31,6 +31,7 @@
  * record "%3d %6d %32s " of the CPU, the probe id and "func:name"; with
  * flowindent "%3s %-41s\n" of "CPU", "FUNCTION" and "%3d %-41s " lines.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,6 +433,37 @@ static int trace_int(FILE *out, const dl_field_t *f, int64_t v, bool quiet)
 	return -1;
 }
 
+/*
+ * trace() of a struct or union: its bytes, DTrace's way.  Bytes that are
+ * all printable (isprint, isspace, \b, \a), or printable up to a NUL
+ * followed only by NULs, print as a string; anything else as tracemem()'s
+ * hex dump.
+ */
+static int trace_bytes(FILE *out, const unsigned char *c, size_t n,
+		       bool quiet)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (isprint(c[i]) || isspace(c[i]) || c[i] == '\b' ||
+		    c[i] == '\a')
+			continue;
+		if (c[i] != '\0' || i == 0)
+			break;
+		for (j = i + 1; j < n && c[j] == '\0'; j++)
+			;
+		if (j != n)
+			break;
+		return quiet ? fprintf(out, "%s", (const char *)c) :
+			       fprintf(out, "  %-33s", (const char *)c);
+	}
+	if (i == n)
+		return quiet ? fprintf(out, "%.*s", (int)n, (const char *)c) :
+			       fprintf(out, "  %-33.*s", (int)n,
+				       (const char *)c);
+	return dt_print_memdump(out, c, n);
+}
+
 int dt_print_trace(dtrace_hdl_t *dtp, FILE *out, const dl_field_t *f,
 		   const void *rec)
 {
@@ -440,7 +472,10 @@ int dt_print_trace(dtrace_hdl_t *dtp, FILE *out, const dl_field_t *f,
 	char *s;
 	int n;
 
-	if (f->kind == DL_F_STRING) {
+	if (f->kind == DL_F_MEM) {
+		n = trace_bytes(out, (const unsigned char *)rec + f->off,
+				f->size, quiet);
+	} else if (f->kind == DL_F_STRING) {
 		if ((s = field_str(f, rec)) == NULL)
 			return mismatch(dtp);
 		n = quiet ? fprintf(out, "%s", s) : fprintf(out, "  %-33s", s);

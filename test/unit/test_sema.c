@@ -214,7 +214,7 @@ static dl_ctx_t *tsm_prog(const char *src, bool codegen, int *rc)
 
 	*rc = dl_compile_parse(cx, src, NULL, &ast);
 	for (dl_node_t *d = ast; *rc == 0 && d != NULL; d = d->next) {
-		if (d->kind == ND_DECL) {
+		if (d->kind == ND_DECL || d->kind == ND_TYPEDECL) {
 			*rc = dl_compile_decl(cx, d);
 			continue;
 		}
@@ -262,6 +262,40 @@ Test(vars, global_types)
 	/* 8 bytes each, in order of first appearance */
 	cr_expect_eq(dl_dvar_find(cx->globals, "c")->off, 16);
 	cr_expect_eq(dl_globals_size(cx->globals), 7 * 8);
+	dl_ctx_destroy(cx);
+}
+
+/* A declared array's map layout comes from its declaration: integer keys
+   8 bytes (the declared type's size kept for printing), string keys
+   strsize, after the thread id for a self-> array. */
+Test(vars, assoc_declared)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("short a[int, string, char *];\n"
+				"self string b[uint8_t];\n"
+				"BEGIN { a[1, \"x\", 0] = 1; }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	dl_assoc_t *a = dl_assoc_find(cx->assocs, "a", false);
+	cr_assert_not_null(a);
+	cr_expect(a->declared);
+	cr_expect_str_eq(a->tname, "short");
+	cr_expect_eq(a->valsize, 8);
+	cr_expect_eq(a->tup.nkeys, 3);
+	cr_expect_eq(a->tup.keys[0].tsize, 4);
+	cr_expect(a->tup.keys[0].is_signed);
+	cr_expect(a->tup.keys[1].is_str);
+	cr_expect_eq(a->tup.keys[1].off, 8);
+	cr_expect_eq(a->tup.keys[1].size, cx->strsize);
+	cr_expect_str_eq(a->tup.keys[2].tname, "char *");
+	cr_expect_eq(a->tup.keysize, 8 + cx->strsize + 8);
+	dl_assoc_t *b = dl_assoc_find(cx->assocs, "b", true);
+	cr_assert_not_null(b);
+	cr_expect_eq(b->valsize, cx->strsize);
+	cr_expect_eq(b->tup.keys[0].off, 8);
+	cr_expect_eq(b->tup.keys[0].tsize, 1);
+	cr_expect(!b->tup.keys[0].is_signed);
+	cr_expect_eq(b->tup.keysize, 16);
 	dl_ctx_destroy(cx);
 }
 
@@ -336,7 +370,40 @@ Test(vars, errors)
 	tsm_prog_error("BEGIN { s = \"a\"; s += 1; }", D_OP_INT, 18, NULL);
 	tsm_prog_error("string s; BEGIN { s++; }", D_OP_SCALAR, 19, NULL);
 	tsm_prog_error("int a[4];", D_UNSUPPORTED, 5, NULL);
-	tsm_prog_error("int a[int];", D_UNSUPPORTED, 5, NULL);
+	tsm_prog_error("int a[string]; BEGIN { a[1] = 2; }", D_PROTO_ARG, 26,
+		       "a[ ] key #1 is incompatible with prototype:\n\t"
+		       "prototype: string\n\t      key: int");
+	tsm_prog_error("int a[int]; BEGIN { a[curthread] = 2; }", D_PROTO_ARG,
+		       23, "a[ ] key #1 is incompatible with prototype:\n\t"
+		       "prototype: int\n\t      key: struct task_struct *");
+	tsm_prog_error("string a[int]; BEGIN { a[1] = 2; }", D_OP_INCOMPAT,
+		       24, "operands have incompatible types: \"string\" = "
+		       "\"int\"");
+	tsm_prog_error("int a[int, string]; BEGIN { trace(a[1]); }",
+		       D_PROTO_LEN, 35, "a[ ] prototype mismatch: 1 key "
+		       "passed, 2 expected");
+	tsm_prog_error("this int a[int];", D_DECL_LOCASSC, 10,
+		       "associative arrays may not be declared as local "
+		       "variables: a");
+	tsm_prog_error("int a[int]; int a[string];", D_DECL_IDRED, 17,
+		       "identifier redeclared: a\n\t current: array, key #1 "
+		       "of type string\n\tprevious: array, key #1 of type "
+		       "int");
+	tsm_prog_error("int a[int]; long a[int];", D_DECL_IDRED, 18,
+		       "identifier redeclared: a\n\t current: array long\n"
+		       "\tprevious: array int");
+	tsm_prog_error("int a; int a[int];", D_DECL_IDRED, 12,
+		       "identifier redeclared: a\n\t current: array int\n"
+		       "\tprevious: scalar int");
+	tsm_prog_error("int a[void];", D_DECL_PROTO_TYPE, 7,
+		       "array prototype may not use parameter of type void: "
+		       "(anonymous), parameter #1");
+	tsm_prog_error("int a[int, void];", D_DECL_PROTO_VOID, 12,
+		       "void must be sole parameter");
+	tsm_prog_error("BEGIN { a[1] = 1; a++; }", D_IDENT_BADREF, 19,
+		       "array 'a' may not be referenced as scalar");
+	tsm_prog_error("BEGIN { x = 1; x[1] = 2; }", D_IDENT_BADREF, 16,
+		       "scalar 'x' may not be referenced as array");
 	tsm_prog_error("BEGIN { trace(self->z); }", D_IDENT_UNDEF, 15,
 		       "failed to resolve self->z: Unknown variable name");
 	tsm_prog_error("BEGIN { a[1] = 1; a[\"x\"] = 2; }", D_PROTO_ARG, 21, NULL);
@@ -345,6 +412,66 @@ Test(vars, errors)
 	tsm_prog_error("int x; long x;", D_DECL_IDRED, 13,
 		       "identifier redeclared: x");
 	tsm_prog_error("int pid;", D_DECL_IDRED, 5, NULL);
+}
+
+/* Struct and union variables take their type's size (8-aligned) and are
+   bytes, not cells; what may be assigned to them and their members. */
+Test(vars, structs)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("struct p { int x; int y; char c; };\n"
+				"struct p a; self struct p b;\n"
+				"BEGIN { a.x = 1; a.y += 2; a.c++; n = 1; "
+				"self->b = a; this->t = *curthread; "
+				"trace(a); }", true, &rc);
+
+	cr_assert_eq(rc, 0, "%s", cx->err.msg);
+	dl_dvar_t *a = dl_dvar_find(cx->globals, "a");
+	cr_expect_eq(a->size, 16);
+	cr_expect(a->blob);
+	cr_expect_eq(dl_dvar_find(cx->globals, "n")->off, 16);
+	cr_expect(!dl_dvar_find(cx->globals, "n")->blob);
+	cr_expect_str_eq(dl_dvar_find(&cx->thisvars, "t")->tname,
+			 "struct task_struct");
+	cr_expect_eq(dl_vars_strsize(cx->selfvars), 16);
+	dl_ctx_destroy(cx);
+
+	tsm_prog_error("struct p { int x; }; struct q { int x; }; "
+		       "struct p a; struct q b; BEGIN { a = b; }",
+		       D_OP_INCOMPAT, 75, "operands have incompatible types: "
+		       "\"struct p\" = \"struct q\"");
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a = 1; }",
+		       D_OP_INCOMPAT, 42, NULL);
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a += 1; }",
+		       D_OP_INT, 42, NULL);
+	tsm_prog_error("struct p { int x; }; struct p a; BEGIN { a.y = 1; }",
+		       D_TYPE_MEMBER, 42, "y is not a member of struct p");
+	tsm_prog_error("BEGIN { x.a = 1; }", D_IDENT_UNDEF, 9, NULL);
+	tsm_prog_error("BEGIN { this->t = *curthread; this->t.comm = 1; }",
+		       D_UNSUPPORTED, 31, NULL);
+}
+
+/* Stores through pointers compile (the address is checked when they run:
+   scratch memory only); what they may store. */
+Test(vars, pointer_stores)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("struct p { int x; long y; };\n"
+				"BEGIN { this->p = (struct p *)alloca(16); "
+				"this->p->x = 1; this->p->y += 2; "
+				"(*this->p).x++; this->q = (int *)this->p; "
+				"this->q[1] = 3; *this->q = 4; "
+				"curthread->pid = 5; }", true, &rc);
+
+	cr_expect_eq(rc, 0, "%s", cx->err.msg);
+	dl_ctx_destroy(cx);
+	tsm_prog_error("BEGIN { curthread->comm = \"x\"; }", D_UNSUPPORTED, 9,
+		       "stores of type unsigned char [16] into memory: not "
+		       "supported yet");
+	tsm_prog_error("BEGIN { *curthread = *curthread; }", D_UNSUPPORTED, 9,
+		       NULL);
+	tsm_prog_error("BEGIN { curthread->pid = \"x\"; }", D_OP_INCOMPAT, 9,
+		       NULL);
 }
 
 /* ---- self-> variables ----------------------------------------------- */

@@ -1,0 +1,6 @@
+self int a[int];
+
+BEGIN
+{
+	self->a = 1;
+}

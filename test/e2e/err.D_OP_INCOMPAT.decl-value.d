@@ -1,0 +1,6 @@
+string names[int];
+
+BEGIN
+{
+	names[1] = 2;
+}

@@ -1,0 +1,6 @@
+int a[struct task_struct *];
+
+BEGIN
+{
+	a[arg0] = 2;
+}
