@@ -58,14 +58,22 @@ typedef struct ra_mlist {
 	size_t n, cap;
 } ra_mlist_t;
 
+/* A node's neighbours, in ascending order (the order simplify visits
+   them in, so that the allocation does not depend on how the graph grew). */
+typedef struct ra_nbrs {
+	uint32_t *v;
+	size_t n, cap;
+} ra_nbrs_t;
+
 typedef struct ra {
 	ir_func_t *fn;
 	uint32_t first_new;	/* temps from here on were made by spilling */
 	uint32_t n;		/* nodes: 0..9 = r0..r9, then virtual temps */
 	uint32_t *node;		/* per temp: its node, RA_NONE if none */
 	uint32_t *tmp;		/* per node: its temp */
-	size_t rw;		/* words per adjacency row */
-	uint64_t *adj;		/* n x n interference bits */
+	ra_nbrs_t *nbr;		/* per node: its neighbours, ascending */
+	uint64_t *eset;		/* the edges, hashed (ra_ekey; 0 empty) */
+	size_t ecap, eused;	/* slots, and slots not empty */
 	uint32_t *deg;		/* per node: neighbours (virtual nodes) */
 	uint32_t *alias;	/* per node: coalesced into */
 	uint32_t *cost;		/* per node: occurrences */
@@ -78,9 +86,105 @@ typedef struct ra {
 	uint64_t *sconf;	/* per node: spill slots live where it is */
 } ra_t;
 
+/*
+ * The interference graph is sparse (a temporary meets few others; a few,
+ * like the context pointer, meet many), so it is kept as adjacency lists
+ * and a hash set of edges rather than n x n bits, which at 100,000
+ * temporaries (a few thousand clauses on one probe) were a gigabyte.
+ * The set is open-addressed with linear probing; a deleted edge leaves a
+ * tombstone (RA_GONE) until the set is rebuilt larger.
+ */
+#define RA_GONE UINT64_MAX
+
+static uint64_t ra_ekey(uint32_t a, uint32_t b)
+{
+	return a < b ? ((uint64_t)a << 32 | b) + 1 : ((uint64_t)b << 32 | a) + 1;
+}
+
+static size_t ra_eslot(const ra_t *ra, uint64_t k)
+{
+	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & (ra->ecap - 1);
+}
+
 static bool ra_adj(const ra_t *ra, uint32_t a, uint32_t b)
 {
-	return ir_set_has(&ra->adj[(size_t)a * ra->rw], b);
+	uint64_t k = ra_ekey(a, b);
+
+	for (size_t i = ra_eslot(ra, k);; i = (i + 1) & (ra->ecap - 1)) {
+		if (ra->eset[i] == k)
+			return true;
+		if (ra->eset[i] == 0)
+			return false;
+	}
+}
+
+static void ra_eput(ra_t *ra, uint64_t k)
+{
+	size_t i = ra_eslot(ra, k);
+
+	while (ra->eset[i] != 0 && ra->eset[i] != RA_GONE)
+		i = (i + 1) & (ra->ecap - 1);
+	if (ra->eset[i] == 0)
+		ra->eused++;
+	ra->eset[i] = k;
+}
+
+static void ra_eadd(ra_t *ra, uint64_t k)
+{
+	if ((ra->eused + 1) * 2 > ra->ecap) {	/* rebuild, twice as large */
+		uint64_t *old = ra->eset;
+		size_t ocap = ra->ecap;
+
+		ra->ecap *= 2;
+		ra->eset = calloc(ra->ecap, sizeof(uint64_t));
+		if (ra->eset == NULL)
+			abort();
+		ra->eused = 0;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i] != 0 && old[i] != RA_GONE)
+				ra_eput(ra, old[i]);
+		free(old);
+	}
+	ra_eput(ra, k);
+}
+
+static void ra_edel(ra_t *ra, uint64_t k)
+{
+	size_t i = ra_eslot(ra, k);
+
+	while (ra->eset[i] != k)
+		i = (i + 1) & (ra->ecap - 1);
+	ra->eset[i] = RA_GONE;
+}
+
+/* Put y into x's list, in order (at the end while the graph is built:
+   ra_build sorts the lists once). */
+static void ra_nbr_add(ra_t *ra, uint32_t x, uint32_t y, bool sorted)
+{
+	ra_nbrs_t *l = &ra->nbr[x];
+	size_t i = l->n;
+
+	dl_vec_grow(ra->fn->arena, (void **)&l->v, &l->cap, l->n + 1,
+		    sizeof(*l->v));
+	if (sorted)
+		while (i > 0 && l->v[i - 1] > y)
+			i--;
+	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
+	l->v[i] = y;
+	l->n++;
+}
+
+static void ra_nbr_del(ra_t *ra, uint32_t x, uint32_t y)
+{
+	ra_nbrs_t *l = &ra->nbr[x];
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == y) {
+			memmove(&l->v[i], &l->v[i + 1],
+				(l->n - i - 1) * sizeof(*l->v));
+			l->n--;
+			return;
+		}
 }
 
 static bool ra_phys(uint32_t x)
@@ -95,34 +199,28 @@ static uint32_t ra_find(const ra_t *ra, uint32_t x)
 	return x;
 }
 
+/* Connect a and b (sorted: keep the lists in order, after ra_build). */
+static void ra_link(ra_t *ra, uint32_t a, uint32_t b, bool sorted)
+{
+	ra_eadd(ra, ra_ekey(a, b));
+	ra_nbr_add(ra, a, b, sorted);
+	ra_nbr_add(ra, b, a, sorted);
+}
+
 static void ra_edge(ra_t *ra, uint32_t a, uint32_t b)
 {
 	if (a == b || a == RA_NONE || b == RA_NONE ||
 	    (ra_phys(a) && ra_phys(b)) || ra_adj(ra, a, b))
 		return;
-	ir_set_add(&ra->adj[(size_t)a * ra->rw], b);
-	ir_set_add(&ra->adj[(size_t)b * ra->rw], a);
+	ra_link(ra, a, b, false);
 	ra->deg[a]++;
 	ra->deg[b]++;
 }
 
-/* Next neighbour of x at or after node i, or RA_NONE. */
-static uint32_t ra_next(const ra_t *ra, uint32_t x, uint32_t i)
-{
-	const uint64_t *row = &ra->adj[(size_t)x * ra->rw];
-
-	while (i < ra->n) {
-		uint64_t w = row[i / 64] >> (i % 64);
-		if (w != 0)
-			return i + (uint32_t)__builtin_ctzll(w);
-		i = (i / 64 + 1) * 64;
-	}
-	return RA_NONE;
-}
-
 #define RA_FOR_ADJ(ra, x, t) \
-	for (uint32_t t = ra_next(ra, x, 0); t != RA_NONE; \
-	     t = ra_next(ra, x, t + 1))
+	for (size_t t##_i = 0; t##_i < (ra)->nbr[x].n; t##_i++) \
+		for (uint32_t t = (ra)->nbr[x].v[t##_i], t##_once = 1; \
+		     t##_once; t##_once = 0)
 
 /* ---- nodes and the interference graph ------------------------------------ */
 
@@ -207,12 +305,16 @@ static void ra_init(ra_t *ra)
 		ra_map(ra, b->jmp.arg[0]);
 		ra_map(ra, b->jmp.arg[1]);
 	}
-	ra->rw = (ra->n + 63) / 64;
 	ra->tmp = dl_alloc(a, ra->n * sizeof(*ra->tmp));
 	for (uint32_t t = 0; t < fn->ntmp; t++)
 		if (ra->node[t] != RA_NONE)
 			ra->tmp[ra->node[t]] = t;
-	ra->adj = dl_alloc(a, (size_t)ra->n * ra->rw * sizeof(uint64_t));
+	ra->nbr = dl_alloc(a, ra->n * sizeof(*ra->nbr));
+	ra->ecap = 1024;
+	ra->eused = 0;
+	free(ra->eset);		/* the last round's */
+	if ((ra->eset = calloc(ra->ecap, sizeof(uint64_t))) == NULL)
+		abort();
 	ra->deg = dl_alloc(a, ra->n * sizeof(*ra->deg));
 	ra->alias = dl_alloc(a, ra->n * sizeof(*ra->alias));
 	ra->cost = dl_alloc(a, ra->n * sizeof(*ra->cost));
@@ -337,6 +439,13 @@ static void ra_build_block(ra_t *ra, const ir_blk_t *b, ir_sset_t *live)
 	}
 }
 
+static int ra_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void ra_build(ra_t *ra)
 {
 	ir_func_t *fn = ra->fn;
@@ -351,6 +460,10 @@ static void ra_build(ra_t *ra)
 	ir_sset_load(live, &fn->blks[0]->live_in);
 	for (uint32_t k = 0; k < live->n; k++)
 		ra_interfere(ra, live->dense[k], live, RA_NONE);
+	for (uint32_t x = 0; x < ra->n; x++)
+		if (ra->nbr[x].n > 1)
+			qsort(ra->nbr[x].v, ra->nbr[x].n, sizeof(uint32_t),
+			      ra_cmp_u32);
 }
 
 /* ---- coalescing ---------------------------------------------------------- */
@@ -361,22 +474,24 @@ static bool ra_is_spill_tmp(const ra_t *ra, uint32_t x)
 }
 
 /* Briggs: the merged node has fewer than K significant neighbours. */
+static bool ra_briggs_one(const ra_t *ra, uint32_t t, uint32_t u, uint32_t v)
+{
+	uint32_t d = ra->deg[t];
+
+	if (ra_adj(ra, t, u) && ra_adj(ra, t, v))
+		d--;
+	return ra_phys(t) || d >= RA_K;
+}
+
 static bool ra_briggs(const ra_t *ra, uint32_t u, uint32_t v)
 {
-	const uint64_t *ru = &ra->adj[(size_t)u * ra->rw];
-	const uint64_t *rv = &ra->adj[(size_t)v * ra->rw];
 	int sig = 0;
 
-	for (size_t w = 0; w < ra->rw; w++)
-		for (uint64_t bits = ru[w] | rv[w]; bits; bits &= bits - 1) {
-			uint32_t t = (uint32_t)(w * 64) +
-				     (uint32_t)__builtin_ctzll(bits);
-			uint32_t d = ra->deg[t];
-			if (ra_adj(ra, t, u) && ra_adj(ra, t, v))
-				d--;
-			if (ra_phys(t) || d >= RA_K)
-				sig++;
-		}
+	RA_FOR_ADJ(ra, u, t)
+		sig += ra_briggs_one(ra, t, u, v);
+	RA_FOR_ADJ(ra, v, t)
+		if (!ra_adj(ra, t, u))
+			sig += ra_briggs_one(ra, t, u, v);
 	return sig < RA_K;
 }
 
@@ -395,16 +510,16 @@ static void ra_merge(ra_t *ra, uint32_t u, uint32_t v)
 	ra->cost[v] += ra->cost[u];
 	ra->sconf[v] |= ra->sconf[u];
 	RA_FOR_ADJ(ra, u, t) {
-		ir_set_del(&ra->adj[(size_t)t * ra->rw], u);
+		ra_edel(ra, ra_ekey(t, u));
+		ra_nbr_del(ra, t, u);
 		if (ra_adj(ra, t, v)) {
 			ra->deg[t]--;
 		} else if (!(ra_phys(t) && ra_phys(v))) {
-			ir_set_add(&ra->adj[(size_t)t * ra->rw], v);
-			ir_set_add(&ra->adj[(size_t)v * ra->rw], t);
+			ra_link(ra, t, v, true);
 			ra->deg[v]++;
 		}
 	}
-	memset(&ra->adj[(size_t)u * ra->rw], 0, ra->rw * sizeof(uint64_t));
+	ra->nbr[u].n = 0;
 	ra->deg[u] = 0;
 	for (size_t i = 0; i < ra->mlist[u].n; i++)
 		ra_mlist_add(ra, v, ra->mlist[u].m[i]);
@@ -822,10 +937,13 @@ int ir_regalloc(ir_func_t *fn)
 				ra_forward_block(&ra, fn->blks[i]);
 				ra_dead_stores_block(&ra, fn->blks[i]);
 			}
+			free(ra.eset);
 			return 0;
 		}
-		if (ra_spill(&ra) < 0)
+		if (ra_spill(&ra) < 0) {
+			free(ra.eset);
 			return -1;
+		}
 	}
 	fprintf(stderr, "%s:%d: register allocation does not converge\n",
 		__FILE__, __LINE__);
