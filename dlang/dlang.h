@@ -660,6 +660,9 @@ enum {
 				   pushes it back once committed/discarded */
 	DL_MAP_STRTOK,		/* per-CPU: strtok()'s string and position
 				   (lower.c), made only when used */
+	DL_MAP_BUFLEFT,		/* per-CPU: u64 bytes left in the CPU's
+				   principal buffer under -x bufpolicy=fill
+				   (lower.c counts, hold.c explains) */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
@@ -731,6 +734,10 @@ typedef struct dl_lowerhooks {
 	uint64_t wakeup_at;	/* bytes in the output buffer at which a
 				   record wakes the consumer; 0: never (the
 				   consumer reads after every firing) */
+	bool fill;		/* -x bufpolicy=fill: a record is written
+				   only if its size rounded up to 8 is left
+				   in the CPU's DL_MAP_BUFLEFT, and counts
+				   there; else it is a drop */
 } dl_lowerhooks_t;
 
 /* The enabled probe id of a clause on a probe: unique, and 1 for the first

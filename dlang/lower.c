@@ -3303,9 +3303,41 @@ static void count_drop(lower_t *lx, int kind, ir_blk_t *cont)
 	ir_jmp(inc, cont);
 }
 
+/*
+ * -x bufpolicy=fill: the record's bytes come out of what is left of this
+ * CPU's buffer (DL_MAP_BUFLEFT); a record that does not fit is a drop,
+ * and the consumer, seeing it, stops tracing.
+ */
+static void fill_check(lower_t *lx, uint32_t recsize)
+{
+	int64_t sz = ((int64_t)recsize + 7) & ~7;
+
+	if (lx->dropkey == 0)
+		lx->dropkey = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), lx->dropkey, con(lx, 0));
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->dropkey));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_BUFLEFT), key };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *have = new_blk(lx), *fits = new_blk(lx), *full = new_blk(lx),
+		 *go = new_blk(lx);
+	ir_jnz(lx->b, p, have, go);
+	ir_ref_t left = ir_load(lx->fn, have, 8, p, 0);
+	ir_jnz(have, ir_bin(lx->fn, have, IR_CUGT, con(lx, sz), left), full,
+	       fits);
+	ir_store(lx->fn, fits, 8, p, 0, ir_bin(lx->fn, fits, IR_SUB, left,
+					       con(lx, sz)));
+	ir_jmp(fits, go);
+	lx->b = full;
+	count_drop(lx, DL_DROP_RINGBUF, lx->next);
+	lx->b = go;
+}
+
 static void reserve_record(lower_t *lx)
 {
 	dl_clause_t *c = lx->clause;
+
+	if (lx->hooks->fill)
+		fill_check(lx, c->recsize);
 	ir_ref_t a[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
 			  con(lx, c->recsize), con(lx, 0) };
 

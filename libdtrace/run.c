@@ -54,18 +54,43 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 }
 
 /*
- * The output buffer: -x bufsize, rounded up to a power of two as the ring
- * buffer requires.  When only dtrace-provider probes (BEGIN, END, ERROR)
- * write to it, each fires once and is read at once, so it need only hold
- * one record of every clause: a BEGIN one-liner maps a page, not 2 x 4 MiB
- * (the ring's pages are mapped twice, and count in our RSS).
+ * The output buffer.  Under switch, -x bufsize; under fill, bufsize for
+ * every CPU, so that what the CPUs may record before one fills always
+ * fits; under ring, the same but at least DT_RING_MINRING (the records
+ * are kept by the consumer: a small bufsize must not make the ring drop
+ * bursts).  Rounded up to a power of two as the ring buffer requires.
+ */
+#define DT_RING_MINRING (1u << 20)
+#define DT_RINGBUF_MAX (1ull << 31)	/* its size is a power of two in a
+					   u32 (max_entries) */
+
+uint64_t dt_ringbuf_want(const dtrace_hdl_t *dtp)
+{
+	uint64_t want = (uint64_t)dt_opt(dtp, DT_OPT_bufsize), sz;
+	int64_t policy = dt_opt(dtp, DT_OPT_bufpolicy);
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (policy != DT_BUFPOLICY_SWITCH)
+		want *= ncpus > 0 ? (uint64_t)ncpus : 1;
+	if (policy == DT_BUFPOLICY_RING && want < DT_RING_MINRING)
+		want = DT_RING_MINRING;
+	for (sz = (uint64_t)sysconf(_SC_PAGESIZE); sz < want; sz <<= 1)
+		;
+	return sz;
+}
+
+/*
+ * When only dtrace-provider probes (BEGIN, END, ERROR) write to it, each
+ * fires once and is read at once, so it need only hold one record of
+ * every clause: a BEGIN one-liner maps a page, not 2 x 4 MiB (the ring's
+ * pages are mapped twice, and count in our RSS).
  */
 static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 {
 	uint32_t sz = (uint32_t)sysconf(_SC_PAGESIZE);
-	int64_t want = dt_opt(dtp, DT_OPT_bufsize);
+	uint64_t want = dt_ringbuf_want(dtp);
 	bool only_dtrace = true;
-	int64_t once = 0;
+	uint64_t once = 0;
 
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
 		for (size_t i = 0; i < p->nprogs; i++)
@@ -74,9 +99,84 @@ static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 		once += dtp->clauses[i]->recsize + 8;	/* + ring header */
 	if (only_dtrace && once * 2 < want)
 		want = once * 2;
-	while (sz < want && sz < (1u << 30))
+	while (sz < want && sz < DT_RINGBUF_MAX)
 		sz <<= 1;
 	return sz;
+}
+
+/*
+ * The output ring buffer, with DTrace's -x bufresize: when the kernel
+ * cannot make a buffer of bufsize (too large for a ring buffer, or not
+ * enough memory), auto halves bufsize until it can (dtrace(1) then says
+ * "buffer size lowered to ..."), manual fails as DTrace does.
+ */
+static int create_ringbuf(dtrace_hdl_t *dtp)
+{
+	bool manual = dt_opt(dtp, DT_OPT_bufresize) == DT_BUFRESIZE_MANUAL;
+
+	for (;;) {
+		int64_t bufsize = dt_opt(dtp, DT_OPT_bufsize);
+		int fd = -1, err = ENOMEM;
+		if (dt_ringbuf_want(dtp) <= DT_RINGBUF_MAX) {
+			fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_output",
+					    0, 0, ringbuf_size(dtp), NULL);
+			err = errno;
+		}
+		if (fd >= 0) {
+			dt_keep_fd(dtp, fd);
+			dtp->mapfds[DL_MAP_RINGBUF] = fd;
+			return 0;
+		}
+		if (err != ENOMEM && err != E2BIG)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to "
+					    "create BPF map dt_output: %s",
+					    strerror(err));
+		if (manual || bufsize / 2 < 8)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s",
+					    strerror(ENOMEM));
+		dtp->opts[DT_OPT_bufsize].i = bufsize / 2 & ~(int64_t)7;
+		dtp->opts[DT_OPT_bufsize].set = true;
+	}
+}
+
+static bool map_used(const dtrace_hdl_t *dtp, int idx);
+
+/*
+ * -x bufpolicy=fill: what each CPU's buffer has left, bufsize less the
+ * room END's records need (END is not counted, so it always fits), as
+ * DTrace keeps; END needing more than bufsize is DTrace's error.
+ */
+static int create_bufleft(dtrace_hdl_t *dtp)
+{
+	uint64_t end = 0, size = (uint64_t)dt_opt(dtp, DT_OPT_bufsize);
+	uint32_t key = 0;
+
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++) {
+			dt_bpfprog_t *bp = &p->progs[i];
+			bool is_end = false;
+			for (size_t j = 0; j < bp->nprobes; j++)
+				is_end |= bp->probes[j]->id == DT_PROBE_END;
+			for (size_t j = 0; is_end && j < bp->nclauses; j++)
+				end += dt_hold_recsize(bp->clauses[j]->recsize);
+		}
+	if (end > size)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "END enablings "
+				    "exceed size of principal buffer");
+	if (!map_used(dtp, DL_MAP_BUFLEFT))
+		return 0;
+	if (map_create(dtp, DL_MAP_BUFLEFT, BPF_MAP_TYPE_PERCPU_ARRAY,
+		       "dt_bufleft", 8, 1, 0) < 0)
+		return -1;
+	uint64_t *left = calloc((size_t)dtp->ncpus, sizeof(uint64_t));
+	for (int i = 0; left != NULL && i < dtp->ncpus; i++)
+		left[i] = size - end;
+	int rc = left == NULL || bpf_map_update_elem(
+			dtp->mapfds[DL_MAP_BUFLEFT], &key, left, 0) < 0 ?
+		 dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to size the "
+			      "fill buffers: %s", strerror(errno)) : 0;
+	free(left);
+	return rc;
 }
 
 /* The names of every probe a program with several probes may read, in one
@@ -193,8 +293,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 	if (dtp->strtab.len)
 		memcpy(st, dtp->strtab.data, dtp->strtab.len);
 	dtp->ncpus = libbpf_num_possible_cpus();
-	int rc = map_create(dtp, DL_MAP_RINGBUF, BPF_MAP_TYPE_RINGBUF, "dt_output",
-			    0, ringbuf_size(dtp), 0);
+	int rc = create_ringbuf(dtp);
 	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
 			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
 	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,
@@ -202,6 +301,8 @@ static int create_maps(dtrace_hdl_t *dtp)
 			      (uint32_t)dtp->nprobes + 1 + probes_later(dtp), 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			      "dt_drops", 8, DL_DROP_NKINDS, 0);
+	if (dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL)
+		rc = rc ?: create_bufleft(dtp);
 	if (uses_vtime(dtp))
 		rc = rc ?: map_create(dtp, DL_MAP_VTIME, BPF_MAP_TYPE_LRU_HASH,
 				      "dt_vtime", sizeof(dl_vtime_t),
@@ -470,7 +571,7 @@ int dt_run_load(dtrace_hdl_t *dtp)
 	    (uses_vtime(dtp) && load_vtime(dtp, true) < 0))
 		return -1;
 	dtp->rb = ring_buffer__new(dtp->mapfds[DL_MAP_RINGBUF],
-				   dt_consume_record, dtp, NULL);
+				   dt_ring_record, dtp, NULL);
 	if (dtp->rb == NULL)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				    "failed to set up the output buffer: %s",
@@ -540,6 +641,9 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 		return DTRACE_WORK_ERROR;
 	}
 	dt_report_drops(dtp);
+	if (dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL &&
+	    dt_fill_full(dtp))
+		dtp->done = true;	/* a CPU's buffer filled */
 	return dtp->done ? DTRACE_WORK_DONE : DTRACE_WORK_OKAY;
 }
 
@@ -548,9 +652,15 @@ int dtrace_stop(dtrace_hdl_t *dtp)
 	if (dtp->stopped || dtp->rb == NULL)
 		return 0;
 	dtp->stopped = true;
-	/* what the probes produced before END, then END itself */
+	/* what the probes produced before END (under fill and ring, all
+	   they recorded: hold.c), then END itself */
 	ring_buffer__consume(dtp->rb);
 	dtp->done = false;
+	if (dt_opt(dtp, DT_OPT_bufpolicy) != DT_BUFPOLICY_SWITCH) {
+		dt_report_drops(dtp);
+		dt_hold_flush(dtp);
+		dtp->done = false;
+	}
 	if (dt_run_fire(dtp, DT_PROBE_END) < 0)
 		return -1;
 	ring_buffer__consume(dtp->rb);

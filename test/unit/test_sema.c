@@ -187,6 +187,45 @@ Test(codegen, vtimestamp)
 	free(ir);
 }
 
+/* -x bufpolicy=fill: a clause that writes a record first takes its size
+   (24 rounded to 8) from the CPU's DL_MAP_BUFLEFT; without fill, or
+   without a record, nothing of it. */
+static char *tsm_fill_ir(const char *src, bool fill)
+{
+	tsm_t t = tsm_sema(src);
+	dl_clause_t *cl = &t.clause;
+	dl_strtab_t st = { 0 };
+	dl_probeinfo_t pi = { "syscall", "vmlinux", "getppid", "entry" };
+	dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 4,
+				  .probe = &pi, .fill = fill };
+	bpf_code_t code;
+	char *ir = NULL;
+
+	cr_assert_eq(t.rc, 0, "%s: %s", src, t.cx->err.msg);
+	cr_assert_eq(dl_compile_program(t.cx, &cl, 1, &hooks, &st, "t", true,
+					&ir, &code), 0, "%s", t.cx->err.msg);
+	dl_ctx_destroy(t.cx);
+	return ir;
+}
+
+Test(codegen, fill_policy)
+{
+	char want[32];
+	char *ir = tsm_fill_ir("BEGIN { trace(arg0); }", true);
+
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_BUFLEFT);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	cr_expect(strstr(ir, "cugt 24") != NULL, "%s", ir);
+	cr_expect(strstr(ir, "sub") != NULL, "%s", ir);
+	free(ir);
+	ir = tsm_fill_ir("BEGIN { trace(arg0); }", false);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+	ir = tsm_fill_ir("BEGIN { x = arg0; }", true);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+}
+
 Test(codegen, vtime_program)
 {
 	dl_ctx_t *cx = dl_ctx_create(&tsm_macros);
