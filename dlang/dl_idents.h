@@ -90,7 +90,7 @@ DL_FUNC(stop, DL_FK_DACT, 0, 0, 1)
 DL_FUNC(freopen, DL_FK_DACT, 1, -1, 1)
 DL_FUNC(copyout, DL_FK_DACT, 3, 3, 0)
 DL_FUNC(copyoutstr, DL_FK_DACT, 3, 3, 0)
-DL_FUNC(chill, DL_FK_DACT, 1, 1, 0)
+DL_FUNC(chill, DL_FK_DACT, 1, 1, 1)
 DL_FUNC(breakpoint, DL_FK_DACT, 0, 0, 0)
 DL_FUNC(panic, DL_FK_DACT, 0, 0, 0)
 /* subroutines */

@@ -2775,6 +2775,60 @@ static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
 	record_mem_at(lx, off, size, lower_expr(lx, n).v);
 }
 
+/*
+ * chill(ns): spin in the probe for ns nanoseconds, within DTrace's budget
+ * of DL_CHILL_MAX ns per DL_CHILL_INTERVAL per CPU (dl_chill_t in
+ * DL_MAP_CHILL); asking for more (or a negative time) is DTrace's
+ * "illegal operation" fault and no spin.  The spin is bpf_loop() calls
+ * of the callback that stops at the deadline (emit.c's DL_CB_SPIN): each
+ * runs at most 2^23 iterations of a bpf_ktime_get_ns() call, so
+ * DL_CHILL_CALLS of them cover DL_CHILL_MAX at 3 ns an iteration.
+ */
+#define DL_CHILL_LOOPS (1 << 23)
+#define DL_CHILL_CALLS 20
+static void lower_chill(lower_t *lx, ir_ref_t ns)
+{
+	int32_t slot = stack_alloc(lx, 8);
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, 0));
+	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_CHILL), key };
+	ir_ref_t p = call(lx, 1, 2, la);	/* map_lookup_elem */
+	ir_blk_t *have = new_blk(lx), *done = new_blk(lx);
+	ir_jnz(lx->b, p, have, done);
+	lx->b = have;
+	ir_ref_t now = call(lx, 5, 0, NULL);	/* ktime_get_ns */
+	ir_ref_t mark = ir_load(lx->fn, lx->b, 8, p,
+				offsetof(dl_chill_t, mark));
+	ir_blk_t *fresh = new_blk(lx), *in = new_blk(lx);
+	ir_jnz(lx->b, bin(lx, IR_CUGT, bin(lx, IR_SUB, now, mark),
+			  con(lx, DL_CHILL_INTERVAL)), fresh, in);
+	ir_store(lx->fn, fresh, 8, p, offsetof(dl_chill_t, mark), now);
+	ir_store(lx->fn, fresh, 8, p, offsetof(dl_chill_t, chilled),
+		 con(lx, 0));
+	ir_jmp(fresh, in);
+	lx->b = in;
+	ir_ref_t was = ir_load(lx->fn, lx->b, 8, p,
+			       offsetof(dl_chill_t, chilled));
+	ir_ref_t sum = bin(lx, IR_ADD, was, ns);
+	fault_if(lx, bin(lx, IR_OR, bin(lx, IR_CUGT, sum,
+					con(lx, (int64_t)DL_CHILL_MAX)),
+			 bin(lx, IR_CULT, sum, was)), DL_FLT_ILLOP);
+	ir_store(lx->fn, lx->b, 8, p, offsetof(dl_chill_t, chilled), sum);
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot,
+		 bin(lx, IR_ADD, now, ns));	/* the deadline */
+	for (int i = 0; i < DL_CHILL_CALLS; i++) {
+		ir_ref_t cb = ir_tmp(lx->fn);
+		ir_emit(lx->fn, lx->b, IR_LDFN, cb, IR_NONE, IR_NONE)->off = 0;
+		ir_ref_t a[4] = { con(lx, DL_CHILL_LOOPS), cb,
+				  bin(lx, IR_ADD, ir_reg(IR_FP),
+				      con(lx, slot)), con(lx, 0) };
+		call(lx, 181, 4, a);		/* loop */
+	}
+	ir_jmp(lx->b, done);
+	lx->b = done;
+}
+
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
 {
 	const dl_action_t *a = call_node->sema;
@@ -2783,6 +2837,10 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	lx->action++;
 	if (a->kind == DL_ACT_STACK) {
 		lower_stack_action(lx, call_node, &a->fields[0]);
+		return;
+	}
+	if (a->kind == DL_ACT_CHILL) {
+		lower_chill(lx, lower_expr(lx, arg).v);
 		return;
 	}
 	if (a->kind == DL_ACT_RAISE) {	/* raise(sig), stop() */

@@ -2094,18 +2094,19 @@ static void sema_spec_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 }
 
 /* raise(sig) and stop() (SIGSTOP): a signal to the current process, sent
-   by the probe itself (bpf_send_signal). */
-static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
+   by the probe itself (bpf_send_signal); chill(ns): the probe spins. */
+static void sema_raise(sema_t *sx, dl_node_t *call, bool stop,
+		       dl_actkind_t kind)
 {
 	if (!stop) {
 		sema_expr(sx, call->args);
 		if (!dl_type_is_int(call->args->type))
 			dl_error(sx->cx, call->args->loc, D_PROTO_ARG,
-				 "raise( ) argument #1 is incompatible with "
+				 "%s( ) argument #1 is incompatible with "
 				 "prototype:\n\tprototype: int\n\t argument: "
-				 "%s", call->args->type->name);
+				 "%s", call->name, call->args->type->name);
 	}
-	call->sema = new_action(sx, DL_ACT_RAISE, call, 0);
+	call->sema = new_action(sx, kind, call, 0);
 }
 
 /* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
@@ -2259,7 +2260,10 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		sema_printf(sx, call, DL_ACT_SYSTEM);
 		return;
 	case DL_FN_raise: case DL_FN_stop:
-		sema_raise(sx, call, f == DL_FN_stop);
+		sema_raise(sx, call, f == DL_FN_stop, DL_ACT_RAISE);
+		return;
+	case DL_FN_chill:
+		sema_raise(sx, call, false, DL_ACT_CHILL);
 		return;
 	case DL_FN_exit:
 		sema_exit(sx, call);

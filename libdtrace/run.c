@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
@@ -347,6 +348,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
 				      DL_SCRATCH_SIZE, 1, 0);
+	if (map_used(dtp, DL_MAP_CHILL))
+		rc = rc ?: map_create(dtp, DL_MAP_CHILL,
+				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_chill",
+				      sizeof(dl_chill_t), 1, 0);
 	if (map_used(dtp, DL_MAP_STRTOK))	/* { u64 position; string } */
 		rc = rc ?: map_create(dtp, DL_MAP_STRTOK,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_strtok",
@@ -438,6 +443,48 @@ void dt_verifier_where(const dt_bpfprog_t *bp, int insn, char *buf,
 			 insn, bp->code.ninsns);
 }
 
+/*
+ * A program with a callback (chill()'s, for bpf_loop: emit.c) is two
+ * functions, which the kernel wants described: a BTF of two FUNCs (the
+ * program, global; the callback, static, long (u64, void *)) and their
+ * func_info.  Returns the BTF's fd (kept by the handle), or -1 with the
+ * error set.
+ */
+static int func_btf(dtrace_hdl_t *dtp, const bpf_code_t *code,
+		    struct bpf_func_info fi[2])
+{
+	struct btf *btf = btf__new_empty();
+	int fd = -1;
+
+	if (btf != NULL) {
+		int u64 = btf__add_int(btf, "u64", 8, 0);
+		int lng = btf__add_int(btf, "long", 8, BTF_INT_SIGNED);
+		int ptr = btf__add_ptr(btf, 0);
+		int mainp = btf__add_func_proto(btf, lng);
+		btf__add_func_param(btf, "ctx", ptr);
+		int cbp = btf__add_func_proto(btf, lng);
+		btf__add_func_param(btf, "index", u64);
+		btf__add_func_param(btf, "ctx", ptr);
+		int mainf = btf__add_func(btf, "dt_prog", BTF_FUNC_GLOBAL,
+					  mainp);
+		int cbf = btf__add_func(btf, "dt_spin", BTF_FUNC_STATIC, cbp);
+		uint32_t size;
+		const void *raw = cbf > 0 && mainf > 0 ?
+				  btf__raw_data(btf, &size) : NULL;
+		fd = raw == NULL ? -1 : bpf_btf_load(raw, size, NULL);
+		fi[0] = (struct bpf_func_info){ 0, (uint32_t)mainf };
+		fi[1] = (struct bpf_func_info){ (uint32_t)code->cbstart,
+						(uint32_t)cbf };
+		btf__free(btf);
+	}
+	if (fd < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to load "
+				    "the BTF of chill()'s callback: %s",
+				    strerror(errno));
+	dt_keep_fd(dtp, fd);
+	return fd;
+}
+
 static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
 	struct bpf_insn *insns = bp->code.insns;
@@ -457,9 +504,19 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
 			dtp->mapfds[r->mapidx];
 	}
+	struct bpf_func_info fi[2];
+	int btf_fd = bp->code.cbstart == 0 ? 0 : func_btf(dtp, &bp->code, fi);
+	if (btf_fd < 0)
+		return -1;
 	LIBBPF_OPTS(bpf_prog_load_opts, lo,
 		    .expected_attach_type = bp->attach_type,
 		    .attach_btf_id = bp->attach_btf_id);
+	if (btf_fd > 0) {
+		lo.prog_btf_fd = (uint32_t)btf_fd;
+		lo.func_info = fi;
+		lo.func_info_cnt = 2;
+		lo.func_info_rec_size = sizeof(fi[0]);
+	}
 	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &lo);
 	if (bp->fd >= 0) {
@@ -471,7 +528,10 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
 		    .log_size = (uint32_t)logsz, .log_level = 1,
 		    .expected_attach_type = bp->attach_type,
-		    .attach_btf_id = bp->attach_btf_id);
+		    .attach_btf_id = bp->attach_btf_id,
+		    .prog_btf_fd = lo.prog_btf_fd, .func_info = lo.func_info,
+		    .func_info_cnt = lo.func_info_cnt,
+		    .func_info_rec_size = lo.func_info_rec_size);
 	int err = errno;
 	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);
