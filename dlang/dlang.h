@@ -327,6 +327,8 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
 
 /* printa()'s format, checked against the keys of a->aggs[0]; a->pfmt. */
 void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a);
+/* Is n a stack() or ustack() call, which printf records for %k? */
+bool dl_is_stack_arg(const dl_node_t *n);
 
 /* ---- sema_sym.c: backquoted kernel symbols ----------------------------- */
 
@@ -851,6 +853,8 @@ typedef enum {
 	DL_ACT_SYSTEM,		/* system(fmt, ...): as printf, then run */
 	DL_ACT_RAISE,		/* raise(sig), stop(): done by the probe */
 	DL_ACT_CHILL,		/* chill(ns): done by the probe (lower.c) */
+	DL_ACT_COPYOUT,		/* copyout(buf, addr, n), copyoutstr(s, addr,
+				   maxlen): done by the probe */
 	DL_ACT_STACK,	/* stack(), ustack(), sym() ... uaddr(): fields[0]
 			   of kind DL_F_STACK ... DL_F_USYM */
 	DL_ACT_TRACEMEM,	/* tracemem(addr, size[, dsize]): fields[0] the

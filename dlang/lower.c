@@ -2747,6 +2747,11 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 
 static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 {
+	if (f->kind == DL_F_STACK || f->kind == DL_F_USTACK) {	/* %k */
+		stack_store(lx, f->kind, f->size, lx->rec, (int32_t)f->off,
+			    IR_NONE);
+		return;
+	}
 	val_t v = lower_expr(lx, n);
 
 	if (f->kind == DL_F_STRING) {
@@ -2829,6 +2834,57 @@ static void lower_chill(lower_t *lx, ir_ref_t ns)
 	lx->b = done;
 }
 
+/*
+ * copyout(buf, addr, nbytes): nbytes of the clause's scratch space at buf
+ * (alloca(), copyin(): anything else is the invalid address fault, as in
+ * DTrace) written to the current process at addr by
+ * bpf_probe_write_user; copyoutstr(str, addr, maxlen): str and its NUL,
+ * at most maxlen bytes.  An address the kernel cannot write is the
+ * invalid address fault.  The helper wants a length the verifier sees
+ * in 1 .. the buffer: ((n - 1) & (P - 1)) + 1, P the buffer's power of
+ * 2, after n == 0 has skipped it all.
+ */
+static void write_user(lower_t *lx, ir_ref_t addr, ir_ref_t src,
+		       ir_ref_t n, uint32_t P)
+{
+	ir_blk_t *go = new_blk(lx), *done = new_blk(lx);
+
+	ir_jnz(lx->b, n, go, done);
+	lx->b = go;
+	ir_ref_t len = bin(lx, IR_ADD, bin(lx, IR_AND, bin(lx, IR_SUB, n,
+							   con(lx, 1)),
+					   con(lx, P - 1)), con(lx, 1));
+	ir_ref_t a[3] = { addr, src, len };
+	ir_ref_t r = call(lx, 36, 3, a);	/* probe_write_user */
+	fault_if_val(lx, bin(lx, IR_CNE, r, con(lx, 0)), DL_FLT_BADADDR,
+		     addr);
+	ir_jmp(lx->b, done);
+	lx->b = done;
+}
+
+static void lower_copyout(lower_t *lx, const dl_node_t *call_node)
+{
+	const dl_node_t *arg = call_node->args;
+	val_t src = lower_expr(lx, arg);
+	ir_ref_t addr = lower_expr(lx, arg->next).v;
+	ir_ref_t n = lower_expr(lx, arg->next->next).v;
+
+	if (strcmp(call_node->name, "copyout") == 0) {
+		uint32_t S;
+		(void)alloc_cell(lx, call_node, &S);
+		sspace_t sp = scratch_dest(lx, call_node, src.v, n);
+		write_user(lx, addr, sp.w, n, 2 * S);
+		return;
+	}
+	uint32_t size = pow2(src.size < lx->cx->strsize ? src.size :
+			     lx->cx->strsize);
+	ir_ref_t dst = scratch_alloc(lx, call_node, size);
+	ir_ref_t len = bin(lx, IR_ADD, str_len(lx, call_node, src, dst, size),
+			   con(lx, 1));	/* 1 .. size, with its NUL */
+	set_if(lx, bin(lx, IR_CULT, n, len), len, n);
+	write_user(lx, addr, dst, len, size);
+}
+
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
 {
 	const dl_action_t *a = call_node->sema;
@@ -2837,6 +2893,10 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	lx->action++;
 	if (a->kind == DL_ACT_STACK) {
 		lower_stack_action(lx, call_node, &a->fields[0]);
+		return;
+	}
+	if (a->kind == DL_ACT_COPYOUT) {
+		lower_copyout(lx, call_node);
 		return;
 	}
 	if (a->kind == DL_ACT_CHILL) {

@@ -454,3 +454,50 @@ Test(self, errors)
 	tsm_prog_error("BEGIN { self->x = 1; self->x = \"a\"; }",
 		       D_OP_INCOMPAT, 22, NULL);
 }
+
+/* printf's %k records its stack() argument in place (8-aligned, the
+   frames plus the ones skipped); a stack goes with %k only. */
+Test(printf, k_of_a_stack)
+{
+	tsm_t t = tsm_sema("BEGIN { printf(\"%d%k\", 1, stack(5)); }");
+
+	cr_assert_eq(t.rc, 0, "%s", t.cx->err.msg);
+	const dl_action_t *a = &t.clause.acts[0];
+	cr_assert_eq(a->nfields, 2);
+	cr_expect_eq(a->fields[1].kind, DL_F_STACK);
+	cr_expect_eq(a->fields[1].off % 8, 0);
+	cr_expect_eq(a->fields[1].size, (5 + DL_STACK_EXTRA) * 8);
+	cr_expect_eq(t.clause.recsize, a->fields[1].off + a->fields[1].size);
+	dl_ctx_destroy(t.cx);
+	t = tsm_sema("BEGIN { printf(\"%k\", ustack(2)); }");
+	cr_expect_eq(t.rc, 0, "%s", t.cx->err.msg);
+	cr_expect_eq(t.clause.acts[0].fields[0].kind, DL_F_USTACK);
+	dl_ctx_destroy(t.cx);
+	tsm_expect_error("BEGIN { printf(\"%d\", stack()); }",
+			 D_PRINTF_ARG_TYPE, 1, 22);
+	tsm_expect_error("BEGIN { printf(\"%k\", 1); }", D_PRINTF_ARG_TYPE,
+			 1, 22);
+	tsm_expect_error("BEGIN { trace(stack()); }", D_ACT_SPEC, 1, 15);
+}
+
+/* printa's %a of a func()/sym() key, %A of a ufunc() key; %s of either
+   is DTrace's type error. */
+Test(printf, printa_symbol_keys)
+{
+	const char *const ok[] = {
+		"BEGIN { @[func(0)] = count(); printa(\"%a %@d\", @); }",
+		"BEGIN { @[sym(0), 1] = count(); printa(\"%-20a %d\", @); }",
+		"BEGIN { @[ufunc(0)] = count(); printa(\"%A\", @); }",
+		"BEGIN { @[func(0)] = count(); printa(\"%p\", @); }",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		tsm_t t = tsm_sema(ok[i]);
+		cr_expect_eq(t.rc, 0, "%s: %s", ok[i], t.cx->err.msg);
+		dl_ctx_destroy(t.cx);
+	}
+	tsm_expect_error("BEGIN { @[func(0)] = count(); printa(\"%s\", @); }",
+			 D_PRINTF_ARG_TYPE, 1, 31);
+	tsm_expect_error("BEGIN { @[ufunc(0)] = count(); printa(\"%d\", @); }",
+			 D_UNSUPPORTED, 1, 39);
+}
