@@ -255,6 +255,7 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 		dt_agg_normalize(dtp, a->aggs[0], 1);
 		return;
 	case DL_ACT_SPECULATE: case DL_ACT_RAISE: case DL_ACT_CHILL:
+	case DL_ACT_COPYOUT:
 		return;
 	case DL_ACT_SYSTEM:
 		run_system(dtp, a, rec, size);

@@ -244,6 +244,10 @@ typedef struct dt_features {
 	   the kernel cannot (dt_features_btf_id) */
 	bool sys_btf_probed;
 	uint32_t sys_btf[2];	/* [0] sys_enter, [1] sys_exit */
+	/* bpf_probe_write_user (copyout()), probed only when a program
+	   calls it (dt_features_write_user) */
+	bool write_user_probed;
+	bool write_user;
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
@@ -255,6 +259,9 @@ void dt_features_kfunc(dtrace_hdl_t *dtp);
 /* The id of a vmlinux BTF type of that name and kind (BTF_KIND_*), looked
    up by the kernel itself; 0 if none or the kernel cannot say. */
 uint32_t dt_features_btf_id(const char *name, int kind);
+/* May BPF programs write user memory (bpf_probe_write_user)?  0 if so,
+   else -1 with the handle's error saying why not (lockdown). */
+int dt_features_write_user(dtrace_hdl_t *dtp);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 

@@ -494,6 +494,12 @@ static int load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 
 	if (bp->ops->prepare != NULL && bp->ops->prepare(dtp, bp) < 0)
 		return -1;
+	for (size_t i = 0; i < bp->code.ninsns; i++)	/* copyout() */
+		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
+		    insns[i].src_reg == 0 &&
+		    insns[i].imm == BPF_FUNC_probe_write_user &&
+		    dt_features_write_user(dtp) < 0)
+			return -1;
 	for (size_t i = 0; i < bp->code.nrelocs; i++) {
 		bpf_reloc_t *r = &bp->code.relocs[i];
 		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
