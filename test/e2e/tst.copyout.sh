@@ -5,7 +5,7 @@
 # bad address is DTrace's invalid address fault.  A kernel in lockdown
 # refuses BPF programs this helper: there dtrace says so and the test is
 # skipped (our 6.18 machines; check-kernel's 6.1 runs it).
-if ! out=$($DTRACE -wqn 'BEGIN { copyoutstr("x", 0, 1); exit(0); }' 2>&1); then
+if ! out=$($DTRACE -wqn 'BEGIN { copyoutstr("x", 0, 1); } BEGIN { exit(0); }' 2>&1); then
 	case "$out" in
 	*"copyout( ) and copyoutstr( ) are not available"*)
 		echo "needs a kernel that lets BPF write user memory (not in lockdown)"
@@ -14,10 +14,14 @@ if ! out=$($DTRACE -wqn 'BEGIN { copyoutstr("x", 0, 1); exit(0); }' 2>&1); then
 	echo "$out"; exit 1
 fi
 w='syscall::write:entry /pid == $target && (int)arg0 == -1/'
-dt() { "$DTRACE" "$@" 2>&1 | sed 's/ at BPF pc [0-9]*$/ at BPF pc N/'; return "${PIPESTATUS[0]}"; }
+dt() {
+	"$DTRACE" "$@" 2>&1 | sed -e 's/ at BPF pc [0-9]*$/ at BPF pc N/' \
+	    -e 's/(0x[0-9a-f]*)/(ADDR)/' -e 's/probe ID [0-9]* (ID [0-9]*:/probe ID N (ID M:/'
+	return "${PIPESTATUS[0]}"
+}
 dt -wqn "$w"' { copyoutstr("XYZ", arg1, 8); }' -c "$TRIGGERS/outtrig"
 dt -wqn "$w"' { copyoutstr("XYZ", arg1 + 8, 2); }' -c "$TRIGGERS/outtrig"
 dt -wqn "$w"' { this->p = copyin(arg1, 8); copyout(this->p, arg1 + 8, 6); }' -c "$TRIGGERS/outtrig"
-dt -wqn "$w"' { copyout(arg1, arg1 + 8, 6); }' -c "$TRIGGERS/outtrig" | sed 's/(0x[0-9a-f]*)/(ADDR)/'
+dt -wqn "$w"' { copyout(arg1, arg1 + 8, 6); }' -c "$TRIGGERS/outtrig"
 dt -wqn "$w"' { copyoutstr("XYZ", 16, 4); }' -c "$TRIGGERS/outtrig"
 echo "status $?"
