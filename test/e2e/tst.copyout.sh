@@ -14,10 +14,13 @@ if ! out=$($DTRACE -wqn 'BEGIN { copyoutstr("x", 0, 1); } BEGIN { exit(0); }' 2>
 	echo "$out"; exit 1
 fi
 w='syscall::write:entry /pid == $target && (int)arg0 == -1/'
-dt() {
-	"$DTRACE" "$@" 2>&1 | sed -e 's/ at BPF pc [0-9]*$/ at BPF pc N/' \
-	    -e 's/(0x[0-9a-f]*)/(ADDR)/' -e 's/probe ID [0-9]* (ID [0-9]*:/probe ID N (ID M:/'
-	return "${PIPESTATUS[0]}"
+dt() {	# the target's line, then dtrace's messages
+	"$DTRACE" "$@" 2>/tmp/copyout.$$ | grep -v '^$'
+	local st=${PIPESTATUS[0]}
+	sed -e 's/ at BPF pc [0-9]*$/ at BPF pc N/' -e 's/(0x[0-9a-f]*)/(ADDR)/' \
+	    -e 's/probe ID [0-9]* (ID [0-9]*:/probe ID N (ID M:/' /tmp/copyout.$$
+	rm -f /tmp/copyout.$$
+	return "$st"
 }
 dt -wqn "$w"' { copyoutstr("XYZ", arg1, 8); }' -c "$TRIGGERS/outtrig"
 dt -wqn "$w"' { copyoutstr("XYZ", arg1 + 8, 2); }' -c "$TRIGGERS/outtrig"
