@@ -20,3 +20,4 @@ $DTRACE -qn 'syscall::getppid:entry /pid == $target/
 END { printa("%A|%@d\n", @f); printa("%-20A|\n", @f); }' -c "$TRIGGERS/stacktrig 2"
 echo "status $?"
 $DTRACE -qn 'BEGIN { @[func(0)] = count(); printa("%s\n", @); }'
+echo "status $?"

@@ -17,4 +17,6 @@ a=$(sed -n '1,/^B$/p' /tmp/pk.$$); b=$(sed -n '/^B$/,$p' /tmp/pk.$$ | sed 1d)
 grep -v '^              vmlinux`[A-Za-z_0-9.]*+0x[0-9a-f]*$' /tmp/pk.$$
 rm -f /tmp/pk.$$
 $DTRACE -qn 'BEGIN { printf("%d\n", stack()); }'
+echo "status $?"
 $DTRACE -qn 'BEGIN { printf("%k\n", 1); }'
+echo "status $?"
