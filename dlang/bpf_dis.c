@@ -137,6 +137,9 @@ static void dis_ld(dis_t *d, const struct bpf_insn *i)
 		else if (i->src_reg == BPF_PSEUDO_MAP_FD)
 			dis_put(d, "r%d = map[id:%u]", i->dst_reg,
 				(unsigned)(uint32_t)i->imm);
+		else if (i->src_reg == BPF_PSEUDO_FUNC)
+			dis_put(d, "r%d = func[%zu]", i->dst_reg,
+				d->pc + 1 + (size_t)(long)i->imm);
 		else if (i->src_reg == BPF_PSEUDO_MAP_VALUE)
 			dis_put(d, "r%d = map[id:%u][0]+%u", i->dst_reg,
 				(unsigned)(uint32_t)i->imm, (unsigned)hi);

@@ -331,6 +331,8 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a,
 
 /* printa()'s format, checked against the keys of a->aggs[0]; a->pfmt. */
 void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, struct dl_action *a);
+/* Is n a stack() or ustack() call, which printf records for %k? */
+bool dl_is_stack_arg(const dl_node_t *n);
 
 /* ---- sema_sym.c: backquoted kernel symbols ----------------------------- */
 
@@ -671,10 +673,23 @@ enum {
 				   pushes it back once committed/discarded */
 	DL_MAP_STRTOK,		/* per-CPU: strtok()'s string and position
 				   (lower.c), made only when used */
+	DL_MAP_BUFLEFT,		/* per-CPU: u64 bytes left in the CPU's
+				   principal buffer under -x bufpolicy=fill
+				   (lower.c counts, hold.c explains) */
+	DL_MAP_CHILL,		/* per-CPU: dl_chill_t, made only when a
+				   clause calls chill() */
 	DL_MAP_PROG,		/* the program's own map, made by its provider
 				   (e.g. syscall number -> probe id) */
 	DL_NMAPS
 };
+/* chill()'s budget per CPU, DTrace's: at most DL_CHILL_MAX ns of chill
+   in DL_CHILL_INTERVAL ns (dtrace_chill_max, dtrace_chill_interval). */
+typedef struct dl_chill {
+	uint64_t mark;		/* when the current interval began */
+	uint64_t chilled;	/* ns chilled in it */
+} dl_chill_t;
+#define DL_CHILL_MAX 500000000ull
+#define DL_CHILL_INTERVAL 1000000000ull
 #define DL_SCRATCH_SIZE 32768	/* a program's string temporaries */
 #define DL_SCRATCHSIZE 256	/* -x scratchsize's default, DTrace's */
 #define DL_SCRATCHSIZE_MAX 2048	/* ... and our limit: its area takes
@@ -747,6 +762,10 @@ typedef struct dl_lowerhooks {
 	uint64_t wakeup_at;	/* bytes in the output buffer at which a
 				   record wakes the consumer; 0: never (the
 				   consumer reads after every firing) */
+	bool fill;		/* -x bufpolicy=fill: a record is written
+				   only if its size rounded up to 8 is left
+				   in the CPU's DL_MAP_BUFLEFT, and counts
+				   there; else it is a drop */
 } dl_lowerhooks_t;
 
 /* The enabled probe id of a clause on a probe: unique, and 1 for the first
@@ -849,6 +868,9 @@ typedef enum {
 	DL_ACT_SETOPT,		/* setopt(name[, value]): fmt, optval */
 	DL_ACT_SYSTEM,		/* system(fmt, ...): as printf, then run */
 	DL_ACT_RAISE,		/* raise(sig), stop(): done by the probe */
+	DL_ACT_CHILL,		/* chill(ns): done by the probe (lower.c) */
+	DL_ACT_COPYOUT,		/* copyout(buf, addr, n), copyoutstr(s, addr,
+				   maxlen): done by the probe */
 	DL_ACT_STACK,	/* stack(), ustack(), sym() ... uaddr(): fields[0]
 			   of kind DL_F_STACK ... DL_F_USYM */
 	DL_ACT_TRACEMEM,	/* tracemem(addr, size[, dsize]): fields[0] the

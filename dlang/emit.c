@@ -16,7 +16,9 @@
  *
  * Each LDMAP becomes an ld_imm64 with src_reg BPF_PSEUDO_MAP_FD and the map
  * index in imm, plus a bpf_reloc_t: the loader replaces imm with the map's
- * fd.  Instruction encodings come from one table indexed by IR opcode.
+ * fd.  An LDFN (the address of a callback, for bpf_loop) becomes an
+ * ld_imm64 with src_reg BPF_PSEUDO_FUNC and the distance to the callback,
+ * a fixed subprogram appended after the program (em_callbacks) when used.  Instruction encodings come from one table indexed by IR opcode.
  * Each instruction is also given its block's clause (out->clause), so that
  * the loader can name the D clause where the verifier gave up.
  *
@@ -40,6 +42,8 @@ typedef struct emitter {
 	size_t *jpc;		/* per block: index of its terminator */
 	const ir_blk_t *cur;	/* the block being written */
 	long toofar;		/* a jump that does not fit 16 bits, or 0 */
+	size_t *fnpc;		/* where the LDFNs are */
+	size_t nfn;
 } emitter_t;
 
 typedef void (*emit_fn_t)(emitter_t *e, const ir_ins_t *in, uint8_t code);
@@ -117,6 +121,34 @@ static void em_ldmap(emitter_t *e, const ir_ins_t *in, uint8_t code)
 	em_ld64(e, em_reg(in->to), BPF_PSEUDO_MAP_FD, (uint32_t)in->off);
 }
 
+static void em_ldfn(emitter_t *e, const ir_ins_t *in, uint8_t code)
+{
+	e->fnpc[e->nfn++] = e->pc;	/* the distance comes later */
+	em_ld64(e, em_reg(in->to), BPF_PSEUDO_FUNC, 0);
+}
+
+/*
+ * The callbacks, after the program.  DL_CB_SPIN, a bpf_loop callback
+ * (index in r1, context in r2): stop (return 1) once bpf_ktime_get_ns()
+ * reaches the u64 deadline the context points to, else go on (0).
+ */
+#define EM_CB_SPIN_LEN 8
+static void em_callbacks(emitter_t *e)
+{
+	size_t start = e->pc;
+
+	em_put(e, BPF_ALU64 | BPF_MOV | BPF_X, 6, 2, 0, 0);	/* r6 = r2 */
+	em_put(e, BPF_JMP | BPF_CALL, 0, 0, 0, 5);	/* ktime_get_ns */
+	em_put(e, BPF_LDX | BPF_MEM | BPF_DW, 1, 6, 0, 0);
+	em_put(e, BPF_JMP | BPF_JGE | BPF_X, 0, 1, 2, 0);
+	em_put(e, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+	em_put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	em_put(e, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
+	em_put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (size_t i = 0; i < e->nfn; i++)
+		e->insns[e->fnpc[i]].imm = (int32_t)(start - e->fnpc[i] - 1);
+}
+
 static void em_load(emitter_t *e, const ir_ins_t *in, uint8_t code)
 {
 	em_put(e, BPF_LDX | BPF_MEM | code, em_reg(in->to), em_reg(in->a[0]),
@@ -169,6 +201,7 @@ static const struct {
 	[IR_COPY] = { em_alu, BPF_MOV, 1 },
 	[IR_LDI64] = { em_ldi64, 0, 2 },
 	[IR_LDMAP] = { em_ldmap, 0, 2 },
+	[IR_LDFN] = { em_ldfn, 0, 2 },
 	[IR_ADD] = { em_alu, BPF_ADD, 1 }, [IR_SUB] = { em_alu, BPF_SUB, 1 },
 	[IR_MUL] = { em_alu, BPF_MUL, 1 }, [IR_UDIV] = { em_alu, BPF_DIV, 1 },
 	[IR_UREM] = { em_alu, BPF_MOD, 1 }, [IR_AND] = { em_alu, BPF_AND, 1 },
@@ -288,7 +321,7 @@ static void em_jump(emitter_t *e, const ir_blk_t *b)
 int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 {
 	emitter_t e = { .fn = fn };
-	size_t total = 0, nmaps = 0;
+	size_t total = 0, nmaps = 0, nfn = 0;
 
 	e.start = dl_alloc(a, (fn->nblks + 1) * sizeof(*e.start));
 	e.jpc = dl_alloc(a, (fn->nblks + 1) * sizeof(*e.jpc));
@@ -304,10 +337,14 @@ int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 			}
 			total += emit_tab[b->ins[k].op].slots;
 			nmaps += b->ins[k].op == IR_LDMAP;
+			nfn += b->ins[k].op == IR_LDFN;
 		}
 		e.jpc[i] = total;
 		total += em_jump_size(fn, b);
 	}
+	size_t body = total;
+	total += nfn > 0 ? EM_CB_SPIN_LEN : 0;
+	e.fnpc = dl_alloc(a, (nfn + 1) * sizeof(*e.fnpc));
 	e.insns = dl_alloc(a, (total + 1) * sizeof(*e.insns));
 	e.relocs = dl_alloc(a, (nmaps + 1) * sizeof(*e.relocs));
 	out->clause = dl_alloc(a, (total + 1) * sizeof(*out->clause));
@@ -322,10 +359,15 @@ int bpf_emit(const ir_func_t *fn, dl_arena_t *a, bpf_code_t *out)
 		for (size_t pc = e.start[i]; pc < e.pc; pc++)
 			out->clause[pc] = b->clause;
 	}
+	if (nfn > 0)
+		em_callbacks(&e);
+	for (size_t pc = body; pc < e.pc; pc++)
+		out->clause[pc] = 0;
 	out->insns = e.insns;
 	out->ninsns = e.pc;
 	out->relocs = e.relocs;
 	out->nrelocs = e.nrelocs;
 	out->toofar = e.toofar;
+	out->cbstart = nfn > 0 ? body : 0;
 	return e.toofar != 0 ? -1 : 0;
 }

@@ -326,6 +326,9 @@ typedef struct bpf_code {
 	int32_t *clause;	/* per instruction: its block's clause, so a
 				   verifier rejection names the D clause */
 	long toofar;		/* a jump past 16-bit offsets, or 0 */
+	size_t cbstart;		/* where the callbacks begin (a subprogram,
+				   which the kernel wants described in BTF
+				   func_info), or 0: none */
 } bpf_code_t;
 
 /* Emit an allocated function (stage IR_STAGE_ALLOCATED); -1 if a jump

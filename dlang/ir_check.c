@@ -44,6 +44,7 @@ typedef struct ir_checker {
 /* Which opcodes survive instruction selection. */
 static const bool ir_selected_ok[IR_NOPS] = {
 	[IR_COPY] = true, [IR_LDI64] = true, [IR_LDMAP] = true,
+	[IR_LDFN] = true,
 	[IR_ADD] = true, [IR_SUB] = true, [IR_MUL] = true, [IR_UDIV] = true,
 	[IR_UREM] = true, [IR_AND] = true, [IR_OR] = true, [IR_XOR] = true,
 	[IR_SHL] = true, [IR_SHR] = true, [IR_SAR] = true, [IR_NEG] = true,

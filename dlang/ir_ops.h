@@ -10,6 +10,7 @@
 IR_OP(COPY,  "copy",  1, IRF_DEF)
 IR_OP(LDI64, "ldi64", 1, IRF_DEF)		/* to = 64-bit constant a0 */
 IR_OP(LDMAP, "ldmap", 0, IRF_DEF)		/* to = &map[off] (LD_IMM64) */
+IR_OP(LDFN,  "ldfn",  0, IRF_DEF)		/* to = &callback off (emit.c) */
 /* arithmetic and logic */
 IR_OP(ADD,   "add",   2, IRF_DEF | IRF_BIN | IRF_COMM)
 IR_OP(SUB,   "sub",   2, IRF_DEF | IRF_BIN)

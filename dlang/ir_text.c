@@ -80,7 +80,8 @@ static void ir_fmt_ins(char *buf, size_t sz, const ir_func_t *fn,
 		len += (size_t)snprintf(buf + len, sz - len, ", %d", in->off);
 		if (oi->flags & IRF_STORE)
 			ir_fmt_arg(buf, sz, &len, false, fn, in->a[1]);
-	} else if (in->op == IR_LDMAP || in->op == IR_CALL) {
+	} else if (in->op == IR_LDMAP || in->op == IR_LDFN ||
+		   in->op == IR_CALL) {
 		snprintf(buf + len, sz - len, " %d", in->off);
 	} else {
 		for (int i = 0; i < oi->nargs; i++)
@@ -355,7 +356,7 @@ static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 		}
 		return;
 	}
-	if (in->op == IR_LDMAP || in->op == IR_CALL) {
+	if (in->op == IR_LDMAP || in->op == IR_LDFN || in->op == IR_CALL) {
 		int64_t off = ir_int(ps);
 		if (off < INT32_MIN || off > INT32_MAX)
 			ir_perr(ps, "number out of range", NULL);

@@ -562,6 +562,7 @@ static void sel_call(isel_t *is, const ir_ins_t *in)
 
 static const isel_fn_t isel_fns[IR_NOPS] = {
 	[IR_COPY] = sel_copy, [IR_LDI64] = sel_copy, [IR_LDMAP] = sel_same,
+	[IR_LDFN] = sel_same,
 	[IR_ADD] = sel_bin, [IR_SUB] = sel_bin, [IR_MUL] = sel_bin,
 	[IR_UDIV] = sel_bin, [IR_UREM] = sel_bin, [IR_SDIV] = sel_sdiv,
 	[IR_SREM] = sel_sdiv, [IR_AND] = sel_bin, [IR_OR] = sel_bin,
@@ -677,7 +678,7 @@ static unsigned sel_def_kind(const isel_t *is, const ir_ins_t *in)
 
 	if (arith[in->op] || (ir_opinfo[in->op].flags & IRF_CMP))
 		return 0;
-	if (in->op == IR_LDMAP)
+	if (in->op == IR_LDMAP || in->op == IR_LDFN)
 		return SEL_PTR;
 	if (in->op == IR_CALL) {
 		h = bpf_helper_by_id(in->off);

@@ -3068,6 +3068,11 @@ static val_t lower_expr(lower_t *lx, const dl_node_t *n)
 
 static void record(lower_t *lx, const dl_field_t *f, const dl_node_t *n)
 {
+	if (f->kind == DL_F_STACK || f->kind == DL_F_USTACK) {	/* %k */
+		stack_store(lx, f->kind, f->size, lx->rec, (int32_t)f->off,
+			    IR_NONE);
+		return;
+	}
 	val_t v = lower_expr(lx, n);
 
 	if (f->kind == DL_F_STRING) {
@@ -3102,6 +3107,111 @@ static void record_mem(lower_t *lx, uint32_t off, uint32_t size,
 	record_mem_at(lx, off, size, lower_expr(lx, n).v);
 }
 
+/*
+ * chill(ns): spin in the probe for ns nanoseconds, within DTrace's budget
+ * of DL_CHILL_MAX ns per DL_CHILL_INTERVAL per CPU (dl_chill_t in
+ * DL_MAP_CHILL); asking for more (or a negative time) is DTrace's
+ * "illegal operation" fault and no spin.  The spin is bpf_loop() calls
+ * of the callback that stops at the deadline (emit.c's DL_CB_SPIN): each
+ * runs at most 2^23 iterations of a bpf_ktime_get_ns() call, so
+ * DL_CHILL_CALLS of them cover DL_CHILL_MAX at 3 ns an iteration.
+ */
+#define DL_CHILL_LOOPS (1 << 23)
+#define DL_CHILL_CALLS 20
+static void lower_chill(lower_t *lx, ir_ref_t ns)
+{
+	int32_t slot = stack_alloc(lx, 8);
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, slot));
+
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), slot, con(lx, 0));
+	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_CHILL), key };
+	ir_ref_t p = call(lx, 1, 2, la);	/* map_lookup_elem */
+	ir_blk_t *have = new_blk(lx), *done = new_blk(lx);
+	ir_jnz(lx->b, p, have, done);
+	lx->b = have;
+	ir_ref_t now = call(lx, 5, 0, NULL);	/* ktime_get_ns */
+	ir_ref_t mark = ir_load(lx->fn, lx->b, 8, p,
+				offsetof(dl_chill_t, mark));
+	ir_blk_t *fresh = new_blk(lx), *in = new_blk(lx);
+	ir_jnz(lx->b, bin(lx, IR_CUGT, bin(lx, IR_SUB, now, mark),
+			  con(lx, DL_CHILL_INTERVAL)), fresh, in);
+	ir_store(lx->fn, fresh, 8, p, offsetof(dl_chill_t, mark), now);
+	ir_store(lx->fn, fresh, 8, p, offsetof(dl_chill_t, chilled),
+		 con(lx, 0));
+	ir_jmp(fresh, in);
+	lx->b = in;
+	ir_ref_t was = ir_load(lx->fn, lx->b, 8, p,
+			       offsetof(dl_chill_t, chilled));
+	ir_ref_t sum = bin(lx, IR_ADD, was, ns);
+	fault_if(lx, bin(lx, IR_OR, bin(lx, IR_CUGT, sum,
+					con(lx, (int64_t)DL_CHILL_MAX)),
+			 bin(lx, IR_CULT, sum, was)), DL_FLT_ILLOP);
+	ir_store(lx->fn, lx->b, 8, p, offsetof(dl_chill_t, chilled), sum);
+	ir_store(lx->fn, lx->b, 8, ir_reg(IR_FP), slot,
+		 bin(lx, IR_ADD, now, ns));	/* the deadline */
+	for (int i = 0; i < DL_CHILL_CALLS; i++) {
+		ir_ref_t cb = ir_tmp(lx->fn);
+		ir_emit(lx->fn, lx->b, IR_LDFN, cb, IR_NONE, IR_NONE)->off = 0;
+		ir_ref_t a[4] = { con(lx, DL_CHILL_LOOPS), cb,
+				  bin(lx, IR_ADD, ir_reg(IR_FP),
+				      con(lx, slot)), con(lx, 0) };
+		call(lx, 181, 4, a);		/* loop */
+	}
+	ir_jmp(lx->b, done);
+	lx->b = done;
+}
+
+/*
+ * copyout(buf, addr, nbytes): nbytes of the clause's scratch space at buf
+ * (alloca(), copyin(): anything else is the invalid address fault, as in
+ * DTrace) written to the current process at addr by
+ * bpf_probe_write_user; copyoutstr(str, addr, maxlen): str and its NUL,
+ * at most maxlen bytes.  An address the kernel cannot write is the
+ * invalid address fault.  The helper wants a length the verifier sees
+ * in 1 .. the buffer: ((n - 1) & (P - 1)) + 1, P the buffer's power of
+ * 2, after n == 0 has skipped it all.
+ */
+static void write_user(lower_t *lx, ir_ref_t addr, ir_ref_t src,
+		       ir_ref_t n, uint32_t P)
+{
+	ir_blk_t *go = new_blk(lx), *done = new_blk(lx);
+
+	ir_jnz(lx->b, n, go, done);
+	lx->b = go;
+	ir_ref_t len = bin(lx, IR_ADD, bin(lx, IR_AND, bin(lx, IR_SUB, n,
+							   con(lx, 1)),
+					   con(lx, P - 1)), con(lx, 1));
+	ir_ref_t a[3] = { addr, src, len };
+	ir_ref_t r = call(lx, 36, 3, a);	/* probe_write_user */
+	fault_if_val(lx, bin(lx, IR_CNE, r, con(lx, 0)), DL_FLT_BADADDR,
+		     addr);
+	ir_jmp(lx->b, done);
+	lx->b = done;
+}
+
+static void lower_copyout(lower_t *lx, const dl_node_t *call_node)
+{
+	const dl_node_t *arg = call_node->args;
+	val_t src = lower_expr(lx, arg);
+	ir_ref_t addr = lower_expr(lx, arg->next).v;
+	ir_ref_t n = lower_expr(lx, arg->next->next).v;
+
+	if (strcmp(call_node->name, "copyout") == 0) {
+		uint32_t S;
+		(void)alloc_cell(lx, call_node, &S);
+		sspace_t sp = scratch_dest(lx, call_node, src.v, n);
+		write_user(lx, addr, sp.w, n, 2 * S);
+		return;
+	}
+	uint32_t size = pow2(src.size < lx->cx->strsize ? src.size :
+			     lx->cx->strsize);
+	ir_ref_t dst = scratch_alloc(lx, call_node, size);
+	ir_ref_t len = bin(lx, IR_ADD, str_len(lx, call_node, src, dst, size),
+			   con(lx, 1));	/* 1 .. size, with its NUL */
+	set_if(lx, bin(lx, IR_CULT, n, len), len, n);
+	write_user(lx, addr, dst, len, size);
+}
+
 static void lower_action(lower_t *lx, const dl_node_t *call_node)
 {
 	const dl_action_t *a = call_node->sema;
@@ -3110,6 +3220,14 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 	lx->action++;
 	if (a->kind == DL_ACT_STACK) {
 		lower_stack_action(lx, call_node, &a->fields[0]);
+		return;
+	}
+	if (a->kind == DL_ACT_COPYOUT) {
+		lower_copyout(lx, call_node);
+		return;
+	}
+	if (a->kind == DL_ACT_CHILL) {
+		lower_chill(lx, lower_expr(lx, arg).v);
 		return;
 	}
 	if (a->kind == DL_ACT_RAISE) {	/* raise(sig), stop() */
@@ -3658,9 +3776,41 @@ static void count_drop(lower_t *lx, int kind, ir_blk_t *cont)
 	ir_jmp(inc, cont);
 }
 
+/*
+ * -x bufpolicy=fill: the record's bytes come out of what is left of this
+ * CPU's buffer (DL_MAP_BUFLEFT); a record that does not fit is a drop,
+ * and the consumer, seeing it, stops tracing.
+ */
+static void fill_check(lower_t *lx, uint32_t recsize)
+{
+	int64_t sz = ((int64_t)recsize + 7) & ~7;
+
+	if (lx->dropkey == 0)
+		lx->dropkey = stack_alloc(lx, 8);
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), lx->dropkey, con(lx, 0));
+	ir_ref_t key = bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, lx->dropkey));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_BUFLEFT), key };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *have = new_blk(lx), *fits = new_blk(lx), *full = new_blk(lx),
+		 *go = new_blk(lx);
+	ir_jnz(lx->b, p, have, go);
+	ir_ref_t left = ir_load(lx->fn, have, 8, p, 0);
+	ir_jnz(have, ir_bin(lx->fn, have, IR_CUGT, con(lx, sz), left), full,
+	       fits);
+	ir_store(lx->fn, fits, 8, p, 0, ir_bin(lx->fn, fits, IR_SUB, left,
+					       con(lx, sz)));
+	ir_jmp(fits, go);
+	lx->b = full;
+	count_drop(lx, DL_DROP_RINGBUF, lx->next);
+	lx->b = go;
+}
+
 static void reserve_record(lower_t *lx)
 {
 	dl_clause_t *c = lx->clause;
+
+	if (lx->hooks->fill)
+		fill_check(lx, c->recsize);
 	ir_ref_t a[3] = { ir_ldmap(lx->fn, lx->b, DL_MAP_RINGBUF),
 			  con(lx, c->recsize), con(lx, 0) };
 

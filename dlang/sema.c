@@ -1557,8 +1557,19 @@ static void sema_exit(sema_t *sx, dl_node_t *call)
 	call->sema = a;
 }
 
+static bool sema_stack_key(sema_t *sx, dl_node_t *k);
+
 static dl_field_t record_cb(void *arg, const dl_node_t *n)
 {
+	sema_t *sx = arg;
+
+	if (dl_is_stack_arg(n)) {	/* printf's %k: its shape */
+		dl_field_t f = *(const dl_field_t *)n->sema;
+		sx->recoff = (sx->recoff + 7) & ~7u;
+		f.off = sx->recoff;
+		sx->recoff += f.size;
+		return f;
+	}
 	return record_value(arg, n);
 }
 
@@ -1571,8 +1582,13 @@ static void sema_printf(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 		dl_error(sx->cx, fmt->loc, D_PRINTF_ARG_FMT,
 			 "%s( ) argument #1 must be a string constant",
 			 call->name);
-	for (dl_node_t *a = fmt->next; a != NULL; a = a->next)
+	for (dl_node_t *a = fmt->next; a != NULL; a = a->next) {
+		/* printf("%k", stack()): the stack is recorded (record_cb) */
+		if (kind == DL_ACT_PRINTF && dl_is_stack_arg(a) &&
+		    sema_stack_key(sx, a))
+			continue;
 		sema_expr(sx, a);
+	}
 	dl_action_t *a = new_action(sx, kind, call, count_args(fmt->next));
 	a->fmt = fmt->sval;
 	dl_sema_printf(sx->cx, call, a, record_cb, sx);
@@ -2233,18 +2249,40 @@ static void sema_spec_action(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 }
 
 /* raise(sig) and stop() (SIGSTOP): a signal to the current process, sent
-   by the probe itself (bpf_send_signal). */
-static void sema_raise(sema_t *sx, dl_node_t *call, bool stop)
+   by the probe itself (bpf_send_signal); chill(ns): the probe spins. */
+static void sema_raise(sema_t *sx, dl_node_t *call, bool stop,
+		       dl_actkind_t kind)
 {
 	if (!stop) {
 		sema_expr(sx, call->args);
 		if (!dl_type_is_int(call->args->type))
 			dl_error(sx->cx, call->args->loc, D_PROTO_ARG,
-				 "raise( ) argument #1 is incompatible with "
+				 "%s( ) argument #1 is incompatible with "
 				 "prototype:\n\tprototype: int\n\t argument: "
-				 "%s", call->args->type->name);
+				 "%s", call->name, call->args->type->name);
 	}
-	call->sema = new_action(sx, DL_ACT_RAISE, call, 0);
+	call->sema = new_action(sx, kind, call, 0);
+}
+
+/* copyout(void *buf, uintptr_t addr, size_t nbytes) and copyoutstr(string
+   str, uintptr_t addr, size_t maxlen): the probe writes the current
+   process's memory (bpf_probe_write_user: lower.c). */
+static void sema_copyout(sema_t *sx, dl_node_t *call, bool str)
+{
+	static const char *const protos[2][3] = {
+		{ "void *", "uintptr_t", "size_t" },
+		{ "string", "uintptr_t", "size_t" },
+	};
+	int argno = 1;
+
+	for (dl_node_t *a = call->args; a != NULL; a = a->next, argno++) {
+		sema_expr(sx, a);
+		if (argno == 1 && str)
+			need_str_arg(sx, call, a, 1);
+		else
+			need_arg(sx, call, a, argno, protos[str][argno - 1]);
+	}
+	call->sema = new_action(sx, DL_ACT_COPYOUT, call, 0);
 }
 
 /* tracemem(addr, size[, dsize]): size bytes (a constant) at kernel
@@ -2337,11 +2375,6 @@ static void sema_setopt(sema_t *sx, dl_node_t *call)
 static const char *unsupported_why(int f)
 {
 	switch (f) {
-	case DL_FN_copyout: case DL_FN_copyoutstr:
-		return ": writing user memory from a probe needs the kernel's "
-		       "bpf_probe_write_user, which a kernel in lockdown "
-		       "(integrity or confidentiality, as on this kind of "
-		       "machine) refuses, and which dtrace does not use yet";
 	case DL_FN_breakpoint:
 		return ": BPF programs cannot stop the kernel in a debugger";
 	case DL_FN_panic:
@@ -2397,7 +2430,13 @@ static void sema_call_stmt(sema_t *sx, dl_node_t *call)
 		sema_printf(sx, call, DL_ACT_SYSTEM);
 		return;
 	case DL_FN_raise: case DL_FN_stop:
-		sema_raise(sx, call, f == DL_FN_stop);
+		sema_raise(sx, call, f == DL_FN_stop, DL_ACT_RAISE);
+		return;
+	case DL_FN_chill:
+		sema_raise(sx, call, false, DL_ACT_CHILL);
+		return;
+	case DL_FN_copyout: case DL_FN_copyoutstr:
+		sema_copyout(sx, call, f == DL_FN_copyoutstr);
 		return;
 	case DL_FN_exit:
 		sema_exit(sx, call);

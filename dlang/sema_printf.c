@@ -55,11 +55,27 @@ static bool value_ok(const dl_fmtconvinfo_t *ci, const dl_type_t *t)
 	return ok;
 }
 
+bool dl_is_stack_arg(const dl_node_t *n)
+{
+	return n->kind == ND_CALL && (strcmp(n->name, "stack") == 0 ||
+				      strcmp(n->name, "ustack") == 0);
+}
+
+/* A stack() argument goes with %k, and %k with nothing else. */
 static void check_value(dl_ctx_t *cx, const dl_fmtconv_t *cv,
 			const dl_fmtconvinfo_t *ci, const dl_node_t *arg,
 			size_t argno, size_t convno)
 {
-	if (!value_ok(ci, arg->type))
+	bool stack = dl_is_stack_arg(arg);
+
+	if (stack != (cv->conv == 'k'))
+		dl_error(cx, arg->loc, D_PRINTF_ARG_TYPE,
+			 "printf( ) argument #%zu is incompatible with "
+			 "conversion #%zu prototype:\n\tconversion: %.*s\n"
+			 "\t prototype: %s\n\t  argument: %s", argno + 2,
+			 convno, (int)cv->speclen, cv->spec, ci->proto,
+			 stack ? arg->name : arg->type->name);
+	if (!stack && !value_ok(ci, arg->type))
 		dl_error(cx, arg->loc, D_PRINTF_ARG_TYPE,
 			 "printf( ) argument #%zu is incompatible with "
 			 "conversion #%zu prototype:\n\tconversion: %.*s\n"
@@ -180,10 +196,22 @@ void dl_sema_printa_fmt(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a)
 					k->tname);
 		if (cv->conv == 'k')
 			continue;
+		/* a sym()/func()/mod() key is its (function's, module's)
+		   kernel address, for %a or an integer conversion; a
+		   usym()... key the user address and its pid, for %A */
+		if (k->stk == DL_F_USYM && cv->conv == 'A')
+			continue;
+		if (k->stk == DL_F_SYM && !value_ok(ci, &cx->types.t_ullong))
+			printa_arg_type(cx, call, key + 1, convno, cv, ci,
+					"_symaddr");
+		if (k->stk == DL_F_SYM)
+			continue;
 		if (k->stk != DL_F_INT)
 			dl_error(cx, fmtnode->loc, D_UNSUPPORTED, "printa( ) "
-				 "format of a stack or symbol key (key #%zu) "
-				 "is not supported yet", key);
+				 "format of a %s key (key #%zu) is not "
+				 "supported yet", k->stk == DL_F_USYM ?
+				 "user symbol key other than %A" : "stack",
+				 key);
 		const dl_type_t *t = k->is_str ? &cx->types.t_string :
 				     dl_type_by_name(&cx->types, k->tname);
 		if (t != NULL && !value_ok(ci, t))
@@ -209,7 +237,7 @@ void dl_sema_printf(dl_ctx_t *cx, dl_node_t *call, dl_action_t *a,
 		convno++;	/* DTrace numbers every conversion, %% too */
 		if (ci == NULL || ci->args == 0)
 			continue;
-		if (!ci->supported)
+		if (!ci->supported && cv->conv != 'k')
 			dl_error(cx, fmtnode->loc, D_UNSUPPORTED,
 				 "printf( ) conversion %.*s is not supported "
 				 "yet", (int)cv->speclen, cv->spec);

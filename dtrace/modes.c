@@ -350,15 +350,39 @@ static void trace_loop(cmd_t *c, bool quiet)
 	}
 }
 
+/* -x bufresize=auto lowered bufsize from was: say so as DTrace does
+   ("buffer size lowered to 2m", or in bytes when not a whole unit). */
+static void report_lowered(cmd_t *c, int64_t was)
+{
+	int64_t now = 0;
+	int j = 0;
+
+	if (dtrace_getopt(c->dtp, "bufsize", &now) != 0 || now <= 0 ||
+	    now >= was)
+		return;
+	while (j < 6 && now >> (10 * (j + 1)) > 0)
+		j++;
+	if ((now & ((INT64_C(1) << (10 * j)) - 1)) == 0)
+		cmd_warn(c, "buffer size lowered to %lld%c",
+			 (long long)(now >> (10 * j)), " kmgtpe"[j]);
+	else
+		cmd_warn(c, "buffer size lowered to %lld bytes",
+			 (long long)now);
+}
+
 static void start_tracing(cmd_t *c, bool quiet)
 {
+	int64_t bufsize = 0;
+
 	if (report_matches(c, quiet) == 0 && !opt_is_set(c, "zdefs"))
 		cmd_fatal(c, "no probes %s", c->nspecs ? "matched" : "specified");
 	if (c->ofile != NULL)
 		dtrace_set_output(c->dtp, c->out);
+	dtrace_getopt(c->dtp, "bufsize", &bufsize);
 	if (dtrace_go(c->dtp) != 0)
 		cmd_fatal(c, "could not enable tracing: %s",
 			  dtrace_errmsg(c->dtp));
+	report_lowered(c, bufsize);
 	if (opt_is_set(c, "destructive"))
 		cmd_notice(c, quiet, "allowing destructive actions");
 	catch_signals(c);

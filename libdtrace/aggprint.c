@@ -576,7 +576,11 @@ static int print_fmt_row(table_t *t, FILE *out, const dl_fmt_t *fmt,
 			.off = ak->off, .size = ak->is_str ? ak->size :
 							     ak->tsize,
 			.is_signed = ak->is_signed };
-		if (ak->stk != DL_F_INT)	/* %k: stack keys */
+		if (ak->stk == DL_F_SYM)	/* %a: the (normalized)
+						   kernel address */
+			f[k] = (dl_field_t){ .kind = DL_F_INT, .off = ak->off,
+					     .size = 8 };
+		else if (ak->stk != DL_F_INT)	/* %k: stack keys; %A */
 			f[k] = (dl_field_t){ .kind = ak->stk, .off = ak->off,
 					     .size = ak->size,
 					     .symfmt = ak->symfmt };

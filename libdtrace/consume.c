@@ -112,7 +112,7 @@ static dt_specbuf_t *spec_buf(dtrace_hdl_t *dtp, uint32_t id)
 	return id >= 1 && id <= dtp->nspecs ? &dtp->specs[id] : NULL;
 }
 
-static void spec_hold(dtrace_hdl_t *dtp, const void *data, size_t size)
+void dt_spec_hold(dtrace_hdl_t *dtp, const void *data, size_t size)
 {
 	const dl_rechdr_t *h = data;
 	dt_specbuf_t *b = spec_buf(dtp, h->spec & ~DL_REC_SPEC);
@@ -138,15 +138,18 @@ static void spec_hold(dtrace_hdl_t *dtp, const void *data, size_t size)
 	b->bytes += size;
 }
 
-/* commit (print) or discard what speculation id holds; free the id. */
-static void spec_end(dtrace_hdl_t *dtp, uint32_t id, bool commit)
+/* commit (print, or under fill and ring hold) or discard what
+   speculation id holds; free the id. */
+void dt_spec_end(dtrace_hdl_t *dtp, uint32_t id, bool commit)
 {
 	dt_specbuf_t *b = spec_buf(dtp, id);
 
 	if (b == NULL)
 		return;
 	for (size_t i = 0; i < b->n; i++) {
-		if (commit)
+		if (commit && dt_holding(dtp))
+			dt_hold(dtp, b->recs[i], b->sizes[i]);
+		else if (commit)
 			dt_consume_record(dtp, b->recs[i], b->sizes[i]);
 		free(b->recs[i]);
 	}
@@ -251,7 +254,8 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_DENORMALIZE:
 		dt_agg_normalize(dtp, a->aggs[0], 1);
 		return;
-	case DL_ACT_SPECULATE: case DL_ACT_RAISE:
+	case DL_ACT_SPECULATE: case DL_ACT_RAISE: case DL_ACT_CHILL:
+	case DL_ACT_COPYOUT:
 		return;
 	case DL_ACT_SYSTEM:
 		run_system(dtp, a, rec, size);
@@ -273,7 +277,7 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	case DL_ACT_COMMIT: case DL_ACT_DISCARD: {
 		uint32_t id;
 		memcpy(&id, (const char *)rec + a->fields[0].off, sizeof(id));
-		spec_end(dtp, id, a->kind == DL_ACT_COMMIT);
+		dt_spec_end(dtp, id, a->kind == DL_ACT_COMMIT);
 		return;
 	}
 	case DL_ACT_TRACE:
@@ -317,6 +321,16 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	}
 }
 
+/* The output ring buffer's callback: print, or under fill and ring hold
+   (hold.c). */
+int dt_ring_record(void *arg, void *data, size_t size)
+{
+	dtrace_hdl_t *dtp = arg;
+
+	return dt_holding(dtp) ? dt_hold_record(dtp, data, size) :
+				 dt_consume_record(dtp, data, size);
+}
+
 int dt_consume_record(void *arg, void *data, size_t size)
 {
 	dtrace_hdl_t *dtp = arg;
@@ -332,7 +346,7 @@ int dt_consume_record(void *arg, void *data, size_t size)
 	if (h->clause >= dtp->nclauses)
 		return 0;
 	if (h->spec & DL_REC_SPEC) {
-		spec_hold(dtp, data, size);
+		dt_spec_hold(dtp, data, size);
 		return 0;
 	}
 	if (dtp->done && h->probe != DT_PROBE_END)
@@ -423,4 +437,13 @@ void dt_report_drops(dtrace_hdl_t *dtp)
 		report_kind(dtp, (int)k, vals, &dtp->drops[k * dtp->ncpus]);
 	}
 	free(vals);
+}
+
+/* Under fill: has a CPU's buffer filled (a drop of an output record)? */
+bool dt_fill_full(const dtrace_hdl_t *dtp)
+{
+	for (int cpu = 0; dtp->drops != NULL && cpu < dtp->ncpus; cpu++)
+		if (dtp->drops[DL_DROP_RINGBUF * dtp->ncpus + cpu] > 0)
+			return true;
+	return false;
 }

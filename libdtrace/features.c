@@ -369,3 +369,63 @@ void dt_features_kfunc(dtrace_hdl_t *dtp)
 	f->fentry_errno = probe_fentry();
 	f->kfunc_probed = true;
 }
+
+/* ---- writing user memory ------------------------------------------------ */
+
+/*
+ * copyout() and copyoutstr() need bpf_probe_write_user, which a kernel in
+ * lockdown (integrity or confidentiality) does not give BPF programs; the
+ * kernel also logs a warning for every program that uses it, so it is
+ * probed only when a program does: a raw tracepoint program writing one
+ * byte of its stack to address 0, loaded, never run.
+ */
+static const char *lockdown_mode(char *buf, size_t size)
+{
+	char *l, *r;
+
+	if (read_line("/sys/kernel/security/lockdown", buf, size) < 0 ||
+	    (l = strchr(buf, '[')) == NULL || (r = strchr(l, ']')) == NULL)
+		return NULL;
+	*r = '\0';
+	return l + 1;
+}
+
+int dt_features_write_user(dtrace_hdl_t *dtp)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = 10, .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 2,
+		  .src_reg = 10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 2, .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 3, .imm = 1 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_probe_write_user },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char buf[128];
+	const char *mode;
+
+	if (!dtp->feat.write_user_probed) {
+		int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL,
+				       "GPL", insns,
+				       sizeof(insns) / sizeof(insns[0]), NULL);
+		dtp->feat.write_user = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		dtp->feat.write_user_probed = true;
+	}
+	if (dtp->feat.write_user)
+		return 0;
+	mode = lockdown_mode(buf, sizeof(buf));
+	if (mode != NULL && strcmp(mode, "none") != 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "copyout( ) and "
+				    "copyoutstr( ) are not available: this "
+				    "kernel is in lockdown (%s), which refuses "
+				    "BPF programs bpf_probe_write_user", mode);
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "copyout( ) and "
+			    "copyoutstr( ) are not available: this kernel "
+			    "refuses BPF programs bpf_probe_write_user (a "
+			    "kernel in lockdown, integrity or "
+			    "confidentiality, does)");
+}

@@ -97,6 +97,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	free(dtp->flow_indent);
 	dt_agg_free(dtp);
 	dt_spec_free(dtp);
+	dt_hold_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
 	dt_kbtf_free(dtp);
 	btf__free(dtp->btf);

@@ -34,9 +34,17 @@
  * Every -x option, once, in dt_options.h: DT_OPT(name, kind, default).
  * kind: DT_OK_BOOL (set by its name alone), DT_OK_SIZE (accepts k/m/g
  * suffixes), DT_OK_TIME (ns/us/ms/s/hz suffixes, value kept in ns),
- * DT_OK_INT, DT_OK_STR.
+ * DT_OK_INT, DT_OK_STR, DT_OK_BUFPOLICY (switch, fill, ring: a
+ * dt_bufpolicy_t), DT_OK_BUFRESIZE (auto, manual: a dt_bufresize_t).
  */
-typedef enum { DT_OK_BOOL, DT_OK_SIZE, DT_OK_TIME, DT_OK_INT, DT_OK_STR } dt_optkind_t;
+typedef enum {
+	DT_OK_BOOL, DT_OK_SIZE, DT_OK_TIME, DT_OK_INT, DT_OK_STR,
+	DT_OK_BUFPOLICY, DT_OK_BUFRESIZE
+} dt_optkind_t;
+typedef enum {
+	DT_BUFPOLICY_SWITCH, DT_BUFPOLICY_FILL, DT_BUFPOLICY_RING
+} dt_bufpolicy_t;
+typedef enum { DT_BUFRESIZE_AUTO, DT_BUFRESIZE_MANUAL } dt_bufresize_t;
 
 typedef enum {
 #define DT_OPT(name, kind, def) DT_OPT_##name,
@@ -244,6 +252,10 @@ typedef struct dt_features {
 	   the kernel cannot (dt_features_btf_id) */
 	bool sys_btf_probed;
 	uint32_t sys_btf[2];	/* [0] sys_enter, [1] sys_exit */
+	/* bpf_probe_write_user (copyout()), probed only when a program
+	   calls it (dt_features_write_user) */
+	bool write_user_probed;
+	bool write_user;
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
@@ -255,6 +267,9 @@ void dt_features_kfunc(dtrace_hdl_t *dtp);
 /* The id of a vmlinux BTF type of that name and kind (BTF_KIND_*), looked
    up by the kernel itself; 0 if none or the kernel cannot say. */
 uint32_t dt_features_btf_id(const char *name, int kind);
+/* May BPF programs write user memory (bpf_probe_write_user)?  0 if so,
+   else -1 with the handle's error saying why not (lockdown). */
+int dt_features_write_user(dtrace_hdl_t *dtp);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -433,6 +448,9 @@ int dt_run_load(dtrace_hdl_t *dtp);
 /* Patch a compiled program's map fds and load it (its fd kept by the
    handle): 0, or -1 with the verifier's reasons in the error. */
 int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
+/* The size of the output ring buffer for -x bufsize and bufpolicy, before
+   the kernel had its say (-x bufresize). */
+uint64_t dt_ringbuf_want(const dtrace_hdl_t *dtp);
 /* A verifier rejection, for its message: the instruction the log ends on
    (-1 if none), and the probe, clause and D line of that instruction. */
 int dt_verifier_insn(const char *log);
@@ -443,8 +461,24 @@ int dt_run_fire(dtrace_hdl_t *dtp, uint32_t probe_id);
 /* ---- consume.c: records from the ring buffer ----------------------------- */
 
 int dt_consume_record(void *dtp, void *data, size_t size);
+int dt_ring_record(void *dtp, void *data, size_t size);
 void dt_spec_free(dtrace_hdl_t *dtp);
+/* A speculative record into its speculation; commit or discard one. */
+void dt_spec_hold(dtrace_hdl_t *dtp, const void *data, size_t size);
+void dt_spec_end(dtrace_hdl_t *dtp, uint32_t id, bool commit);
+
+/* ---- hold.c: records held under -x bufpolicy=fill and ring ---------------- */
+
+/* Are records held rather than printed (fill or ring, before the flush)? */
+bool dt_holding(const dtrace_hdl_t *dtp);
+/* What a record of recsize bytes counts against -x bufsize. */
+uint64_t dt_hold_recsize(uint32_t recsize);
+void dt_hold(dtrace_hdl_t *dtp, const void *data, size_t size);
+int dt_hold_record(dtrace_hdl_t *dtp, void *data, size_t size);
+void dt_hold_flush(dtrace_hdl_t *dtp);
+void dt_hold_free(dtrace_hdl_t *dtp);
 void dt_report_drops(dtrace_hdl_t *dtp);
+bool dt_fill_full(const dtrace_hdl_t *dtp);
 
 /* ---- agg.c, aggprint.c: aggregations -------------------------------------- */
 
@@ -658,6 +692,10 @@ struct dtrace_hdl {
 	struct dt_specbuf *specs;	/* speculative records, by id */
 	size_t nspecs;			/* -x nspec */
 	uint64_t specdrops;		/* records over -x specsize */
+	struct dt_holdq *holdqs;	/* fill, ring: held records, per CPU
+					   and one for others (hold.c) */
+	uint64_t holdseq;		/* ... numbered as they arrived */
+	bool flushing;			/* ... and being printed */
 	int ncpus;
 	int64_t walltime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ring_buffer *rb;		/* libbpf ring buffer consumer */

@@ -20,6 +20,8 @@
  *         a bare number is nanoseconds, as in DTrace.
  *   int   a non-negative number.
  *   str   any text.
+ *   bufpolicy  switch, fill or ring; bufresize  auto or manual (DTrace's
+ *         words, in lower case only, as DTrace).
  * Size, time, int and str options need a value.  DTrace's errors are kept
  * word for word (dtrace(1) prints "dtrace: failed to set -x NAME: " first):
  *   Invalid option name
@@ -200,6 +202,35 @@ static int parse_str(const char *s, dt_optval_t *ov)
 	return 0;
 }
 
+/* One of words[], as its index. */
+static int parse_word(const char *s, const char *const *words, size_t n,
+		      dt_optval_t *ov)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, words[i]) == 0) {
+			ov->i = (int64_t)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_bufpolicy(const char *s, dt_optval_t *ov)
+{
+	static const char *const words[] = {	/* dt_bufpolicy_t */
+		[DT_BUFPOLICY_SWITCH] = "switch", [DT_BUFPOLICY_FILL] = "fill",
+		[DT_BUFPOLICY_RING] = "ring",
+	};
+	return parse_word(s, words, sizeof(words) / sizeof(words[0]), ov);
+}
+
+static int parse_bufresize(const char *s, dt_optval_t *ov)
+{
+	static const char *const words[] = {	/* dt_bufresize_t */
+		[DT_BUFRESIZE_AUTO] = "auto", [DT_BUFRESIZE_MANUAL] = "manual",
+	};
+	return parse_word(s, words, sizeof(words) / sizeof(words[0]), ov);
+}
+
 /* Indexed by dt_optkind_t. */
 static int (*const parsers[])(const char *, dt_optval_t *) = {
 	[DT_OK_BOOL] = parse_bool,
@@ -207,6 +238,8 @@ static int (*const parsers[])(const char *, dt_optval_t *) = {
 	[DT_OK_TIME] = parse_time,
 	[DT_OK_INT] = parse_int,
 	[DT_OK_STR] = parse_str,
+	[DT_OK_BUFPOLICY] = parse_bufpolicy,
+	[DT_OK_BUFRESIZE] = parse_bufresize,
 };
 
 /* ---- the interface ------------------------------------------------------ */

@@ -237,7 +237,13 @@ static int pf_sym(pf_conv_t *pc)
 	size_t n = strlen(pc->cfmt);
 	int pid = pc->cv->conv == 'A' ? (int)pc->dtp->macros.target : -1;
 
-	field_int(pc->f, pc->rec, &v);
+	if (pc->f->kind == DL_F_USYM) {	/* printa's usym() keys: pid, pc */
+		memcpy(&v, (const char *)pc->rec + pc->f->off, 8);
+		pid = (int)v;
+		memcpy(&v, (const char *)pc->rec + pc->f->off + 8, 8);
+	} else {
+		field_int(pc->f, pc->rec, &v);
+	}
 	if (pc->cv->conv == 'A' && pid <= 0)
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	else

@@ -269,7 +269,10 @@ static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
 		.nerrclauses = dtp->nerrclauses,
 		/* BEGIN, END and ERROR are read as they fire */
 		.wakeup_at = bp->ops == &dt_prov_dtrace ? 0 :
-			(uint64_t)dt_opt(dtp, DT_OPT_bufsize) / 4,
+			dt_ringbuf_want(dtp) / 4,
+		/* END's room is kept for it (run.c) */
+		.fill = bp->ops != &dt_prov_dtrace &&
+			dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL,
 	};
 
 	if (bp->nprobes == 1 && !bp->ops->grows) {

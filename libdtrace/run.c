@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
@@ -54,18 +55,43 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 }
 
 /*
- * The output buffer: -x bufsize, rounded up to a power of two as the ring
- * buffer requires.  When only dtrace-provider probes (BEGIN, END, ERROR)
- * write to it, each fires once and is read at once, so it need only hold
- * one record of every clause: a BEGIN one-liner maps a page, not 2 x 4 MiB
- * (the ring's pages are mapped twice, and count in our RSS).
+ * The output buffer.  Under switch, -x bufsize; under fill, bufsize for
+ * every CPU, so that what the CPUs may record before one fills always
+ * fits; under ring, the same but at least DT_RING_MINRING (the records
+ * are kept by the consumer: a small bufsize must not make the ring drop
+ * bursts).  Rounded up to a power of two as the ring buffer requires.
+ */
+#define DT_RING_MINRING (1u << 20)
+#define DT_RINGBUF_MAX (1ull << 31)	/* its size is a power of two in a
+					   u32 (max_entries) */
+
+uint64_t dt_ringbuf_want(const dtrace_hdl_t *dtp)
+{
+	uint64_t want = (uint64_t)dt_opt(dtp, DT_OPT_bufsize), sz;
+	int64_t policy = dt_opt(dtp, DT_OPT_bufpolicy);
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (policy != DT_BUFPOLICY_SWITCH)
+		want *= ncpus > 0 ? (uint64_t)ncpus : 1;
+	if (policy == DT_BUFPOLICY_RING && want < DT_RING_MINRING)
+		want = DT_RING_MINRING;
+	for (sz = (uint64_t)sysconf(_SC_PAGESIZE); sz < want; sz <<= 1)
+		;
+	return sz;
+}
+
+/*
+ * When only dtrace-provider probes (BEGIN, END, ERROR) write to it, each
+ * fires once and is read at once, so it need only hold one record of
+ * every clause: a BEGIN one-liner maps a page, not 2 x 4 MiB (the ring's
+ * pages are mapped twice, and count in our RSS).
  */
 static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 {
 	uint32_t sz = (uint32_t)sysconf(_SC_PAGESIZE);
-	int64_t want = dt_opt(dtp, DT_OPT_bufsize);
+	uint64_t want = dt_ringbuf_want(dtp);
 	bool only_dtrace = !dt_udyn_later(dtp);	/* none may come later */
-	int64_t once = 0;
+	uint64_t once = 0;
 
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
 		for (size_t i = 0; i < p->nprogs; i++)
@@ -74,9 +100,84 @@ static uint32_t ringbuf_size(dtrace_hdl_t *dtp)
 		once += dtp->clauses[i]->recsize + 8;	/* + ring header */
 	if (only_dtrace && once * 2 < want)
 		want = once * 2;
-	while (sz < want && sz < (1u << 30))
+	while (sz < want && sz < DT_RINGBUF_MAX)
 		sz <<= 1;
 	return sz;
+}
+
+/*
+ * The output ring buffer, with DTrace's -x bufresize: when the kernel
+ * cannot make a buffer of bufsize (too large for a ring buffer, or not
+ * enough memory), auto halves bufsize until it can (dtrace(1) then says
+ * "buffer size lowered to ..."), manual fails as DTrace does.
+ */
+static int create_ringbuf(dtrace_hdl_t *dtp)
+{
+	bool manual = dt_opt(dtp, DT_OPT_bufresize) == DT_BUFRESIZE_MANUAL;
+
+	for (;;) {
+		int64_t bufsize = dt_opt(dtp, DT_OPT_bufsize);
+		int fd = -1, err = ENOMEM;
+		if (dt_ringbuf_want(dtp) <= DT_RINGBUF_MAX) {
+			fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dt_output",
+					    0, 0, ringbuf_size(dtp), NULL);
+			err = errno;
+		}
+		if (fd >= 0) {
+			dt_keep_fd(dtp, fd);
+			dtp->mapfds[DL_MAP_RINGBUF] = fd;
+			return 0;
+		}
+		if (err != ENOMEM && err != E2BIG)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to "
+					    "create BPF map dt_output: %s",
+					    strerror(err));
+		if (manual || bufsize / 2 < 8)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s",
+					    strerror(ENOMEM));
+		dtp->opts[DT_OPT_bufsize].i = bufsize / 2 & ~(int64_t)7;
+		dtp->opts[DT_OPT_bufsize].set = true;
+	}
+}
+
+static bool map_needed(dtrace_hdl_t *dtp, int idx);
+
+/*
+ * -x bufpolicy=fill: what each CPU's buffer has left, bufsize less the
+ * room END's records need (END is not counted, so it always fits), as
+ * DTrace keeps; END needing more than bufsize is DTrace's error.
+ */
+static int create_bufleft(dtrace_hdl_t *dtp)
+{
+	uint64_t end = 0, size = (uint64_t)dt_opt(dtp, DT_OPT_bufsize);
+	uint32_t key = 0;
+
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nprogs; i++) {
+			dt_bpfprog_t *bp = &p->progs[i];
+			bool is_end = false;
+			for (size_t j = 0; j < bp->nprobes; j++)
+				is_end |= bp->probes[j]->id == DT_PROBE_END;
+			for (size_t j = 0; is_end && j < bp->nclauses; j++)
+				end += dt_hold_recsize(bp->clauses[j]->recsize);
+		}
+	if (end > size)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "END enablings "
+				    "exceed size of principal buffer");
+	if (!map_needed(dtp, DL_MAP_BUFLEFT))
+		return 0;
+	if (map_create(dtp, DL_MAP_BUFLEFT, BPF_MAP_TYPE_PERCPU_ARRAY,
+		       "dt_bufleft", 8, 1, 0) < 0)
+		return -1;
+	uint64_t *left = calloc((size_t)dtp->ncpus, sizeof(uint64_t));
+	for (int i = 0; left != NULL && i < dtp->ncpus; i++)
+		left[i] = size - end;
+	int rc = left == NULL || bpf_map_update_elem(
+			dtp->mapfds[DL_MAP_BUFLEFT], &key, left, 0) < 0 ?
+		 dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to size the "
+			      "fill buffers: %s", strerror(errno)) : 0;
+	free(left);
+	return rc;
 }
 
 /* The names of every probe a program with several probes may read, in one
@@ -196,8 +297,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 	if (dtp->strtab.len)
 		memcpy(st, dtp->strtab.data, dtp->strtab.len);
 	dtp->ncpus = libbpf_num_possible_cpus();
-	int rc = map_create(dtp, DL_MAP_RINGBUF, BPF_MAP_TYPE_RINGBUF, "dt_output",
-			    0, ringbuf_size(dtp), 0);
+	int rc = create_ringbuf(dtp);
 	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
 			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
 	dtp->probemap_max = (uint32_t)dtp->nprobes + probes_later(dtp);
@@ -206,6 +306,8 @@ static int create_maps(dtrace_hdl_t *dtp)
 			      dtp->probemap_max + 1, 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			      "dt_drops", 8, DL_DROP_NKINDS, 0);
+	if (dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL)
+		rc = rc ?: create_bufleft(dtp);
 	if (uses_vtime(dtp))
 		rc = rc ?: map_create(dtp, DL_MAP_VTIME, BPF_MAP_TYPE_LRU_HASH,
 				      "dt_vtime", sizeof(dl_vtime_t),
@@ -251,6 +353,10 @@ static int create_maps(dtrace_hdl_t *dtp)
 		rc = rc ?: map_create(dtp, DL_MAP_SCRATCH,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch",
 				      DL_SCRATCH_SIZE, 1, 0);
+	if (map_needed(dtp, DL_MAP_CHILL))
+		rc = rc ?: map_create(dtp, DL_MAP_CHILL,
+				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_chill",
+				      sizeof(dl_chill_t), 1, 0);
 	if (map_needed(dtp, DL_MAP_STRTOK))	/* { u64 position; string } */
 		rc = rc ?: map_create(dtp, DL_MAP_STRTOK,
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_strtok",
@@ -342,6 +448,48 @@ void dt_verifier_where(const dt_bpfprog_t *bp, int insn, char *buf,
 			 insn, bp->code.ninsns);
 }
 
+/*
+ * A program with a callback (chill()'s, for bpf_loop: emit.c) is two
+ * functions, which the kernel wants described: a BTF of two FUNCs (the
+ * program, global; the callback, static, long (u64, void *)) and their
+ * func_info.  Returns the BTF's fd (kept by the handle), or -1 with the
+ * error set.
+ */
+static int func_btf(dtrace_hdl_t *dtp, const bpf_code_t *code,
+		    struct bpf_func_info fi[2])
+{
+	struct btf *btf = btf__new_empty();
+	int fd = -1;
+
+	if (btf != NULL) {
+		int u64 = btf__add_int(btf, "u64", 8, 0);
+		int lng = btf__add_int(btf, "long", 8, BTF_INT_SIGNED);
+		int ptr = btf__add_ptr(btf, 0);
+		int mainp = btf__add_func_proto(btf, lng);
+		btf__add_func_param(btf, "ctx", ptr);
+		int cbp = btf__add_func_proto(btf, lng);
+		btf__add_func_param(btf, "index", u64);
+		btf__add_func_param(btf, "ctx", ptr);
+		int mainf = btf__add_func(btf, "dt_prog", BTF_FUNC_GLOBAL,
+					  mainp);
+		int cbf = btf__add_func(btf, "dt_spin", BTF_FUNC_STATIC, cbp);
+		uint32_t size;
+		const void *raw = cbf > 0 && mainf > 0 ?
+				  btf__raw_data(btf, &size) : NULL;
+		fd = raw == NULL ? -1 : bpf_btf_load(raw, size, NULL);
+		fi[0] = (struct bpf_func_info){ 0, (uint32_t)mainf };
+		fi[1] = (struct bpf_func_info){ (uint32_t)code->cbstart,
+						(uint32_t)cbf };
+		btf__free(btf);
+	}
+	if (fd < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to load "
+				    "the BTF of chill()'s callback: %s",
+				    strerror(errno));
+	dt_keep_fd(dtp, fd);
+	return fd;
+}
+
 int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
 	struct bpf_insn *insns = bp->code.insns;
@@ -351,6 +499,12 @@ int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 
 	if (bp->ops->prepare != NULL && bp->ops->prepare(dtp, bp) < 0)
 		return -1;
+	for (size_t i = 0; i < bp->code.ninsns; i++)	/* copyout() */
+		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
+		    insns[i].src_reg == 0 &&
+		    insns[i].imm == BPF_FUNC_probe_write_user &&
+		    dt_features_write_user(dtp) < 0)
+			return -1;
 	for (size_t i = 0; i < bp->code.nrelocs; i++) {
 		bpf_reloc_t *r = &bp->code.relocs[i];
 		insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
@@ -361,9 +515,19 @@ int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
 			dtp->mapfds[r->mapidx];
 	}
+	struct bpf_func_info fi[2];
+	int btf_fd = bp->code.cbstart == 0 ? 0 : func_btf(dtp, &bp->code, fi);
+	if (btf_fd < 0)
+		return -1;
 	LIBBPF_OPTS(bpf_prog_load_opts, lo,
 		    .expected_attach_type = bp->attach_type,
 		    .attach_btf_id = bp->attach_btf_id);
+	if (btf_fd > 0) {
+		lo.prog_btf_fd = (uint32_t)btf_fd;
+		lo.func_info = fi;
+		lo.func_info_cnt = 2;
+		lo.func_info_rec_size = sizeof(fi[0]);
+	}
 	bp->fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &lo);
 	if (bp->fd >= 0) {
@@ -375,7 +539,10 @@ int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
 		    .log_size = (uint32_t)logsz, .log_level = 1,
 		    .expected_attach_type = bp->attach_type,
-		    .attach_btf_id = bp->attach_btf_id);
+		    .attach_btf_id = bp->attach_btf_id,
+		    .prog_btf_fd = lo.prog_btf_fd, .func_info = lo.func_info,
+		    .func_info_cnt = lo.func_info_cnt,
+		    .func_info_rec_size = lo.func_info_rec_size);
 	int err = errno;
 	int fd = bpf_prog_load(type, bp->name, "GPL", insns,
 			       bp->code.ninsns, &o);
@@ -475,7 +642,7 @@ int dt_run_load(dtrace_hdl_t *dtp)
 	    (uses_vtime(dtp) && load_vtime(dtp, true) < 0))
 		return -1;
 	dtp->rb = ring_buffer__new(dtp->mapfds[DL_MAP_RINGBUF],
-				   dt_consume_record, dtp, NULL);
+				   dt_ring_record, dtp, NULL);
 	if (dtp->rb == NULL)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				    "failed to set up the output buffer: %s",
@@ -547,6 +714,9 @@ dtrace_workstatus_t dtrace_work(dtrace_hdl_t *dtp, int timeout_ms)
 		return DTRACE_WORK_ERROR;
 	}
 	dt_report_drops(dtp);
+	if (dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL &&
+	    dt_fill_full(dtp))
+		dtp->done = true;	/* a CPU's buffer filled */
 	return dtp->done ? DTRACE_WORK_DONE : DTRACE_WORK_OKAY;
 }
 
@@ -555,9 +725,15 @@ int dtrace_stop(dtrace_hdl_t *dtp)
 	if (dtp->stopped || dtp->rb == NULL)
 		return 0;
 	dtp->stopped = true;
-	/* what the probes produced before END, then END itself */
+	/* what the probes produced before END (under fill and ring, all
+	   they recorded: hold.c), then END itself */
 	ring_buffer__consume(dtp->rb);
 	dtp->done = false;
+	if (dt_opt(dtp, DT_OPT_bufpolicy) != DT_BUFPOLICY_SWITCH) {
+		dt_report_drops(dtp);
+		dt_hold_flush(dtp);
+		dtp->done = false;
+	}
 	if (dt_run_fire(dtp, DT_PROBE_END) < 0)
 		return -1;
 	ring_buffer__consume(dtp->rb);

@@ -1055,6 +1055,37 @@ Test(backend, emit_layout_and_jumps)
 	dl_arena_destroy(a);
 }
 
+/* An ldfn is the address of the callback chill() gives bpf_loop: the
+   callback comes after the program, the ld_imm64 (BPF_PSEUDO_FUNC) says
+   how far, and cbstart where it begins (for its BTF func_info). */
+Test(backend, emit_callback)
+{
+	dl_arena_t *a = dl_arena_create();
+	bpf_code_t code;
+	char *dis = tbk_emit_text("function f stage allocated frame 0 {\n"
+		"@b0\n\t%r2 = ldfn 0\n\t%r0 = copy 0\n\tret %r0\n"
+		"}\n", NULL, 0, &code, a);
+
+	cr_expect_str_eq(dis,
+		"   0: (18) r2 = func[4]\n"
+		"   2: (b7) r0 = 0\n"
+		"   3: (95) exit\n"
+		"   4: (bf) r6 = r2\n"
+		"   5: (85) call bpf_ktime_get_ns#5\n"
+		"   6: (79) r1 = *(u64 *)(r6 +0)\n"
+		"   7: (3d) if r0 >= r1 goto pc+2\n"
+		"   8: (b7) r0 = 0\n"
+		"   9: (95) exit\n"
+		"  10: (b7) r0 = 1\n"
+		"  11: (95) exit\n", "%s", dis);
+	cr_expect_eq(code.cbstart, 4);
+	cr_expect_eq(code.insns[0].src_reg, BPF_PSEUDO_FUNC);
+	cr_expect_eq(code.insns[0].imm, 3);
+	cr_expect_eq(code.nrelocs, 0);
+	free(dis);
+	dl_arena_destroy(a);
+}
+
 Test(backend, emit_every_selected_op)
 {
 	dl_arena_t *a = dl_arena_create();

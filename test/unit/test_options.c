@@ -163,6 +163,28 @@ Test(options, integers)
 	opt_fails("nspec", "4k", BADVAL);
 }
 
+Test(options, buffer_policies)
+{
+	cr_expect_eq(opt_value("bufpolicy", "switch", DT_OPT_bufpolicy),
+		     DT_BUFPOLICY_SWITCH);
+	cr_expect_eq(opt_value("bufpolicy", "fill", DT_OPT_bufpolicy),
+		     DT_BUFPOLICY_FILL);
+	cr_expect_eq(opt_value("bufpolicy", "ring", DT_OPT_bufpolicy),
+		     DT_BUFPOLICY_RING);
+	cr_expect_eq(opt_value("bufresize", "manual", DT_OPT_bufresize),
+		     DT_BUFRESIZE_MANUAL);
+	cr_expect_eq(opt_value("bufresize", "auto", DT_OPT_bufresize),
+		     DT_BUFRESIZE_AUTO);
+	opt_fails("bufpolicy", "Ring", BADVAL);
+	opt_fails("bufpolicy", "", BADVAL);
+	opt_fails("bufpolicy", NULL, BADVAL);
+	opt_fails("bufresize", "1", BADVAL);
+	dtrace_hdl_t *dtp = opt_hdl();
+	cr_expect_eq(dt_opt(dtp, DT_OPT_bufpolicy), DT_BUFPOLICY_SWITCH);
+	cr_expect_eq(dt_opt(dtp, DT_OPT_bufresize), DT_BUFRESIZE_AUTO);
+	free(dtp);
+}
+
 Test(options, unknown_and_unsupported)
 {
 	dtrace_hdl_t *dtp = opt_hdl();
@@ -172,8 +194,6 @@ Test(options, unknown_and_unsupported)
 	opt_fails("", "1", "Invalid option name");
 	opt_fails(NULL, "1", "Invalid option name");
 	opt_fails("Quiet", NULL, "Invalid option name");  /* case matters */
-	opt_fails("bufpolicy", "fill", "Option is not supported by this "
-		  "dtrace yet");
 	opt_fails("aggzoom", NULL, "Option is not supported by this "
 		  "dtrace yet");
 	opt_fails("cleanrate", "101hz", "Option is not supported by this "

@@ -187,6 +187,45 @@ Test(codegen, vtimestamp)
 	free(ir);
 }
 
+/* -x bufpolicy=fill: a clause that writes a record first takes its size
+   (24 rounded to 8) from the CPU's DL_MAP_BUFLEFT; without fill, or
+   without a record, nothing of it. */
+static char *tsm_fill_ir(const char *src, bool fill)
+{
+	tsm_t t = tsm_sema(src);
+	dl_clause_t *cl = &t.clause;
+	dl_strtab_t st = { 0 };
+	dl_probeinfo_t pi = { "syscall", "vmlinux", "getppid", "entry" };
+	dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 4,
+				  .probe = &pi, .fill = fill };
+	bpf_code_t code;
+	char *ir = NULL;
+
+	cr_assert_eq(t.rc, 0, "%s: %s", src, t.cx->err.msg);
+	cr_assert_eq(dl_compile_program(t.cx, &cl, 1, &hooks, &st, "t", true,
+					&ir, &code), 0, "%s", t.cx->err.msg);
+	dl_ctx_destroy(t.cx);
+	return ir;
+}
+
+Test(codegen, fill_policy)
+{
+	char want[32];
+	char *ir = tsm_fill_ir("BEGIN { trace(arg0); }", true);
+
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_BUFLEFT);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	cr_expect(strstr(ir, "cugt 24") != NULL, "%s", ir);
+	cr_expect(strstr(ir, "sub") != NULL, "%s", ir);
+	free(ir);
+	ir = tsm_fill_ir("BEGIN { trace(arg0); }", false);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+	ir = tsm_fill_ir("BEGIN { x = arg0; }", true);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+}
+
 Test(codegen, vtime_program)
 {
 	dl_ctx_t *cx = dl_ctx_create(&tsm_macros);
@@ -541,4 +580,51 @@ Test(self, errors)
 		       "identifier redeclared: x");
 	tsm_prog_error("BEGIN { self->x = 1; self->x = \"a\"; }",
 		       D_OP_INCOMPAT, 22, NULL);
+}
+
+/* printf's %k records its stack() argument in place (8-aligned, the
+   frames plus the ones skipped); a stack goes with %k only. */
+Test(printf, k_of_a_stack)
+{
+	tsm_t t = tsm_sema("BEGIN { printf(\"%d%k\", 1, stack(5)); }");
+
+	cr_assert_eq(t.rc, 0, "%s", t.cx->err.msg);
+	const dl_action_t *a = &t.clause.acts[0];
+	cr_assert_eq(a->nfields, 2);
+	cr_expect_eq(a->fields[1].kind, DL_F_STACK);
+	cr_expect_eq(a->fields[1].off % 8, 0);
+	cr_expect_eq(a->fields[1].size, (5 + DL_STACK_EXTRA) * 8);
+	cr_expect_eq(t.clause.recsize, a->fields[1].off + a->fields[1].size);
+	dl_ctx_destroy(t.cx);
+	t = tsm_sema("BEGIN { printf(\"%k\", ustack(2)); }");
+	cr_expect_eq(t.rc, 0, "%s", t.cx->err.msg);
+	cr_expect_eq(t.clause.acts[0].fields[0].kind, DL_F_USTACK);
+	dl_ctx_destroy(t.cx);
+	tsm_expect_error("BEGIN { printf(\"%d\", stack()); }",
+			 D_PRINTF_ARG_TYPE, 1, 22);
+	tsm_expect_error("BEGIN { printf(\"%k\", 1); }", D_PRINTF_ARG_TYPE,
+			 1, 22);
+	tsm_expect_error("BEGIN { trace(stack()); }", D_ACT_SPEC, 1, 15);
+}
+
+/* printa's %a of a func()/sym() key, %A of a ufunc() key; %s of either
+   is DTrace's type error. */
+Test(printf, printa_symbol_keys)
+{
+	const char *const ok[] = {
+		"BEGIN { @[func(0)] = count(); printa(\"%a %@d\", @); }",
+		"BEGIN { @[sym(0), 1] = count(); printa(\"%-20a %d\", @); }",
+		"BEGIN { @[ufunc(0)] = count(); printa(\"%A\", @); }",
+		"BEGIN { @[func(0)] = count(); printa(\"%p\", @); }",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		tsm_t t = tsm_sema(ok[i]);
+		cr_expect_eq(t.rc, 0, "%s: %s", ok[i], t.cx->err.msg);
+		dl_ctx_destroy(t.cx);
+	}
+	tsm_expect_error("BEGIN { @[func(0)] = count(); printa(\"%s\", @); }",
+			 D_PRINTF_ARG_TYPE, 1, 31);
+	tsm_expect_error("BEGIN { @[ufunc(0)] = count(); printa(\"%d\", @); }",
+			 D_UNSUPPORTED, 1, 39);
 }
