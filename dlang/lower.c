@@ -767,6 +767,23 @@ static void str_copy(lower_t *lx, ir_ref_t dst, uint32_t size, val_t s)
 	call(lx, 115, 3, a);			/* probe_read_kernel_str */
 }
 
+/* Entry 0 of an array map (DL_MAP_ZERO, a per-CPU one), which is never
+   absent: the lookup's NULL branch only satisfies the verifier. */
+static ir_ref_t map_entry0(lower_t *lx, int map)
+{
+	int32_t zk = stack_alloc(lx, 8);
+
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, map),
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
+	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
+	ir_blk_t *ok = new_blk(lx);
+
+	ir_jnz(lx->b, p, ok, bail_blk(lx));
+	lx->b = ok;
+	return p;
+}
+
 /* The string a map lookup found (p), or "" (DL_MAP_ZERO's zeros, as
    large as any string value) when p is NULL. */
 static val_t str_or_empty(lower_t *lx, ir_ref_t p, uint32_t size)
@@ -778,12 +795,9 @@ static val_t str_or_empty(lower_t *lx, ir_ref_t p, uint32_t size)
 	ir_emit(lx->fn, hit, IR_COPY, res, p, IR_NONE);
 	ir_jmp(hit, join);
 	lx->b = miss;
-	int32_t zk = stack_alloc(lx, 8);
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
-	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	ir_emit(lx->fn, lx->b, IR_COPY, res, call(lx, 1, 2, za), IR_NONE);
-	ir_jnz(lx->b, res, join, bail_blk(lx));	/* never absent */
+	ir_emit(lx->fn, lx->b, IR_COPY, res, map_entry0(lx, DL_MAP_ZERO),
+		IR_NONE);
+	ir_jmp(lx->b, join);
 	lx->b = join;
 	return (val_t){ res, size };
 }
@@ -1132,19 +1146,6 @@ static void lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
  * entry of its map; an unset dynamic one reads as DL_MAP_ZERO's zeros.
  * A member store into a dynamic one first creates its entry (zeroed).
  */
-static ir_ref_t zero_value(lower_t *lx)
-{
-	int32_t zk = stack_alloc(lx, 8);
-
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
-	ir_ref_t za[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_ZERO),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	ir_ref_t z = call(lx, 1, 2, za);	/* map_lookup_elem */
-	ir_blk_t *ok = new_blk(lx);
-	ir_jnz(lx->b, z, ok, bail_blk(lx));	/* never absent */
-	lx->b = ok;
-	return z;
-}
 
 /* The entry of map for key, created from zeros if absent; a map with no
    room counts a dynamic variable drop and gives a scratch area the store
@@ -1162,7 +1163,7 @@ static ir_ref_t dyn_entry(lower_t *lx, const dl_node_t *n, int map,
 	lx->b = make;
 	ir_ref_t dummy = scratch_alloc(lx, n, size);
 	ir_ref_t ua[4] = { ir_ldmap(lx->fn, lx->b, map), key,
-			   zero_value(lx), con(lx, 0) };
+			   map_entry0(lx, DL_MAP_ZERO), con(lx, 0) };
 	ir_ref_t rc = call(lx, 2, 4, ua);	/* map_update_elem */
 	ir_blk_t *made = new_blk(lx), *drop = new_blk(lx);
 	ir_jnz(lx->b, rc, drop, made);
@@ -2247,14 +2248,7 @@ static val_t subr_strtok(lower_t *lx, const dl_node_t *n)
 	if (a->kind != ND_INT)
 		s = lower_expr(lx, a);
 	ir_ref_t bits = byte_set(lx, n, lower_expr(lx, a->next));
-	int32_t zk = stack_alloc(lx, 8);
-	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), zk, con(lx, 0));
-	ir_ref_t la[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTOK),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	ir_ref_t st = call(lx, 1, 2, la);	/* map_lookup_elem */
-	ir_blk_t *ok = new_blk(lx);
-	ir_jnz(lx->b, st, ok, bail_blk(lx));	/* never absent */
-	lx->b = ok;
+	ir_ref_t st = map_entry0(lx, DL_MAP_STRTOK);
 	ir_ref_t str = bin(lx, IR_ADD, st, con(lx, 8));
 	if (!ir_is_none(s.v)) {
 		str_copy(lx, str, size, s);
@@ -2283,12 +2277,7 @@ static val_t subr_strtok(lower_t *lx, const dl_node_t *n)
 			   bin(lx, IR_ADD, buf, bound(lx, from, size)) };
 	call(lx, 115, 3, ca);			/* probe_read_kernel_str */
 	/* no token left: NULL, and no string for strtok(NULL, ...) */
-	ir_ref_t lk[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_STRTOK),
-			   bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, zk)) };
-	st = call(lx, 1, 2, lk);		/* map_lookup_elem */
-	ok = new_blk(lx);
-	ir_jnz(lx->b, st, ok, bail_blk(lx));
-	lx->b = ok;
+	st = map_entry0(lx, DL_MAP_STRTOK);
 	ir_store(lx->fn, lx->b, 8, st, 0,
 		 sel(lx, empty, con(lx, 0), bin(lx, IR_ADD, to, con(lx, 1))));
 	return (val_t){ dst, size };
