@@ -6,7 +6,7 @@
 # sched_set_need_resched_tp): where -l does not list them, skipped.
 if [ "$($DTRACE -l -n 'sched:::remain-cpu' -n 'sched:::surrender' \
     2>/dev/null | grep -c 'remain-cpu$\|surrender$')" != 2 ]; then
-	echo "this kernel has no sched_exit_tp or sched_set_need_resched_tp"
+	echo "needs the sched_exit_tp and sched_set_need_resched_tp tracepoints (recent kernels)"
 	exit 77
 fi
 $DTRACE -qn '
