@@ -212,15 +212,16 @@ int dt_tpformat_read(const char *tracefs, const char *group,
 		     const char *event, dt_tpformat_t *fmt);
 /* A field's type from its declaration decl[0..len) ("char comm[16]"). */
 void dt_tpformat_type(const char *decl, size_t len, char *out, size_t size);
-/* Call fn for each tracepoint events/<group>/<event> whose group matches
-   gpat and event epat, leaving out the groups that are not sdt's or
-   rawtp's (syscalls, kprobes, uprobes, ftrace); exact is true when epat
-   named the event (found by access(), not a readdir).  fn returns 1 (a
-   probe), 0 or -1 (stop); the result is the sum of the 1s, or -1. */
+/* Populate sdt or rawtp for pd (group:"":event): call fn for each
+   tracepoint events/<group>/<event> whose group matches pd's module and
+   event its name, leaving out the groups that are not sdt's or rawtp's
+   (syscalls, kprobes, uprobes, ftrace); exact is true when the name named
+   the event (found by access(), not a readdir).  fn returns 1 (a probe),
+   0 or -1 (stop); the result is the sum of the 1s, or -1.  No tracefs:
+   no probes. */
 typedef int dt_tpwalk_f(dtrace_hdl_t *dtp, const char *group,
-			const char *event, bool exact, void *arg);
-int dt_tracefs_walk(dtrace_hdl_t *dtp, const char *gpat, const char *epat,
-		    dt_tpwalk_f *fn, void *arg);
+			const char *event, bool exact);
+int dt_tracefs_walk(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, dt_tpwalk_f *fn);
 
 /* kbtf.c: vmlinux's BTF, loaded once per handle (NULL if the kernel has
    none: dt_kbtf_why says why); the FUNC_PROTO of a function or of a raw

@@ -75,9 +75,9 @@ static int rawtp_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 /* Insert group:event (found by dt_tracefs_walk) if it is a raw
    tracepoint: 1, 0 if it is not, -1. */
 static int rawtp_found(dtrace_hdl_t *dtp, const char *group,
-		       const char *event, bool exact, void *arg)
+		       const char *event, bool exact)
 {
-	const dt_kbtf_t *kb = arg;
+	const dt_kbtf_t *kb = dt_kbtf(dtp);	/* loaded once per handle */
 	uint32_t proto = kb != NULL ? dt_kbtf_rawtp(kb, event) : 0;
 	rawtp_data_t *d;
 	dt_probe_t *prb;
@@ -97,14 +97,7 @@ static int rawtp_found(dtrace_hdl_t *dtp, const char *group,
 
 static int rawtp_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
-	if (!dt_gmatch("", pd->func))
-		return 0;	/* the function field is always empty */
-	if (dt_features_probe(dtp) < 0)
-		return -1;
-	if (dtp->feat.tracefs[0] == '\0')
-		return 0;
-	return dt_tracefs_walk(dtp, pd->mod, pd->name, rawtp_found,
-			       (void *)dt_kbtf(dtp));
+	return dt_tracefs_walk(dtp, pd, rawtp_found);
 }
 
 /* ---- code generation and attach ------------------------------------------- */

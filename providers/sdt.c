@@ -205,11 +205,10 @@ static dt_probe_t *sdt_insert(dtrace_hdl_t *dtp, const char *group,
 /* One tracepoint found by dt_tracefs_walk; a probe named exactly has its
    format read now (its argument count for the listing). */
 static int sdt_found(dtrace_hdl_t *dtp, const char *group, const char *event,
-		     bool exact, void *arg)
+		     bool exact)
 {
 	dt_probe_t *prb = sdt_insert(dtp, group, event);
 
-	(void)arg;
 	if (prb == NULL)
 		return -1;
 	if (exact)
@@ -219,13 +218,7 @@ static int sdt_found(dtrace_hdl_t *dtp, const char *group, const char *event,
 
 static int sdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
-	if (!dt_gmatch("", pd->func))
-		return 0;	/* the function field is always empty */
-	if (dt_features_probe(dtp) < 0)
-		return -1;
-	if (dtp->feat.tracefs[0] == '\0')	/* no tracefs: no tracepoints */
-		return 0;
-	return dt_tracefs_walk(dtp, pd->mod, pd->name, sdt_found, NULL);
+	return dt_tracefs_walk(dtp, pd, sdt_found);
 }
 
 /* ---- code generation: one probe ------------------------------------------- */

@@ -229,7 +229,7 @@ static bool tp_group_ok(const char *group)
 /* The events of one group that match epat: a name costs one access(),
    a pattern a readdir. */
 static int tp_walk_group(dtrace_hdl_t *dtp, const char *group,
-			 const char *epat, dt_tpwalk_f *fn, void *arg)
+			 const char *epat, dt_tpwalk_f *fn)
 {
 	char path[512];
 	struct dirent *de;
@@ -243,7 +243,7 @@ static int tp_walk_group(dtrace_hdl_t *dtp, const char *group,
 		snprintf(path + strlen(path), sizeof(path) - strlen(path),
 			 "/%s/format", epat);
 		return access(path, R_OK) == 0 ?
-		       fn(dtp, group, epat, true, arg) : 0;
+		       fn(dtp, group, epat, true) : 0;
 	}
 	if ((dir = opendir(path)) == NULL)
 		return 0;	/* not a group (header_page, enable, ...) */
@@ -251,24 +251,30 @@ static int tp_walk_group(dtrace_hdl_t *dtp, const char *group,
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
 		    !dt_gmatch(de->d_name, epat))
 			continue;
-		r = fn(dtp, group, de->d_name, false, arg);
+		r = fn(dtp, group, de->d_name, false);
 		n += r > 0 ? r : 0;
 	}
 	closedir(dir);
 	return r < 0 ? -1 : n;
 }
 
-int dt_tracefs_walk(dtrace_hdl_t *dtp, const char *gpat, const char *epat,
-		    dt_tpwalk_f *fn, void *arg)
+int dt_tracefs_walk(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, dt_tpwalk_f *fn)
 {
+	const char *gpat = pd->mod, *epat = pd->name;
 	char path[512];
 	struct dirent *de;
 	DIR *dir;
 	int n = 0, r = 0;
 
+	if (!dt_gmatch("", pd->func))
+		return 0;	/* the function field is always empty */
+	if (dt_features_probe(dtp) < 0)
+		return -1;
+	if (dtp->feat.tracefs[0] == '\0')	/* no tracefs: no tracepoints */
+		return 0;
 	if (gpat[0] != '\0' && !tp_has_glob(gpat))
 		return tp_group_ok(gpat) ?
-		       tp_walk_group(dtp, gpat, epat, fn, arg) : 0;
+		       tp_walk_group(dtp, gpat, epat, fn) : 0;
 	snprintf(path, sizeof(path), "%s/events", dtp->feat.tracefs);
 	if ((dir = opendir(path)) == NULL)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot read %s: "
@@ -277,7 +283,7 @@ int dt_tracefs_walk(dtrace_hdl_t *dtp, const char *gpat, const char *epat,
 		if (de->d_type != DT_DIR || !tp_group_ok(de->d_name) ||
 		    !dt_gmatch(de->d_name, gpat))
 			continue;
-		r = tp_walk_group(dtp, de->d_name, epat, fn, arg);
+		r = tp_walk_group(dtp, de->d_name, epat, fn);
 		n += r > 0 ? r : 0;
 	}
 	closedir(dir);
