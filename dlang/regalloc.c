@@ -217,10 +217,10 @@ static void ra_edge(ra_t *ra, uint32_t a, uint32_t b)
 	ra->deg[b]++;
 }
 
+/* For each neighbour t of x, in ascending order (one loop: break works). */
 #define RA_FOR_ADJ(ra, x, t) \
-	for (size_t t##_i = 0; t##_i < (ra)->nbr[x].n; t##_i++) \
-		for (uint32_t t = (ra)->nbr[x].v[t##_i], t##_once = 1; \
-		     t##_once; t##_once = 0)
+	for (uint32_t t##_i = 0, t = 0; t##_i < (ra)->nbr[x].n && \
+	     (t = (ra)->nbr[x].v[t##_i], true); t##_i++)
 
 /* ---- nodes and the interference graph ------------------------------------ */
 
