@@ -435,20 +435,30 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 	return r < 0 ? -1 : n;
 }
 
+/* The probes of the objects whose names match the module (objs freed):
+   how many, or -1. */
+static int usdt_objs(dtrace_hdl_t *dtp, const usdt_want_t *w,
+		     dt_uobj_t *objs, int nobj)
+{
+	int n = 0, r = 0;
+
+	for (int i = 0; r >= 0 && i < nobj; i++)
+		if (dt_gmatch(objs[i].name, w->pd->mod))
+			n += r = usdt_obj(dtp, w, &objs[i]);
+	dt_uproc_objs_free(objs, (size_t)nobj);
+	return r < 0 ? -1 : n;
+}
+
 /* The probes of every process: per file, named without a pid. */
 static int usdt_populate_every(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
 	usdt_want_t w = { .pd = pd, .pid = -1 };
 	dt_uobj_t *objs;
-	int nobj, n = 0, r = 0;
+	int nobj;
 
 	if ((nobj = dt_usdt_files(dtp, pd->mod, &objs)) < 0)
 		return -1;
-	for (int i = 0; r >= 0 && i < nobj; i++)
-		if (dt_gmatch(objs[i].name, pd->mod))
-			n += r = usdt_obj(dtp, &w, &objs[i]);
-	dt_uproc_objs_free(objs, (size_t)nobj);
-	return r < 0 ? -1 : n;
+	return usdt_objs(dtp, &w, objs, nobj);
 }
 
 int dt_usdt_populate_obj(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
@@ -465,7 +475,7 @@ static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
 	usdt_want_t w = { .pd = pd };
 	dt_uobj_t *objs;
-	int nobj, n = 0, r = 0;
+	int nobj;
 	bool named = (w.pid = dt_usdt_split(pd->prov, w.name,
 					     sizeof(w.name))) > 0;
 
@@ -479,11 +489,7 @@ static int usdt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 	if ((named && dt_uproc_ready(dtp, w.pid) < 0) ||
 	    (nobj = dt_uproc_objs(dtp, w.pid, &objs)) < 0)
 		return -1;
-	for (int i = 0; r >= 0 && i < nobj; i++)
-		if (dt_gmatch(objs[i].name, pd->mod))
-			n += r = usdt_obj(dtp, &w, &objs[i]);
-	dt_uproc_objs_free(objs, (size_t)nobj);
-	return r < 0 ? -1 : n;
+	return usdt_objs(dtp, &w, objs, nobj);
 }
 
 /* ---- code generation ----------------------------------------------------- */
