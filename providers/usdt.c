@@ -71,7 +71,10 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
+#include <gelf.h>
+
 #include "provider.h"
+#include "usdt.h"
 
 #define USDT_MAX_ARGS 12
 #define USDT_NOREG (-1)
@@ -88,9 +91,16 @@ typedef struct usdt_site {
 typedef struct usdt_data {
 	const char *args;	/* the note's argument string */
 	int pid;		/* -1: every process */
-	int kind;		/* id of the first probe with these args */
+	int kind;		/* id of the first probe with these args
+				   (and argument map) */
 	int nargs;
 	dt_usdt_arg_t argv[USDT_MAX_ARGS];
+	/* From the provider definition the file records (-G), if any:
+	   argN is native argument map[N] (translated order), args[N] has
+	   type types[N] */
+	int ntypes;		/* -1: no definition */
+	int map[USDT_MAX_ARGS];
+	const char *types[USDT_MAX_ARGS];
 	char bad[128];		/* why the arguments are not supported */
 	bool mixed;		/* sites with different argument strings */
 	usdt_site_t *sites;
@@ -340,6 +350,179 @@ void dt_usdt_probename(const char *note, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* ---- provider definitions (typed args[]) --------------------------------- */
+
+/* One probe's definition as dtrace -G records it (usdt/usdt.h). */
+typedef struct pdef {
+	const char *prov, *probe;
+	int nnative, ntypes;
+	const char *native[USDT_MAX_ARGS];
+	const char *types[USDT_MAX_ARGS];	/* args[]: "int",
+						   "xlate<T>(N)" */
+	int map[USDT_MAX_ARGS];
+} pdef_t;
+
+typedef struct pdefs {
+	pdef_t *v;
+	size_t n, cap;
+} pdefs_t;
+
+/* The next NUL-terminated string of desc[*off..len), or NULL. */
+static const char *def_str(const char *desc, size_t len, size_t *off)
+{
+	const char *s = desc + *off;
+	const char *nul = *off < len ? memchr(s, '\0', len - *off) : NULL;
+
+	if (nul == NULL)
+		return NULL;
+	*off = (size_t)(nul - desc) + 1;
+	return s;
+}
+
+static int def_num(const char *desc, size_t len, size_t *off)
+{
+	const char *s = def_str(desc, len, off);
+	char *end;
+	long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end != '\0' || v > USDT_MAX_ARGS ? -1 : (int)v;
+}
+
+static bool def_is_int(const dl_types_t *types, const char *name)
+{
+	const dl_type_t *t = dl_type_by_name(types, name);
+
+	return t != NULL && t->kind == TY_INT;
+}
+
+/* args[]'s type for translated type xt of native type nt: xt itself if
+   they are the same or both integers (the value converts), else
+   "xlate<xt>(nt)": a translator converts it (xlate.c), as in DTrace. */
+static const char *def_xtype(dtrace_hdl_t *dtp, const dl_types_t *types,
+			     const char *xt, const char *nt)
+{
+	if (strcmp(xt, nt) == 0 ||
+	    (def_is_int(types, xt) && def_is_int(types, nt)))
+		return xt;
+	return dl_sprintf(dtp->arena, "xlate<%s>(%s)", xt, nt);
+}
+
+/* Parse one note's descriptor into def (strings in dtp's arena): 0, or -1
+   if it is malformed (then ignored). */
+static int def_parse(dtrace_hdl_t *dtp, const dl_types_t *types,
+		     const char *desc, size_t len, pdef_t *def)
+{
+	size_t off = 0;
+	const char *t;
+
+	memset(def, 0, sizeof(*def));
+	if ((def->prov = def_str(desc, len, &off)) == NULL ||
+	    (def->probe = def_str(desc, len, &off)) == NULL ||
+	    (def->nnative = def_num(desc, len, &off)) < 0)
+		return -1;
+	for (int i = 0; i < def->nnative; i++)
+		if ((def->native[i] = def_str(desc, len, &off)) == NULL)
+			return -1;
+	if ((def->ntypes = def_num(desc, len, &off)) < 0)
+		return -1;
+	for (int i = 0; i < def->ntypes; i++) {
+		if ((t = def_str(desc, len, &off)) == NULL ||
+		    (def->map[i] = def_num(desc, len, &off)) < 0 ||
+		    def->map[i] >= def->nnative)
+			return -1;
+		def->types[i] = def_xtype(dtp, types, t,
+					  def->native[def->map[i]]);
+	}
+	if (def->ntypes == 0) {		/* no translation: the native ones */
+		def->ntypes = def->nnative;
+		for (int i = 0; i < def->nnative; i++) {
+			def->types[i] = def->native[i];
+			def->map[i] = i;
+		}
+	}
+	def->prov = dl_strdup(dtp->arena, def->prov);
+	def->probe = dl_strdup(dtp->arena, def->probe);
+	for (int i = 0; i < def->ntypes; i++)
+		def->types[i] = dl_strdup(dtp->arena, def->types[i]);
+	return 0;
+}
+
+/* The definitions the file records, in its note sections (any name:
+   linkers may merge them), from the open ELF of its symbols. */
+static void defs_read(dtrace_hdl_t *dtp, Elf *e, pdefs_t *defs)
+{
+	Elf_Scn *scn = NULL;
+	dl_types_t types;
+
+	dl_types_init(&types);
+	while (e != NULL && (scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, noff, doff;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_NOTE ||
+		    (sh.sh_flags & SHF_ALLOC) ||
+		    (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0) {
+			pdef_t def;
+
+			if (nh.n_type != USDT_NT_PROBEDEF ||
+			    nh.n_namesz != sizeof(USDT_DEFS_OWNER) ||
+			    memcmp((char *)data->d_buf + noff, USDT_DEFS_OWNER,
+				   sizeof(USDT_DEFS_OWNER)) != 0 ||
+			    def_parse(dtp, &types, (char *)data->d_buf + doff,
+				      nh.n_descsz, &def) < 0)
+				continue;
+			dl_vec_grow(dtp->arena, (void **)&defs->v, &defs->cap,
+				    defs->n + 1, sizeof(*defs->v));
+			defs->v[defs->n++] = def;
+		}
+	}
+}
+
+/* The definition of a note's probe, if the file has one that agrees with
+   the note on the number of arguments. */
+static const pdef_t *def_find(const pdefs_t *defs,
+				  const dt_unote_t *n, int nargs)
+{
+	for (size_t i = 0; i < defs->n; i++)
+		if (strcmp(defs->v[i].prov, n->prov) == 0 &&
+		    strcmp(defs->v[i].probe, n->name) == 0)
+			return defs->v[i].nnative == nargs ? &defs->v[i] :
+			       NULL;
+	return NULL;
+}
+
+static bool same_map(const usdt_data_t *a, const usdt_data_t *b)
+{
+	int na = a->ntypes < 0 ? -1 : a->ntypes, nb = b->ntypes < 0 ? -1 :
+						      b->ntypes;
+
+	if (na != nb)
+		return false;
+	for (int i = 0; i < na; i++)
+		if (a->map[i] != b->map[i])
+			return false;
+	return true;
+}
+
+static int usdt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
+			 char types[][DT_TYPE_NAME_MAX], int max)
+{
+	const usdt_data_t *d = prb->data;
+	int n = 0;
+
+	(void)dtp;
+	for (; n < d->ntypes && n < max; n++)
+		snprintf(types[n], DT_TYPE_NAME_MAX, "%s", d->types[n]);
+	return n;
+}
+
 /* ---- populate ------------------------------------------------------------ */
 
 typedef struct usdt_want {
@@ -357,7 +540,8 @@ static int usdt_kind_for(dtrace_hdl_t *dtp, const dt_probe_t *self,
 		const dt_probe_t *p = dtp->probes[id];
 
 		if (p != NULL && p != self && p->ops == &dt_prov_usdt &&
-		    strcmp(((const usdt_data_t *)p->data)->args, args) == 0)
+		    strcmp(((const usdt_data_t *)p->data)->args, args) == 0 &&
+		    same_map(p->data, self->data))
 			return ((const usdt_data_t *)p->data)->kind;
 	}
 	return (int)self->id;
@@ -382,22 +566,31 @@ static int site_add(dtrace_hdl_t *dtp, usdt_data_t *d, const dt_uobj_t *o,
 
 static int usdt_insert(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		       const dt_uobj_t *o, const dt_unote_t *n,
-		       const char *prov, const char *func, const char *name)
+		       const pdefs_t *defs, const char *prov,
+		       const char *func, const char *name)
 {
 	usdt_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
+	const pdef_t *def;
 	dt_probe_t *prb;
 
 	d->args = dl_strdup(dtp->arena, n->args);
 	d->pid = w->pid;
 	d->nargs = dt_usdt_parse_args(n->args, d->argv, USDT_MAX_ARGS, d->bad,
 				      sizeof(d->bad));
+	d->ntypes = -1;
+	if (d->nargs >= 0 && (def = def_find(defs, n, d->nargs)) != NULL) {
+		d->ntypes = def->ntypes;
+		memcpy(d->map, def->map, sizeof(d->map));
+		memcpy(d->types, def->types, sizeof(d->types));
+	}
 	prb = dt_probe_insert_as(dtp, &dt_prov_usdt, prov, o->name,
 				 func, name, d);
 	if (prb == NULL)
 		return -1;
 	if (prb->data == d) {
 		d->kind = usdt_kind_for(dtp, prb, d->args);
-		prb->nargs = d->nargs < 0 ? -1 : d->nargs;
+		prb->nargs = d->nargs < 0 ? -1 : d->ntypes >= 0 ? d->ntypes :
+			     d->nargs;
 	}
 	return site_add(dtp, prb->data, o, n);
 }
@@ -406,11 +599,14 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		    const dt_uobj_t *o)
 {
 	const dt_pdesc_t *pd = w->pd;
+	pdefs_t defs = { .v = NULL };
 	dt_usyms_t syms;
 	int n = 0, r = 0;
 
 	if (dt_usyms_read(dtp, o->path, &syms) < 0)
 		return -1;
+	if (syms.nnotes > 0)
+		defs_read(dtp, syms.elf, &defs);
 	for (size_t i = 0; r >= 0 && i < syms.nnotes; i++) {
 		const dt_unote_t *note = &syms.notes[i];
 		const dt_usym_t *f = dt_usyms_at(&syms, note->pc);
@@ -428,7 +624,7 @@ static int usdt_obj(dtrace_hdl_t *dtp, const usdt_want_t *w,
 		if (!dt_gmatch(prov, pd->prov) || !dt_gmatch(func, pd->func) ||
 		    !dt_gmatch(name, pd->name))
 			continue;
-		r = usdt_insert(dtp, w, o, note, prov, func, name);
+		r = usdt_insert(dtp, w, o, note, &defs, prov, func, name);
 		n++;
 	}
 	dt_usyms_free(&syms);
@@ -546,6 +742,8 @@ static ir_ref_t usdt_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int n)
 	const dt_usdt_arg_t *a;
 	ir_ref_t v;
 
+	if (d->ntypes >= 0)		/* in the definition's order */
+		n = n >= 0 && n < d->ntypes ? d->map[n] : -1;
 	if (n < 0 || n >= d->nargs)
 		return IR_NONE;
 	a = &d->argv[n];
@@ -659,6 +857,7 @@ static int usdt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 const dt_provops_t dt_prov_usdt = {
 	.name = "usdt",
 	.attr = &usdt_attr,
+	.argtypes = usdt_argtypes,
 	.populate = usdt_populate,
 	.wants = usdt_wants,
 	.prog_type = BPF_PROG_TYPE_KPROBE,

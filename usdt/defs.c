@@ -217,6 +217,76 @@ static const usdt_arg_t *resolve(argctx_t *ac, const dl_tspec_t *ts,
 	return resolve_int(ac, f);
 }
 
+/* ---- D type names (for the consumer's args[]) ---------------------------- */
+
+/* The spelling of a base type by its specifier words. */
+static const char *dtype_base(argctx_t *ac, const dl_tspec_t *ts)
+{
+	unsigned f = ts->flags;
+	const char *u = f & TS_UNSIGNED ? "unsigned " : "";
+
+	if (f & TS_STRING)
+		return "char *";	/* the note holds the pointer */
+	if (f & TS_VOID)
+		return "void";
+	if (f & TS_BOOL)
+		return "_Bool";
+	if (f & (TS_STRUCT | TS_UNION))
+		return dl_sprintf(ac->cx->arena, "%s %s", f & TS_STRUCT ?
+				  "struct" : "union", ts->tname ? ts->tname :
+				  "{...}");
+	if (f & TS_ENUM)
+		return "int";		/* its tag is the script's alone */
+	if (f & TS_CHAR)
+		return f & TS_SIGNED ? "signed char" : f & TS_UNSIGNED ?
+		       "unsigned char" : "char";
+	if (f & TS_SHORT)
+		return dl_sprintf(ac->cx->arena, "%sshort", u);
+	if (f & TS_LONGLONG)
+		return dl_sprintf(ac->cx->arena, "%slong long", u);
+	if (f & TS_LONG)
+		return dl_sprintf(ac->cx->arena, "%slong", u);
+	return dl_sprintf(ac->cx->arena, "%sint", u);
+}
+
+/*
+ * The D type name of a declared type: "const char *", "char **",
+ * "uint32_t"; the script's own typedefs are followed (the consumer does
+ * not have them) except those of structs and unions (conninfo_t: the
+ * consumer's translators declare those), D's and the kernel's are kept; arrays are pointers (as
+ * parameters), and functions and pointers to them "void *".
+ */
+static const char *dtype_name(argctx_t *ac, const dl_tspec_t *ts, int depth)
+{
+	const dl_node_t *td = NULL;
+	const char *base;
+	int stars = 0;
+
+	for (const dl_dcl_t *d = ts->dcl; d != NULL; d = d->next) {
+		if (d->kind == DCL_FUNC)
+			return "void *";
+		stars++;
+	}
+	if ((ts->flags & TS_TYPEDEF) && depth < USDT_TYPEDEF_DEPTH)
+		td = script_typedef(ac, ts->tname);
+	if (td != NULL && td->typ->dcl == NULL &&
+	    (td->typ->flags & (TS_STRUCT | TS_UNION)))
+		td = NULL;	/* conninfo_t: a name a translator gives */
+	if (td != NULL)
+		base = dtype_name(ac, td->typ, depth + 1);
+	else if (ts->flags & TS_TYPEDEF)
+		base = ts->tname;
+	else
+		base = dtype_base(ac, ts);
+	if (td == NULL && (ts->flags & TS_CONST))
+		base = dl_sprintf(ac->cx->arena, "const %s", base);
+	if (stars == 0)
+		return base;
+	return dl_sprintf(ac->cx->arena, "%s%s%.*s", base,
+			  base[strlen(base) - 1] == '*' ? "" : " ", stars,
+			  "************************");
+}
+
 static const usdt_arg_t *arg_type(argctx_t *ac)
 {
 	if (ac->param->typ == NULL)	/* `...` */
@@ -274,7 +344,55 @@ static void add_args(usdt_defs_t *d, dl_ctx_t *cx, const dl_node_t *ast,
 		usdt_arg_t *o = &pr->args[pr->nargs++];
 		o->kind = t->kind;
 		o->ctype = dl_strdup(d->arena, t->ctype);
+		o->dtype = dl_strdup(d->arena, dtype_name(&ac, a->typ, 0));
 		o->name = a->name ? dl_strdup(d->arena, a->name) : NULL;
+	}
+}
+
+/* The native argument a translated one named name (at position i) is
+   from: the native parameter of that name, else the one at i. */
+static int xarg_map(const usdt_probe_t *pr, const char *name, size_t i)
+{
+	for (size_t k = 0; name != NULL && k < pr->nargs; k++)
+		if (pr->args[k].name != NULL &&
+		    strcmp(pr->args[k].name, name) == 0)
+			return (int)k;
+	return (int)i;
+}
+
+/* The translated arguments `: (types)` of one prototype. */
+static void add_xargs(usdt_defs_t *d, dl_ctx_t *cx, const dl_node_t *ast,
+		      const dl_node_t *proto, usdt_probe_t *pr)
+{
+	argctx_t ac = { .cx = cx, .ast = ast, .probe = proto->name };
+	size_t n = 0;
+
+	for (const dl_node_t *a = proto->body; a != NULL; a = a->next)
+		n++;
+	if (n == 1 && proto->body->typ != NULL &&
+	    (proto->body->typ->flags & TS_VOID) && !proto->body->typ->dcl)
+		n = 0;			/* : (void) */
+	if (n > USDT_MAXARGS)
+		dl_error(cx, proto->loc, D_PROTO_LEN, "probe %s has %zu "
+			 "translated arguments (limit is %d)", proto->name, n,
+			 USDT_MAXARGS);
+	pr->xtypes = dl_alloc(d->arena, (n ? n : 1) * sizeof(*pr->xtypes));
+	pr->xmap = dl_alloc(d->arena, (n ? n : 1) * sizeof(*pr->xmap));
+	for (const dl_node_t *a = proto->body; pr->nxargs < n; a = a->next) {
+		ac.param = a;
+		ac.argno = (int)pr->nxargs + 1;
+		if (a->typ == NULL)
+			dl_error(cx, a->loc, D_PROTO_ARG, "probe %s: a "
+				 "variable argument list cannot be translated",
+				 proto->name);
+		int k = xarg_map(pr, a->name, pr->nxargs);
+		if (k >= (int)pr->nargs)
+			dl_error(cx, a->loc, D_PROTO_ARG, "probe %s translated "
+				 "argument #%d has no native argument",
+				 proto->name, ac.argno);
+		pr->xtypes[pr->nxargs] = dl_strdup(d->arena,
+						   dtype_name(&ac, a->typ, 0));
+		pr->xmap[pr->nxargs++] = k;
 	}
 }
 
@@ -291,6 +409,8 @@ static void add_probe(usdt_defs_t *d, dl_ctx_t *cx, const dl_node_t *ast,
 	memset(pr, 0, sizeof(*pr));
 	pr->name = dl_strdup(d->arena, proto->name);
 	add_args(d, cx, ast, proto, pr);
+	if (proto->op == 2)
+		add_xargs(d, cx, ast, proto, pr);
 	p->nprobes++;
 }
 

@@ -26,6 +26,11 @@
  * The inputs are opened read-only and never written; the output is written
  * to a temporary file next to it and renamed, and may not be an input.
  * A script with no providers gives an object with no semaphores.
+ *
+ * The object also records the provider definitions (usdt.h: a
+ * non-allocated note section, one note per probe with its argument
+ * types), which linkers keep and the usdt provider reads back from the
+ * executable or library to give args[] their types.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -324,6 +329,88 @@ static unsigned char *property_note(writer_t *wr, const props_t *p,
 	return b;
 }
 
+/* ---- the provider definitions, for typed args[] (usdt.h) -------------------- */
+
+typedef struct buf {
+	unsigned char *p;
+	size_t len, cap;
+} buf_t;
+
+static void buf_put(dl_arena_t *a, buf_t *b, const void *src, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + n)
+			cap *= 2;
+		unsigned char *np = dl_alloc(a, cap);
+		if (b->len > 0)
+			memcpy(np, b->p, b->len);
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+static void buf_str(dl_arena_t *a, buf_t *b, const char *s)
+{
+	buf_put(a, b, s, strlen(s) + 1);
+}
+
+static void buf_num(dl_arena_t *a, buf_t *b, size_t n)
+{
+	buf_str(a, b, dl_sprintf(a, "%zu", n));
+}
+
+static void buf_pad4(dl_arena_t *a, buf_t *b)
+{
+	static const unsigned char zero[4];
+
+	buf_put(a, b, zero, (4 - b->len % 4) % 4);
+}
+
+/* One probe's note: its descriptor's strings, then the header before. */
+static void probedef_note(writer_t *wr, buf_t *out, const usdt_prov_t *p,
+			  const usdt_probe_t *pr)
+{
+	buf_t desc = { .p = NULL };
+	unsigned char h[12];
+
+	buf_str(wr->a, &desc, p->name);
+	buf_str(wr->a, &desc, pr->name);
+	buf_num(wr->a, &desc, pr->nargs);
+	for (size_t i = 0; i < pr->nargs; i++)
+		buf_str(wr->a, &desc, pr->args[i].dtype);
+	buf_num(wr->a, &desc, pr->nxargs);
+	for (size_t i = 0; i < pr->nxargs; i++) {
+		buf_str(wr->a, &desc, pr->xtypes[i]);
+		buf_num(wr->a, &desc, (size_t)pr->xmap[i]);
+	}
+	put32(h, sizeof(USDT_DEFS_OWNER), wr->t->data);
+	put32(h + 4, (uint32_t)desc.len, wr->t->data);
+	put32(h + 8, USDT_NT_PROBEDEF, wr->t->data);
+	buf_put(wr->a, out, h, sizeof(h));
+	buf_str(wr->a, out, USDT_DEFS_OWNER);
+	buf_pad4(wr->a, out);
+	buf_put(wr->a, out, desc.p, desc.len);
+	buf_pad4(wr->a, out);
+}
+
+/* The non-allocated note section of every probe's definition. */
+static int add_probedefs(writer_t *wr, const usdt_defs_t *d)
+{
+	buf_t b = { .p = NULL };
+
+	for (size_t i = 0; i < d->nprovs; i++)
+		for (size_t j = 0; j < d->provs[i].nprobes; j++)
+			probedef_note(wr, &b, &d->provs[i],
+				      &d->provs[i].probes[j]);
+	if (b.len == 0)
+		return 0;
+	return add_scn(wr, USDT_DEFS_SECTION, SHT_NOTE, 0, b.p, b.len,
+		       ELF_T_BYTE, 4) == NULL ? -1 : 0;
+}
+
 static size_t count_semas(const usdt_defs_t *d)
 {
 	size_t n = 0;
@@ -425,7 +512,8 @@ static int build(writer_t *wr, const usdt_defs_t *d, const props_t *p,
 		    NULL)
 			return -1;
 	}
-	if (add_symbols(wr, d, srcname, probes_ndx) < 0)
+	if (add_probedefs(wr, d) < 0 ||
+	    add_symbols(wr, d, srcname, probes_ndx) < 0)
 		return -1;
 	scn = add_scn(wr, ".shstrtab", SHT_STRTAB, 0, NULL, 0, ELF_T_BYTE, 1);
 	if (scn == NULL)

@@ -50,13 +50,21 @@ typedef enum {
 typedef struct usdt_arg {
 	usdt_argkind_t kind;
 	const char *ctype;	/* the C type the macro casts to */
+	const char *dtype;	/* its D type for args[]: "const char *",
+				   the script's typedefs followed */
 	const char *name;	/* the parameter's name, or NULL */
 } usdt_arg_t;
 
 typedef struct usdt_probe {
 	const char *name;	/* as written: "query__start" */
-	usdt_arg_t *args;
+	usdt_arg_t *args;	/* the native arguments (the note's) */
 	size_t nargs;
+	/* `probe p(int a, char *b) : (char *b, int a)`: the translated
+	   arguments (what args[] are), each from native argument xmap[i]
+	   (by parameter name, else by position); none: the native ones */
+	const char **xtypes;
+	int *xmap;
+	size_t nxargs;
 } usdt_probe_t;
 
 typedef struct usdt_prov {
@@ -95,6 +103,21 @@ char *usdt_sema_name(dl_arena_t *a, const char *prov, const char *probe);
 /* The constant expression of an argument's SDT size: -4 for int, 8 for a
    pointer on x86_64 ("-(int)sizeof(int)", "(int)sizeof(void *)"). */
 char *usdt_arg_size_expr(dl_arena_t *a, const usdt_arg_t *arg);
+
+/*
+ * The provider definitions -G records in its object, for the consumer's
+ * typed args[] (the usdt provider reads them back from the linked file):
+ * a non-allocated note section, kept by the linker in the executable or
+ * shared library and ignored at run time, with one note per probe, owner
+ * "dtrace", type USDT_NT_PROBEDEF, whose descriptor is NUL-terminated
+ * strings: provider, probe (as written), the number of native arguments
+ * and their D types, then the number of translated arguments and for each
+ * its D type and the index of the native argument it is from.  The note
+ * type (its low half) is the format's version.
+ */
+#define USDT_DEFS_SECTION ".note.dtrace-provdefs"
+#define USDT_DEFS_OWNER "dtrace"
+#define USDT_NT_PROBEDEF 0x44540001	/* "DT", version 1 */
 
 /* ---- header.c: dtrace -h ------------------------------------------------- */
 

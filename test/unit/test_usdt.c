@@ -160,6 +160,59 @@ Test(usdt, script_typedefs_are_followed)
 	usdt_defs_destroy(t.defs);
 }
 
+static void tu_expect_error(const char *src, dl_tag_t tag, int line, int col,
+			    const char *msg);
+
+Test(usdt, d_type_names_for_args)
+{
+	tu_t t = tu_defs("typedef unsigned int Oid;\n"
+			 "typedef char *label_t;\n"
+			 "typedef struct ci { int fd; } ci_t;\n"
+			 "struct conn;\n"
+			 "provider p { probe x(const char *q, Oid, label_t *l,\n"
+			 "  string s, unsigned char c, long long ll, uint32_t u,\n"
+			 "  struct conn *k, ci_t *ci, int (*fn)(int), char a[4],\n"
+			 "  _Bool b); };\n");
+	static const char *want[] = {
+		"const char *", "unsigned int", "char **", "char *",
+		"unsigned char", "long long", "uint32_t", "struct conn *",
+		"ci_t *", "void *", "char *", "_Bool",
+	};
+
+	cr_assert_eq(t.rc, 0, "%s", t.err.msg);
+	const usdt_probe_t *pr = &t.defs->provs[0].probes[0];
+	cr_assert_eq(pr->nargs, 12);
+	for (size_t i = 0; i < 12; i++)
+		cr_expect_str_eq(pr->args[i].dtype, want[i], "arg %zu", i);
+	cr_expect_eq(pr->nxargs, 0);
+	usdt_defs_destroy(t.defs);
+}
+
+Test(usdt, translated_arguments_map_by_name)
+{
+	tu_t t = tu_defs("provider p {\n"
+			 " probe swap(int a, char *b) : (char *b, int a);\n"
+			 " probe pos(int, long) : (long, int);\n"
+			 " probe none(int a) : (void);\n"
+			 "};\n");
+
+	cr_assert_eq(t.rc, 0, "%s", t.err.msg);
+	const usdt_probe_t *pr = t.defs->provs[0].probes;
+	cr_assert_eq(pr[0].nxargs, 2);
+	cr_expect_str_eq(pr[0].xtypes[0], "char *");
+	cr_expect_eq(pr[0].xmap[0], 1);
+	cr_expect_eq(pr[0].xmap[1], 0);
+	cr_assert_eq(pr[1].nxargs, 2);
+	cr_expect_str_eq(pr[1].xtypes[0], "long");
+	cr_expect_eq(pr[1].xmap[0], 0);
+	cr_expect_eq(pr[1].xmap[1], 1);
+	cr_expect_eq(pr[2].nxargs, 0);
+	usdt_defs_destroy(t.defs);
+	tu_expect_error("provider p { probe a(int x) : (int x, int y); };",
+			D_PROTO_ARG, 1, 43, "probe a translated argument #2 has "
+			"no native argument");
+}
+
 Test(usdt, providers_probes_and_names)
 {
 	tu_t t = tu_defs("#pragma D attributes Evolving/Evolving/Common provider "
@@ -386,7 +439,8 @@ Test(usdt, object_defines_hidden_semaphores)
 				 (int)s.st_size);
 		}
 	}
-	cr_expect_str_eq(names, ".probes .note.GNU-stack .strtab .symtab "
+	cr_expect_str_eq(names, ".probes .note.GNU-stack .note.dtrace-provdefs "
+			 ".strtab .symtab "
 			 ".shstrtab ");
 	cr_expect_str_eq(syms, "p.d/0/4/0/0/0 /0/3/0/0/0 "
 			 "a_x_semaphore/1/1/2/0/2 a_y_semaphore/1/1/2/2/2 "
