@@ -26,6 +26,9 @@
  * The inputs are opened read-only and never written; the output is written
  * to a temporary file next to it and renamed, and may not be an input.
  * A script with no providers gives an object with no semaphores.
+ * Semaphores an input already defines (an object that holds an earlier
+ * -G object, linked in with ld -r) are not defined again: the link
+ * would fail.
  *
  * The object also records the provider definitions (usdt.h: a
  * non-allocated note section, one note per probe with its argument
@@ -213,8 +216,55 @@ static bool is_bitcode(int fd)
 	       (memcmp(m, raw, 4) == 0 || memcmp(m, wrapped, 4) == 0);
 }
 
+/* The names of the semaphores an input already defines (it holds an
+   earlier -G object, linked in with ld -r): added to *have. */
+typedef struct names {
+	dl_arena_t *a;
+	const char **v;
+	size_t n, cap;
+} names_t;
+
+static bool names_have(const names_t *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void file_semas(Elf *e, names_t *have)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		GElf_Sym sym;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_SYMTAB ||
+		    sh.sh_entsize == 0 || (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *name;
+			size_t len;
+
+			if (gelf_getsym(data, (int)i, &sym) == NULL ||
+			    sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_BIND(sym.st_info) == STB_LOCAL ||
+			    (name = elf_strptr(e, sh.sh_link, sym.st_name)) ==
+			    NULL || (len = strlen(name)) < 11 ||
+			    strcmp(name + len - 10, "_semaphore") != 0 ||
+			    names_have(have, name))
+				continue;
+			dl_vec_grow(have->a, (void **)&have->v, &have->cap,
+				    have->n + 1, sizeof(*have->v));
+			have->v[have->n++] = dl_strdup(have->a, name);
+		}
+	}
+}
+
 static int read_input(const char *path, target_t *t, props_t *acc,
-		      werr_t *w)
+		      names_t *have, werr_t *w)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf *e;
@@ -248,6 +298,7 @@ static int read_input(const char *path, target_t *t, props_t *acc,
 		*t = mine;
 	file_props(e, &mine, &p);
 	props_meet(acc, &p);
+	file_semas(e, have);
 out:
 	if (e != NULL)
 		elf_end(e);
@@ -529,6 +580,33 @@ static int build(writer_t *wr, const usdt_defs_t *d, const props_t *p,
 	return elf_update(wr->e, ELF_C_WRITE) < 0 ? -1 : 0;
 }
 
+/* d without the probes whose semaphores the inputs define already: an
+   input that holds an earlier -G object has them (and their
+   definitions), and defining them again would not link. */
+static const usdt_defs_t *without(dl_arena_t *a, const usdt_defs_t *d,
+				  const names_t *have)
+{
+	usdt_defs_t *o = dl_alloc(a, sizeof(*o));
+
+	o->arena = a;
+	o->provs = dl_alloc(a, (d->nprovs ? d->nprovs : 1) *
+			       sizeof(*o->provs));
+	o->nprovs = d->nprovs;
+	for (size_t i = 0; i < d->nprovs; i++) {
+		const usdt_prov_t *p = &d->provs[i];
+		usdt_prov_t *q = &o->provs[i];
+
+		q->name = p->name;
+		q->probes = dl_alloc(a, (p->nprobes ? p->nprobes : 1) *
+					sizeof(*q->probes));
+		for (size_t j = 0; j < p->nprobes; j++)
+			if (!names_have(have, usdt_sema_name(a, p->name,
+							     p->probes[j].name)))
+				q->probes[q->nprobes++] = p->probes[j];
+	}
+	return o;
+}
+
 static bool is_input(const char *ofile, int objc, char *const objv[])
 {
 	struct stat os, is;
@@ -587,14 +665,23 @@ int usdt_object_write(const usdt_defs_t *d, const char *ofile,
 	werr_t w = { err, errlen };
 	target_t t = host_target();
 	props_t p = { .n = 0 };
+	names_t have = { .a = dl_arena_create() };
+	int rc = -1;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(&w, "libelf is out of date");
-	if (is_input(ofile, objc, objv))
-		return fail(&w, "output file %s is also an input object",
-			    ofile);
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		fail(&w, "libelf is out of date");
+		goto out;
+	}
+	if (is_input(ofile, objc, objv)) {
+		fail(&w, "output file %s is also an input object", ofile);
+		goto out;
+	}
 	for (int i = 0; i < objc; i++)
-		if (read_input(objv[i], &t, &p, &w) < 0)
-			return -1;
-	return write_file(d, ofile, srcname, &t, &p, &w);
+		if (read_input(objv[i], &t, &p, &have, &w) < 0)
+			goto out;
+	rc = write_file(have.n > 0 ? without(have.a, d, &have) : d, ofile,
+			srcname, &t, &p, &w);
+out:
+	dl_arena_destroy(have.a);
+	return rc;
 }
