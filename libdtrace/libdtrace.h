@@ -222,6 +222,11 @@ struct dt_provops {
 	/* Optional.  Does the provider serve this provider field although
 	   it is not its name (usdt: "python1234")? */
 	bool (*wants)(const char *prov);
+	/* Optional.  Does attaching the probe raise a semaphore a program
+	   may be waiting for (usdt is-enabled probes)?  Probes found while
+	   tracing are attached with these last, so that a program that
+	   waits for its semaphore misses none of the others. */
+	bool (*raises)(const dt_probe_t *prb);
 	/* Probes may appear while tracing (pid, usdt: libraries loaded
 	   later, udyn.c): programs read the probe id from the cookie and the
 	   names from the probe map even when they have one probe. */

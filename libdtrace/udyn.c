@@ -336,6 +336,11 @@ static void join(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const found_t *f,
 	pgp->nprobes++;
 }
 
+static int raises(const dt_probe_t *prb)
+{
+	return prb->ops->raises != NULL && prb->ops->raises(prb);
+}
+
 void dt_udyn_join(dtrace_hdl_t *dtp, const dt_ujoin_t *j)
 {
 	static const dt_provops_t *const none[] = { NULL };
@@ -362,10 +367,13 @@ void dt_udyn_join(dtrace_hdl_t *dtp, const dt_ujoin_t *j)
 						dtrace_errmsg(dtp));
 			}
 		}
-		for (size_t i = 0; i < r.n; i++) {
-			join(dtp, pgp, &r.v[i], j->again);
+		/* those that raise a semaphore last (dt_provops_t.raises) */
+		for (int last = 0; last < 2; last++)
+			for (size_t i = 0; i < r.n; i++)
+				if (raises(r.v[i].prb) == last)
+					join(dtp, pgp, &r.v[i], j->again);
+		for (size_t i = 0; i < r.n; i++)
 			free(r.v[i].clauses);
-		}
 		free(r.v);
 	}
 }

@@ -41,7 +41,8 @@
  * an RCU grace period before it may plant breakpoints in running
  * processes), so the first 5-15 ms of the first process of a new file go
  * untraced: a program that fires its probes in main() at once loses
- * them, one that waits for its is-enabled semaphore does not.  Once
+ * them, one that waits for its is-enabled semaphore does not (the
+ * probes that raise semaphores are attached after the others).  Once
  * a file is attached, every later process that maps it is traced from its
  * first instruction (the kernel plants the uprobes when it maps the file).
  * A process that has exited by the time dtrace looks is not seen; a file

@@ -854,6 +854,16 @@ static int usdt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 	return 0;
 }
 
+static bool usdt_raises(const dt_probe_t *prb)
+{
+	const usdt_data_t *d = prb->data;
+
+	for (size_t i = 0; i < d->nsites; i++)
+		if (d->sites[i].sem_off != 0)
+			return true;
+	return false;
+}
+
 const dt_provops_t dt_prov_usdt = {
 	.name = "usdt",
 	.attr = &usdt_attr,
@@ -864,5 +874,6 @@ const dt_provops_t dt_prov_usdt = {
 	.kind = usdt_kind,
 	.lower = usdt_lower,
 	.attach = usdt_attach,
+	.raises = usdt_raises,
 	.grows = true,
 };
