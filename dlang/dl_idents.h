@@ -23,6 +23,8 @@ DL_VAR(arg6, "int64_t", 1)
 DL_VAR(arg7, "int64_t", 1)
 DL_VAR(arg8, "int64_t", 1)
 DL_VAR(arg9, "int64_t", 1)
+DL_VAR(arg10, "int64_t", 1)	/* usdt probes have up to 12 */
+DL_VAR(arg11, "int64_t", 1)
 DL_VAR(pid, "pid_t", 1)
 DL_VAR(tid, "id_t", 1)
 DL_VAR(ppid, "pid_t", 1)

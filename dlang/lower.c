@@ -856,7 +856,7 @@ static val_t lower_var(lower_t *lx, const dl_node_t *n)
 		return str_var_load(lx, n, r);
 	if (r->kind != DL_VK_BUILTIN)
 		return (val_t){ var_load(lx, r) };
-	if (v >= DL_V_arg0 && v <= DL_V_arg9)	/* args[n]: as its type */
+	if (v >= DL_V_arg0 && v <= DL_V_arg11)	/* args[n]: as its type */
 		return (val_t){ norm(lx, pvar(lx, DL_PV_ARG,
 					      (int)(v - DL_V_arg0)), n->type) };
 	/* sema refuses the variables dl_idents.h marks unsupported */

@@ -1041,7 +1041,7 @@ static void sema_args(sema_t *sx, dl_node_t *n)
 
 	sema_expr(sx, k);
 	if (k->next != NULL || k->kind != ND_INT || k->ival < 0 ||
-	    k->ival > 9)
+	    k->ival > DL_V_arg11 - DL_V_arg0)
 		dl_error(sx->cx, k->loc, D_ARGS_IDX, "index %lld is out of "
 			 "range for args[ ]", k->kind == ND_INT ?
 			 (long long)k->ival : -1LL);

@@ -183,6 +183,7 @@ typedef struct dt_provattr {
 } dt_provattr_t;
 
 #define DT_TYPE_NAME_MAX 64	/* an argument's D type name, with its NUL */
+#define DT_MAX_ARGS 12		/* args[0] .. args[11] (usdt notes have up to 12) */
 
 struct dt_provops {
 	const char *name;	/* "syscall" */

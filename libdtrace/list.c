@@ -47,7 +47,6 @@ static const dt_provattr_t list_default_attr = {
 };
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define LIST_MAX_ARGS 10	/* args[0] .. args[9], as DT_PV_ARG */
 
 static dt_attr_t attr_min(dt_attr_t a, dt_attr_t b)
 {
@@ -70,7 +69,7 @@ static int list_verbose(dtrace_hdl_t *dtp, const dt_probe_t *p, FILE *out)
 {
 	const dt_provattr_t *pa = p->ops->attr ? p->ops->attr :
 			       &list_default_attr;
-	char types[LIST_MAX_ARGS][DT_TYPE_NAME_MAX];
+	char types[DT_MAX_ARGS][DT_TYPE_NAME_MAX];
 	dt_attr_t desc = pa->prov;
 	int n = 0;
 
@@ -81,7 +80,7 @@ static int list_verbose(dtrace_hdl_t *dtp, const dt_probe_t *p, FILE *out)
 	if (p->name[0] != '\0')
 		desc = attr_min(desc, pa->name);
 	if (p->ops->argtypes != NULL &&
-	    (n = p->ops->argtypes(dtp, p, types, LIST_MAX_ARGS)) < 0)
+	    (n = p->ops->argtypes(dtp, p, types, DT_MAX_ARGS)) < 0)
 		return -1;
 	list_attr(out, "Probe Description Attributes", desc);
 	list_attr(out, "Argument Attributes", pa->args);

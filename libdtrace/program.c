@@ -369,14 +369,14 @@ static int argtype_cb(void *arg, const dl_clause_t *c, int n, char *buf,
 		      size_t size)
 {
 	dtrace_hdl_t *dtp = arg;
-	char types[10][DT_TYPE_NAME_MAX];
+	char types[DT_MAX_ARGS][DT_TYPE_NAME_MAX];
 
-	if (n < 0 || n >= 10 || c->nprobes == 0)
+	if (n < 0 || n >= DT_MAX_ARGS || c->nprobes == 0)
 		return -1;
 	for (size_t i = 0; i < c->nprobes; i++) {
 		dt_probe_t *p = c->probes[i];
 		int k = p->ops->argtypes == NULL ? -1 :
-			p->ops->argtypes(dtp, p, types, 10);
+			p->ops->argtypes(dtp, p, types, DT_MAX_ARGS);
 		if (k <= n)
 			return -1;
 		if (i == 0)

@@ -715,6 +715,20 @@ static ir_ref_t arg_extend(dt_lowerenv_t *env, const dt_usdt_arg_t *a,
 		       ir_tmp(env->fn), v, IR_NONE)->to;
 }
 
+/* An immediate cut to the argument's size, extended as its sign says. */
+static int64_t imm_extend(const dt_usdt_arg_t *a)
+{
+	int bits = 8 * a->size;
+	uint64_t v = (uint64_t)a->val;
+
+	if (bits >= 64)
+		return a->val;
+	v &= (UINT64_C(1) << bits) - 1;
+	if (a->is_signed && (v >> (bits - 1)) != 0)
+		v |= ~((UINT64_C(1) << bits) - 1);
+	return (int64_t)v;
+}
+
 static ir_ref_t arg_mem(dt_lowerenv_t *env, const dt_usdt_arg_t *a)
 {
 	ir_func_t *fn = env->fn;
@@ -748,8 +762,8 @@ static ir_ref_t usdt_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int n)
 		return IR_NONE;
 	a = &d->argv[n];
 	switch (a->kind) {
-	case DT_UA_IMM:
-		return ir_con(env->fn, a->val);
+	case DT_UA_IMM:		/* gcc writes 4@$-294967296 for 4000000000U */
+		return ir_con(env->fn, imm_extend(a));
 	case DT_UA_REG:
 		v = reg_load(env, a->base);
 		if (a->shift != 0)
