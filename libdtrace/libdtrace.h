@@ -399,6 +399,11 @@ struct dt_bpfprog {
 					   (0: none), from ops->prepare */
 	uint32_t attach_btf_id;		/* attach_btf_id to load with (tp_btf,
 					   fentry), from ops->prepare */
+	bool own_strtab;		/* compiled while tracing with strings
+					   the loaded table lacks: strtab_fd
+					   is its own copy of the grown table
+					   (DL_MAP_STRTAB) */
+	int strtab_fd;
 };
 
 struct dtrace_prog {
@@ -454,6 +459,9 @@ int dt_run_load(dtrace_hdl_t *dtp);
 /* Patch a compiled program's map fds and load it (its fd kept by the
    handle): 0, or -1 with the verifier's reasons in the error. */
 int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
+/* A frozen read-only map of the string table as it is now: its fd (kept
+   by the handle), or -1 with the error set. */
+int dt_strtab_map(dtrace_hdl_t *dtp);
 /* The size of the output ring buffer for -x bufsize and bufpolicy, before
    the kernel had its say (-x bufresize). */
 uint64_t dt_ringbuf_want(const dtrace_hdl_t *dtp);

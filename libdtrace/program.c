@@ -344,11 +344,17 @@ dt_bpfprog_t *dt_prog_grow(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	bp->nprobes = 1;	/* its code reads the first probe's layout */
 	if (compile_prog(dtp, pgp, i, NULL) < 0)
 		goto fail;
-	why = dtp->strtab.len != strlen0 ? "it needs strings the loaded "
-		"string table lacks" : missing_map(dtp, bp);
-	if (why != NULL) {
+	if ((why = missing_map(dtp, bp)) != NULL) {
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "%s", why);
 		goto fail;
+	}
+	/* strings the loaded table lacks (its clauses matched nothing at
+	   start, -Z): the program gets a table of its own, the grown one,
+	   in which every earlier string has kept its offset */
+	if (dtp->strtab.len != strlen0) {
+		if ((bp->strtab_fd = dt_strtab_map(dtp)) < 0)
+			goto fail;
+		bp->own_strtab = true;
 	}
 	if (dt_run_load_prog(dtp, bp) < 0)
 		goto fail;

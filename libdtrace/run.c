@@ -289,17 +289,38 @@ static int create_assocs(dtrace_hdl_t *dtp)
 	return 0;
 }
 
-static int create_maps(dtrace_hdl_t *dtp)
+/* A map holding the string table as it is now, read-only for programs
+   and frozen (the verifier may then treat its strings as constants): its
+   fd (kept by the handle), or -1 with the error set. */
+int dt_strtab_map(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_RDONLY_PROG);
 	char *st = calloc(1, stlen);
+	int fd = st == NULL ? -1 : bpf_map_create(BPF_MAP_TYPE_ARRAY,
+						  "dt_strtab", 4, stlen, 1, &o);
 
-	if (dtp->strtab.len)
+	if (fd >= 0)
+		dt_keep_fd(dtp, fd);
+	if (fd >= 0 && dtp->strtab.len)
 		memcpy(st, dtp->strtab.data, dtp->strtab.len);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, st, BPF_ANY) < 0 ||
+	    bpf_map_freeze(fd) < 0) {
+		free(st);
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "failed to make the string table: %s",
+				    strerror(errno));
+	}
+	free(st);
+	return fd;
+}
+
+static int create_maps(dtrace_hdl_t *dtp)
+{
 	dtp->ncpus = libbpf_num_possible_cpus();
 	int rc = create_ringbuf(dtp);
-	rc = rc ?: map_create(dtp, DL_MAP_STRTAB, BPF_MAP_TYPE_ARRAY,
-			      "dt_strtab", stlen, 1, BPF_F_RDONLY_PROG);
+	if (rc == 0 && (dtp->mapfds[DL_MAP_STRTAB] = dt_strtab_map(dtp)) < 0)
+		rc = -1;
 	dtp->probemap_max = (uint32_t)dtp->nprobes + probes_later(dtp);
 	rc = rc ?: map_create(dtp, DL_MAP_PROBES, BPF_MAP_TYPE_ARRAY,
 			      "dt_probes", sizeof(dl_probeinfo_t),
@@ -362,13 +383,6 @@ static int create_maps(dtrace_hdl_t *dtp)
 				      BPF_MAP_TYPE_PERCPU_ARRAY, "dt_strtok",
 				      8 + (uint32_t)dt_opt(dtp, DT_OPT_strsize),
 				      1, 0);
-	if (rc == 0 && (bpf_map_update_elem(dtp->mapfds[DL_MAP_STRTAB], &key,
-					    st, BPF_ANY) < 0 ||
-			bpf_map_freeze(dtp->mapfds[DL_MAP_STRTAB]) < 0))
-		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
-				  "failed to fill the string table: %s",
-				  strerror(errno));
-	free(st);
 	return rc ?: dt_agg_create_maps(dtp) ?: create_assocs(dtp) ?:
 	       fill_probes(dtp);
 }
@@ -513,7 +527,8 @@ int dt_run_load_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 			dtp->assocfds[r->mapidx - DL_MAP_ASSOC0] :
 			r->mapidx >= DL_MAP_AGG0 ?
 			dt_agg_fd(dtp, r->mapidx - DL_MAP_AGG0) :
-			dtp->mapfds[r->mapidx];
+			r->mapidx == DL_MAP_STRTAB && bp->own_strtab ?
+			bp->strtab_fd : dtp->mapfds[r->mapidx];
 	}
 	struct bpf_func_info fi[2];
 	int btf_fd = bp->code.cbstart == 0 ? 0 : func_btf(dtp, &bp->code, fi);
