@@ -247,7 +247,7 @@ done
 # kernel has uprobe_multi links a program's uprobes in a file are one link.
 # *per probe*: the run's time over the 1-probe run's, per probe added.
 r1=
-for g in 'memchr' 'str[a-n]*' '[b-d]*' '[a-q]*' '*'; do
+for g in 'atoi' 'str[a-n]*' '[b-d]*' '[a-q]*' '*'; do
 	d="pid\$target:libc.so.6:$g:entry"
 	np=$("$DTRACE" -l -n "$d" -c "$TRIGGERS/getppid 1" 2>/dev/null |
 		tail -n +2 | wc -l)
