@@ -370,6 +370,22 @@ static void report_lowered(cmd_t *c, int64_t was)
 			 (long long)now);
 }
 
+/* Probes the kernel would not put a uprobe on, in one line (DTrace skips
+   what it cannot instrument). */
+static void report_skipped(cmd_t *c)
+{
+	char first[160];
+	int n = dtrace_probes_skipped(c->dtp, first, sizeof(first));
+
+	if (n == 1)
+		cmd_warn(c, "1 probe not enabled: the kernel cannot place a "
+			 "uprobe on its instruction (%s)", first);
+	else if (n > 1)
+		cmd_warn(c, "%d probes not enabled: the kernel cannot place "
+			 "uprobes on their instructions (%s and %d more)", n,
+			 first, n - 1);
+}
+
 static void start_tracing(cmd_t *c, bool quiet)
 {
 	int64_t bufsize = 0;
@@ -383,6 +399,7 @@ static void start_tracing(cmd_t *c, bool quiet)
 		cmd_fatal(c, "could not enable tracing: %s",
 			  dtrace_errmsg(c->dtp));
 	report_lowered(c, bufsize);
+	report_skipped(c);
 	if (opt_is_set(c, "destructive"))
 		cmd_notice(c, quiet, "allowing destructive actions");
 	catch_signals(c);

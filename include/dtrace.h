@@ -114,6 +114,11 @@ DTRACE_API int dtrace_load(dtrace_hdl_t *dtp);
 
 /* Load and attach every compiled program. */
 DTRACE_API int dtrace_go(dtrace_hdl_t *dtp);
+/* After dtrace_go: how many matched probes were not enabled because the
+   kernel refuses a uprobe on their instruction (as DTrace skips what it
+   cannot instrument), and the name of the first in first. */
+DTRACE_API int dtrace_probes_skipped(dtrace_hdl_t *dtp, char *first,
+				     size_t size);
 
 typedef enum {
 	DTRACE_WORK_OKAY,	/* keep going */

@@ -320,3 +320,218 @@ void dt_close_fds(dtrace_hdl_t *dtp)
 	dtp->nfds = 0;
 	free(part);
 }
+
+/* ---- uprobes -------------------------------------------------------------- */
+
+#define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction */
+
+/* union bpf_attr's link_create for BPF_TRACE_UPROBE_MULTI, as 6.6+ lay it
+   out (our 6.1 headers and libbpf 1.1 predate it). */
+struct uprobe_multi_attr {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, uflags, pid, pad;
+};
+
+int dt_uprobe_multi_link(dtrace_hdl_t *dtp, int prog_fd, const char *path,
+			 const uint64_t *offs, const uint64_t *ref_offs,
+			 const uint64_t *cookies, uint32_t cnt, uint32_t flags,
+			 int pid)
+{
+	struct uprobe_multi_attr a = {
+		.prog_fd = (uint32_t)prog_fd,
+		.attach_type = DT_TRACE_UPROBE_MULTI,
+		.path = (uintptr_t)path,
+		.offsets = (uintptr_t)offs,
+		.ref_ctr_offsets = (uintptr_t)ref_offs,
+		.cookies = (uintptr_t)cookies,
+		.cnt = cnt,
+		.uflags = flags,
+		.pid = (uint32_t)pid,
+	};
+	int fd = (int)syscall(SYS_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+
+	if (fd >= 0 && dtp != NULL)
+		dt_keep_fd(dtp, fd);
+	return fd;
+}
+
+int dt_uprobe_attach_type(dtrace_hdl_t *dtp)
+{
+	return dt_features_uprobe_multi(dtp) ? DT_TRACE_UPROBE_MULTI : 0;
+}
+
+/* "failed to enable P (and N more): what: why" */
+static int uprobe_fail(dtrace_hdl_t *dtp, const dt_uprobe_t *u, size_t more,
+		       const char *what, int err)
+{
+	const dt_probe_t *p = u->prb;
+	char and[48] = "";
+
+	if (more > 0)
+		snprintf(and, sizeof(and), " (and %zu more)", more);
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s%s: %s: %s", p->prov, p->mod, p->func,
+			    p->name, and, what, err == ENOTSUPP_KERNEL ?
+			    "the kernel cannot place a uprobe on the "
+			    "instruction there" : strerror(err));
+}
+
+/* One uprobe PMU perf event and its link: 1, 0 if the kernel refused the
+   instruction, -1. */
+static int uprobe_perf(dtrace_hdl_t *dtp, dt_uprobe_t *u, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts,
+		    .perf_event.bpf_cookie = u->prb->id);
+	struct perf_event_attr attr = {
+		.type = (uint32_t)dtp->feat.uprobe_type,
+		.config = u->ret ? 1ull << dtp->feat.uprobe_retbit : 0,
+		.uprobe_path = (uintptr_t)u->path,
+		.probe_offset = u->off,
+	};
+	int fd, link;
+
+	if (u->ref_off != 0)
+		attr.config |= u->ref_off << dtp->feat.uprobe_refshift;
+	/* every process: no pid, and a CPU (any: the program runs wherever
+	   the uprobe is hit) */
+	fd = dt_perf_event_open(&attr, u->pid, u->pid > 0 ? -1 : 0);
+	if (fd < 0 && errno == ENOTSUPP_KERNEL) {
+		u->refused = true;
+		return 0;
+	}
+	if (fd < 0)
+		return uprobe_fail(dtp, u, 0, "perf_event_open", errno);
+	dt_keep_fd(dtp, fd);
+	if ((link = bpf_link_create(prog_fd, fd, BPF_PERF_EVENT, &opts)) < 0)
+		return uprobe_fail(dtp, u, 0, "bpf_link_create", errno);
+	dt_keep_fd(dtp, link);
+	return 1;
+}
+
+/* One uprobe_multi link for g[0..n), which share file, process and
+   direction: how many were attached, or -1.  If the kernel refuses an
+   instruction the whole link fails, so the halves are tried on their own
+   until the refused ones are alone (the provider tries the instructions
+   its decoder suspects alone first, so this is rare). */
+static int uprobe_multi(dtrace_hdl_t *dtp, dt_uprobe_t **g, size_t n,
+			int prog_fd)
+{
+	uint64_t *offs = malloc(n * sizeof(uint64_t));
+	uint64_t *refs = calloc(n, sizeof(uint64_t));
+	uint64_t *cookies = malloc(n * sizeof(uint64_t));
+	bool anyref = false;
+	int fd = -1, err = ENOMEM, a, b;
+
+	if (offs != NULL && refs != NULL && cookies != NULL) {
+		for (size_t i = 0; i < n; i++) {
+			offs[i] = g[i]->off;
+			refs[i] = g[i]->ref_off;
+			anyref |= refs[i] != 0;
+			cookies[i] = g[i]->prb->id;
+		}
+		fd = dt_uprobe_multi_link(dtp, prog_fd, g[0]->path, offs,
+					  anyref ? refs : NULL, cookies,
+					  (uint32_t)n, g[0]->ret ?
+					  DT_F_UPROBE_MULTI_RETURN : 0,
+					  g[0]->pid > 0 ? g[0]->pid : 0);
+		err = errno;
+	}
+	free(offs);
+	free(refs);
+	free(cookies);
+	if (fd >= 0)
+		return (int)n;
+	if (err != ENOTSUPP_KERNEL)
+		return uprobe_fail(dtp, g[0], n - 1, "uprobe_multi link", err);
+	if (n == 1) {
+		g[0]->refused = true;
+		return 0;
+	}
+	if ((a = uprobe_multi(dtp, g, n / 2, prog_fd)) < 0 ||
+	    (b = uprobe_multi(dtp, g + n / 2, n - n / 2, prog_fd)) < 0)
+		return -1;
+	return a + b;
+}
+
+/* Uprobes that can share a uprobe_multi link sort next to each other. */
+static int cmp_uprobe(const void *pa, const void *pb)
+{
+	const dt_uprobe_t *a = *(dt_uprobe_t *const *)pa;
+	const dt_uprobe_t *b = *(dt_uprobe_t *const *)pb;
+	int c = strcmp(a->path, b->path);
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (c != 0)
+		return c;
+	return (int)a->ret - (int)b->ret;
+}
+
+static int uprobe_attach_multi(dtrace_hdl_t *dtp, dt_uprobe_t *u, size_t n,
+			       int prog_fd)
+{
+	dt_uprobe_t **g = malloc((n + 1) * sizeof(*g));
+	size_t m = 0, i, j;
+	int total = 0, r = 0;
+
+	if (g == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "Memory allocation failure");
+	for (i = 0; i < n && r >= 0; i++) {
+		dt_uprobe_t *p = &u[i];
+
+		if (u[i].suspect)
+			total += r = uprobe_multi(dtp, &p, 1, prog_fd);
+		else
+			g[m++] = &u[i];
+	}
+	qsort(g, m, sizeof(*g), cmp_uprobe);
+	for (i = 0; i < m && r >= 0; i = j) {
+		for (j = i + 1; j < m && cmp_uprobe(&g[i], &g[j]) == 0; j++)
+			;
+		total += r = uprobe_multi(dtp, g + i, j - i, prog_fd);
+	}
+	free(g);
+	return r < 0 ? -1 : total;
+}
+
+/* "failed to enable P: why", for what the kernel lacks. */
+static int uprobe_lacks(dtrace_hdl_t *dtp, const dt_uprobe_t *u,
+			const char *why)
+{
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s: %s", u->prb->prov, u->prb->mod,
+			    u->prb->func, u->prb->name, why);
+}
+
+int dt_uprobe_attach(dtrace_hdl_t *dtp, dt_uprobe_t *u, size_t n,
+		     int prog_fd, bool multi)
+{
+	int total = 0, r = 0;
+
+	if (n == 0)
+		return 0;
+	if (multi)
+		return uprobe_attach_multi(dtp, u, n, prog_fd);
+	if (dtp->feat.uprobe_type < 0)
+		return uprobe_lacks(dtp, u, "the kernel has no uprobe PMU");
+	if (!dtp->feat.perf_link || !dtp->feat.cookie)
+		return uprobe_lacks(dtp, u, "the kernel has no BPF perf links "
+				    "with attach cookies");
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (u[i].ref_off != 0 && dtp->feat.uprobe_refshift < 0)
+			return uprobe_lacks(dtp, &u[i], "the kernel's uprobes "
+					    "have no reference counter for "
+					    "semaphores");
+		total += r = uprobe_perf(dtp, &u[i], prog_fd);
+	}
+	return r < 0 ? -1 : total;
+}
+
+int dtrace_probes_skipped(dtrace_hdl_t *dtp, char *first, size_t size)
+{
+	if (size > 0)
+		snprintf(first, size, "%s", dtp->uskipped1);
+	return dtp->uskipped;
+}

@@ -429,3 +429,34 @@ int dt_features_write_user(dtrace_hdl_t *dtp)
 			    "kernel in lockdown, integrity or "
 			    "confidentiality, does)");
 }
+
+/*
+ * uprobe_multi links (6.6+): a kprobe program loaded for
+ * BPF_TRACE_UPROBE_MULTI and linked on "/", which the kernel refuses with
+ * EBADF (not a regular file) only once it has taken the request; 6.1
+ * refuses the attach type (EINVAL).
+ */
+bool dt_features_uprobe_multi(dtrace_hdl_t *dtp)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = DT_TRACE_UPROBE_MULTI);
+	uint64_t off = 0;
+	int prog, link;
+
+	if (dtp->feat.uprobe_multi_probed)
+		return dtp->feat.uprobe_multi;
+	dtp->feat.uprobe_multi_probed = true;
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &o);
+	if (prog < 0)
+		return false;
+	link = dt_uprobe_multi_link(NULL, prog, "/", &off, NULL, NULL, 1, 0, 0);
+	dtp->feat.uprobe_multi = link < 0 && errno == EBADF;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return dtp->feat.uprobe_multi;
+}

@@ -262,6 +262,10 @@ typedef struct dt_features {
 	   calls it (dt_features_write_user) */
 	bool write_user_probed;
 	bool write_user;
+	/* uprobe_multi links (6.6+), probed when the pid provider first asks
+	   (dt_features_uprobe_multi) */
+	bool uprobe_multi_probed;
+	bool uprobe_multi;
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
@@ -276,6 +280,9 @@ uint32_t dt_features_btf_id(const char *name, int kind);
 /* May BPF programs write user memory (bpf_probe_write_user)?  0 if so,
    else -1 with the handle's error saying why not (lockdown). */
 int dt_features_write_user(dtrace_hdl_t *dtp);
+/* Has the kernel uprobe_multi links (BPF_TRACE_UPROBE_MULTI)?  Probed
+   once (idempotent). */
+bool dt_features_uprobe_multi(dtrace_hdl_t *dtp);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -294,6 +301,42 @@ int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
    the probe id as the cookie. */
 int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			struct perf_event_attr *attr, int max, int prog_fd);
+/* One uprobe a program is to be attached to (pid and usdt probes). */
+typedef struct dt_uprobe {
+	const dt_probe_t *prb;	/* for messages; its id is the cookie */
+	const char *path;	/* the file */
+	uint64_t off;		/* file offset of the instruction */
+	uint64_t ref_off;	/* file offset of its reference counter (an
+				   SDT semaphore), 0: none */
+	int pid;		/* the process, -1: every process */
+	bool ret;		/* a uretprobe */
+	bool suspect;		/* the provider's decoder expects the kernel
+				   to refuse the instruction */
+	bool refused;		/* out: the kernel refused the instruction */
+} dt_uprobe_t;
+/* BPF_TRACE_UPROBE_MULTI, BPF_F_UPROBE_MULTI_RETURN (6.6+; our headers
+   are 6.1's). */
+#define DT_TRACE_UPROBE_MULTI 48
+#define DT_F_UPROBE_MULTI_RETURN 1u
+/* A uprobe_multi link of prog_fd on cnt offsets of path (ref_offs and
+   cookies may be NULL; pid 0: every process): its fd (kept by the
+   handle when dtp is not NULL), or -1 with errno set. */
+int dt_uprobe_multi_link(dtrace_hdl_t *dtp, int prog_fd, const char *path,
+			 const uint64_t *offs, const uint64_t *ref_offs,
+			 const uint64_t *cookies, uint32_t cnt, uint32_t flags,
+			 int pid);
+/* Attach prog_fd to the n uprobes: one uprobe_multi link per file,
+   process and direction when multi, else a uprobe PMU perf event and a
+   BPF link each.  multi: prog_fd was loaded for
+   DT_TRACE_UPROBE_MULTI (dt_uprobe_attach_type).  A uprobe the kernel
+   refuses for its instruction gets refused set and is skipped; any other
+   failure fails.  Returns how many were attached, or -1 with "failed to
+   enable prov:mod:func:name: ..." set on the handle. */
+int dt_uprobe_attach(dtrace_hdl_t *dtp, dt_uprobe_t *u, size_t n,
+		     int prog_fd, bool multi);
+/* The expected_attach_type uprobe programs are loaded with: the multi
+   one where the kernel has uprobe_multi links, else 0. */
+int dt_uprobe_attach_type(dtrace_hdl_t *dtp);
 /* The kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per handle
    for the compiler, the providers and print(); NULL with errno set if the
    kernel has none (libbpf's ESRCH). */
@@ -697,6 +740,9 @@ struct dtrace_hdl {
 	bool *ureported;		/* by probe id: found while tracing,
 					   could not be enabled, said so */
 	size_t nureported;
+	int uskipped;			/* probes not enabled at start: the
+					   kernel refuses a uprobe there */
+	char uskipped1[160];		/* the first of them */
 	uint32_t probemap_max;		/* the probe map's last id */
 	dl_arena_t *arena;		/* the handle's own long-lived data */
 	int mapfds[DL_NMAPS];		/* the maps every program shares */

@@ -323,7 +323,10 @@ dt_bpfprog_t *dt_prog_grow(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 	dt_bpfprog_t *bp;
 	const char *why;
 
-	if (prb->ops->prepare != NULL || prb->ops->attach_prog != NULL) {
+	/* a provider whose probes appear while tracing makes its prepare
+	   and attach_prog work for a program of one probe */
+	if (!prb->ops->grows &&
+	    (prb->ops->prepare != NULL || prb->ops->attach_prog != NULL)) {
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM, "a %s probe cannot get a "
 			     "program while tracing", prb->ops->name);
 		return NULL;

@@ -38,16 +38,19 @@
  * Uprobes.  An entry probe is a uprobe at the function's file offset (the
  * symbol's address through its PT_LOAD segment), an offset probe one at
  * that plus the offset, a return probe a uretprobe at the function's
- * offset.  Each is a perf event of the uprobe PMU (type from sysfs, the
- * return bit from its format/retprobe; config1 the file's path, config2 the
- * offset) opened for the process (pid = PID, cpu = -1: the kernel's filter
- * lets the process's threads through, and removes the breakpoint from any
- * other process that maps the file), with a BPF link whose attach cookie is
- * the probe id.  Nothing is written to tracefs: closing the fds, or dying,
- * removes every uprobe.  Registering one is the kernel's work on every
- * process that maps the file (it takes each one's mmap lock to decide
- * whether to plant the breakpoint): about 2 ms a probe in libc on a busy
- * machine, so `pid$target:libc.so.6::entry` takes seconds to enable.
+ * offset, each filtered to the process (the kernel lets the process's
+ * threads through, and removes the breakpoint from any other process that
+ * maps the file) with the probe id as its attach cookie; attach.c
+ * (dt_uprobe_attach) makes them.  Where the kernel has uprobe_multi links
+ * (6.6+) a program's uprobes in one file are one link, made by one
+ * bpf(BPF_LINK_CREATE), and the program is loaded for them (pid_prepare);
+ * elsewhere each is a perf event of the uprobe PMU with a BPF link.
+ * Nothing is written to tracefs: closing the fds, or dying, removes every
+ * uprobe.  Registering a uprobe is the kernel's work on every process
+ * that maps the file; through perf events it took milliseconds a probe
+ * here (and as long again to close), through one link tens of
+ * microseconds (doc/PERFORMANCE.md), so `pid$target:libc.so.6::entry`
+ * enables in a fraction of a second.
  *
  * Programs.  Three kinds, entry, return and offset, each a kprobe-type
  * program (the context is the user's struct pt_regs), loaded once per
@@ -59,9 +62,15 @@
  * counter, as the usdt provider's is: the kernel refuses two uprobes at one
  * place with different counters.
  *
- * Like DTrace, a probe that cannot be enabled fails the whole run: x86
- * uprobes refuse some instructions (lock-prefixed ones, as at the start of
- * pthread_spin_lock), which the error then names.
+ * Instructions the kernel refuses.  x86 uprobes refuse some (lock-
+ * prefixed ones, as at the start of pthread_spin_lock).  As DTrace skips
+ * the functions it cannot instrument, a program's probes that the kernel
+ * refuses are skipped and counted, and dtrace says how many in one line
+ * (dtrace_probes_skipped); if it refuses every probe of the program, the
+ * run fails naming the first, as for `pid$target::pthread_spin_lock:entry`.
+ * One refused uprobe fails a whole uprobe_multi link, so the probes whose
+ * instruction x86len.c's decoder expects to be refused (pid_suspect) are
+ * tried alone first; the kernel has the last word either way.
  *
  * Arguments (x86_64 System V).  Entry and offset probes: arg0..arg5 are
  * rdi, rsi, rdx, rcx, r8, r9; arg6 and up are read from the user stack at
@@ -94,8 +103,6 @@ enum { PID_ENTRY, PID_RETURN, PID_OFFSET };	/* the kinds */
 
 #define PID_MAX_BODY (1 << 20)	/* bytes of a function walked for its
 				   instruction probes */
-#define ENOTSUPP_KERNEL 524	/* uprobes refuse the instruction (lock-
-				   prefixed ones, for instance) */
 
 typedef struct pid_data {
 	const char *path;	/* the file the uprobe is in */
@@ -103,6 +110,8 @@ typedef struct pid_data {
 	uint64_t sem_off;	/* an SDT note's semaphore there, or 0 */
 	int pid;
 	int kind;		/* PID_ENTRY, PID_RETURN, PID_OFFSET */
+	bool suspect;		/* the decoder expects the kernel to refuse a
+				   uprobe on the instruction there */
 } pid_data_t;
 
 
@@ -173,9 +182,22 @@ typedef struct pid_want {
 	const dt_usyms_t *syms;	/* of the object being read */
 } pid_want_t;
 
+/* Does the decoder expect the kernel to refuse a uprobe at file offset
+   off of fd?  (A hint: the kernel has the last word, see pid_attach.) */
+static bool pid_suspect(int fd, uint64_t off)
+{
+	uint8_t insn[16];
+	ssize_t n = pread(fd, insn, sizeof(insn), (off_t)off);
+	int len = n > 0 ? dt_x86_insn_len(insn, (size_t)n) : -1;
+
+	return len < 0 || !dt_x86_uprobe_ok(insn, (size_t)len);
+}
+
+/* A probe of s; fd >= 0: the file, whose instruction there is to be
+   checked (pid_suspect). */
 static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
 		      const dt_uobj_t *o, const dt_usym_t *s, int kind,
-		      uint64_t off)
+		      uint64_t off, int fd)
 {
 	pid_data_t *d = dl_alloc(dtp->arena, sizeof(*d));
 	char name[32];
@@ -187,6 +209,7 @@ static int pid_insert(dtrace_hdl_t *dtp, const pid_want_t *w,
 			d->sem_off = w->syms->notes[i].sem_off;
 	d->pid = w->pid;
 	d->kind = kind;
+	d->suspect = fd >= 0 && pid_suspect(fd, d->off);
 	if (kind == PID_OFFSET)
 		snprintf(name, sizeof(name), "%" PRIx64, off);
 	else
@@ -226,7 +249,7 @@ static int pid_insns(dtrace_hdl_t *dtp, const pid_want_t *w,
 		if (!dt_gmatch(hex, w->pd->name) ||
 		    !dt_x86_uprobe_ok(body + off, (size_t)len))
 			continue;
-		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, off);
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, off, -1);
 	}
 	if (r >= 0 && len < 0)
 		r = dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot decode the "
@@ -245,11 +268,11 @@ static int pid_func(dtrace_hdl_t *dtp, const pid_want_t *w,
 	int n = 0, r = 0;
 
 	if (w->entry)
-		n += r = pid_insert(dtp, w, o, s, PID_ENTRY, 0);
+		n += r = pid_insert(dtp, w, o, s, PID_ENTRY, 0, fd);
 	if (r >= 0 && w->ret)
-		n += r = pid_insert(dtp, w, o, s, PID_RETURN, 0);
+		n += r = pid_insert(dtp, w, o, s, PID_RETURN, 0, fd);
 	if (r >= 0 && w->has_off && w->off < s->size)
-		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, w->off);
+		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, w->off, fd);
 	if (r >= 0 && w->insns)
 		n += r = pid_insns(dtp, w, o, s, fd);
 	return r < 0 ? -1 : n;
@@ -352,53 +375,78 @@ static ir_ref_t pid_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 
 /* ---- attach -------------------------------------------------------------- */
 
-static int pid_fail(dtrace_hdl_t *dtp, const dt_probe_t *prb, const char *what)
-{
-	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
-			    "%s:%s:%s:%s: %s", prb->prov, prb->mod, prb->func,
-			    prb->name, what);
-}
-
-static int pid_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+static void pid_uprobe(const dt_probe_t *prb, dt_uprobe_t *u)
 {
 	const pid_data_t *d = prb->data;
-	LIBBPF_OPTS(bpf_link_create_opts, opts,
-		    .perf_event.bpf_cookie = prb->id);
-	struct perf_event_attr attr = {
-		.type = (uint32_t)dtp->feat.uprobe_type,
-		.config = d->kind == PID_RETURN ?
-			  1ull << dtp->feat.uprobe_retbit : 0,
-		.uprobe_path = (uintptr_t)d->path,
-		.probe_offset = d->off,
-	};
 
 	/* the kernel refuses a second uprobe at one place with another
 	   reference counter: one at an SDT note's site takes its semaphore */
-	if (d->sem_off != 0 && dtp->feat.uprobe_refshift >= 0)
-		attr.config |= d->sem_off << dtp->feat.uprobe_refshift;
-	char why[160];
-	int fd, link;
+	*u = (dt_uprobe_t){ .prb = prb, .path = d->path, .off = d->off,
+			    .ref_off = d->sem_off, .pid = d->pid,
+			    .ret = d->kind == PID_RETURN,
+			    .suspect = d->suspect };
+}
 
-	if (dtp->feat.uprobe_type < 0)
-		return pid_fail(dtp, prb, "the kernel has no uprobe PMU");
-	if (!dtp->feat.perf_link || !dtp->feat.cookie)
-		return pid_fail(dtp, prb, "the kernel has no BPF perf links "
-				"with attach cookies");
-	if ((fd = dt_perf_event_open(&attr, d->pid, -1)) < 0) {
-		snprintf(why, sizeof(why), "perf_event_open: %s",
-			 errno == ENOTSUPP_KERNEL ? "the kernel cannot place "
-			 "a uprobe on the instruction there" :
-			 strerror(errno));
-		return pid_fail(dtp, prb, why);
-	}
-	dt_keep_fd(dtp, fd);
-	if ((link = bpf_link_create(prog_fd, fd, BPF_PERF_EVENT, &opts)) < 0) {
-		snprintf(why, sizeof(why), "bpf_link_create: %s",
-			 strerror(errno));
-		return pid_fail(dtp, prb, why);
-	}
-	dt_keep_fd(dtp, link);
+static int pid_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	bp->attach_type = dt_uprobe_attach_type(dtp);
 	return 0;
+}
+
+/* One probe (found while tracing, udyn.c). */
+static int pid_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
+{
+	dt_uprobe_t u;
+	int r;
+
+	pid_uprobe(prb, &u);
+	r = dt_uprobe_attach(dtp, &u, 1, prog_fd,
+			     dt_uprobe_attach_type(dtp) != 0);
+	if (r == 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+				    "%s:%s:%s:%s: the kernel cannot place a "
+				    "uprobe on the instruction there",
+				    prb->prov, prb->mod, prb->func, prb->name);
+	return r < 0 ? -1 : 0;
+}
+
+/* Every probe of the program: those whose uprobe the kernel refuses are
+   skipped and counted (dtrace_probes_skipped), unless that is all of
+   them. */
+static int pid_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
+{
+	dt_uprobe_t *u = calloc(bp->nprobes, sizeof(*u));
+	size_t first = bp->nprobes;
+	int r = -1, skipped = 0;
+
+	if (u == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "Memory allocation failure");
+	for (size_t i = 0; i < bp->nprobes; i++)
+		pid_uprobe(bp->probes[i], &u[i]);
+	r = dt_uprobe_attach(dtp, u, bp->nprobes, bp->fd,
+			     bp->attach_type == DT_TRACE_UPROBE_MULTI);
+	for (size_t i = bp->nprobes; r >= 0 && i-- > 0;)
+		if (u[i].refused) {
+			skipped++;
+			first = i;
+		}
+	const dt_probe_t *p = first < bp->nprobes ? bp->probes[first] : NULL;
+
+	if (r == 0 && p != NULL)
+		r = dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+				 "%s:%s:%s:%s: the kernel cannot place a "
+				 "uprobe on the instruction there", p->prov,
+				 p->mod, p->func, p->name);
+	else if (r > 0 && p != NULL) {
+		if (dtp->uskipped == 0)
+			snprintf(dtp->uskipped1, sizeof(dtp->uskipped1),
+				 "%s:%s:%s:%s", p->prov, p->mod, p->func,
+				 p->name);
+		dtp->uskipped += skipped;
+	}
+	free(u);
+	return r < 0 ? -1 : 0;
 }
 
 const dt_provops_t dt_prov_pid = {
@@ -410,5 +458,7 @@ const dt_provops_t dt_prov_pid = {
 	.kind = pid_kind,
 	.lower = pid_lower,
 	.attach = pid_attach,
+	.prepare = pid_prepare,
+	.attach_prog = pid_attach_prog,
 	.grows = true,
 };

@@ -7,6 +7,12 @@
  * with the command's status.
  *
  * Usage: hold [-u file offset] command [args...]
+ *
+ * HOLD_PROG in the environment picks another program, to take a real one
+ * apart: "pred" is a false predicate on the pid (get_current_pid_tgid,
+ * compare, exit: what bpftrace's `/pid == -1/ { }` is), "cookie" the same
+ * after a bpf_get_attach_cookie call (what a uprobe program of dtrace that
+ * reads its probe id first does).
  */
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -54,9 +60,17 @@ static int attach_uprobe(int fd, const char *path, unsigned long off,
 int main(int argc, char **argv)
 {
 	struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_attach_cookie },
+		{ .code = BPF_JMP | BPF_CALL,
+		  .imm = BPF_FUNC_get_current_pid_tgid },
+		{ .code = BPF_ALU64 | BPF_RSH | BPF_K, .dst_reg = 0, .imm = 32 },
+		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = 0, .off = 0,
+		  .imm = -1 },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
+	const char *kind = getenv("HOLD_PROG");
+	size_t first = kind == NULL ? 4 : strcmp(kind, "pred") == 0 ? 1 : 0;
 	const char *upath = NULL;
 	unsigned long uoff = 0;
 	int go[2], status, fd;
@@ -70,7 +84,8 @@ int main(int argc, char **argv)
 	}
 	fd = bpf_prog_load(upath != NULL ? BPF_PROG_TYPE_KPROBE :
 			   BPF_PROG_TYPE_RAW_TRACEPOINT, "hold", "GPL",
-			   insns, 2, NULL);
+			   insns + first,
+			   sizeof(insns) / sizeof(insns[0]) - first, NULL);
 	if (argc < 2 || fd < 0 || pipe(go) < 0 ||
 	    (upath == NULL && bpf_raw_tracepoint_open("sys_enter", fd) < 0)) {
 		perror("hold");
