@@ -56,12 +56,23 @@
  * translated from its struct task_struct (the D library's procfs.d); arg0
  * and arg1 are that pointer.
  *
- * Not here, and not listed (naming one is an error saying what it needs,
- * stable.c): enqueue and dequeue (no tracepoints where a thread joins or
- * leaves a run queue), change-pri (sched_pi_setprio fires only for
- * priority inheritance, not for nice or sched_setscheduler), tick (no
- * tracepoint at the scheduler's tick); all need fbt, which this provider
- * does not use; cpucaps-* (no Linux equivalent).
+ * On kernel functions where no tracepoint fires (stable.c: kprobes, or
+ * fentry for one function), listed only where the kernel can: enqueue and
+ * dequeue on the scheduling classes' enqueue_task_<class> and
+ * dequeue_task_<class>(struct rq *, struct task_struct *, int flags), as
+ * Oracle's DTrace, in whatever thread queues or dequeues the task (its own
+ * when it sleeps, the waker's when it is woken); args[0] and args[1] that
+ * task's lwpsinfo_t * and psinfo_t *, args[2] the cpuinfo_t * of the run
+ * queue's CPU (rq->cpu), enqueue's args[3] whether it goes to the head
+ * (ENQUEUE_HEAD in flags).  tick on scheduler_tick (sched_tick since
+ * Linux 6.10), in the thread the clock interrupted, whose are args[0] and
+ * args[1].
+ *
+ * Not here, and not listed (naming one is an error saying why):
+ * change-pri (sched_pi_setprio fires only for priority inheritance, not
+ * for nice or sched_setscheduler, and set_user_nice, __sched_setscheduler
+ * and rt_mutex_setprio each give the new priority in another form, not
+ * translated yet); cpucaps-* (no Linux equivalent).
  */
 #include <linux/bpf.h>
 
@@ -77,6 +88,9 @@ enum {
 
 #define LWPS "xlate<lwpsinfo_t *>(struct task_struct *)"
 #define PS "xlate<psinfo_t *>(struct task_struct *)"
+#define CPU "xlate<cpuinfo_t *>(processorid_t)"
+#define ENQUEUE_HEAD 0x10	/* enqueue_task's flags (Linux 2.6.39-6.12 at
+				   least) */
 static const dt_stprobe_t sched_probes[S_NPROBES] = {
 	[S_ON_CPU] = { "on-cpu", .rawtp = "sched_switch" },
 	[S_OFF_CPU] = { "off-cpu", .rawtp = "sched_switch", .nargs = 2,
@@ -90,18 +104,27 @@ static const dt_stprobe_t sched_probes[S_NPROBES] = {
 	[S_SURRENDER] = { "surrender", .rawtp = "sched_set_need_resched_tp",
 			  .bare = true, .nargs = 2, .types = { LWPS, PS } },
 	[S_ENQUEUE] = { "enqueue", .lacks = "no tracepoint fires where a "
-			"thread joins a run queue (it needs fbt on "
-			"enqueue_task)" },
+			"thread joins a run queue", .btf = true,
+			.kfuncs = { "enqueue_task_fair", "enqueue_task_rt",
+				    "enqueue_task_dl", "enqueue_task_stop",
+				    "enqueue_task_scx" },
+			.nargs = 4, .types = { LWPS, PS, CPU, "int" } },
 	[S_DEQUEUE] = { "dequeue", .lacks = "no tracepoint fires where a "
-			"thread leaves a run queue (it needs fbt on "
-			"dequeue_task)" },
+			"thread leaves a run queue", .btf = true,
+			.kfuncs = { "dequeue_task_fair", "dequeue_task_rt",
+				    "dequeue_task_dl", "dequeue_task_stop",
+				    "dequeue_task_idle", "dequeue_task_scx" },
+			.nargs = 3, .types = { LWPS, PS, CPU } },
 	[S_CHANGE_PRI] = { "change-pri", .lacks = "no tracepoint fires at "
 			   "every change of a thread's priority "
-			   "(sched_pi_setprio only at priority inheritance; "
-			   "it needs fbt on set_user_nice and "
-			   "__sched_setscheduler)" },
+			   "(sched_pi_setprio only at priority inheritance), "
+			   "and the functions that change it (set_user_nice, "
+			   "__sched_setscheduler, rt_mutex_setprio) each "
+			   "give the new priority in another form" },
 	[S_TICK] = { "tick", .lacks = "no tracepoint fires at the "
-		     "scheduler's clock tick (it needs fbt on sched_tick)" },
+		     "scheduler's clock tick",
+		     .kfuncs = { "scheduler_tick", "sched_tick" },
+		     .nargs = 2, .types = { LWPS, PS } },
 };
 
 static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
@@ -136,12 +159,38 @@ static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
 	}
 }
 
+/* enqueue_task_<class> and dequeue_task_<class> (struct rq *, struct
+   task_struct *, int flags): the task, its run queue's CPU, whether it
+   goes to the head of the queue. */
+static ir_ref_t sched_queue_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
+				int n)
+{
+	ir_func_t *fn = env->fn;
+
+	if (n < 2)
+		return dt_st_farg(env, prb, 1);
+	if (n == 2)
+		return dt_st_read(env, dt_st_farg(env, prb, 0),
+				  dt_st_btf(prb)->rq_cpu, 4);
+	return ir_bin(fn, env->blk, IR_AND,
+		      ir_bin(fn, env->blk, IR_SHR, dt_st_farg(env, prb, 2),
+			     ir_con(fn, 4)), ir_con(fn, 1));
+}
+
 static ir_ref_t sched_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
 			  int which, int n)
 {
-	(void)prb;
-	(void)n;
-	return dt_st_raw(env, which == S_OFF_CPU ? 2 : 0);	/* surrender: 0 */
+	switch (which) {
+	case S_ENQUEUE:
+	case S_DEQUEUE:
+		return sched_queue_arg(env, prb, n);
+	case S_TICK:
+		return dt_st_current(env);
+	case S_OFF_CPU:
+		return dt_st_raw(env, 2);
+	default:
+		return dt_st_raw(env, 0);	/* wakeup, surrender */
+	}
 }
 
 /* on-cpu describes the thread switched to: sched_switch's next. */
@@ -175,4 +224,6 @@ const dt_provops_t dt_prov_sched = {
 	.kind = dt_st_kind,
 	.lower = dt_st_lower,
 	.attach = dt_st_attach,
+	.prepare = dt_st_prepare,
+	.prog_type_of = dt_st_prog_type_of,
 };

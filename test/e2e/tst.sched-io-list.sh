@@ -3,8 +3,11 @@
 # psinfo_t, bufinfo_t, devinfo_t, translated from the struct task_struct
 # and struct bio pointers that arg0... are).
 # remain-cpu and surrender, on bare tracepoints of recent kernels, come
-# last where they exist (tst.sched-remain-surrender.sh): cut.
-$DTRACE -l -n 'io:::' -n 'sched:::' | grep -v 'remain-cpu\|surrender'
+# last where they exist (tst.sched-remain-surrender.sh), and those on
+# kernel functions where the kernel has kprobes or fentry
+# (tst.sched-queue-tick.sh, tst.io-wait-list.sh): cut.
+$DTRACE -l -n 'io:::' -n 'sched:::' |
+	grep -v 'remain-cpu\|surrender\|enqueue\|dequeue\|tick\|wait-'
 $DTRACE -lv -n 'sched:::off-cpu' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'io:::done' | sed -n '/Argument Types/,$p'
 echo "status $?"
