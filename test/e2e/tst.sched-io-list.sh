@@ -6,8 +6,10 @@
 # last where they exist (tst.sched-remain-surrender.sh), and those on
 # kernel functions where the kernel has kprobes or fentry
 # (tst.sched-queue-tick.sh, tst.io-wait-list.sh): cut.
-$DTRACE -l -n 'io:::' -n 'sched:::' |
-	grep -v 'remain-cpu\|surrender\|enqueue\|dequeue\|tick\|wait-'
+# One listing per provider, so that neither's ids depend on the other's.
+$DTRACE -l -n 'io:::' | grep -v 'wait-'
+$DTRACE -l -n 'sched:::' | tail -n +2 |
+	grep -v 'remain-cpu\|surrender\|enqueue\|dequeue\|tick'
 $DTRACE -lv -n 'sched:::off-cpu' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'io:::done' | sed -n '/Argument Types/,$p'
 echo "status $?"
