@@ -160,6 +160,8 @@ typedef struct dt_stbtf {
 	int32_t bprm_filename;	/* in struct linux_binprm */
 	int32_t rq_bio;		/* in struct request */
 	int32_t rq_cpu;		/* in struct rq */
+	int32_t prio;		/* in struct task_struct (int) */
+	int32_t static_prio;	/* in struct task_struct (int) */
 } dt_stbtf_t;
 typedef struct dt_stprov dt_stprov_t;
 struct dt_stprov {
@@ -252,6 +254,11 @@ int dt_tracefs_walk(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, dt_tpwalk_f *fn);
    return type's name. */
 typedef struct dt_kbtf dt_kbtf_t;
 dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp);
+/* Module mod's BTF (split on vmlinux's), loaded once per handle; NULL if
+   it has none.  Its dt_kbtf_func finds the module's own functions, and
+   the type names it gives scope the module's own types ("struct
+   mod`tag"). */
+dt_kbtf_t *dt_kbtf_mod(dtrace_hdl_t *dtp, const char *mod);
 const char *dt_kbtf_why(dtrace_hdl_t *dtp);
 void dt_kbtf_free(dtrace_hdl_t *dtp);
 uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id);
