@@ -68,11 +68,20 @@
  * Linux 6.10), in the thread the clock interrupted, whose are args[0] and
  * args[1].
  *
+ * change-pri on set_user_nice(struct task_struct *, long nice), which
+ * nice(2) and setpriority(2) end in, in the thread that calls it, when it
+ * changes the nice value (it returns at once when the value is out of
+ * range or the same): args[0] and args[1] the task's lwpsinfo_t * and
+ * psinfo_t *, args[2] its new priority in the units of pr_pri (the
+ * kernel's prio, procfs.d): 120 + nice for a task of the fair classes, its
+ * unchanged prio for a real-time or deadline task (below 100, which a nice
+ * value does not move), as set_user_nice computes it.  Changes of the
+ * scheduling policy (sched_setscheduler) and priority inheritance
+ * (rt_mutex_setprio) give the new priority in other forms and do not fire
+ * it.
+ *
  * Not here, and not listed (naming one is an error saying why):
- * change-pri (sched_pi_setprio fires only for priority inheritance, not
- * for nice or sched_setscheduler, and set_user_nice, __sched_setscheduler
- * and rt_mutex_setprio each give the new priority in another form, not
- * translated yet); cpucaps-* (no Linux equivalent).
+ * cpucaps-* (no Linux equivalent).
  */
 #include <linux/bpf.h>
 
@@ -116,23 +125,65 @@ static const dt_stprobe_t sched_probes[S_NPROBES] = {
 				    "dequeue_task_idle", "dequeue_task_scx" },
 			.nargs = 3, .types = { LWPS, PS, CPU } },
 	[S_CHANGE_PRI] = { "change-pri", .lacks = "no tracepoint fires at "
-			   "every change of a thread's priority "
-			   "(sched_pi_setprio only at priority inheritance), "
-			   "and the functions that change it (set_user_nice, "
-			   "__sched_setscheduler, rt_mutex_setprio) each "
-			   "give the new priority in another form" },
+			   "a change of a thread's nice value "
+			   "(sched_pi_setprio only at priority inheritance)",
+			   .btf = true, .kfuncs = { "set_user_nice" },
+			   .nargs = 3, .types = { LWPS, PS, "int" } },
 	[S_TICK] = { "tick", .lacks = "no tracepoint fires at the "
 		     "scheduler's clock tick",
 		     .kfuncs = { "scheduler_tick", "sched_tick" },
 		     .nargs = 2, .types = { LWPS, PS } },
 };
 
+/* A kernel int of task_struct's at off, sign-extended. */
+static ir_ref_t sched_task_int(dt_lowerenv_t *env, ir_ref_t task, int32_t off)
+{
+	return ir_emit(env->fn, env->blk, IR_SEXT32, ir_tmp(env->fn),
+		       dt_st_read(env, task, off, 4), IR_NONE)->to;
+}
+
+/* change-pri: set_user_nice(p, nice) changes the nice value only if nice
+   is in [-20, 19] and not p's already (static_prio - 120). */
+static void sched_nice_entry(dt_lowerenv_t *env, const dt_probe_t *prb)
+{
+	ir_func_t *fn = env->fn;
+	ir_ref_t nice = dt_st_farg(env, prb, 1);
+	ir_ref_t cur = sched_task_int(env, dt_st_farg(env, prb, 0),
+				      dt_st_btf(prb)->static_prio);
+
+	dt_st_need(env, ir_bin(fn, env->blk, IR_CULE,
+			       ir_bin(fn, env->blk, IR_ADD, nice,
+				      ir_con(fn, 20)), ir_con(fn, 39)));
+	dt_st_need(env, ir_bin(fn, env->blk, IR_CNE,
+			       ir_bin(fn, env->blk, IR_SUB, cur,
+				      ir_con(fn, 120)), nice));
+}
+
+/* change-pri's new priority: p's prio if it is real-time or deadline
+   (below 100), else 120 + nice; branch-free, rt * (prio - fair) + fair. */
+static ir_ref_t sched_nice_prio(dt_lowerenv_t *env, const dt_probe_t *prb)
+{
+	ir_func_t *fn = env->fn;
+	ir_ref_t prio = sched_task_int(env, dt_st_farg(env, prb, 0),
+				       dt_st_btf(prb)->prio);
+	ir_ref_t fair = ir_bin(fn, env->blk, IR_ADD, dt_st_farg(env, prb, 1),
+			       ir_con(fn, 120));
+	ir_ref_t rt = ir_bin(fn, env->blk, IR_CSLT, prio, ir_con(fn, 100));
+
+	return ir_bin(fn, env->blk, IR_ADD, fair,
+		      ir_bin(fn, env->blk, IR_MUL, rt,
+			     ir_bin(fn, env->blk, IR_SUB, prio, fair)));
+}
+
 static void sched_entry(dt_lowerenv_t *env, const dt_probe_t *prb, int which)
 {
 	ir_func_t *fn = env->fn;
 	ir_ref_t preempt, state;
 
-	(void)prb;
+	if (which == S_CHANGE_PRI) {
+		sched_nice_entry(env, prb);
+		return;
+	}
 	if (which == S_REMAIN_CPU) {	/* sched_exit_tp's is_switch false */
 		dt_st_need(env, ir_bin(fn, env->blk, IR_CEQ,
 				       ir_emit(fn, env->blk, IR_ZEXT8,
@@ -186,6 +237,8 @@ static ir_ref_t sched_arg(dt_lowerenv_t *env, const dt_probe_t *prb,
 		return sched_queue_arg(env, prb, n);
 	case S_TICK:
 		return dt_st_current(env);
+	case S_CHANGE_PRI:
+		return n < 2 ? dt_st_farg(env, prb, 0) : sched_nice_prio(env, prb);
 	case S_OFF_CPU:
 		return dt_st_raw(env, 2);
 	default:

@@ -64,6 +64,8 @@ static const struct st_member {
 	{ "linux_binprm", "filename", offsetof(dt_stbtf_t, bprm_filename) },
 	{ "request", "bio", offsetof(dt_stbtf_t, rq_bio) },
 	{ "rq", "cpu", offsetof(dt_stbtf_t, rq_cpu) },
+	{ "task_struct", "prio", offsetof(dt_stbtf_t, prio) },
+	{ "task_struct", "static_prio", offsetof(dt_stbtf_t, static_prio) },
 };
 
 static int32_t member_off(struct btf *btf, const char *sname,

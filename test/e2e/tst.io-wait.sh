@@ -3,7 +3,7 @@
 # loop device waits for the flush it sends (blkdev_issue_flush).  args[0]
 # is the bufinfo_t of that bio (a write of no bytes), args[1] the devinfo_t
 # of the device, args[2] 0.  Needs kprobes and fentry, and a loop device
-# (make check-kernel's VM has none: its kernel's loop driver is a module).
+# (make check-kernel's VM loads the loop module).
 exec 2>&1
 [ -e /sys/bus/event_source/devices/kprobe ] ||
 	{ echo "needs kprobes and fentry (make check-kernel has them)"; exit 77; }

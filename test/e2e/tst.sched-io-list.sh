@@ -5,11 +5,12 @@
 # remain-cpu and surrender, on bare tracepoints of recent kernels, come
 # last where they exist (tst.sched-remain-surrender.sh), and those on
 # kernel functions where the kernel has kprobes or fentry
-# (tst.sched-queue-tick.sh, tst.io-wait-list.sh): cut.
+# (tst.sched-queue-tick.sh, tst.sched-change-pri.sh, tst.io-wait-list.sh):
+# cut.
 # One listing per provider, so that neither's ids depend on the other's.
 $DTRACE -l -n 'io:::' | grep -v 'wait-'
 $DTRACE -l -n 'sched:::' | tail -n +2 |
-	grep -v 'remain-cpu\|surrender\|enqueue\|dequeue\|tick'
+	grep -v 'remain-cpu\|surrender\|enqueue\|dequeue\|tick\|change-pri'
 $DTRACE -lv -n 'sched:::off-cpu' | sed -n '/Argument Types/,$p'
 $DTRACE -lv -n 'io:::done' | sed -n '/Argument Types/,$p'
 echo "status $?"

@@ -5,8 +5,7 @@
 # one when woken).  args[0] and args[1] are the lwpsinfo_t and psinfo_t of
 # the thread queued (tick: the one running), args[2] the cpuinfo_t of the
 # run queue's CPU, enqueue's args[3] whether it goes to the head (0 or
-# 1).  change-pri is not provided (tst.sched-io-missing.sh says why on a
-# kernel without kprobes).
+# 1).  change-pri: tst.sched-change-pri.sh.
 [ -e /sys/bus/event_source/devices/kprobe ] ||
 	{ echo "needs kprobes (make check-kernel runs this test)"; exit 77; }
 $DTRACE -qn '
@@ -39,4 +38,3 @@ sched:::enqueue
 echo "status ${PIPESTATUS[0]}"
 $DTRACE -lv -n 'sched:::enqueue' -n 'sched:::dequeue' -n 'sched:::tick' |
 	sed -n '/Argument Types/,/^$/p'
-$DTRACE -n 'sched:::change-pri' 2>&1 | sed 's/; this .*//'
