@@ -146,6 +146,9 @@ typedef struct dt_stprobe {
 				   functions it is on instead, those the
 				   kernel's BTF has, by kprobe or fentry */
 	bool kret;		/* at their return (fexit: one function) */
+	const char *fallback;	/* kfuncs: a raw tracepoint to use where
+				   they cannot be traced, if the provider's
+				   fallback hook says it can serve */
 	int nargs;
 	const char *types[DT_ST_MAXARGS];	/* for -lv and args[] */
 } dt_stprobe_t;
@@ -162,6 +165,7 @@ typedef struct dt_stbtf {
 	int32_t rq_cpu;		/* in struct rq */
 	int32_t prio;		/* in struct task_struct (int) */
 	int32_t static_prio;	/* in struct task_struct (int) */
+	int32_t hrtimer_function;	/* in struct hrtimer */
 } dt_stbtf_t;
 typedef struct dt_stprov dt_stprov_t;
 struct dt_stprov {
@@ -176,6 +180,11 @@ struct dt_stprov {
 	/* Optional: the task whose thread probe which describes, when it is
 	   not the current one (DT_PV_TASK), else IR_NONE. */
 	ir_ref_t (*task)(dt_lowerenv_t *env, const dt_probe_t *prb, int which);
+	/* Optional: can probe p's fallback tracepoint serve here?  NULL,
+	   with *addr what its entry check needs (dt_st_addr), or why not
+	   into why. */
+	const char *(*fallback)(dtrace_hdl_t *dtp, const dt_stprobe_t *p,
+				uint64_t *addr, char *why, size_t size);
 };
 enum { DT_ST_RAWTP, DT_ST_KPROBE, DT_ST_FENTRY };
 typedef struct dt_stdata {
@@ -187,6 +196,8 @@ typedef struct dt_stdata {
 				   functions it is on (fentry: one) */
 	int nfuncs;
 	uint32_t func_id;	/* fentry: its BTF FUNC */
+	bool fallback;		/* on the probe's fallback tracepoint */
+	uint64_t addr;		/* fallback: from the provider's hook */
 } dt_stdata_t;
 extern const dt_provattr_t dt_st_attr;
 int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
@@ -208,6 +219,9 @@ const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb);
 void dt_st_need(dt_lowerenv_t *env, ir_ref_t cond);
 ir_ref_t dt_st_raw(dt_lowerenv_t *env, int n);
 ir_ref_t dt_st_farg(dt_lowerenv_t *env, const dt_probe_t *prb, int n);
+/* A probe on its fallback tracepoint: the address its hook found; else
+   0. */
+uint64_t dt_st_addr(const dt_probe_t *prb);
 ir_ref_t dt_st_read(dt_lowerenv_t *env, ir_ref_t addr, int32_t off, int size);
 ir_ref_t dt_st_current(dt_lowerenv_t *env);
 

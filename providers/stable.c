@@ -34,6 +34,10 @@
  * loaded for one function).  The probe's mode (DT_ST_*) is in its kind,
  * which gives the program type, and dt_st_farg reads a function argument
  * from the registers or the trampoline's context accordingly.
+ * Where they cannot be traced, a probe may fall back on a raw tracepoint
+ * (fallback) that the provider's hook says can serve it here, its entry
+ * check picking the firings that are the probe's (sched:::tick on the
+ * tick's hrtimer, sched.c).
  *
  * Listing is honest: a probe on a bare tracepoint (no tracefs event) is
  * inserted only where the kernel's BTF has it, one on kernel functions
@@ -66,6 +70,7 @@ static const struct st_member {
 	{ "rq", "cpu", offsetof(dt_stbtf_t, rq_cpu) },
 	{ "task_struct", "prio", offsetof(dt_stbtf_t, prio) },
 	{ "task_struct", "static_prio", offsetof(dt_stbtf_t, static_prio) },
+	{ "hrtimer", "function", offsetof(dt_stbtf_t, hrtimer_function) },
 };
 
 static int32_t member_off(struct btf *btf, const char *sname,
@@ -212,6 +217,41 @@ static const char *st_kfuncs(dtrace_hdl_t *dtp, const dt_stprobe_t *p,
 	return why;
 }
 
+/* Where its kernel functions cannot be traced (why says so), can probe p
+   be had on its fallback tracepoint?  NULL and d filled, or why not
+   (appended to why). */
+static const char *st_fallback(dtrace_hdl_t *dtp, const dt_stprov_t *sp,
+			       const dt_stprobe_t *p, dt_stdata_t *d,
+			       const char *kwhy, char *why, size_t size)
+{
+	const dt_kbtf_t *kb = dt_kbtf(dtp);
+	size_t n;
+	const char *no;
+
+	if (p->fallback == NULL || sp->fallback == NULL)
+		return kwhy;
+	if (kwhy != why)
+		snprintf(why, size, "%s", kwhy);
+	n = strlen(why);
+	if (n + 3 >= size)
+		return why;
+	if (kb == NULL || dt_kbtf_rawtp(kb, p->fallback) == 0) {
+		snprintf(why + n, size - n, "; nor has it the %s tracepoint",
+			 p->fallback);
+		return why;
+	}
+	if ((no = sp->fallback(dtp, p, &d->addr, why + n + 2,
+			       size - n - 2)) != NULL) {
+		if (no != why + n + 2)
+			snprintf(why + n + 2, size - n - 2, "%s", no);
+		memcpy(why + n, "; ", 2);
+		return why;
+	}
+	d->mode = DT_ST_RAWTP;
+	d->fallback = true;
+	return NULL;
+}
+
 /* A description naming probe p (no pattern) that cannot be had here: the
    error says why, instead of "does not match any probes". */
 static int st_missing(dtrace_hdl_t *dtp, const dt_stprov_t *sp,
@@ -249,13 +289,15 @@ int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		const dt_stprobe_t *p = &sp->probes[i];
 		dt_stdata_t *d = dl_alloc(dtp->arena, sizeof(*d));
 		const char *why = "";
-		char buf[200];
+		char buf[400];
 		dt_probe_t *prb;
 
 		if (p->rawtp == NULL && !dt_gmatch(p->name, pd->name))
 			continue;
 		if (!st_here(dtp, p) &&
-		    (why = st_kfuncs(dtp, p, d, buf, sizeof(buf))) != NULL) {
+		    (why = st_kfuncs(dtp, p, d, buf, sizeof(buf))) != NULL &&
+		    (why = st_fallback(dtp, sp, p, d, why, buf,
+				       sizeof(buf))) != NULL) {
 			if (!st_is_pattern(pd->name) &&
 			    strcmp(pd->name, p->name) == 0)
 				return st_missing(dtp, sp, p, why);
@@ -355,6 +397,11 @@ ir_ref_t dt_st_farg(dt_lowerenv_t *env, const dt_probe_t *prb, int n)
 	return ir_load(env->fn, env->blk, 8, env->ctx, 8 * n);
 }
 
+uint64_t dt_st_addr(const dt_probe_t *prb)
+{
+	return st_data(prb)->fallback ? st_data(prb)->addr : 0;
+}
+
 ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 		     dt_pvar_t what, int n)
 {
@@ -450,6 +497,8 @@ int dt_st_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 	}
 	if (st_data(prb)->mode != DT_ST_RAWTP)
 		return st_attach_kfuncs(dtp, prb, prog_fd);
+	if (st_data(prb)->fallback)
+		return st_open(dtp, prb, p->fallback, NULL, prog_fd);
 	if (st_open(dtp, prb, p->rawtp, p->since, prog_fd) < 0)
 		return -1;
 	if (p->rawtp2 != NULL)
