@@ -11,14 +11,34 @@
  * become D integer types of their size and signedness, pointers pointer
  * types, arrays array types, enums int; typedefs, const and volatile are
  * seen through.
+ *
+ * Modules' types.  A name scoped by a module, "struct loop`loop_device"
+ * or "loop`some_t" (fbt spells a module's own types so), is looked up in
+ * /sys/kernel/btf/<module>, split BTF on top of vmlinux's, loaded the
+ * first time (at most BTF_MAXMODS modules per compilation).  A split
+ * BTF's ids below vmlinux's count are vmlinux's types, which keep their
+ * ids; a module's own struct keeps, as btf_id, -(its module's index << 24
+ * | its id): negative, so that what reads btf_id as vmlinux's (print())
+ * does not take it for one.
  */
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
 
 #include "dlang.h"
 
 #define BTF_MAXDEPTH 32	/* typedef and qualifier chains */
+#define BTF_MAXMODS 64	/* modules' BTF per compilation */
+#define BTF_MODSHIFT 24	/* a module's index in a btf_id (above) */
+
+struct dl_btfmods {
+	size_t n;
+	struct {
+		const char *name;
+		struct btf *btf;	/* split on cx->btf */
+	} m[BTF_MAXMODS];
+};
 
 static struct btf *vmlinux(dl_ctx_t *cx, dl_loc_t loc)
 {
@@ -58,9 +78,78 @@ uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 
 void dl_btf_release(dl_ctx_t *cx)
 {
+	for (size_t i = 0; cx->btfmods != NULL && i < cx->btfmods->n; i++)
+		btf__free(cx->btfmods->m[i].btf);
+	cx->btfmods = NULL;	/* in the arena */
 	if (cx->vmlinux_btf == NULL)	/* its own */
 		btf__free(cx->btf);
 	cx->btf = NULL;
+}
+
+/* Module mod's BTF, loaded once: its index (1...), or a user error. */
+static int module(dl_ctx_t *cx, dl_loc_t loc, const char *mod)
+{
+	struct btf *base = vmlinux(cx, loc), *btf;
+	struct dl_btfmods *ms = cx->btfmods;
+
+	if (ms == NULL)
+		ms = cx->btfmods = dl_alloc(cx->arena, sizeof(*ms));
+	for (size_t i = 0; i < ms->n; i++)
+		if (strcmp(ms->m[i].name, mod) == 0)
+			return (int)i + 1;
+	if (ms->n == BTF_MAXMODS)
+		dl_error(cx, loc, D_UNSUPPORTED, "too many kernel modules' "
+			 "types (limit is %d)", BTF_MAXMODS);
+	btf = btf__load_module_btf(mod, base);
+	if (btf == NULL || libbpf_get_error(btf) != 0)
+		dl_error(cx, loc, D_UNSUPPORTED, "kernel module %s has no type "
+			 "information (BTF): /sys/kernel/btf/%s: %s", mod, mod,
+			 strerror(errno));
+	ms->m[ms->n].name = dl_strdup(cx->arena, mod);
+	ms->m[ms->n].btf = btf;
+	return (int)++ms->n;
+}
+
+/* A btf_id from type raw of module m's BTF (0: vmlinux's). */
+static int32_t enc(dl_ctx_t *cx, int m, uint32_t raw)
+{
+	if (m == 0 || raw < btf__type_cnt(cx->btf))
+		return (int32_t)raw;
+	return -(int32_t)((uint32_t)m << BTF_MODSHIFT | raw);
+}
+
+/* The BTF a btf_id is in, its id there in *raw and its module in *m. */
+static struct btf *dec(dl_ctx_t *cx, dl_loc_t loc, int32_t id, int *m,
+		       uint32_t *raw)
+{
+	struct btf *btf = vmlinux(cx, loc);
+
+	*m = 0;
+	*raw = (uint32_t)id;
+	if (id >= 0)
+		return btf;
+	*m = (int)((uint32_t)-id >> BTF_MODSHIFT);
+	*raw = (uint32_t)-id & ((1u << BTF_MODSHIFT) - 1);
+	return cx->btfmods->m[*m - 1].btf;
+}
+
+/* "mod`name": module mod's BTF (its index in *m) and name; else
+   vmlinux's. */
+static struct btf *scoped(dl_ctx_t *cx, dl_loc_t loc, const char **name,
+			  int *m)
+{
+	const char *q = strrchr(*name, '`');
+	char *mod;
+
+	*m = 0;
+	if (q == NULL)
+		return vmlinux(cx, loc);
+	mod = dl_strndup(cx->arena, *name, (size_t)(q - *name));
+	*name = q + 1;
+	if (*mod == '\0' || strcmp(mod, "vmlinux") == 0)
+		return vmlinux(cx, loc);
+	*m = module(cx, loc, mod);
+	return cx->btfmods->m[*m - 1].btf;
 }
 
 static dl_type_t *new_type(dl_ctx_t *cx, dl_typekind_t kind, const char *name,
@@ -108,8 +197,10 @@ static const dl_type_t *int_type(dl_ctx_t *cx, unsigned size, bool is_signed)
 static const dl_type_t *btf_to_d(dl_ctx_t *cx, dl_loc_t loc, int32_t id,
 				 int depth)
 {
-	struct btf *btf = vmlinux(cx, loc);
-	const struct btf_type *bt = btf__type_by_id(btf, (uint32_t)id);
+	int m;
+	uint32_t raw;
+	struct btf *btf = dec(cx, loc, id, &m, &raw);
+	const struct btf_type *bt = btf__type_by_id(btf, raw);
 
 	if (id == 0 || bt == NULL)
 		return &cx->types.t_void;
@@ -129,14 +220,14 @@ static const dl_type_t *btf_to_d(dl_ctx_t *cx, dl_loc_t loc, int32_t id,
 	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
 		return int_type(cx, bt->size, true);
 	case BTF_KIND_PTR:
-		return dl_type_ptr(cx, btf_to_d(cx, loc, (int32_t)bt->type,
+		return dl_type_ptr(cx, btf_to_d(cx, loc, enc(cx, m, bt->type),
 						depth + 1));
 	case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-		return btf_to_d(cx, loc, (int32_t)bt->type, depth + 1);
+		return btf_to_d(cx, loc, enc(cx, m, bt->type), depth + 1);
 	case BTF_KIND_ARRAY: {
 		const struct btf_array *ar = btf_array(bt);
-		const dl_type_t *el = btf_to_d(cx, loc, (int32_t)ar->type,
+		const dl_type_t *el = btf_to_d(cx, loc, enc(cx, m, ar->type),
 					       depth + 1);
 		dl_type_t *t = new_type(cx, TY_ARRAY, dl_sprintf(cx->arena,
 					"%s [%u]", el->name, ar->nelems),
@@ -169,14 +260,16 @@ const dl_type_t *dl_btf_type(dl_ctx_t *cx, dl_loc_t loc, int32_t id)
 const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
 			       bool is_union)
 {
-	struct btf *btf = vmlinux(cx, loc);
-	int id = btf__find_by_name_kind(btf, tag, is_union ? BTF_KIND_UNION :
-							      BTF_KIND_STRUCT);
+	const char *name = tag;
+	int m;
+	struct btf *btf = scoped(cx, loc, &name, &m);
+	int id = btf__find_by_name_kind(btf, name, is_union ? BTF_KIND_UNION :
+							       BTF_KIND_STRUCT);
 
 	if (id <= 0)
 		dl_error(cx, loc, D_TYPE_ERR, "operator cast: no such type: "
 			 "%s %s", is_union ? "union" : "struct", tag);
-	return dl_btf_type(cx, loc, id);
+	return dl_btf_type(cx, loc, enc(cx, m, (uint32_t)id));
 }
 
 /* Find name among the members of BTF struct/union id, looking into
@@ -221,15 +314,17 @@ const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
 			       const dl_type_t *st, const char *name,
 			       uint32_t *off)
 {
-	struct btf *btf = vmlinux(cx, loc);
+	int m;
+	uint32_t raw;
+	struct btf *btf = dec(cx, loc, st->btf_id, &m, &raw);
 	int32_t id;
 
 	*off = 0;
-	id = find_member(btf, st->btf_id, name, off, 0);
+	id = find_member(btf, (int32_t)raw, name, off, 0);
 	if (id < 0)
 		dl_error(cx, loc, D_UNSUPPORTED, "bit-field member %s of %s: "
 			 "not supported yet", name, st->name);
-	return id == 0 ? NULL : dl_btf_type(cx, loc, id);
+	return id == 0 ? NULL : dl_btf_type(cx, loc, enc(cx, m, (uint32_t)id));
 }
 
 const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
@@ -255,10 +350,11 @@ const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
 		return dl_btf_struct(cx, loc, name + 7, false);
 	if (strncmp(name, "union ", 6) == 0)
 		return dl_btf_struct(cx, loc, name + 6, true);
-	/* a kernel typedef (umode_t, loff_t, ...) */
-	struct btf *btf = vmlinux(cx, loc);
+	/* a kernel typedef (umode_t, loff_t, ...; "mod`name": a module's) */
+	int m;
+	struct btf *btf = scoped(cx, loc, &name, &m);
 	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	return id > 0 ? dl_btf_type(cx, loc, id) : NULL;
+	return id > 0 ? dl_btf_type(cx, loc, enc(cx, m, (uint32_t)id)) : NULL;
 }
 
 const dl_type_t *dl_btf_var(dl_ctx_t *cx, dl_loc_t loc, const char *name,

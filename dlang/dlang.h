@@ -936,6 +936,8 @@ struct dl_ctx {
 	bool (*is_type)(void *arg, const char *scope, const char *name);
 	void *is_type_arg;
 	void *btf;		/* struct btf * of vmlinux, loaded on demand */
+	struct dl_btfmods *btfmods;	/* modules' BTF, loaded on demand
+					   (btf.c) */
 	/* optional: the caller's vmlinux BTF (loaded once for all its
 	   contexts; NULL with errno set if there is none); without it the
 	   context loads and frees its own */

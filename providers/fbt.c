@@ -35,9 +35,11 @@
  * is -1, as in Oracle's DTrace on kprobes.
  *
  * Types and fentry (decided here; measured where noted).  args[] and -lv
- * take the types of the function's BTF prototype (vmlinux's functions;
- * on return DTrace's pair, args[0] an int offset and args[1] the return
- * value with the function's return type).  The kernel allows one fentry
+ * take the types of the function's BTF prototype (vmlinux's, or for a
+ * module's function the module's split BTF, whose own types are spelled
+ * with its scope, "struct loop`loop_device *", kbtf.c; on return
+ * DTrace's pair, args[0] an int offset and args[1] the return value with
+ * the function's return type).  The kernel allows one fentry
  * or fexit program per function (its BTF id is fixed when the program is
  * loaded), so `fbt::vfs_*:entry` by fentry would be ~75 loads and
  * verifications, where kprobe.multi is one program and one link, and the
@@ -49,9 +51,10 @@
  * an fentry/fexit program of its own (its probe id a constant, the
  * context the arguments, then the return value), whose arguments are
  * exactly the prototype's, as BTF types them, and which the trampoline
- * dispatches without the breakpoint or ftrace handler of a kprobe.  On a
- * kernel with fentry but no kprobes every vmlinux function is served by
- * fentry.  Untyped clauses keep arg0..arg9 from registers and the stack.
+ * dispatches without the breakpoint or ftrace handler of a kprobe.  A
+ * module's function stays on kprobes, typed all the same (fentry would
+ * need the module's BTF object at load).  On a kernel with fentry but no
+ * kprobes every vmlinux function is served by fentry.  Untyped clauses keep arg0..arg9 from registers and the stack.
  *
  * Kernels that cannot do it.  Without the kprobe PMU (CONFIG_KPROBES off)
  * and without fentry (our 6.18 machines: EPERM) fbt probes are still
@@ -88,6 +91,7 @@ typedef struct fbt_data {
 	int nparams;		/* from BTF, -1: not looked up or none */
 	uint32_t proto;		/* its BTF FUNC_PROTO, 0: none */
 	uint32_t func;		/* its BTF FUNC (fentry's attach_btf_id) */
+	const dt_kbtf_t *kb;	/* whose BTF: vmlinux's or its module's */
 } fbt_data_t;
 #define FBT_INVALID "__ftrace_invalid_address__"
 #define KALLSYMS "/proc/kallsyms"
@@ -111,19 +115,21 @@ static bool fbt_is_return(const dt_probe_t *prb)
 	return fbt_data(prb)->ret;
 }
 
-/* Look the function up in BTF once (vmlinux's functions only: a module's
-   have their own BTF, which fbt does not read yet). */
+/* Look the function up in BTF once: vmlinux's, or its module's (split
+   BTF on vmlinux's). */
 static void fbt_btf(dtrace_hdl_t *dtp, const dt_probe_t *prb)
 {
 	fbt_data_t *d = fbt_data(prb);
 	dt_kbtf_t *kb;
 
-	if (d->nparams >= 0 || d->proto != 0 ||
-	    strcmp(prb->mod, "vmlinux") != 0 || (kb = dt_kbtf(dtp)) == NULL)
+	if (d->nparams >= 0 || d->proto != 0)
 		return;
-	d->proto = dt_kbtf_func(kb, prb->func, &d->func);
-	if (d->proto == 0)
+	kb = strcmp(prb->mod, "vmlinux") == 0 ? dt_kbtf(dtp) :
+	     dt_kbtf_mod(dtp, prb->mod);
+	if (kb == NULL || (d->proto = dt_kbtf_func(kb, prb->func,
+						   &d->func)) == 0)
 		return;
+	d->kb = kb;
 	d->nparams = dt_kbtf_nparams(kb, d->proto);
 	d->void_ret = dt_kbtf_void(kb, d->proto);
 }
@@ -135,10 +141,11 @@ static bool fbt_fentry_ok(dtrace_hdl_t *dtp, const dt_probe_t *prb)
 	const fbt_data_t *d = fbt_data(prb);
 
 	dt_features_kfunc(dtp);
-	if (dtp->feat.fentry_errno != 0)
-		return false;
+	if (dtp->feat.fentry_errno != 0 || strcmp(prb->mod, "vmlinux") != 0)
+		return false;	/* a module's: its BTF object's fd would be
+				   needed at load too */
 	fbt_btf(dtp, prb);
-	return d->proto != 0 && dt_kbtf_words(dt_kbtf(dtp), d->proto,
+	return d->proto != 0 && dt_kbtf_words(d->kb, d->proto,
 					      FENTRY_MAX_ARGS);
 }
 
@@ -148,10 +155,10 @@ static int fbt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			char types[][DT_TYPE_NAME_MAX], int max)
 {
 	fbt_data_t *d = fbt_data(prb);
-	dt_kbtf_t *kb;
+	const dt_kbtf_t *kb;
 
 	fbt_btf(dtp, prb);
-	if (d->proto == 0 || (kb = dt_kbtf(dtp)) == NULL || max < 2)
+	if (d->proto == 0 || (kb = d->kb) == NULL || max < 2)
 		return 0;
 	/* a clause naming args[] gets fentry where it can (the essay) */
 	if (!d->fentry && fbt_fentry_ok(dtp, prb))

@@ -25,9 +25,11 @@
  * Oracle's DTrace the first two are translated from the struct bio (the
  * D library's io.d) and the third is 0 on Linux.
  *
- * Not here, and not listed (naming one is an error saying what it
- * needs, stable.c): wait-start and wait-done (no tracepoints: they need
- * fbt on submit_bio_wait).
+ * wait-start and wait-done, where no tracepoint fires, are on
+ * submit_bio_wait(struct bio *) (stable.c), as in Oracle's DTrace: its
+ * entry by kprobe (or fentry), its return by fexit, whose context still
+ * has the argument (a kretprobe's registers no longer do): listed only
+ * where the kernel can, with the same arguments.
  */
 #include <linux/bpf.h>
 
@@ -44,11 +46,13 @@ static const dt_stprobe_t io_probes[I_NPROBES] = {
 		     .rawtp2 = "block_rq_complete", .btf = true, .nargs = 3,
 		     .types = { BUF, DEV, "fileinfo_t *" } },
 	[I_WAIT_START] = { "wait-start", .lacks = "no tracepoint fires where "
-			   "a thread starts waiting for a buffer (it needs "
-			   "fbt on submit_bio_wait)" },
+			   "a thread starts waiting for a buffer",
+			   .kfuncs = { "submit_bio_wait" }, .nargs = 3,
+			   .types = { BUF, DEV, "fileinfo_t *" } },
 	[I_WAIT_DONE] = { "wait-done", .lacks = "no tracepoint fires where a "
-			  "thread's wait for a buffer ends (it needs fbt on "
-			  "submit_bio_wait)" },
+			  "thread's wait for a buffer ends",
+			  .kfuncs = { "submit_bio_wait" }, .kret = true,
+			  .nargs = 3, .types = { BUF, DEV, "fileinfo_t *" } },
 };
 
 /* done's bio: block_bio_complete's second argument is the bio (a kernel
@@ -77,6 +81,8 @@ static ir_ref_t io_arg(dt_lowerenv_t *env, const dt_probe_t *prb, int which,
 {
 	if (n == 2)
 		return ir_con(env->fn, 0);
+	if (which == I_WAIT_START || which == I_WAIT_DONE)
+		return dt_st_farg(env, prb, 0);
 	return which == I_START ? dt_st_raw(env, 0) : io_done_bio(env, prb);
 }
 
@@ -101,4 +107,6 @@ const dt_provops_t dt_prov_io = {
 	.kind = dt_st_kind,
 	.lower = dt_st_lower,
 	.attach = dt_st_attach,
+	.prepare = dt_st_prepare,
+	.prog_type_of = dt_st_prog_type_of,
 };

@@ -11,6 +11,15 @@
  * quadratic, so the names asked for here (functions, btf_trace_<event>
  * typedefs) are indexed once, sorted, and found by bsearch.
  *
+ * Modules.  A module's BTF (/sys/kernel/btf/<module>) is split BTF on top
+ * of vmlinux's: its ids go on after vmlinux's, and its types refer to
+ * vmlinux's by their ids.  dt_kbtf_mod loads it (once per handle, kept in
+ * a list on vmlinux's dt_kbtf_t) into a dt_kbtf_t of its own, whose index
+ * holds the module's functions; everything below works on either.  A type
+ * the module itself defines is spelled with the module's scope, "struct
+ * loop`loop_device", so that the compiler looks it up in that module's
+ * BTF (dlang/btf.c); vmlinux's types keep their plain names.
+ *
  * Type names.  A parameter's type is spelled the way dl_type_lookup reads
  * it back: typedefs by their name (u64, pid_t, loff_t: the compiler looks
  * them up in BTF), integers by D's names for their size and signedness
@@ -25,6 +34,7 @@
 #include <string.h>
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "provider.h"
 
@@ -41,6 +51,9 @@ struct dt_kbtf {
 	int err;
 	kbtf_ent_t *funcs, *traces;
 	size_t nfuncs, ntraces;
+	const char *mod;	/* a module's: its name, else NULL */
+	uint32_t first;		/* a module's: its first own id */
+	dt_kbtf_t *next;	/* vmlinux's: the modules loaded, a list */
 };
 
 static int ent_cmp(const void *a, const void *b)
@@ -71,11 +84,11 @@ static int kbtf_index(dt_kbtf_t *kb)
 	uint32_t n = btf__type_cnt(kb->btf);
 	size_t plen = strlen(TRACE_PREFIX);
 
-	kb->funcs = calloc(n, sizeof(kbtf_ent_t));
-	kb->traces = calloc(n, sizeof(kbtf_ent_t));
+	kb->funcs = calloc(n - kb->first + 1, sizeof(kbtf_ent_t));
+	kb->traces = calloc(n - kb->first + 1, sizeof(kbtf_ent_t));
 	if (kb->funcs == NULL || kb->traces == NULL)
 		return -1;
-	for (uint32_t id = 1; id < n; id++) {
+	for (uint32_t id = kb->first; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(kb->btf, id);
 		const char *name = btf__name_by_offset(kb->btf, t->name_off);
 		uint32_t proto;
@@ -105,6 +118,7 @@ dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp)
 	if ((kb = calloc(1, sizeof(*kb))) == NULL)
 		return NULL;
 	dtp->kbtf = kb;
+	kb->first = 1;
 	if ((kb->btf = dt_vmlinux_btf(dtp)) == NULL) {
 		kb->err = errno;
 		return NULL;
@@ -126,15 +140,57 @@ const char *dt_kbtf_why(dtrace_hdl_t *dtp)
 	return strerror(kb != NULL && kb->err != 0 ? kb->err : ENOENT);
 }
 
-void dt_kbtf_free(dtrace_hdl_t *dtp)
+dt_kbtf_t *dt_kbtf_mod(dtrace_hdl_t *dtp, const char *mod)
 {
-	dt_kbtf_t *kb = dtp->kbtf;
+	dt_kbtf_t *vm = dt_kbtf(dtp), *kb;
+	struct btf *btf;
 
-	if (kb == NULL)
-		return;
+	if (vm == NULL)
+		return NULL;
+	for (kb = vm->next; kb != NULL; kb = kb->next)
+		if (strcmp(kb->mod, mod) == 0)
+			return kb->btf != NULL ? kb : NULL;
+	if ((kb = calloc(1, sizeof(*kb))) == NULL ||
+	    (kb->mod = strdup(mod)) == NULL) {
+		free(kb);
+		return NULL;
+	}
+	kb->next = vm->next;
+	vm->next = kb;
+	btf = btf__load_module_btf(mod, vm->btf);
+	if (btf == NULL || libbpf_get_error(btf) != 0)
+		return NULL;	/* remembered as none */
+	kb->btf = btf;
+	kb->first = btf__type_cnt(vm->btf);
+	if (kbtf_index(kb) < 0) {
+		btf__free(kb->btf);
+		kb->btf = NULL;
+		return NULL;
+	}
+	return kb;
+}
+
+static void kbtf_free_one(dt_kbtf_t *kb)
+{
 	free(kb->funcs);
 	free(kb->traces);
 	free(kb);
+}
+
+void dt_kbtf_free(dtrace_hdl_t *dtp)
+{
+	dt_kbtf_t *kb = dtp->kbtf, *m, *next;
+
+	if (kb == NULL)
+		return;
+	for (m = kb->next; m != NULL; m = next) {
+		next = m->next;
+		btf__free(m->btf);	/* a module's own (vmlinux's is the
+					   handle's) */
+		free((char *)m->mod);
+		kbtf_free_one(m);
+	}
+	kbtf_free_one(kb);
 	dtp->kbtf = NULL;
 }
 
@@ -225,10 +281,14 @@ static const char *int_name(const struct btf_type *t, const char *name)
 	return names[(enc & BTF_INT_SIGNED) != 0][sz];
 }
 
-static void type_name(const struct btf *btf, uint32_t id, char *buf,
+static void type_name(const dt_kbtf_t *kb, uint32_t id, char *buf,
 		      size_t size, int depth)
 {
+	const struct btf *btf = kb->btf;
 	const struct btf_type *t = btf__type_by_id(btf, id);
+	/* a type of the module's own: its scope (see the essay) */
+	const char *scope = kb->mod != NULL && id >= kb->first ? kb->mod :
+			    NULL;
 	const char *name = t == NULL ? NULL :
 			   btf__name_by_offset(btf, t->name_off);
 	bool named = name != NULL && *name != '\0';
@@ -243,12 +303,14 @@ static void type_name(const struct btf *btf, uint32_t id, char *buf,
 		snprintf(buf, size, "%s", int_name(t, name));
 		break;
 	case BTF_KIND_TYPEDEF:
-		snprintf(buf, size, "%s", name);
+		snprintf(buf, size, "%s%s%s", scope ? scope : "",
+			 scope ? "`" : "", name);
 		break;
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
 		if (named)
-			snprintf(buf, size, "%s %s", btf_is_union(t) ?
-				 "union" : "struct", name);
+			snprintf(buf, size, "%s %s%s%s", btf_is_union(t) ?
+				 "union" : "struct", scope ? scope : "",
+				 scope ? "`" : "", name);
 		else
 			snprintf(buf, size, "void");
 		break;
@@ -260,21 +322,21 @@ static void type_name(const struct btf *btf, uint32_t id, char *buf,
 			snprintf(buf, size, "void (*)()");
 			break;
 		}
-		type_name(btf, t->type, buf, size, depth + 1);
+		type_name(kb, t->type, buf, size, depth + 1);
 		n = strlen(buf);
 		snprintf(buf + n, size - n, " *");
 		break;
 	case BTF_KIND_CONST:
 		if (btf_is_ptr(btf__type_by_id(btf, t->type))) {
-			type_name(btf, t->type, buf, size, depth + 1);
+			type_name(kb, t->type, buf, size, depth + 1);
 			break;
 		}
 		snprintf(buf, size, "const ");
-		type_name(btf, t->type, buf + 6, size - 6, depth + 1);
+		type_name(kb, t->type, buf + 6, size - 6, depth + 1);
 		break;
 	case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		type_name(btf, t->type, buf, size, depth + 1);
+		type_name(kb, t->type, buf, size, depth + 1);
 		break;
 	default:
 		snprintf(buf, size, "void");
@@ -290,13 +352,12 @@ int dt_kbtf_params(const dt_kbtf_t *kb, uint32_t proto, int skip,
 	int n = 0;
 
 	for (int i = skip; i < btf_vlen(t) && n < max; i++, n++)
-		type_name(kb->btf, p[i].type, types[n], DT_TYPE_NAME_MAX, 0);
+		type_name(kb, p[i].type, types[n], DT_TYPE_NAME_MAX, 0);
 	return n;
 }
 
 void dt_kbtf_return(const dt_kbtf_t *kb, uint32_t proto, char *buf,
 		    size_t size)
 {
-	type_name(kb->btf, btf__type_by_id(kb->btf, proto)->type, buf, size,
-		  0);
+	type_name(kb, btf__type_by_id(kb->btf, proto)->type, buf, size, 0);
 }

@@ -23,8 +23,10 @@
  *   proc.c     proc:::exec-success, exit, create, signal-send, ... on the
  *              raw tracepoints of the scheduler and signal code.
  *   sched.c    sched:::on-cpu, off-cpu, sleep, preempt, wakeup,
- *              remain-cpu, surrender on the scheduler's.
- *   io.c       io:::start, done on the block layer's.
+ *              remain-cpu, surrender on the scheduler's; enqueue,
+ *              dequeue, tick on its functions (kprobes, fentry).
+ *   io.c       io:::start, done on the block layer's; wait-start,
+ *              wait-done on submit_bio_wait.
  *   stable.c   (no provider) what proc, sched and io share.
  *   rawtp.c    rawtp:<group>::<event>, every kernel tracepoint as a raw
  *              tracepoint: its arguments are the tracepoint's own (typed
@@ -123,8 +125,10 @@ int dt_usdt_populate_obj(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 /* A note's probe name as DTrace shows it: "__" becomes "-". */
 void dt_usdt_probename(const char *note, char *out, size_t size);
 
-/* stable.c: the stable providers on raw tracepoints (see its essay). */
+/* stable.c: the stable providers on raw tracepoints, or on kernel
+   functions where no tracepoint fires (see its essay). */
 #define DT_ST_MAXARGS 4
+#define DT_ST_MAXFUNCS 6
 typedef struct dt_stprobe {
 	const char *name;
 	const char *rawtp;	/* the raw tracepoint it is on */
@@ -135,8 +139,16 @@ typedef struct dt_stprobe {
 				   tracefs), listed only where the kernel's
 				   BTF has it */
 	const char *lacks;	/* rawtp NULL: why the probe cannot be had on
-				   tracepoints (not listed; naming it is an
-				   error saying so) */
+				   tracepoints (not listed where kfuncs cannot
+				   serve either; naming it is an error saying
+				   so) */
+	const char *kfuncs[DT_ST_MAXFUNCS];	/* rawtp NULL: the kernel
+				   functions it is on instead, those the
+				   kernel's BTF has, by kprobe or fentry */
+	bool kret;		/* at their return (fexit: one function) */
+	const char *fallback;	/* kfuncs: a raw tracepoint to use where
+				   they cannot be traced, if the provider's
+				   fallback hook says it can serve */
 	int nargs;
 	const char *types[DT_ST_MAXARGS];	/* for -lv and args[] */
 } dt_stprobe_t;
@@ -150,6 +162,10 @@ typedef struct dt_stbtf {
 	int32_t live;		/* in struct signal_struct (atomic_t) */
 	int32_t bprm_filename;	/* in struct linux_binprm */
 	int32_t rq_bio;		/* in struct request */
+	int32_t rq_cpu;		/* in struct rq */
+	int32_t prio;		/* in struct task_struct (int) */
+	int32_t static_prio;	/* in struct task_struct (int) */
+	int32_t hrtimer_function;	/* in struct hrtimer */
 } dt_stbtf_t;
 typedef struct dt_stprov dt_stprov_t;
 struct dt_stprov {
@@ -164,11 +180,24 @@ struct dt_stprov {
 	/* Optional: the task whose thread probe which describes, when it is
 	   not the current one (DT_PV_TASK), else IR_NONE. */
 	ir_ref_t (*task)(dt_lowerenv_t *env, const dt_probe_t *prb, int which);
+	/* Optional: can probe p's fallback tracepoint serve here?  NULL,
+	   with *addr what its entry check needs (dt_st_addr), or why not
+	   into why. */
+	const char *(*fallback)(dtrace_hdl_t *dtp, const dt_stprobe_t *p,
+				uint64_t *addr, char *why, size_t size);
 };
+enum { DT_ST_RAWTP, DT_ST_KPROBE, DT_ST_FENTRY };
 typedef struct dt_stdata {
 	const dt_stprov_t *sp;
 	int which;		/* index in sp->probes */
 	dt_stbtf_t *btf;	/* the handle's (one per provider) */
+	int mode;		/* DT_ST_*: what it is on */
+	const char *funcs[DT_ST_MAXFUNCS];	/* kprobe, fentry: the kernel
+				   functions it is on (fentry: one) */
+	int nfuncs;
+	uint32_t func_id;	/* fentry: its BTF FUNC */
+	bool fallback;		/* on the probe's fallback tracepoint */
+	uint64_t addr;		/* fallback: from the provider's hook */
 } dt_stdata_t;
 extern const dt_provattr_t dt_st_attr;
 int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
@@ -179,13 +208,20 @@ int dt_st_kind(const dt_probe_t *prb);
 ir_ref_t dt_st_lower(dt_lowerenv_t *env, const dt_probe_t *prb,
 		     dt_pvar_t what, int n);
 int dt_st_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd);
+int dt_st_prog_type_of(int kind);
+int dt_st_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp);
 int dt_st_which(const dt_probe_t *prb);
 const dt_stbtf_t *dt_st_btf(const dt_probe_t *prb);
 /* Hook helpers: go on only if cond is nonzero (else the firing is not
    the probe's); raw tracepoint argument n; size bytes of kernel memory at
-   addr + off (0 if that faults); the current task. */
+   addr + off (0 if that faults); the current task; argument n of the
+   kernel function a probe on kfuncs fires in (kprobe or fentry). */
 void dt_st_need(dt_lowerenv_t *env, ir_ref_t cond);
 ir_ref_t dt_st_raw(dt_lowerenv_t *env, int n);
+ir_ref_t dt_st_farg(dt_lowerenv_t *env, const dt_probe_t *prb, int n);
+/* A probe on its fallback tracepoint: the address its hook found; else
+   0. */
+uint64_t dt_st_addr(const dt_probe_t *prb);
 ir_ref_t dt_st_read(dt_lowerenv_t *env, ir_ref_t addr, int32_t off, int size);
 ir_ref_t dt_st_current(dt_lowerenv_t *env);
 
@@ -232,6 +268,11 @@ int dt_tracefs_walk(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, dt_tpwalk_f *fn);
    return type's name. */
 typedef struct dt_kbtf dt_kbtf_t;
 dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp);
+/* Module mod's BTF (split on vmlinux's), loaded once per handle; NULL if
+   it has none.  Its dt_kbtf_func finds the module's own functions, and
+   the type names it gives scope the module's own types ("struct
+   mod`tag"). */
+dt_kbtf_t *dt_kbtf_mod(dtrace_hdl_t *dtp, const char *mod);
 const char *dt_kbtf_why(dtrace_hdl_t *dtp);
 void dt_kbtf_free(dtrace_hdl_t *dtp);
 uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id);

@@ -5,13 +5,18 @@
 #
 #   1. The kernel: `apt-get download linux-image-6.1.0-N-amd64` (the newest
 #      N the archive has, or $KERNEL_PKG), unpacked with dpkg -x; only
-#      vmlinuz and the config are kept, under $VM/kernel (or
-#      $VM/kernel-$KERNEL_PKG), so this happens once.
+#      vmlinuz, the config and the modules of $VM_MODULES with those they
+#      depend on (the .ko files' own "depends=", the package has no
+#      modules.dep) are kept, under $VM/kernel (or $VM/kernel-$KERNEL_PKG),
+#      so this happens once.  Debian builds the loop driver as a module:
+#      without it the io tests have no loop device to do I/O on.
 #   2. The initramfs: busybox-static for the shell and mount/poweroff, then
 #      the host's own bash and the tools run.sh and the tests use (copied
 #      over busybox's applets where both exist: the tests want GNU
 #      options), build/dtrace, the triggers, test/e2e, and every shared
-#      library all of these need (from ldd).  PID 1 is test/vm/init.
+#      library all of these need (from ldd), the modules in
+#      /lib/modules/dtrace (their load order in its file "order").  PID 1
+#      is test/vm/init, which loads them.
 #   3. Boot: qemu-system-x86_64 -accel tcg (here faster than /dev/kvm), the
 #      console on stdio, copied to $VM/console.log.  init prints the e2e
 #      output, then `check-kernel: RESULT PASS|FAIL status=N`, and powers
@@ -33,6 +38,7 @@ VM=$B/vm
 : "${VM_MEM:=1024}"
 : "${VM_SMP:=2}"
 : "${VM_CPU:=qemu64}"	# -cpu max: TCG faults the compat32 trigger's far return
+: "${VM_MODULES:=loop}"	# kernel modules init loads (and theirs)
 
 say() { echo "check-kernel: $*"; }
 die() { echo "check-kernel: $*" >&2; exit 2; }
@@ -42,6 +48,28 @@ die() { echo "check-kernel: $*" >&2; exit 2; }
 newest_kernel() {
 	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
 		awk '{ print $1 }' | sort -t- -k4,4n | tail -1
+}
+
+# The .ko of module $3 in the unpacked package $1 (a module's name has _
+# where its file may have -).
+find_module() {
+	find "$1/lib/modules" -name "$2.ko" -o -name "$(echo "$2" | tr _ -).ko" |
+		head -1
+}
+
+# Copy module $3 from the unpacked package $1 into $2, after the modules it
+# depends on, and append it to $2/order (each module once).
+add_module() {
+	local ko dep
+	grep -qx "$3.ko" "$2/order" && return 0
+	ko=$(find_module "$1" "$3")
+	[ -n "$ko" ] || die "module $3 is not in the kernel package"
+	for dep in $(objcopy -O binary -j .modinfo "$ko" /dev/stdout |
+		     tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
+		add_module "$1" "$2" "$dep"
+	done
+	cp "$ko" "$2/$3.ko"
+	echo "$3.ko" >>"$2/order"
 }
 
 fetch_kernel() {
@@ -64,6 +92,12 @@ fetch_kernel() {
 	mkdir -p "$K.new"
 	cp "$tmp"/x/boot/vmlinuz-* "$K.new/vmlinuz"
 	cp "$tmp"/x/boot/config-* "$K.new/config"
+	mkdir -p "$K.new/modules"
+	: >"$K.new/modules/order"
+	for m in $VM_MODULES; do
+		add_module "$tmp/x" "$K.new/modules" "$m"
+	done
+	echo "$VM_MODULES" >"$K.new/modules/wanted"
 	echo "$pkg" >"$K.new/package"
 	rm -rf "$tmp" "$K"
 	mv "$K.new" "$K"
@@ -71,7 +105,9 @@ fetch_kernel() {
 
 mkdir -p "$VM"
 K=$VM/kernel${KERNEL_PKG:+-$KERNEL_PKG}
-[ -f "$K/vmlinuz" ] || fetch_kernel
+# a kernel cached before modules were kept, or with others, is fetched anew
+[ -f "$K/vmlinuz" ] && [ "$(cat "$K/modules/wanted" 2>/dev/null)" = "$VM_MODULES" ] ||
+	fetch_kernel
 say "kernel $(cat "$K/package")"
 
 # ---- 2. the initramfs ----------------------------------------------------
@@ -80,7 +116,7 @@ say "kernel $(cat "$K/package")"
 TOOLS="bash env timeout taskset diff sed grep awk mawk sort mktemp seq sleep
 cat head tail ls id rm mkdir chmod wc cut tr uniq kill true false nproc
 basename dirname readlink stat touch cp mv ln printf expr cpp bpftool
-setpriv unshare getconf"
+setpriv unshare getconf losetup dd truncate"
 
 root=$VM/root
 rm -rf "$root"
@@ -110,6 +146,8 @@ cp -r "$top/test/e2e" "$root/dtrace/test/e2e"
 mkdir -p "$root/dtrace/test/fuzz"	# the load test loads its corpus too
 cp -r "$top/test/fuzz/corpus" "$root/dtrace/test/fuzz/corpus"
 cp "$here/init" "$root/init"
+mkdir -p "$root/lib/modules"
+cp -r "$K/modules" "$root/lib/modules/dtrace"
 [ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$root/dtrace/vm-cmd"
 chmod 755 "$root/init"
 bins+=("$B/dtrace" "$B"/test/triggers/*)
