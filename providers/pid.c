@@ -269,7 +269,11 @@ static int pid_func(dtrace_hdl_t *dtp, const pid_want_t *w,
 
 	if (w->entry)
 		n += r = pid_insert(dtp, w, o, s, PID_ENTRY, 0, fd);
-	if (r >= 0 && w->ret)
+	/* A uretprobe takes the return address at the function's entry from
+	   the top of the stack; where a process starts (_start) that is
+	   argc, which it would corrupt.  _start never returns: DTrace's
+	   return probes are its ret instructions, so it has none either. */
+	if (r >= 0 && w->ret && strcmp(s->name, "_start") != 0)
 		n += r = pid_insert(dtp, w, o, s, PID_RETURN, 0, fd);
 	if (r >= 0 && w->has_off && w->off < s->size)
 		n += r = pid_insert(dtp, w, o, s, PID_OFFSET, w->off, fd);
