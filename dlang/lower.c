@@ -70,6 +70,12 @@ typedef struct lower {
 	ir_ref_t scratch;	/* &this CPU's scratch value, prologue */
 	bool need_probeid, need_strbase, need_pinfo, need_gbase,
 	     need_genbase, need_scratch;
+	/* A program of one clause whose predicate needs no probe id: the
+	   prologue's probe id (a helper call for most providers) and probe
+	   names are got in idblk, after the predicate passed, then idblk
+	   goes on to the clause's body */
+	bool defer_id;		/* one clause: try */
+	ir_blk_t *idblk, *idbody;
 	uint32_t scratchoff;	/* scratch bytes handed out */
 	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
 	dl_loc_t loc;		/* the statement being lowered */
@@ -3855,7 +3861,13 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 	if (n->cond != NULL) {
 		ir_ref_t p = lower_expr(lx, n->cond).v;
 		ir_blk_t *body = new_blk(lx);
-		ir_jnz(lx->b, p, body, lx->next);
+		if (lx->defer_id && !lx->need_probeid && !lx->need_pinfo) {
+			lx->idblk = new_blk(lx);
+			lx->idbody = body;
+			ir_jnz(lx->b, p, lx->idblk, lx->next);
+		} else {
+			ir_jnz(lx->b, p, body, lx->next);
+		}
 		lx->b = body;
 	}
 	if (c->recsize > 0)
@@ -3926,7 +3938,8 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		       lx->exit);
 		lx->b = mine;
 	}
-	if (ir_is_none(id) && (lx->need_probeid || lx->need_pinfo))
+	bool defer = lx->idblk != NULL && ir_is_none(id);
+	if (!defer && ir_is_none(id) && (lx->need_probeid || lx->need_pinfo))
 		id = pvar(lx, DL_PV_PROBEID, 0);
 	if (!ir_is_none(id))
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
@@ -3935,8 +3948,20 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 		       lx->need_scratch) ? stack_alloc(lx, 8) : 0;
 	if (lx->need_strbase)
 		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
-	if (lx->need_pinfo)
+	if (lx->need_pinfo && !defer)
 		lookup_one(lx, DL_MAP_PROBES, key, lx->probeid, lx->pinfo);
+	if (lx->idblk != NULL) {	/* after the predicate passed */
+		ir_blk_t *b = lx->b;
+		lx->b = lx->idblk;
+		if (defer && (lx->need_probeid || lx->need_pinfo))
+			ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid,
+				pvar(lx, DL_PV_PROBEID, 0), IR_NONE);
+		if (defer && lx->need_pinfo)
+			lookup_one(lx, DL_MAP_PROBES, key, lx->probeid,
+				   lx->pinfo);
+		ir_jmp(lx->b, lx->idbody);
+		lx->b = b;
+	}
 	if (lx->need_gbase)
 		lookup_one(lx, DL_MAP_GLOBALS, key, con(lx, 0), lx->gbase);
 	if (lx->need_genbase)
@@ -4035,6 +4060,7 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.err_resume = ir_tmp(lx.fn);
 	lx.err_pc = ir_tmp(lx.fn);
 	lx.resume = dl_alloc(cx->arena, (n + 1) * sizeof(*lx.resume));
+	lx.defer_id = n == 1;
 	int32_t peak = 0;
 	for (size_t i = 0; i < n; i++) {	/* its blocks' clause (ir.h) */
 		int32_t base = lx.fn->frame;
