@@ -1285,6 +1285,24 @@ static void sema_psargs(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* d_path(struct path *): a pointer to a struct path (or an integer
+   holding one, as argN does). */
+static void sema_d_path(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *t;
+
+	sema_expr(sx, n->args);
+	t = n->args->type;
+	if (!(t->kind == TY_PTR && (t->base->kind == TY_VOID ||
+	      strcmp(t->base->name, "struct path") == 0)) &&
+	    !dl_type_is_int(t))
+		dl_error(sx->cx, n->args->loc, D_PROTO_ARG, "d_path( ) "
+			 "argument #1 is incompatible with prototype:\n\t"
+			 "prototype: struct path *\n\t argument: %s",
+			 t->name);
+	n->type = &T(sx)->t_string;
+}
+
 /* lltostr(v[, base]) */
 static void sema_lltostr(sema_t *sx, dl_node_t *n)
 {
@@ -1383,7 +1401,7 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
-	[DL_FN___psargs] = sema_psargs,
+	[DL_FN___psargs] = sema_psargs, [DL_FN_d_path] = sema_d_path,
 	[DL_FN_copyin] = sema_memsubr, [DL_FN_alloca] = sema_memsubr,
 	[DL_FN_copyinto] = sema_memsubr, [DL_FN_bcopy] = sema_memsubr,
 	[DL_FN_inet_ntoa6] = sema_memsubr, [DL_FN_inet_ntop] = sema_memsubr,
@@ -1400,13 +1418,6 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 		subr_fns[f](sx, n);
 		return;
 	}
-	if (f == DL_FN_d_path)
-		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "d_path( ) is not "
-			 "supported yet: the kernel's bpf_d_path helper is "
-			 "only allowed in fentry/fexit and LSM programs, not "
-			 "in the tracepoint, kprobe and uprobe programs of "
-			 "these probes, and a walk over the dentries is not "
-			 "implemented");
 	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
 		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
 			 "%s( ) may not be called from a D expression (D "
