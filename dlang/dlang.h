@@ -253,7 +253,15 @@ typedef struct dl_type {
 	int32_t btf_id;		/* TY_STRUCT, TY_UNION: its kernel BTF id */
 	const struct dl_sou *sou;	/* TY_STRUCT, TY_UNION declared in D:
 					   its members (dtypes.c) */
+	const struct dl_enumr *enums;	/* TY_ENUM declared in D: its
+					   enumerators, for print() */
+	size_t nenums;
 } dl_type_t;
+
+typedef struct dl_enumr {
+	const char *name;
+	int64_t val;
+} dl_enumr_t;
 
 /* The built-in D types, owned by the context. */
 typedef struct dl_types {

@@ -3267,7 +3267,7 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 			record(lx, &a->fields[1], arg->next->next);
 		return;
 	}
-	if (a->kind == DL_ACT_PRINT) {		/* the pointer, then *p */
+	if (a->kind == DL_ACT_PRINT && a->nfields == 2) { /* p, then *p */
 		ir_ref_t p = lower_expr(lx, arg).v;
 		ir_store(lx->fn, lx->b, 8, lx->rec, (int32_t)a->fields[0].off,
 			 p);

@@ -2338,30 +2338,37 @@ static void sema_tracemem(sema_t *sx, dl_node_t *call)
 }
 
 /* print(p): the pointer and the bytes of *p (size of the pointee, at most
-   DL_TRACEMEM_MAX), printed by the consumer from the pointee's type. */
+   DL_TRACEMEM_MAX), printed by the consumer from the pointee's type.
+   print(v) of a struct or union value (an extension: Oracle's print()
+   takes pointers only): its bytes alone. */
 static void sema_print(sema_t *sx, dl_node_t *call)
 {
 	dl_node_t *arg = call->args;
 
 	sema_expr(sx, arg);
-	if (arg->type->kind != TY_PTR)
+	bool byval = dl_type_is_sou(arg->type);
+	if (arg->type->kind != TY_PTR && !byval)
 		dl_error(sx->cx, arg->loc, D_PROTO_ARG, "print( ) argument #1 "
 			 "is incompatible with prototype:\n\tprototype: "
 			 "void *\n\t argument: %s", arg->type->name);
-	const dl_type_t *t = arg->type->base;
+	const dl_type_t *t = byval ? arg->type : arg->type->base;
 	if (t->size == 0)
 		dl_error(sx->cx, arg->loc, D_PRINT_SIZE, "print( ) argument #1 "
 			 "reference has type '%s' with size 0; cannot "
 			 "print( ) it.", t->name);
-	dl_action_t *a = new_action(sx, DL_ACT_PRINT, call, 2);
-	a->fields[0] = (dl_field_t){ .kind = DL_F_INT, .off = sx->recoff,
-				     .size = 8, .type = arg->type };
-	sx->recoff += 8;
-	a->fields[1] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
-				     .size = t->size < DL_TRACEMEM_MAX ?
-					     t->size : DL_TRACEMEM_MAX,
-				     .type = t };
-	sx->recoff += a->fields[1].size;
+	dl_action_t *a = new_action(sx, DL_ACT_PRINT, call, byval ? 1 : 2);
+	dl_field_t *f = &a->fields[0];
+	if (!byval) {
+		a->fields[0] = (dl_field_t){ .kind = DL_F_INT,
+					     .off = sx->recoff, .size = 8,
+					     .type = arg->type };
+		sx->recoff += 8;
+		f = &a->fields[1];
+	}
+	*f = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+			   .size = t->size < DL_TRACEMEM_MAX ? t->size :
+				   DL_TRACEMEM_MAX, .type = t };
+	sx->recoff += f->size;
 	call->sema = a;
 }
 
