@@ -1624,7 +1624,9 @@ static void sema_printf(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 static uint32_t stack_frames(sema_t *sx, dl_node_t *call, bool user)
 {
 	dl_node_t *n = call->args;
-	uint32_t def = user ? sx->cx->ustackframes : sx->cx->stackframes;
+	uint32_t def = !user ? sx->cx->stackframes :
+		       strcmp(call->name, "jstack") == 0 ?
+		       sx->cx->jstackframes : sx->cx->ustackframes;
 
 	if (n == NULL)
 		return def > 0 && def <= DL_STACK_MAXFRAMES ? def :
@@ -1674,13 +1676,14 @@ static bool stack_shape(sema_t *sx, dl_node_t *call, dl_field_t *f)
 
 	memset(f, 0, sizeof(*f));
 	f->type = &T(sx)->t_ullong;
+	/* jstack(): ustack()'s frames, the Java ones unnamed */
 	if (fn == DL_FN_jstack)
-		dl_error(sx->cx, call->loc, D_UNSUPPORTED, "jstack( ) is not "
-			 "supported: there is no Java stack helper on Linux "
-			 "(use ustack( ))");
-	if (fn == DL_FN_stack || fn == DL_FN_ustack) {
+		dl_warn(sx->cx, "jstack( ) prints what ustack( ) does: there "
+			"is no Java stack helper on Linux to name Java "
+			"frames");
+	if (fn == DL_FN_stack || fn == DL_FN_ustack || fn == DL_FN_jstack) {
 		check_nargs(sx, call, fn);
-		bool user = fn == DL_FN_ustack;
+		bool user = fn != DL_FN_stack;
 		f->kind = user ? DL_F_USTACK : DL_F_STACK;
 		f->size = (stack_frames(sx, call, user) +
 			   (user ? 1 : DL_STACK_EXTRA)) * 8;
