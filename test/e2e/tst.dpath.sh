@@ -8,7 +8,9 @@
 # address fault; the next clause runs in both cases.
 exec 2>&1
 dt() { "$DTRACE" "$@" 2>&1 | sed 's/ at BPF pc [0-9]*$/ at BPF pc N/'; return "${PIPESTATUS[0]}"; }
-dir=$(mktemp -d /dev/shm/dpath.XXXXXX)
+base=/dev/shm		# a tmpfs mounted on devtmpfs; the VM of
+[ -d $base ] || base=/tmp	# check-kernel has none
+dir=$(mktemp -d $base/dpath.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/a/bb/ccc"
 cp "$TRIGGERS/getppid" "$dir/g"
