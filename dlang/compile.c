@@ -37,6 +37,7 @@ dl_ctx_t *dl_ctx_create(const dl_macros_t *macros)
 	cx->strsize = 256;
 	cx->stackframes = 20;
 	cx->ustackframes = 100;
+	cx->jstackframes = 50;
 	cx->own_aggs.arena = a;
 	cx->own_assocs.arena = a;
 	cx->assocs = &cx->own_assocs;

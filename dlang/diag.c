@@ -99,3 +99,19 @@ _Noreturn void dl_error(dl_ctx_t *cx, dl_loc_t loc, dl_tag_t tag,
 	}
 	longjmp(*(jmp_buf *)cx->jmp, 1);
 }
+
+void dl_warn(dl_ctx_t *cx, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < cx->nwarns; i++)
+		if (strcmp(cx->warns[i], buf) == 0)
+			return;
+	dl_vec_grow(cx->arena, (void **)&cx->warns, &cx->warncap,
+		    cx->nwarns + 1, sizeof(*cx->warns));
+	cx->warns[cx->nwarns++] = dl_strdup(cx->arena, buf);
+}

@@ -132,7 +132,7 @@ DL_FUNC(getmajor, DL_FK_SUBR, 1, 1, 1)
 DL_FUNC(getminor, DL_FK_SUBR, 1, 1, 1)
 /* the D library's (procfs.d): a task's command line, for pr_psargs */
 DL_FUNC(__psargs, DL_FK_SUBR, 1, 1, 1)
-DL_FUNC(d_path, DL_FK_SUBR, 1, 1, 0)
+DL_FUNC(d_path, DL_FK_SUBR, 1, 1, 1)
 DL_FUNC(mutex_owned, DL_FK_SUBR, 1, 1, 0)
 DL_FUNC(mutex_owner, DL_FK_SUBR, 1, 1, 0)
 DL_FUNC(rw_read_held, DL_FK_SUBR, 1, 1, 0)

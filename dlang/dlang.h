@@ -72,6 +72,11 @@ _Noreturn void dl_error(dl_ctx_t *cx, dl_loc_t loc, dl_tag_t tag,
 			const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Note a warning: the compilation goes on, and the library prints each
+   message once after it ("dtrace: msg"), from cx->warns. */
+void dl_warn(dl_ctx_t *cx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* ---- ast.c -------------------------------------------------------------- */
 
 typedef enum {
@@ -253,7 +258,15 @@ typedef struct dl_type {
 	int32_t btf_id;		/* TY_STRUCT, TY_UNION: its kernel BTF id */
 	const struct dl_sou *sou;	/* TY_STRUCT, TY_UNION declared in D:
 					   its members (dtypes.c) */
+	const struct dl_enumr *enums;	/* TY_ENUM declared in D: its
+					   enumerators, for print() */
+	size_t nenums;
 } dl_type_t;
+
+typedef struct dl_enumr {
+	const char *name;
+	int64_t val;
+} dl_enumr_t;
 
 /* The built-in D types, owned by the context. */
 typedef struct dl_types {
@@ -964,6 +977,9 @@ struct dl_ctx {
 	size_t ninlines, inlinecap;
 	unsigned stackframes;	/* -x stackframes: stack()'s default depth */
 	unsigned ustackframes;	/* -x ustackframes: ustack()'s */
+	unsigned jstackframes;	/* -x jstackframes: jstack()'s */
+	const char **warns;	/* dl_warn()'s messages, each once */
+	size_t nwarns, warncap;
 	dl_aggs_t *aggs;	/* aggregations: the library's, or own_aggs */
 	dl_aggs_t own_aggs;
 	dl_assocs_t *assocs;	/* associative arrays: the library's, or

@@ -230,6 +230,14 @@ static void layout_sou(dl_ctx_t *cx, dl_type_t *t, const dl_tspec_t *ts)
 static void number_enum(dl_ctx_t *cx, dentry_t *e, const dl_tspec_t *ts)
 {
 	int64_t next = 0;
+	size_t n = 0;
+	dl_type_t *t = (dl_type_t *)e->type;
+	dl_enumr_t *list;
+
+	for (const dl_node_t *m = ts->members; m != NULL; m = m->next)
+		n++;
+	list = dl_alloc(cx->arena, (n + 1) * sizeof(*list));
+	n = 0;
 
 	for (const dl_node_t *m = ts->members; m != NULL; m = m->next) {
 		denum_t *en = find_enum(cx, m->name);
@@ -244,7 +252,12 @@ static void number_enum(dl_ctx_t *cx, dentry_t *e, const dl_tspec_t *ts)
 				 INT32_MAX);
 		if (en != NULL && en->owner == e)
 			en->val = v;
+		list[n++] = (dl_enumr_t){ m->name, v };
 		next = v + 1;
+	}
+	if (t != NULL) {
+		t->enums = list;
+		t->nenums = n;
 	}
 }
 

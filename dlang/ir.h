@@ -402,4 +402,24 @@ bool ir_fits_imm32(int64_t v);
 /* ir_fold.c: op on constants with BPF semantics (unary ops ignore b). */
 int64_t ir_eval(ir_op_t op, int64_t a, int64_t b);
 
+/* ---- dpath.c: d_path()'s walk, for lower.c ------------------------------ */
+
+/* What the walk needs of the lowering it is part of. */
+typedef struct dl_dpath_env {
+	dl_ctx_t *cx;
+	ir_func_t *fn;
+	ir_blk_t *b;		/* code goes here; left where code goes on */
+	ir_ref_t scratch;	/* this CPU's scratch value */
+	void *lx;		/* the lowering's own state */
+	/* the offset of size fresh bytes of scratch */
+	uint32_t (*reserve)(struct dl_dpath_env *e, uint32_t size);
+	/* DTrace's fault kind (about val) when cond is nonzero */
+	void (*fault)(struct dl_dpath_env *e, ir_ref_t cond, uint32_t kind,
+		      ir_ref_t val);
+} dl_dpath_env_t;
+
+/* d_path(path): the address of the strsize-byte string built in
+   scratch. */
+ir_ref_t dl_dpath_lower(dl_dpath_env_t *e, dl_loc_t loc, ir_ref_t path);
+
 #endif /* DLANG_IR_H */

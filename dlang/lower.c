@@ -79,6 +79,7 @@ typedef struct lower {
 	uint32_t scratchoff;	/* scratch bytes handed out */
 	int32_t *thisstr;	/* by this-> index: scratch offset + 1, or 0 */
 	dl_loc_t loc;		/* the statement being lowered */
+	const dl_node_t *cur;	/* d_path(): the call being lowered */
 	uint64_t vcost;		/* verifier steps the subroutines will take */
 	/* ERROR clauses (hooks->errclauses), lowered once at errentry after
 	   the program's clauses; a fault sets the err temps and the index
@@ -2947,6 +2948,37 @@ static val_t subr_inet_ntoa6(lower_t *lx, const dl_node_t *n)
 	return inet_fmt(lx, n, con(lx, 10), lower_expr(lx, n->args).v);
 }
 
+/* d_path(path): the walk is dpath.c's, through these two hooks. */
+static uint32_t dpath_reserve(dl_dpath_env_t *e, uint32_t size)
+{
+	lower_t *lx = e->lx;
+
+	return scratch_reserve(lx, lx->cur, size);
+}
+
+static void dpath_fault(dl_dpath_env_t *e, ir_ref_t cond, uint32_t kind,
+			ir_ref_t val)
+{
+	lower_t *lx = e->lx;
+
+	lx->b = e->b;
+	fault_if_val(lx, cond, kind, val);
+	e->b = lx->b;
+}
+
+static val_t subr_d_path(lower_t *lx, const dl_node_t *n)
+{
+	ir_ref_t path = lower_expr(lx, n->args).v;
+	dl_dpath_env_t e = { lx->cx, lx->fn, lx->b, lx->scratch, lx,
+			     dpath_reserve, dpath_fault };
+
+	lx->cur = n;
+	lx->need_scratch = true;
+	ir_ref_t s = dl_dpath_lower(&e, n->loc, path);
+	lx->b = e.b;
+	return (val_t){ s, lx->cx->strsize };
+}
+
 typedef val_t lower_subr_fn(lower_t *lx, const dl_node_t *n);
 
 static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
@@ -2969,6 +3001,7 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_alloca] = subr_alloca, [DL_FN_copyin] = subr_copyin,
 	[DL_FN_copyinto] = subr_copyinto, [DL_FN_bcopy] = subr_bcopy,
 	[DL_FN_inet_ntop] = subr_inet_ntop, [DL_FN_inet_ntoa6] = subr_inet_ntoa6,
+	[DL_FN_d_path] = subr_d_path,
 };
 
 /*
@@ -2980,7 +3013,7 @@ static lower_subr_fn *const subr_fns[DL_NFUNCS] = {
 static const uint32_t subr_vcost[DL_NFUNCS] = {
 	[DL_FN_substr] = 200, [DL_FN_lltostr] = 2000,
 	[DL_FN_toupper] = 5000, [DL_FN_tolower] = 5000,
-	[DL_FN___psargs] = 5000,
+	[DL_FN___psargs] = 5000, [DL_FN_d_path] = 75000,
 	[DL_FN_strchr] = 6000, [DL_FN_strrchr] = 6000,
 	[DL_FN_progenyof] = 6000, [DL_FN_basename] = 25000,
 	[DL_FN_dirname] = 25000, [DL_FN_strtok] = 26000,
@@ -3240,7 +3273,7 @@ static void lower_action(lower_t *lx, const dl_node_t *call_node)
 			record(lx, &a->fields[1], arg->next->next);
 		return;
 	}
-	if (a->kind == DL_ACT_PRINT) {		/* the pointer, then *p */
+	if (a->kind == DL_ACT_PRINT && a->nfields == 2) { /* p, then *p */
 		ir_ref_t p = lower_expr(lx, arg).v;
 		ir_store(lx->fn, lx->b, 8, lx->rec, (int32_t)a->fields[0].off,
 			 p);

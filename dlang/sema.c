@@ -1285,6 +1285,24 @@ static void sema_psargs(sema_t *sx, dl_node_t *n)
 	n->type = &T(sx)->t_string;
 }
 
+/* d_path(struct path *): a pointer to a struct path (or an integer
+   holding one, as argN does). */
+static void sema_d_path(sema_t *sx, dl_node_t *n)
+{
+	const dl_type_t *t;
+
+	sema_expr(sx, n->args);
+	t = n->args->type;
+	if (!(t->kind == TY_PTR && (t->base->kind == TY_VOID ||
+	      strcmp(t->base->name, "struct path") == 0)) &&
+	    !dl_type_is_int(t))
+		dl_error(sx->cx, n->args->loc, D_PROTO_ARG, "d_path( ) "
+			 "argument #1 is incompatible with prototype:\n\t"
+			 "prototype: struct path *\n\t argument: %s",
+			 t->name);
+	n->type = &T(sx)->t_string;
+}
+
 /* lltostr(v[, base]) */
 static void sema_lltostr(sema_t *sx, dl_node_t *n)
 {
@@ -1383,7 +1401,7 @@ static sema_fn *const subr_fns[DL_NFUNCS] = {
 	[DL_FN_ntohll] = sema_byteorder, [DL_FN_inet_ntoa] = sema_inet_ntoa,
 	[DL_FN_progenyof] = sema_progenyof, [DL_FN_rand] = sema_rand,
 	[DL_FN_getmajor] = sema_devnum, [DL_FN_getminor] = sema_devnum,
-	[DL_FN___psargs] = sema_psargs,
+	[DL_FN___psargs] = sema_psargs, [DL_FN_d_path] = sema_d_path,
 	[DL_FN_copyin] = sema_memsubr, [DL_FN_alloca] = sema_memsubr,
 	[DL_FN_copyinto] = sema_memsubr, [DL_FN_bcopy] = sema_memsubr,
 	[DL_FN_inet_ntoa6] = sema_memsubr, [DL_FN_inet_ntop] = sema_memsubr,
@@ -1400,13 +1418,6 @@ static void sema_subr(sema_t *sx, dl_node_t *n)
 		subr_fns[f](sx, n);
 		return;
 	}
-	if (f == DL_FN_d_path)
-		dl_error(sx->cx, n->loc, D_UNSUPPORTED, "d_path( ) is not "
-			 "supported yet: the kernel's bpf_d_path helper is "
-			 "only allowed in fentry/fexit and LSM programs, not "
-			 "in the tracepoint, kprobe and uprobe programs of "
-			 "these probes, and a walk over the dentries is not "
-			 "implemented");
 	if (f >= 0 && func_table[f].kind == DL_FK_AGG)
 		dl_error(sx->cx, n->loc, D_CG_EXPR, "aggregating function "
 			 "%s( ) may not be called from a D expression (D "
@@ -1613,7 +1624,9 @@ static void sema_printf(sema_t *sx, dl_node_t *call, dl_actkind_t kind)
 static uint32_t stack_frames(sema_t *sx, dl_node_t *call, bool user)
 {
 	dl_node_t *n = call->args;
-	uint32_t def = user ? sx->cx->ustackframes : sx->cx->stackframes;
+	uint32_t def = !user ? sx->cx->stackframes :
+		       strcmp(call->name, "jstack") == 0 ?
+		       sx->cx->jstackframes : sx->cx->ustackframes;
 
 	if (n == NULL)
 		return def > 0 && def <= DL_STACK_MAXFRAMES ? def :
@@ -1663,13 +1676,14 @@ static bool stack_shape(sema_t *sx, dl_node_t *call, dl_field_t *f)
 
 	memset(f, 0, sizeof(*f));
 	f->type = &T(sx)->t_ullong;
+	/* jstack(): ustack()'s frames, the Java ones unnamed */
 	if (fn == DL_FN_jstack)
-		dl_error(sx->cx, call->loc, D_UNSUPPORTED, "jstack( ) is not "
-			 "supported: there is no Java stack helper on Linux "
-			 "(use ustack( ))");
-	if (fn == DL_FN_stack || fn == DL_FN_ustack) {
+		dl_warn(sx->cx, "jstack( ) prints what ustack( ) does: there "
+			"is no Java stack helper on Linux to name Java "
+			"frames");
+	if (fn == DL_FN_stack || fn == DL_FN_ustack || fn == DL_FN_jstack) {
 		check_nargs(sx, call, fn);
-		bool user = fn == DL_FN_ustack;
+		bool user = fn != DL_FN_stack;
 		f->kind = user ? DL_F_USTACK : DL_F_STACK;
 		f->size = (stack_frames(sx, call, user) +
 			   (user ? 1 : DL_STACK_EXTRA)) * 8;
@@ -2327,30 +2341,37 @@ static void sema_tracemem(sema_t *sx, dl_node_t *call)
 }
 
 /* print(p): the pointer and the bytes of *p (size of the pointee, at most
-   DL_TRACEMEM_MAX), printed by the consumer from the pointee's type. */
+   DL_TRACEMEM_MAX), printed by the consumer from the pointee's type.
+   print(v) of a struct or union value (an extension: Oracle's print()
+   takes pointers only): its bytes alone. */
 static void sema_print(sema_t *sx, dl_node_t *call)
 {
 	dl_node_t *arg = call->args;
 
 	sema_expr(sx, arg);
-	if (arg->type->kind != TY_PTR)
+	bool byval = dl_type_is_sou(arg->type);
+	if (arg->type->kind != TY_PTR && !byval)
 		dl_error(sx->cx, arg->loc, D_PROTO_ARG, "print( ) argument #1 "
 			 "is incompatible with prototype:\n\tprototype: "
 			 "void *\n\t argument: %s", arg->type->name);
-	const dl_type_t *t = arg->type->base;
+	const dl_type_t *t = byval ? arg->type : arg->type->base;
 	if (t->size == 0)
 		dl_error(sx->cx, arg->loc, D_PRINT_SIZE, "print( ) argument #1 "
 			 "reference has type '%s' with size 0; cannot "
 			 "print( ) it.", t->name);
-	dl_action_t *a = new_action(sx, DL_ACT_PRINT, call, 2);
-	a->fields[0] = (dl_field_t){ .kind = DL_F_INT, .off = sx->recoff,
-				     .size = 8, .type = arg->type };
-	sx->recoff += 8;
-	a->fields[1] = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
-				     .size = t->size < DL_TRACEMEM_MAX ?
-					     t->size : DL_TRACEMEM_MAX,
-				     .type = t };
-	sx->recoff += a->fields[1].size;
+	dl_action_t *a = new_action(sx, DL_ACT_PRINT, call, byval ? 1 : 2);
+	dl_field_t *f = &a->fields[0];
+	if (!byval) {
+		a->fields[0] = (dl_field_t){ .kind = DL_F_INT,
+					     .off = sx->recoff, .size = 8,
+					     .type = arg->type };
+		sx->recoff += 8;
+		f = &a->fields[1];
+	}
+	*f = (dl_field_t){ .kind = DL_F_MEM, .off = sx->recoff,
+			   .size = t->size < DL_TRACEMEM_MAX ? t->size :
+				   DL_TRACEMEM_MAX, .type = t };
+	sx->recoff += f->size;
 	call->sema = a;
 }
 

@@ -305,6 +305,12 @@ static void print_action(dtrace_hdl_t *dtp, const dl_action_t *a,
 	}
 	case DL_ACT_PRINT: {
 		uint64_t addr;
+		if (a->nfields == 1) {	/* a struct, union or array value */
+			dt_print_value(dtp, dtp->out, a->fields[0].type,
+				       (const char *)rec + a->fields[0].off,
+				       a->fields[0].size);
+			return;
+		}
 		memcpy(&addr, (const char *)rec + a->fields[0].off, 8);
 		dt_print_typed(dtp, dtp->out, a->fields[1].type, addr,
 			       (const char *)rec + a->fields[1].off,

@@ -39,6 +39,7 @@ DT_OPT(nspec,        DT_OK_INT,  1)
 DT_OPT(specsize,     DT_OK_SIZE, 4 * 1024 * 1024)
 DT_OPT(stackframes,  DT_OK_INT,  20)
 DT_OPT(ustackframes, DT_OK_INT,  100)
+DT_OPT(jstackframes, DT_OK_INT,  50)
 DT_OPT(stackindent,  DT_OK_INT,  14)		/* stack frames' indentation */
 
 /*
@@ -97,7 +98,6 @@ DT_OPT_UNSUP(bpflog,        DT_OK_BOOL)
 DT_OPT_UNSUP(bpflogsize,    DT_OK_SIZE)
 DT_OPT_UNSUP(cleanrate,     DT_OK_TIME)
 DT_OPT_UNSUP(grabanon,      DT_OK_BOOL)
-DT_OPT_UNSUP(jstackframes,  DT_OK_INT)
 DT_OPT_UNSUP(jstackstrsize, DT_OK_SIZE)
 DT_OPT_UNSUP(lockmem,       DT_OK_SIZE)
 DT_OPT_UNSUP(maxframes,     DT_OK_INT)

@@ -819,6 +819,10 @@ int dt_print_memdump(FILE *out, const void *data, size_t n);
 struct btf;
 int dt_print_typed(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
 		   uint64_t addr, const void *data, size_t n);
+/* print() of a struct, union or array value: the same without the
+   address line. */
+int dt_print_value(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
+		   const void *data, size_t n);
 /* The same for BTF type id of btf, cut at printsize bytes. */
 int dt_print_btf(FILE *out, const struct btf *btf, uint32_t id,
 		 uint64_t addr, const void *data, size_t n, size_t printsize);

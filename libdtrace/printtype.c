@@ -341,39 +341,139 @@ int dt_print_btf(FILE *out, const struct btf *btf, uint32_t id,
 	return ferror(out) ? -1 : 0;
 }
 
-/* A pointer to a D type that is no BTF struct: integers and pointers. */
-static int print_dtype(FILE *out, const dl_type_t *t, uint64_t addr,
-		       const void *data, size_t n)
+/*
+ * D's own types: structs, unions and enums a script declares, arrays, and
+ * the integers and pointers of D, in the same layout.  A member whose
+ * type is the kernel's (a BTF id) is printed from BTF.
+ */
+static const char *d_name(const dl_type_t *t)
 {
-	uint64_t v = load(data, t->size < n ? t->size : n);
+	if (strcmp(t->name, "struct <anon>") == 0)
+		return "struct";
+	if (strcmp(t->name, "union <anon>") == 0)
+		return "union";
+	return t->name;
+}
 
-	fprintf(out, "0x%" PRIx64 " = *\n%*s(%s)", addr, PR_INDENT, "",
-		t->name);
-	if (t->kind == TY_PTR)
-		fprintf(out, "0x%" PRIx64 "\n", v);
-	else if (t->size == 1 && strcmp(t->name, "char") == 0) {
-		print_char(out, (int)(int8_t)v);
-		fputc('\n', out);
-	} else if (t->is_signed)
-		fprintf(out, "%" PRId64 "\n", sext(v, t->size * 8));
+static size_t d_size(const dl_type_t *t)
+{
+	return t->kind == TY_PTR ? 8 : t->size;
+}
+
+static void print_dscalar(pr_t *p, const dl_type_t *t, uint64_t v)
+{
+	if (t->kind == TY_PTR) {
+		fprintf(p->out, "0x%" PRIx64, v);
+	} else if (t->kind == TY_ENUM) {
+		int64_t sv = sext(v, t->size * 8);
+		for (size_t i = 0; i < t->nenums; i++)
+			if (t->enums[i].val == sv) {
+				fputs(t->enums[i].name, p->out);
+				return;
+			}
+		fprintf(p->out, "%" PRId64, sv);
+	} else if (t->size == 1 && strcmp(t->name, "char") == 0) {
+		print_char(p->out, (int)(int8_t)v);
+	} else if (t->is_signed) {
+		fprintf(p->out, "%" PRId64, sext(v, t->size * 8));
+	} else {
+		fprintf(p->out, "%" PRIu64, v);
+	}
+}
+
+static void print_dvalue(pr_t *p, const dl_type_t *t, size_t off, int depth,
+			 const char *name, bool comma)
+{
+	if (dl_type_is_sou(t) && t->btf_id > 0 && p->btf != NULL) {
+		print_value(p, (uint32_t)t->btf_id, off, 0, 0, depth, name,
+			    comma);
+		return;
+	}
+	flush(p, depth);
+	if (depth > PR_MAXDEPTH) {
+		cut(p, depth);
+		return;
+	}
+	indent(p, depth);
+	if (name != NULL && *name)
+		fprintf(p->out, ".%s = ", name);
+	fprintf(p->out, "(%s)", d_name(t));
+	if (dl_type_is_sou(t) && t->sou != NULL) {
+		fputs(" {\n", p->out);
+		push_close(p, depth, '}', comma);
+		for (size_t i = 0; i < t->sou->n && !p->cut; i++) {
+			const dl_member_t *m = &t->sou->m[i];
+			size_t moff = off + m->off, sz = d_size(m->type);
+			if (moff >= p->limit) {
+				cut(p, depth + 1);
+				return;
+			}
+			if (m->type->kind != TY_ARRAY &&
+			    (moff + sz > p->n || all_zero(p->data + moff, sz)))
+				continue;
+			print_dvalue(p, m->type, moff, depth + 1, m->name,
+				     true);
+		}
+		return;
+	}
+	if (t->kind == TY_ARRAY && t->base != NULL) {
+		size_t esz = d_size(t->base);
+		fputs(" [\n", p->out);
+		push_close(p, depth, ']', comma);
+		for (unsigned i = 0; i < t->nelems && esz > 0 && !p->cut;
+		     i++) {
+			size_t eoff = off + i * esz;
+			if (eoff + esz > p->n || all_zero(p->data + eoff, esz))
+				continue;
+			print_dvalue(p, t->base, eoff, depth + 1, NULL, true);
+		}
+		if (!p->cut)
+			flush(p, depth);
+		return;
+	}
+	if (t->kind == TY_STRING) {
+		size_t len = off < p->n ? strnlen((const char *)p->data + off,
+						  p->n - off) : 0;
+		fprintf(p->out, "\"%.*s\"%s\n", (int)len,
+			(const char *)p->data + off, comma ? "," : "");
+		return;
+	}
+	size_t sz = d_size(t);
+	print_dscalar(p, t, off + sz <= p->n ? load(p->data + off, sz) : 0);
+	fprintf(p->out, "%s\n", comma ? "," : "");
+}
+
+/* print()'s value of type t in data[0..n), after "0xADDR = *" when it was
+   given by a pointer. */
+static int print_typed(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
+		       const uint64_t *addr, const void *data, size_t n)
+{
+	size_t printsize = (size_t)dt_opt(dtp, DT_OPT_printsize);
+	pr_t p = { .out = out, .data = data, .n = n,
+		   .limit = printsize < n ? printsize : n };
+
+	if (t->btf_id > 0 || dl_type_is_sou(t) || t->kind == TY_ARRAY)
+		p.btf = dt_vmlinux_btf(dtp);
+	if (t->btf_id > 0 && p.btf == NULL)
+		return dt_print_memdump(out, data, n);
+	if (addr != NULL)
+		fprintf(out, "0x%" PRIx64 " = *\n", *addr);
+	if (t->btf_id > 0)
+		print_value(&p, (uint32_t)t->btf_id, 0, 0, 0, 0, NULL, false);
 	else
-		fprintf(out, "%" PRIu64 "\n", v);
+		print_dvalue(&p, t, 0, 0, NULL, false);
+	flush(&p, 0);
 	return ferror(out) ? -1 : 0;
 }
 
 int dt_print_typed(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
 		   uint64_t addr, const void *data, size_t n)
 {
-	size_t printsize = (size_t)dt_opt(dtp, DT_OPT_printsize);
+	return print_typed(dtp, out, t, &addr, data, n);
+}
 
-	if (t->btf_id > 0) {
-		if (dt_vmlinux_btf(dtp) == NULL)
-			return dt_print_memdump(out, data, n);
-		return dt_print_btf(out, dtp->btf, (uint32_t)t->btf_id, addr,
-				    data, n, printsize);
-	}
-	if (t->kind == TY_INT || t->kind == TY_ENUM || t->kind == TY_PTR)
-		return print_dtype(out, t, addr, data, n);
-	fprintf(out, "0x%" PRIx64 " = *", addr);	/* arrays of D types */
-	return dt_print_memdump(out, data, n);
+int dt_print_value(dtrace_hdl_t *dtp, FILE *out, const dl_type_t *t,
+		   const void *data, size_t n)
+{
+	return print_typed(dtp, out, t, NULL, data, n);
 }

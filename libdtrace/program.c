@@ -501,6 +501,7 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 	/* after the parse: #pragma D option may have set them */
 	pgp->cx->stackframes = (unsigned)dt_opt(dtp, DT_OPT_stackframes);
 	pgp->cx->ustackframes = (unsigned)dt_opt(dtp, DT_OPT_ustackframes);
+	pgp->cx->jstackframes = (unsigned)dt_opt(dtp, DT_OPT_jstackframes);
 	if (dt_opt(dtp, DT_OPT_scratchsize) > DL_SCRATCHSIZE_MAX)
 		return dt_set_error(dtp, DTRACE_ERR_COMPILE, "%sscratchsize "
 				    "of %lld bytes is too large (limit is %d)",
@@ -521,6 +522,8 @@ static int compile(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, const char *text,
 	}
 	group_probes(dtp, pgp, &m);
 	rc = compile_progs(dtp, pgp, file);
+	for (size_t i = 0; rc == 0 && i < pgp->cx->nwarns; i++)
+		fprintf(stderr, "dtrace: %s\n", pgp->cx->warns[i]);
 out:
 	for (size_t i = 0; i < m.cap; i++)
 		free(m.sets[i]);

@@ -166,7 +166,7 @@ Test(stack_sema, errors)
 	tsm_expect_error("BEGIN { ustack(0); }", D_USTACK_FRAMES, 1, 16);
 	tsm_expect_error("BEGIN { ustack(1, \"x\"); }", D_PROTO_ARG, 1, 19);
 	tsm_expect_error("BEGIN { ustack(1, -1); }", D_USTACK_STRSIZE, 1, 19);
-	tsm_expect_error("BEGIN { jstack(); }", D_UNSUPPORTED, 1, 9);
+	tsm_expect_error("BEGIN { jstack(0); }", D_USTACK_FRAMES, 1, 16);
 	tsm_expect_error("BEGIN { x = func(arg0); }", D_ACT_SPEC, 1, 13);
 	tsm_expect_error("BEGIN { sym(\"x\"); }", D_PROTO_ARG, 1, 13);
 	tsm_expect_error("BEGIN { @[stack()] = count(); @[ustack()] = "

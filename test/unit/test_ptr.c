@@ -60,7 +60,8 @@ Test(ptr, errors)
 	tsm_expect_error("BEGIN { trace(copyin(\"a\", 1)); }", D_PROTO_ARG,
 			 1, 22);
 	tsm_expect_error("BEGIN { bcopy(0, 0); }", D_PROTO_LEN, 1, 9);
-	tsm_expect_error("BEGIN { trace(d_path(0)); }", D_UNSUPPORTED, 1, 15);
+	tsm_expect_error("BEGIN { trace(d_path(\"a\")); }", D_PROTO_ARG, 1,
+			 22);
 }
 
 /* A kernel with one function and one data symbol, in module vmlinux. */

@@ -1,4 +1,0 @@
-BEGIN
-{
-	trace(d_path(0));
-}
