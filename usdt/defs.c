@@ -319,19 +319,28 @@ static usdt_prov_t *find_prov(usdt_defs_t *d, const char *name)
 	return p;
 }
 
+/* How many (what) arguments a prototype's list has, at most
+   USDT_MAXARGS. */
+static size_t count_args(dl_ctx_t *cx, const dl_node_t *proto,
+			 const dl_node_t *list, const char *what)
+{
+	size_t n = 0;
+
+	for (const dl_node_t *a = list; a != NULL; a = a->next)
+		n++;
+	if (n > USDT_MAXARGS)
+		dl_error(cx, proto->loc, D_PROTO_LEN, "probe %s has %zu "
+			 "%sarguments (limit is %d)", proto->name, n, what,
+			 USDT_MAXARGS);
+	return n;
+}
+
 /* The arguments of one prototype, copied into the model's arena. */
 static void add_args(usdt_defs_t *d, dl_ctx_t *cx, const dl_node_t *ast,
 		     const dl_node_t *proto, usdt_probe_t *pr)
 {
 	argctx_t ac = { .cx = cx, .ast = ast, .probe = proto->name };
-	size_t n = 0;
-
-	for (const dl_node_t *a = proto->args; a != NULL; a = a->next)
-		n++;
-	if (n > USDT_MAXARGS)
-		dl_error(cx, proto->loc, D_PROTO_LEN, "probe %s has %zu "
-			 "arguments (limit is %d)", proto->name, n,
-			 USDT_MAXARGS);
+	size_t n = count_args(cx, proto, proto->args, "");
 	pr->args = dl_alloc(d->arena, (n ? n : 1) * sizeof(*pr->args));
 	for (const dl_node_t *a = proto->args; a != NULL; a = a->next) {
 		ac.param = a;
@@ -365,17 +374,11 @@ static void add_xargs(usdt_defs_t *d, dl_ctx_t *cx, const dl_node_t *ast,
 		      const dl_node_t *proto, usdt_probe_t *pr)
 {
 	argctx_t ac = { .cx = cx, .ast = ast, .probe = proto->name };
-	size_t n = 0;
+	size_t n = count_args(cx, proto, proto->body, "translated ");
 
-	for (const dl_node_t *a = proto->body; a != NULL; a = a->next)
-		n++;
 	if (n == 1 && proto->body->typ != NULL &&
 	    (proto->body->typ->flags & TS_VOID) && !proto->body->typ->dcl)
 		n = 0;			/* : (void) */
-	if (n > USDT_MAXARGS)
-		dl_error(cx, proto->loc, D_PROTO_LEN, "probe %s has %zu "
-			 "translated arguments (limit is %d)", proto->name, n,
-			 USDT_MAXARGS);
 	pr->xtypes = dl_alloc(d->arena, (n ? n : 1) * sizeof(*pr->xtypes));
 	pr->xmap = dl_alloc(d->arena, (n ? n : 1) * sizeof(*pr->xmap));
 	for (const dl_node_t *a = proto->body; pr->nxargs < n; a = a->next) {
