@@ -253,6 +253,12 @@ typedef struct dl_type {
 	int32_t btf_id;		/* TY_STRUCT, TY_UNION: its kernel BTF id */
 	const struct dl_sou *sou;	/* TY_STRUCT, TY_UNION declared in D:
 					   its members (dtypes.c) */
+	uint8_t bits;		/* a bit-field member's type: its width (0:
+				   not a bit-field); size is then the bytes of
+				   the container read and written, base the
+				   declared integer type */
+	uint8_t bitoff;		/* ... the field's lowest bit in the
+				   container (little-endian) */
 } dl_type_t;
 
 /* The built-in D types, owned by the context. */
@@ -273,6 +279,15 @@ const dl_type_t *dl_type_arith(const dl_types_t *t, const dl_type_t *a,
 const dl_type_t *dl_type_promote(const dl_types_t *t, const dl_type_t *a);
 /* A base type by C name ("unsigned long", "int64_t"), or NULL. */
 const dl_type_t *dl_type_by_name(const dl_types_t *t, const char *name);
+/* The type of a bit-field of integer type decl, width bits at bit bitpos
+   of its struct: the container it is read from is decl's size at a
+   multiple of it when the field lies in one (C's layout on x86_64 always
+   does), else the smallest of 1, 2, 4, 8 bytes from the byte holding its
+   first bit; *off is the container's byte offset.  NULL when no 8 bytes
+   hold it. */
+const dl_type_t *dl_type_bitfield(dl_arena_t *a, const dl_type_t *decl,
+				  uint32_t bitpos, unsigned width,
+				  uint32_t *off);
 static inline bool dl_type_is_int(const dl_type_t *t)
 {
 	return t->kind == TY_INT || t->kind == TY_ENUM;

@@ -1115,28 +1115,64 @@ static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 	return l;
 }
 
+/*
+ * A bit-field (t->bits != 0) is read as its container, t->size bytes
+ * little-endian, shifted so that the field's top bit is bit 63 and back
+ * down, arithmetically when its type is signed (the sign extension);
+ * written by reading the container, replacing the field's bits and
+ * writing it back.
+ */
+static ir_ref_t bf_extract(lower_t *lx, ir_ref_t v, const dl_type_t *t)
+{
+	v = bin(lx, IR_SHL, v, con(lx, 64 - t->bitoff - t->bits));
+	return bin(lx, t->is_signed ? IR_SAR : IR_SHR, v,
+		   con(lx, 64 - t->bits));
+}
+
+static ir_ref_t bf_insert(lower_t *lx, ir_ref_t old, ir_ref_t v,
+			  const dl_type_t *t)
+{
+	uint64_t mask = (t->bits == 64 ? ~0ull : (1ull << t->bits) - 1) <<
+			t->bitoff;
+	ir_ref_t keep = bin(lx, IR_AND, old, con(lx, (int64_t)~mask));
+	ir_ref_t put = bin(lx, IR_AND, bin(lx, IR_SHL, v, con(lx, t->bitoff)),
+			   con(lx, (int64_t)mask));
+
+	return bin(lx, IR_OR, keep, put);
+}
+
 static ir_ref_t lval_load(lower_t *lx, const lval_t *l)
 {
 	if (l->r == NULL) {
 		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
-		return norm(lx, ir_load(lx->fn, lx->b, (int)t->size, l->addr,
-					0), t);
+		ir_ref_t v = ir_load(lx->fn, lx->b, (int)t->size, l->addr, 0);
+		return t->bits != 0 ? bf_extract(lx, v, t) : norm(lx, v, t);
 	}
 	if (l->r->kind == DL_VK_ASSOC)
 		return assoc_load(lx, l->r, l->key);
 	return var_load(lx, l->r);
 }
 
-static void lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
+/* Store v (canonical for the lvalue's type); returns the value stored,
+   which for a bit-field is v cut to its width. */
+static ir_ref_t lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
 {
 	if (l->r == NULL) {
 		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
+		if (t->bits != 0) {
+			ir_ref_t old = ir_load(lx->fn, lx->b, (int)t->size,
+					       l->addr, 0);
+			ir_ref_t nv = bf_insert(lx, old, v, t);
+			ir_store(lx->fn, lx->b, (int)t->size, l->addr, 0, nv);
+			return bf_extract(lx, nv, t);
+		}
 		ir_store(lx->fn, lx->b, (int)t->size, l->addr, 0, v);
 	} else if (l->r->kind == DL_VK_ASSOC) {
 		assoc_store(lx, l->r, l->key, v);
 	} else {
 		var_store(lx, l->r, v);
 	}
+	return v;
 }
 
 /*
@@ -1289,8 +1325,7 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 			  dl_type_promote(t, xt) : dl_type_arith(t, xt, rt));
 	}
 	v = norm(lx, v, xt);
-	lval_store(lx, &l, v);
-	return (val_t){ v };
+	return (val_t){ lval_store(lx, &l, v) };
 }
 
 /* a[keys] read. */
@@ -1314,7 +1349,7 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 				  con(lx, n->type->kind == TY_PTR ?
 					  ptr_scale(n->type) : 1)), n->type);
 
-	lval_store(lx, &l, v);
+	v = lval_store(lx, &l, v);
 	return (val_t){ pre ? v : old };
 }
 
@@ -1460,6 +1495,8 @@ static val_t mem_read(lower_t *lx, const dl_node_t *n)
 	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
 	ir_ref_t v = ir_load(lx->fn, lx->b, (int)m->type->size,
 			     ir_reg(IR_FP), slot);
+	if (m->type->bits != 0)
+		return (val_t){ bf_extract(lx, v, m->type) };
 	return (val_t){ norm(lx, v, m->type) };
 }
 

@@ -667,6 +667,8 @@ static dl_memref_t *memref(sema_t *sx, dl_node_t *n, const dl_type_t *t,
 	    dl_type_is_int(t->base)) {
 		m->strsize = t->nelems;
 		n->type = &T(sx)->t_string;
+	} else if (t->bits != 0) {	/* a bit-field: its declared type */
+		n->type = t->base;
 	} else {
 		n->type = t;
 	}
@@ -756,9 +758,14 @@ static void sema_offsetof(sema_t *sx, dl_node_t *n)
 	if (st->kind != TY_STRUCT && st->kind != TY_UNION)
 		dl_error(sx->cx, n->loc, D_OFFSETOF_TYPE, "offsetof operand "
 			 "must be a struct or union type");
-	if (dl_type_member(sx->cx, n->loc, st, n->name, &off) == NULL)
+	const dl_type_t *mt = dl_type_member(sx->cx, n->loc, st, n->name,
+					     &off);
+	if (mt == NULL)
 		dl_error(sx->cx, n->loc, D_TYPE_MEMBER, "%s is not a member of "
 			 "%s", n->name, st->name);
+	if (mt->bits != 0)
+		dl_error(sx->cx, n->loc, D_OFFSETOF_BITFIELD, "cannot take "
+			 "offset of a bit-field: %s", n->name);
 	n->kind = ND_INT;
 	n->ival = off;
 	n->is_unsigned = true;
@@ -881,6 +888,9 @@ static void sema_addrof(sema_t *sx, dl_node_t *n)
 		dl_error(sx->cx, n->loc, D_ADDROF_LVAL, "unacceptable operand "
 			 "for unary & operator");
 	const dl_type_t *t = ((const dl_memref_t *)x->sema)->type;
+	if (t->bits != 0)
+		dl_error(sx->cx, n->loc, D_ADDROF_BITFIELD, "cannot take "
+			 "address of bit-field");
 	if (t->kind == TY_ARRAY)
 		t = t->base;
 	n->type = dl_type_ptr(sx->cx, t);
