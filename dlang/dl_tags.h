@@ -132,3 +132,4 @@ DL_TAG(D_ADDROF_BITFIELD)	/* & of a bit-field */
 DL_TAG(D_SYM_BADREF)		/* ``sym names a kernel symbol */
 DL_TAG(D_SYM_NOTYPES)		/* a kernel symbol without a type */
 DL_TAG(D_OP_ARRAY)		/* [ ] on a non-array, non-pointer */
+DL_TAG(D_ARR_BOUNDS)		/* a constant index outside an array */

@@ -657,6 +657,8 @@ typedef struct dl_varref {
 enum {	/* DTrace's fault numbers */
 	DL_FLT_BADADDR = 1, DL_FLT_BADALIGN = 2, DL_FLT_ILLOP = 3,
 	DL_FLT_DIVZERO = 4, DL_FLT_NOSCRATCH = 5,
+	DL_FLT_BADINDEX = 11,	/* Oracle's: an array index out of range;
+				   the value is the index */
 };
 
 /* Maps every program shares; LDMAP indexes. */

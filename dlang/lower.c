@@ -1078,7 +1078,6 @@ typedef struct lval {
 	ir_ref_t addr;		/* a member: where it is */
 } lval_t;
 
-static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n);
 static bool is_mem(const dl_node_t *n);
 static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n);
 typedef struct sspace {	/* scratch space (alloca(), copyin()) */
@@ -1089,13 +1088,62 @@ typedef struct sspace {	/* scratch space (alloca(), copyin()) */
 static sspace_t scratch_dest(lower_t *lx, const dl_node_t *n, ir_ref_t dest,
 			     ir_ref_t size);
 
-/* Is memory node n x.m (x.m.n ...) of a struct variable x, rather than
-   memory a pointer names? */
+/*
+ * Memory inside a struct variable x: x.m, x.m.n, x.a[i], x.a[i].m, ...
+ * Sema made x.a[i] *(&x.a + i), C's meaning; here the index is checked
+ * against a's length before it is added to the address of the
+ * variable's bytes (a map value or scratch, which the verifier lets a
+ * program index only within bounds it can see), and an index out of
+ * range is Oracle DTrace's "index out of bounds" fault (with the index),
+ * as is a constant one at compile time (sema).  Reads and stores alike.
+ */
+static bool var_mem(const dl_node_t *n);
+
+/* Is n x.a[i] of an array a inside a struct variable? */
+static bool var_elem(const dl_node_t *n)
+{
+	if (n->kind != ND_UNARY || n->op != '*' || n->lhs->kind != ND_BINARY ||
+	    n->lhs->op != BOP_ADD)
+		return false;
+	const dl_node_t *a = n->lhs->lhs;
+	if (a->kind != ND_UNARY || a->op != '&' || !is_mem(a->lhs))
+		return false;
+	const dl_memref_t *m = a->lhs->sema;
+	return m->type->kind == TY_ARRAY && var_mem(a->lhs);
+}
+
+/* Is memory node n inside a struct variable, rather than memory a
+   pointer names? */
 static bool var_mem(const dl_node_t *n)
 {
-	while (n->kind == ND_MEMBER)
-		n = n->lhs;
-	return !is_mem(n);
+	if (n->kind == ND_MEMBER)
+		return var_mem(n->lhs);
+	return var_elem(n) || !is_mem(n);
+}
+
+static ir_ref_t sou_store_addr(lower_t *lx, const dl_node_t *n);
+
+/* The address of var_mem() node n: for a store (creating a dynamic
+   variable's entry) or a read. */
+static ir_ref_t var_addr(lower_t *lx, const dl_node_t *n, bool store)
+{
+	if (n->kind == ND_MEMBER) {
+		const dl_memref_t *m = n->sema;
+		ir_ref_t base = var_addr(lx, n->lhs, store);
+		return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) :
+				     base;
+	}
+	if (!var_elem(n))
+		return store ? sou_store_addr(lx, n) : lower_expr(lx, n).v;
+	const dl_node_t *arr = n->lhs->lhs->lhs;
+	const dl_type_t *at = ((const dl_memref_t *)arr->sema)->type;
+	ir_ref_t base = var_addr(lx, arr, store);
+	ir_ref_t i = lower_expr(lx, n->lhs->rhs).v;
+
+	fault_if_val(lx, bin(lx, IR_CUGE, i, con(lx, at->nelems)),
+		     DL_FLT_BADINDEX, i);
+	return bin(lx, IR_ADD, base, bin(lx, IR_MUL, i,
+					 con(lx, at->base->size)));
 }
 
 static ir_ref_t ptr_store_addr(lower_t *lx, const dl_node_t *n);
@@ -1106,7 +1154,7 @@ static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 
 	if (is_mem(n)) {
 		l.r = NULL;
-		l.addr = var_mem(n) ? member_store_addr(lx, n) :
+		l.addr = var_mem(n) ? var_addr(lx, n, true) :
 				      ptr_store_addr(lx, n);
 		return l;
 	}
@@ -1234,15 +1282,6 @@ static ir_ref_t sou_store_addr(lower_t *lx, const dl_node_t *n)
 	return str_var_load(lx, n, r).v;
 }
 
-static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n)
-{
-	const dl_memref_t *m = n->sema;
-	ir_ref_t base = n->lhs->kind == ND_MEMBER ?
-		member_store_addr(lx, n->lhs) : sou_store_addr(lx, n->lhs);
-
-	return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) : base;
-}
-
 /* *p = v, p->m = v, p[i] = v: DTrace allows stores through pointers
    only into scratch memory this clause allocated (alloca()); any other
    address, kernel memory above all, is the invalid address fault, and
@@ -1294,6 +1333,13 @@ static val_t lower_str_assign(lower_t *lx, const dl_node_t *n)
 {
 	val_t s = lower_expr(lx, n->rhs);
 	lval_t l = lval_of(lx, n->lhs);
+
+	if (l.r == NULL) {	/* a char array in memory: the string's first
+				   bytes, NUL-terminated within it */
+		uint32_t size = ((const dl_memref_t *)n->lhs->sema)->strsize;
+		str_copy(lx, l.addr, size, s);
+		return (val_t){ l.addr, size };
+	}
 
 	if (l.r->kind != DL_VK_ASSOC) {
 		str_var_store(lx, n->lhs, l.r, s);
@@ -1455,6 +1501,9 @@ static bool is_mem(const dl_node_t *n)
 static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n)
 {
 	const dl_memref_t *m = n->sema;
+
+	if (var_mem(n))
+		return var_addr(lx, n, false);
 	ir_ref_t base = n->kind == ND_MEMBER && is_mem(n->lhs) ?
 		mem_addr(lx, n->lhs) :	/* s.m of kernel memory s */
 		lower_expr(lx, n->lhs).v;	/* p->m, *p; x.m of a struct
@@ -1521,7 +1570,7 @@ static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 	if (n->op == '*')
 		return mem_read(lx, n);
 	if (n->op == '&')	/* &*p, &`sym are p; &s.m, &p->m addresses */
-		return (val_t){ n->lhs->kind == ND_UNARY ?
+		return (val_t){ n->lhs->kind == ND_UNARY && !var_elem(n->lhs) ?
 				lower_expr(lx, n->lhs->lhs).v :
 				mem_addr(lx, n->lhs) };
 	ir_ref_t a = lower_expr(lx, n->lhs).v;
