@@ -306,3 +306,16 @@ const dl_type_t *dl_btf_var(dl_ctx_t *cx, dl_loc_t loc, const char *name,
 	return dl_btf_type(cx, loc, (int32_t)btf__type_by_id(btf,
 							     (uint32_t)id)->type);
 }
+
+bool dl_btf_is_percpu(dl_ctx_t *cx, const char *name)
+{
+	bool percpu = false;
+
+	if (cx->btf == NULL)	/* quietly: no BTF, no per-CPU variables */
+		cx->btf = cx->vmlinux_btf != NULL ?
+			  cx->vmlinux_btf(cx->vmlinux_btf_arg) :
+			  btf__load_vmlinux_btf();
+	if (cx->btf != NULL)
+		dl_btf_var(cx, (dl_loc_t){ 0 }, name, &percpu);
+	return percpu;
+}

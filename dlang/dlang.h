@@ -366,6 +366,9 @@ const char *dl_sym_display(dl_ctx_t *cx, const char *name);
 uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 			   const char *member);
 void dl_btf_release(dl_ctx_t *cx);
+/* Is name a per-CPU variable of the kernel (a BTF VAR in .data..percpu)?
+   False, without an error, when there is no BTF. */
+bool dl_btf_is_percpu(dl_ctx_t *cx, const char *name);
 /* A kernel struct or union by tag (a user error at loc if the kernel has
    none); the D type of BTF type id. */
 const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
