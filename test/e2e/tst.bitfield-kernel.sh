@@ -1,13 +1,14 @@
 # Bit-fields of kernel structs from BTF: task_struct.sched_reset_on_fork
 # (1 bit at a bit offset that is not a multiple of 8) read through
-# curthread before and after the trigger sets SCHED_RESET_ON_FORK, its
-# neighbours unchanged; a signed one (bpf_reg_state's iter.depth:30 next
+# curthread before and after the trigger sets SCHED_RESET_ON_FORK, other
+# bits of the word unchanged (in_iowait, in_execve: 0 in a system call);
+# a signed one (bpf_reg_state's iter.depth:30 next
 # to the enum iter.state:2) written through a pointer into alloca()'d
 # scratch, read back sign-extended, ++ and *= within its 30 bits, and the
 # word holding both as the layout says.
 $DTRACE -qn 'syscall::getppid:entry /pid == $target/ {
 	printf("%d %d %d\n", curthread->sched_reset_on_fork,
-	    curthread->sched_contributes_to_load, curthread->in_execve); }' \
+	    curthread->in_iowait, curthread->in_execve); }' \
 	-c "$TRIGGERS/bitfields reset"
 echo "status $?"
 $DTRACE -qn 'BEGIN {
