@@ -34,7 +34,9 @@ true
 script -qec "$TRIGGERS/getppid 200" /dev/null </dev/null >/dev/null 2>&1 &
 s=$!
 for _ in $(seq 50); do
-	p=$(pgrep -P $s -f getppid) && break
+	p=$(grep -l "^[0-9]* (getppid) . $s " /proc/[0-9]*/stat 2>/dev/null |
+		head -1 | cut -d/ -f3)
+	[ -n "$p" ] && break
 	sleep 0.05
 done
 sleep 0.1
