@@ -29,25 +29,3 @@ rm -f "${TMPDIR:-/tmp}/psinfo-more.$$"
 kill $p 2>/dev/null
 wait $p 2>/dev/null
 true
-# with a terminal (script(1) gives the trigger a pseudo-terminal):
-# pr_ttydev's major and minor are those of /proc/PID/stat's tty_nr
-script -qec "$TRIGGERS/getppid 200" /dev/null </dev/null >/dev/null 2>&1 &
-s=$!
-for _ in $(seq 50); do
-	p=$(grep -l "^[0-9]* (getppid) . $s " /proc/[0-9]*/stat 2>/dev/null |
-		head -1 | cut -d/ -f3)
-	[ -n "$p" ] && break
-	sleep 0.05
-done
-sleep 0.1
-read -r -a st < <(sed 's/^.*) //' /proc/$p/stat)
-tty=${st[4]}
-$DTRACE -qn 'syscall::getppid:entry /pid == $1/ {
-	printf("%d %d\n", getmajor(curpsinfo->pr_ttydev),
-	    getminor(curpsinfo->pr_ttydev)); exit(0); }' $p | sed "/^$/d" |
-while read -r maj min; do
-	echo "tty major $((maj == (tty >> 8 & 0xfff))) minor $((min == ((tty & 0xff) | (tty >> 12 & 0xfff00)))) pty $((maj >= 136 && maj <= 143))"
-done
-kill $p $s 2>/dev/null
-wait $s 2>/dev/null
-true
