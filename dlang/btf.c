@@ -9,7 +9,8 @@
  * a struct or union becomes a dl_type_t of kind TY_STRUCT/TY_UNION that
  * keeps its BTF id (members are looked up in BTF when used), integers
  * become D integer types of their size and signedness, pointers pointer
- * types, arrays array types, enums int; typedefs, const and volatile are
+ * types, arrays array types, enums integers of their size (signed when
+ * BTF's kind_flag says so); typedefs, const and volatile are
  * seen through.
  *
  * Modules' types.  A name scoped by a module, "struct loop`loop_device"
@@ -218,7 +219,9 @@ static const dl_type_t *btf_to_d(dl_ctx_t *cx, dl_loc_t loc, int32_t id,
 				(enc & BTF_INT_CHAR));
 	}
 	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-		return int_type(cx, bt->size, true);
+		/* kind_flag: the enum has negative values (as C's underlying
+		   type, unsigned otherwise) */
+		return int_type(cx, bt->size, btf_kflag(bt));
 	case BTF_KIND_PTR:
 		return dl_type_ptr(cx, btf_to_d(cx, loc, enc(cx, m, bt->type),
 						depth + 1));
@@ -273,23 +276,33 @@ const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
 }
 
 /* Find name among the members of BTF struct/union id, looking into
-   anonymous members; *off accumulates the byte offset. */
+   anonymous members; *bit accumulates its bit offset, *width is its
+   bit-field width (0: not a bit-field).  Both of BTF's encodings of a
+   bit-field: with the struct's kind_flag, the member has the width and
+   the bit offset; without it, the member's type is an INT whose bits
+   and offset say where in it the field is. */
 static int32_t find_member(struct btf *btf, int32_t id, const char *name,
-			   uint32_t *off, int depth)
+			   uint32_t *bit, unsigned *width, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
 	const struct btf_member *m = btf_members(t);
 
 	for (int i = 0; i < btf_vlen(t) && depth < BTF_MAXDEPTH; i++, m++) {
 		const char *mn = btf__name_by_offset(btf, m->name_off);
-		uint32_t bit = btf_member_bit_offset(t, (uint32_t)i);
+		uint32_t at = btf_member_bit_offset(t, (uint32_t)i);
 		if (mn != NULL && *mn != '\0') {
 			if (strcmp(mn, name) != 0)
 				continue;
-			if (btf_member_bitfield_size(t, (uint32_t)i) != 0 ||
-			    bit % 8 != 0)
-				return -1;	/* a bitfield */
-			*off += bit / 8;
+			const struct btf_type *mt = btf__type_by_id(btf,
+								    m->type);
+			*bit += at;
+			*width = btf_member_bitfield_size(t, (uint32_t)i);
+			if (*width == 0 && mt != NULL && btf_is_int(mt) &&
+			    (btf_int_offset(mt) != 0 ||
+			     btf_int_bits(mt) != 8 * mt->size)) {
+				*bit += btf_int_offset(mt);
+				*width = btf_int_bits(mt);
+			}
 			return (int32_t)m->type;
 		}
 		/* an anonymous struct or union: look inside */
@@ -300,10 +313,10 @@ static int32_t find_member(struct btf *btf, int32_t id, const char *name,
 							      it->type));
 		if (it == NULL || !btf_is_composite(it))
 			continue;
-		uint32_t sub = *off + bit / 8;
-		int32_t r = find_member(btf, in, name, &sub, depth + 1);
+		uint32_t sub = *bit + at;
+		int32_t r = find_member(btf, in, name, &sub, width, depth + 1);
 		if (r != 0) {
-			*off = sub;
+			*bit = sub;
 			return r;
 		}
 	}
@@ -315,16 +328,23 @@ const dl_type_t *dl_btf_member(dl_ctx_t *cx, dl_loc_t loc,
 			       uint32_t *off)
 {
 	int m;
-	uint32_t raw;
+	uint32_t raw, bit = 0;
+	unsigned width = 0;
 	struct btf *btf = dec(cx, loc, st->btf_id, &m, &raw);
-	int32_t id;
+	int32_t id = find_member(btf, (int32_t)raw, name, &bit, &width, 0);
 
-	*off = 0;
-	id = find_member(btf, (int32_t)raw, name, off, 0);
-	if (id < 0)
+	*off = bit / 8;
+	if (id == 0)
+		return NULL;
+	const dl_type_t *mt = dl_btf_type(cx, loc, enc(cx, m, (uint32_t)id));
+	if (width == 0)
+		return mt;
+	if (!dl_type_is_int(mt) || (mt = dl_type_bitfield(cx->arena, mt, bit,
+						width, off)) == NULL)
 		dl_error(cx, loc, D_UNSUPPORTED, "bit-field member %s of %s: "
-			 "not supported yet", name, st->name);
-	return id == 0 ? NULL : dl_btf_type(cx, loc, enc(cx, m, (uint32_t)id));
+			 "%u bits at bit %u do not fit one 8-byte read", name,
+			 st->name, width, bit);
+	return mt;
 }
 
 const dl_type_t *dl_type_lookup(dl_ctx_t *cx, dl_loc_t loc, const char *name)
@@ -380,4 +400,17 @@ const dl_type_t *dl_btf_var(dl_ctx_t *cx, dl_loc_t loc, const char *name,
 	}
 	return dl_btf_type(cx, loc, (int32_t)btf__type_by_id(btf,
 							     (uint32_t)id)->type);
+}
+
+bool dl_btf_is_percpu(dl_ctx_t *cx, const char *name)
+{
+	bool percpu = false;
+
+	if (cx->btf == NULL)	/* quietly: no BTF, no per-CPU variables */
+		cx->btf = cx->vmlinux_btf != NULL ?
+			  cx->vmlinux_btf(cx->vmlinux_btf_arg) :
+			  btf__load_vmlinux_btf();
+	if (cx->btf != NULL)
+		dl_btf_var(cx, (dl_loc_t){ 0 }, name, &percpu);
+	return percpu;
 }

@@ -111,10 +111,14 @@ DL_TAG(D_DECL_VOIDOBJ)		/* member of type void */
 DL_TAG(D_DECL_ENCONST)		/* enumerator value not a constant */
 DL_TAG(D_DECL_ENOFLOW)		/* enumerator value overflows int */
 DL_TAG(D_DECL_ARRSUB)		/* array size not a constant */
+DL_TAG(D_DECL_BFCONST)		/* bit-field width not a positive constant */
+DL_TAG(D_DECL_BFSIZE)		/* bit-field wider than its type */
+DL_TAG(D_DECL_BFTYPE)		/* bit-field of a non-integer type */
 DL_TAG(D_DECL_LOCASSC)		/* this-> associative array declared */
 DL_TAG(D_DECL_PROTO_TYPE)	/* bad key type in an array prototype */
 DL_TAG(D_DECL_PROTO_VOID)	/* void among other keys */
 DL_TAG(D_OFFSETOF_TYPE)		/* offsetof of a non-struct type */
+DL_TAG(D_OFFSETOF_BITFIELD)	/* offsetof of a bit-field */
 DL_TAG(D_XLATE_REDECL)		/* translator redeclared */
 DL_TAG(D_XLATE_NOCONV)		/* translator does not define the member */
 DL_TAG(D_XLATE_NONE)		/* no translator for these types */
@@ -124,6 +128,8 @@ DL_TAG(D_XLATE_MEMB)		/* translator member not in its output */
 DL_TAG(D_PRAGMA_DEPEND)		/* #pragma D depends_on not satisfied */
 DL_TAG(D_ADDROF_VAR)		/* & of a D variable */
 DL_TAG(D_ADDROF_LVAL)		/* & of something that is not an lvalue */
+DL_TAG(D_ADDROF_BITFIELD)	/* & of a bit-field */
 DL_TAG(D_SYM_BADREF)		/* ``sym names a kernel symbol */
 DL_TAG(D_SYM_NOTYPES)		/* a kernel symbol without a type */
 DL_TAG(D_OP_ARRAY)		/* [ ] on a non-array, non-pointer */
+DL_TAG(D_ARR_BOUNDS)		/* a constant index outside an array */

@@ -261,6 +261,12 @@ typedef struct dl_type {
 	const struct dl_enumr *enums;	/* TY_ENUM declared in D: its
 					   enumerators, for print() */
 	size_t nenums;
+	uint8_t bits;		/* a bit-field member's type: its width (0:
+				   not a bit-field); size is then the bytes of
+				   the container read and written, base the
+				   declared integer type */
+	uint8_t bitoff;		/* ... the field's lowest bit in the
+				   container (little-endian) */
 } dl_type_t;
 
 typedef struct dl_enumr {
@@ -286,6 +292,15 @@ const dl_type_t *dl_type_arith(const dl_types_t *t, const dl_type_t *a,
 const dl_type_t *dl_type_promote(const dl_types_t *t, const dl_type_t *a);
 /* A base type by C name ("unsigned long", "int64_t"), or NULL. */
 const dl_type_t *dl_type_by_name(const dl_types_t *t, const char *name);
+/* The type of a bit-field of integer type decl, width bits at bit bitpos
+   of its struct: the container it is read from is decl's size at a
+   multiple of it when the field lies in one (C's layout on x86_64 always
+   does), else the smallest of 1, 2, 4, 8 bytes from the byte holding its
+   first bit; *off is the container's byte offset.  NULL when no 8 bytes
+   hold it. */
+const dl_type_t *dl_type_bitfield(dl_arena_t *a, const dl_type_t *decl,
+				  uint32_t bitpos, unsigned width,
+				  uint32_t *off);
 static inline bool dl_type_is_int(const dl_type_t *t)
 {
 	return t->kind == TY_INT || t->kind == TY_ENUM;
@@ -364,6 +379,9 @@ const char *dl_sym_display(dl_ctx_t *cx, const char *name);
 uint32_t dl_btf_member_off(dl_ctx_t *cx, dl_loc_t loc, const char *sname,
 			   const char *member);
 void dl_btf_release(dl_ctx_t *cx);
+/* Is name a per-CPU variable of the kernel (a BTF VAR in .data..percpu)?
+   False, without an error, when there is no BTF. */
+bool dl_btf_is_percpu(dl_ctx_t *cx, const char *name);
 /* A kernel struct or union by tag (a user error at loc if the kernel has
    none); the D type of BTF type id. */
 const dl_type_t *dl_btf_struct(dl_ctx_t *cx, dl_loc_t loc, const char *tag,
@@ -655,6 +673,8 @@ typedef struct dl_varref {
 enum {	/* DTrace's fault numbers */
 	DL_FLT_BADADDR = 1, DL_FLT_BADALIGN = 2, DL_FLT_ILLOP = 3,
 	DL_FLT_DIVZERO = 4, DL_FLT_NOSCRATCH = 5,
+	DL_FLT_BADINDEX = 11,	/* Oracle's: an array index out of range;
+				   the value is the index */
 };
 
 /* Maps every program shares; LDMAP indexes. */

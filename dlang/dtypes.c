@@ -183,12 +183,35 @@ static bool incomplete(const dl_type_t *t)
 	       t->sou == NULL && t->btf_id == 0;
 }
 
-/* The members of a struct or union body into t. */
+/* Bit-field m of declared type mt: its width, checked as DTrace does. */
+static unsigned bitfield_width(dl_ctx_t *cx, const dl_node_t *m,
+			       const dl_type_t *mt)
+{
+	int64_t w;
+
+	if (!dl_const_eval(cx, m->rhs, &w) || w <= 0)
+		dl_error(cx, m->rhs->loc, D_DECL_BFCONST, "positive integral "
+			 "constant expression expected as bit-field size");
+	if (!dl_type_is_int(mt))
+		dl_error(cx, m->loc, D_DECL_BFTYPE, "invalid type for "
+			 "bit-field: %s", m->name);
+	if (w > 8 * (int64_t)mt->size)
+		dl_error(cx, m->loc, D_DECL_BFSIZE, "bit-field too big for "
+			 "type: %s", m->name);
+	return (unsigned)w;
+}
+
+/* The members of a struct or union body into t.  Positions are in bits
+   so that bit-fields pack as gcc packs them on x86_64: a bit-field goes
+   at the next free bit unless that would make it cross a boundary of its
+   type's alignment, then at that boundary; any other member at the next
+   byte that is a multiple of its alignment.  Bit-fields count toward the
+   struct's alignment like their type. */
 static void layout_sou(dl_ctx_t *cx, dl_type_t *t, const dl_tspec_t *ts)
 {
 	dl_sou_t *s = dl_alloc(cx->arena, sizeof(*s));
 	size_t cap = 0;
-	uint32_t off = 0, size = 0;
+	uint64_t pos = 0, size = 0;	/* in bits */
 	bool is_union = t->kind == TY_UNION;
 
 	s->align = 1;
@@ -196,9 +219,6 @@ static void layout_sou(dl_ctx_t *cx, dl_type_t *t, const dl_tspec_t *ts)
 		if (m->name == NULL)
 			dl_error(cx, m->loc, D_DECL_MNAME, "member declaration "
 				 "requires a name");
-		if (m->rhs != NULL)
-			dl_error(cx, m->loc, D_UNSUPPORTED, "bit-field member "
-				 "%s: not supported yet", m->name);
 		const dl_type_t *mt = dl_tspec_type(cx, m->loc, m->typ);
 		if (incomplete(mt) || (mt->kind == TY_ENUM && mt->size == 0))
 			dl_error(cx, m->loc, D_DECL_INCOMPLETE, "incomplete "
@@ -211,17 +231,30 @@ static void layout_sou(dl_ctx_t *cx, dl_type_t *t, const dl_tspec_t *ts)
 				dl_error(cx, m->loc, D_DECL_IDRED, "identifier "
 					 "redeclared: %s", m->name);
 		unsigned a = type_align(mt);
-		uint32_t at = is_union ? 0 : (off + a - 1) / a * a;
+		uint64_t start = is_union ? 0 : pos, end;
+		uint32_t at;
+		if (m->rhs != NULL) {
+			unsigned w = bitfield_width(cx, m, mt);
+			if (start % (8 * a) + w > 8 * mt->size)
+				start = (start + 8 * a - 1) / (8 * a) * (8 * a);
+			mt = dl_type_bitfield(cx->arena, mt, (uint32_t)start,
+					      w, &at);
+			end = start + w;
+		} else {
+			at = (uint32_t)((start + 7) / 8 + a - 1) / a * a;
+			end = 8 * ((uint64_t)at + mt->size);
+		}
 		dl_vec_grow(cx->arena, (void **)&s->m, &cap, s->n + 1,
 			    sizeof(*s->m));
 		s->m[s->n++] = (dl_member_t){ m->name, mt, at };
-		off = at + mt->size;
-		if (off > size)
-			size = off;
+		pos = end;
+		if (end > size)
+			size = end;
 		if (a > s->align)
 			s->align = a;
 	}
-	t->size = (size + s->align - 1) / s->align * s->align;
+	size = (size + 7) / 8;
+	t->size = (uint32_t)((size + s->align - 1) / s->align * s->align);
 	t->sou = s;
 }
 

@@ -1085,7 +1085,6 @@ typedef struct lval {
 	ir_ref_t addr;		/* a member: where it is */
 } lval_t;
 
-static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n);
 static bool is_mem(const dl_node_t *n);
 static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n);
 typedef struct sspace {	/* scratch space (alloca(), copyin()) */
@@ -1096,13 +1095,62 @@ typedef struct sspace {	/* scratch space (alloca(), copyin()) */
 static sspace_t scratch_dest(lower_t *lx, const dl_node_t *n, ir_ref_t dest,
 			     ir_ref_t size);
 
-/* Is memory node n x.m (x.m.n ...) of a struct variable x, rather than
-   memory a pointer names? */
+/*
+ * Memory inside a struct variable x: x.m, x.m.n, x.a[i], x.a[i].m, ...
+ * Sema made x.a[i] *(&x.a + i), C's meaning; here the index is checked
+ * against a's length before it is added to the address of the
+ * variable's bytes (a map value or scratch, which the verifier lets a
+ * program index only within bounds it can see), and an index out of
+ * range is Oracle DTrace's "index out of bounds" fault (with the index),
+ * as is a constant one at compile time (sema).  Reads and stores alike.
+ */
+static bool var_mem(const dl_node_t *n);
+
+/* Is n x.a[i] of an array a inside a struct variable? */
+static bool var_elem(const dl_node_t *n)
+{
+	if (n->kind != ND_UNARY || n->op != '*' || n->lhs->kind != ND_BINARY ||
+	    n->lhs->op != BOP_ADD)
+		return false;
+	const dl_node_t *a = n->lhs->lhs;
+	if (a->kind != ND_UNARY || a->op != '&' || !is_mem(a->lhs))
+		return false;
+	const dl_memref_t *m = a->lhs->sema;
+	return m->type->kind == TY_ARRAY && var_mem(a->lhs);
+}
+
+/* Is memory node n inside a struct variable, rather than memory a
+   pointer names? */
 static bool var_mem(const dl_node_t *n)
 {
-	while (n->kind == ND_MEMBER)
-		n = n->lhs;
-	return !is_mem(n);
+	if (n->kind == ND_MEMBER)
+		return var_mem(n->lhs);
+	return var_elem(n) || !is_mem(n);
+}
+
+static ir_ref_t sou_store_addr(lower_t *lx, const dl_node_t *n);
+
+/* The address of var_mem() node n: for a store (creating a dynamic
+   variable's entry) or a read. */
+static ir_ref_t var_addr(lower_t *lx, const dl_node_t *n, bool store)
+{
+	if (n->kind == ND_MEMBER) {
+		const dl_memref_t *m = n->sema;
+		ir_ref_t base = var_addr(lx, n->lhs, store);
+		return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) :
+				     base;
+	}
+	if (!var_elem(n))
+		return store ? sou_store_addr(lx, n) : lower_expr(lx, n).v;
+	const dl_node_t *arr = n->lhs->lhs->lhs;
+	const dl_type_t *at = ((const dl_memref_t *)arr->sema)->type;
+	ir_ref_t base = var_addr(lx, arr, store);
+	ir_ref_t i = lower_expr(lx, n->lhs->rhs).v;
+
+	fault_if_val(lx, bin(lx, IR_CUGE, i, con(lx, at->nelems)),
+		     DL_FLT_BADINDEX, i);
+	return bin(lx, IR_ADD, base, bin(lx, IR_MUL, i,
+					 con(lx, at->base->size)));
 }
 
 static ir_ref_t ptr_store_addr(lower_t *lx, const dl_node_t *n);
@@ -1113,7 +1161,7 @@ static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 
 	if (is_mem(n)) {
 		l.r = NULL;
-		l.addr = var_mem(n) ? member_store_addr(lx, n) :
+		l.addr = var_mem(n) ? var_addr(lx, n, true) :
 				      ptr_store_addr(lx, n);
 		return l;
 	}
@@ -1122,28 +1170,64 @@ static lval_t lval_of(lower_t *lx, const dl_node_t *n)
 	return l;
 }
 
+/*
+ * A bit-field (t->bits != 0) is read as its container, t->size bytes
+ * little-endian, shifted so that the field's top bit is bit 63 and back
+ * down, arithmetically when its type is signed (the sign extension);
+ * written by reading the container, replacing the field's bits and
+ * writing it back.
+ */
+static ir_ref_t bf_extract(lower_t *lx, ir_ref_t v, const dl_type_t *t)
+{
+	v = bin(lx, IR_SHL, v, con(lx, 64 - t->bitoff - t->bits));
+	return bin(lx, t->is_signed ? IR_SAR : IR_SHR, v,
+		   con(lx, 64 - t->bits));
+}
+
+static ir_ref_t bf_insert(lower_t *lx, ir_ref_t old, ir_ref_t v,
+			  const dl_type_t *t)
+{
+	uint64_t mask = (t->bits == 64 ? ~0ull : (1ull << t->bits) - 1) <<
+			t->bitoff;
+	ir_ref_t keep = bin(lx, IR_AND, old, con(lx, (int64_t)~mask));
+	ir_ref_t put = bin(lx, IR_AND, bin(lx, IR_SHL, v, con(lx, t->bitoff)),
+			   con(lx, (int64_t)mask));
+
+	return bin(lx, IR_OR, keep, put);
+}
+
 static ir_ref_t lval_load(lower_t *lx, const lval_t *l)
 {
 	if (l->r == NULL) {
 		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
-		return norm(lx, ir_load(lx->fn, lx->b, (int)t->size, l->addr,
-					0), t);
+		ir_ref_t v = ir_load(lx->fn, lx->b, (int)t->size, l->addr, 0);
+		return t->bits != 0 ? bf_extract(lx, v, t) : norm(lx, v, t);
 	}
 	if (l->r->kind == DL_VK_ASSOC)
 		return assoc_load(lx, l->r, l->key);
 	return var_load(lx, l->r);
 }
 
-static void lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
+/* Store v (canonical for the lvalue's type); returns the value stored,
+   which for a bit-field is v cut to its width. */
+static ir_ref_t lval_store(lower_t *lx, const lval_t *l, ir_ref_t v)
 {
 	if (l->r == NULL) {
 		const dl_type_t *t = ((const dl_memref_t *)l->n->sema)->type;
+		if (t->bits != 0) {
+			ir_ref_t old = ir_load(lx->fn, lx->b, (int)t->size,
+					       l->addr, 0);
+			ir_ref_t nv = bf_insert(lx, old, v, t);
+			ir_store(lx->fn, lx->b, (int)t->size, l->addr, 0, nv);
+			return bf_extract(lx, nv, t);
+		}
 		ir_store(lx->fn, lx->b, (int)t->size, l->addr, 0, v);
 	} else if (l->r->kind == DL_VK_ASSOC) {
 		assoc_store(lx, l->r, l->key, v);
 	} else {
 		var_store(lx, l->r, v);
 	}
+	return v;
 }
 
 /*
@@ -1205,15 +1289,6 @@ static ir_ref_t sou_store_addr(lower_t *lx, const dl_node_t *n)
 	return str_var_load(lx, n, r).v;
 }
 
-static ir_ref_t member_store_addr(lower_t *lx, const dl_node_t *n)
-{
-	const dl_memref_t *m = n->sema;
-	ir_ref_t base = n->lhs->kind == ND_MEMBER ?
-		member_store_addr(lx, n->lhs) : sou_store_addr(lx, n->lhs);
-
-	return m->off != 0 ? bin(lx, IR_ADD, base, con(lx, m->off)) : base;
-}
-
 /* *p = v, p->m = v, p[i] = v: DTrace allows stores through pointers
    only into scratch memory this clause allocated (alloca()); any other
    address, kernel memory above all, is the invalid address fault, and
@@ -1266,6 +1341,13 @@ static val_t lower_str_assign(lower_t *lx, const dl_node_t *n)
 	val_t s = lower_expr(lx, n->rhs);
 	lval_t l = lval_of(lx, n->lhs);
 
+	if (l.r == NULL) {	/* a char array in memory: the string's first
+				   bytes, NUL-terminated within it */
+		uint32_t size = ((const dl_memref_t *)n->lhs->sema)->strsize;
+		str_copy(lx, l.addr, size, s);
+		return (val_t){ l.addr, size };
+	}
+
 	if (l.r->kind != DL_VK_ASSOC) {
 		str_var_store(lx, n->lhs, l.r, s);
 		return str_var_load(lx, n->lhs, l.r);
@@ -1296,8 +1378,7 @@ static val_t lower_assign(lower_t *lx, const dl_node_t *n)
 			  dl_type_promote(t, xt) : dl_type_arith(t, xt, rt));
 	}
 	v = norm(lx, v, xt);
-	lval_store(lx, &l, v);
-	return (val_t){ v };
+	return (val_t){ lval_store(lx, &l, v) };
 }
 
 /* a[keys] read. */
@@ -1321,7 +1402,7 @@ static val_t lower_incdec(lower_t *lx, const dl_node_t *n)
 				  con(lx, n->type->kind == TY_PTR ?
 					  ptr_scale(n->type) : 1)), n->type);
 
-	lval_store(lx, &l, v);
+	v = lval_store(lx, &l, v);
 	return (val_t){ pre ? v : old };
 }
 
@@ -1427,6 +1508,9 @@ static bool is_mem(const dl_node_t *n)
 static ir_ref_t mem_addr(lower_t *lx, const dl_node_t *n)
 {
 	const dl_memref_t *m = n->sema;
+
+	if (var_mem(n))
+		return var_addr(lx, n, false);
 	ir_ref_t base = n->kind == ND_MEMBER && is_mem(n->lhs) ?
 		mem_addr(lx, n->lhs) :	/* s.m of kernel memory s */
 		lower_expr(lx, n->lhs).v;	/* p->m, *p; x.m of a struct
@@ -1467,6 +1551,8 @@ static val_t mem_read(lower_t *lx, const dl_node_t *n)
 	fault_if_val(lx, r, DL_FLT_BADADDR, addr);
 	ir_ref_t v = ir_load(lx->fn, lx->b, (int)m->type->size,
 			     ir_reg(IR_FP), slot);
+	if (m->type->bits != 0)
+		return (val_t){ bf_extract(lx, v, m->type) };
 	return (val_t){ norm(lx, v, m->type) };
 }
 
@@ -1491,7 +1577,7 @@ static val_t lower_unary(lower_t *lx, const dl_node_t *n)
 	if (n->op == '*')
 		return mem_read(lx, n);
 	if (n->op == '&')	/* &*p, &`sym are p; &s.m, &p->m addresses */
-		return (val_t){ n->lhs->kind == ND_UNARY ?
+		return (val_t){ n->lhs->kind == ND_UNARY && !var_elem(n->lhs) ?
 				lower_expr(lx, n->lhs->lhs).v :
 				mem_addr(lx, n->lhs) };
 	ir_ref_t a = lower_expr(lx, n->lhs).v;

@@ -308,15 +308,6 @@ static bool is_dvar(const dl_node_t *n)
 	       (n->kind == ND_INDEX && n->lhs->kind != ND_UNARY);
 }
 
-/* Is n x.m (or x.m.n ...) of a struct or union variable x?  (Before
-   sema: the shape.) */
-static bool var_member(const dl_node_t *n)
-{
-	while (n->kind == ND_MEMBER)
-		n = n->lhs;
-	return is_dvar(n);
-}
-
 /* The table a modifiable lvalue lives in (NULL: a member of a struct
    variable); refuses every other operand. */
 static dl_vars_t *lvalue_table(sema_t *sx, dl_node_t *lv, const char *op)
@@ -473,20 +464,18 @@ static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
  * through a pointer (*p, p->m, p[i]), which DTrace allows only into
  * scratch memory (alloca()'s): lowering checks the address when the
  * store runs and faults on any other (a kernel address is never written).
- * Only integers and pointers are stored this way.
+ * Integers and pointers are stored this way, and strings into char
+ * arrays (DTrace copies them in, the array's size at most).
  */
 static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv)
 {
 	sema_expr(sx, lv);
-	if (lv->kind == ND_UNARY && lv->op == '*' &&
-	    lv->lhs->kind == ND_BINARY && lv->lhs->lhs->kind == ND_UNARY &&
-	    lv->lhs->lhs->op == '&' && var_member(lv->lhs->lhs->lhs))
-		unsupported(sx, lv, "stores into array members of struct "
-			    "variables");
 	if (!mem_lvalue(lv))
 		dl_error(sx->cx, lv->loc, D_OP_LVAL, "operator = requires "
 			 "modifiable lvalue as an operand");
 	const dl_memref_t *m = lv->sema;
+	if (m->strsize != 0)	/* a char array: a string is copied in */
+		return;
 	if (!dl_type_is_scalar(m->type))
 		unsupported(sx, lv, dl_sprintf(sx->cx->arena, "stores of "
 			    "type %s into memory", m->type->name));
@@ -667,6 +656,8 @@ static dl_memref_t *memref(sema_t *sx, dl_node_t *n, const dl_type_t *t,
 	    dl_type_is_int(t->base)) {
 		m->strsize = t->nelems;
 		n->type = &T(sx)->t_string;
+	} else if (t->bits != 0) {	/* a bit-field: its declared type */
+		n->type = t->base;
 	} else {
 		n->type = t;
 	}
@@ -756,9 +747,14 @@ static void sema_offsetof(sema_t *sx, dl_node_t *n)
 	if (st->kind != TY_STRUCT && st->kind != TY_UNION)
 		dl_error(sx->cx, n->loc, D_OFFSETOF_TYPE, "offsetof operand "
 			 "must be a struct or union type");
-	if (dl_type_member(sx->cx, n->loc, st, n->name, &off) == NULL)
+	const dl_type_t *mt = dl_type_member(sx->cx, n->loc, st, n->name,
+					     &off);
+	if (mt == NULL)
 		dl_error(sx->cx, n->loc, D_TYPE_MEMBER, "%s is not a member of "
 			 "%s", n->name, st->name);
+	if (mt->bits != 0)
+		dl_error(sx->cx, n->loc, D_OFFSETOF_BITFIELD, "cannot take "
+			 "offset of a bit-field: %s", n->name);
 	n->kind = ND_INT;
 	n->ival = off;
 	n->is_unsigned = true;
@@ -881,6 +877,9 @@ static void sema_addrof(sema_t *sx, dl_node_t *n)
 		dl_error(sx->cx, n->loc, D_ADDROF_LVAL, "unacceptable operand "
 			 "for unary & operator");
 	const dl_type_t *t = ((const dl_memref_t *)x->sema)->type;
+	if (t->bits != 0)
+		dl_error(sx->cx, n->loc, D_ADDROF_BITFIELD, "cannot take "
+			 "address of bit-field");
 	if (t->kind == TY_ARRAY)
 		t = t->base;
 	n->type = dl_type_ptr(sx->cx, t);
@@ -1089,6 +1088,19 @@ static bool is_ptr_index(sema_t *sx, const dl_node_t *base)
 	}
 }
 
+/* A constant index of array type at must be inside it (Oracle DTrace's
+   check), except for arrays of 0 or 1 elements, which in kernel structs
+   stand for a variable length. */
+static void check_bounds(sema_t *sx, const dl_node_t *k,
+			 const dl_type_t *at)
+{
+	int64_t i;
+
+	if (at->nelems > 1 && dl_const_eval(sx->cx, k, &i) && (i < 0 || i >= at->nelems))
+		dl_error(sx->cx, k->loc, D_ARR_BOUNDS, "index outside array "
+			 "bounds: %lld, max is %u", (long long)i, at->nelems);
+}
+
 /* p[i] and a[i] of a pointer p or a kernel array a: rewritten as
    *(p + i) and *(&a + i), C's meaning. */
 static void sema_ptr_index(sema_t *sx, dl_node_t *n)
@@ -1105,6 +1117,7 @@ static void sema_ptr_index(sema_t *sx, dl_node_t *n)
 			dl_error(sx->cx, n->loc, D_OP_ARRAY, "operator [ ] may "
 				 "not be applied to an operand of type \"%s\"",
 				 base->type->name);
+		check_bounds(sx, k, m->type);
 		dl_node_t *a = dl_node_new(sx->cx, ND_UNARY, base->loc);
 		a->op = '&';
 		a->lhs = base;

@@ -6,8 +6,9 @@
  * kernel's BTF: a VAR of that name gives the type of data; a function,
  * or data BTF does not describe (BTF has VARs only for per-CPU data on
  * most kernels), has no type, and may then only have its address taken
- * (&`sym).  Per-CPU variables are refused: kallsyms gives their offset
- * in the per-CPU area, not an address.
+ * (&`sym).  Per-CPU variables are refused, saying why (BTF knows them
+ * even where kallsyms lists no data symbols): kallsyms would give their
+ * offset in the per-CPU area, not an address.
  *
  * The scope before the backquote names the module ("vmlinux", or a
  * loaded module as /proc/modules lists it); none ("`sym") searches
@@ -28,6 +29,17 @@ const char *dl_sym_display(dl_ctx_t *cx, const char *name)
 	return name;
 }
 
+/* A per-CPU variable (BTF's VAR in .data..percpu) is refused, saying
+   why; anything else returns. */
+static void percpu_refused(dl_ctx_t *cx, const dl_node_t *n, const char *sym)
+{
+	if (dl_btf_is_percpu(cx, sym))
+		dl_error(cx, n->loc, D_UNSUPPORTED, "%s is a per-CPU variable: "
+			 "reading one needs its address in this CPU's area "
+			 "(bpf_this_cpu_ptr of a BTF-typed ksym), which is not "
+			 "supported yet", dl_sym_display(cx, n->name));
+}
+
 const dl_type_t *dl_sym_resolve(dl_ctx_t *cx, const dl_node_t *n,
 				uint64_t *addr)
 {
@@ -44,6 +56,8 @@ const dl_type_t *dl_sym_resolve(dl_ctx_t *cx, const dl_node_t *n,
 			 n->name);
 	int rc = cx->ksym == NULL ? -2 : cx->ksym(cx->ksym_arg, mod, sym, addr,
 						  &text);
+	if (rc == -2 && (mod == NULL || strcmp(mod, "vmlinux") == 0) && !user)
+		percpu_refused(cx, n, sym);	/* kallsyms lacks them here */
 	if (rc == -1)
 		dl_error(cx, n->loc, D_IDENT_UNDEF, "failed to resolve %s: "
 			 "Unknown module name", n->name);
@@ -58,7 +72,6 @@ const dl_type_t *dl_sym_resolve(dl_ctx_t *cx, const dl_node_t *n,
 		return NULL;
 	const dl_type_t *t = dl_btf_var(cx, n->loc, sym, &percpu);
 	if (percpu)
-		dl_error(cx, n->loc, D_UNSUPPORTED, "%s is a per-CPU variable: "
-			 "not supported yet", dl_sym_display(cx, n->name));
+		percpu_refused(cx, n, sym);
 	return t != NULL && t->kind != TY_VOID ? t : NULL;
 }

@@ -6,7 +6,9 @@
  * D follows the LP64 C model: char 1, short 2, int 4, long and long long 8,
  * pointers 8.  Struct, union, enum, array and kernel types (from BTF) come
  * with the language-core work; dl_type_by_name() is the one place that maps
- * a C type name to a type.
+ * a C type name to a type.  A bit-field member has a type of its own
+ * (dl_type_bitfield()): its declared type's, plus its width and where it
+ * lies in the container lowering reads and writes.
  */
 #include <string.h>
 
@@ -141,4 +143,33 @@ const dl_type_t *dl_type_by_name(const dl_types_t *t, const char *name)
 		if (strcmp(t->typedefs[i].name, name) == 0)
 			return &t->typedefs[i];
 	return NULL;
+}
+
+const dl_type_t *dl_type_bitfield(dl_arena_t *a, const dl_type_t *decl,
+				  uint32_t bitpos, unsigned width,
+				  uint32_t *off)
+{
+	unsigned s = decl->size, n = 0;
+	uint32_t at;
+
+	if (s != 0 && bitpos % (8 * s) + width <= 8 * s) {
+		n = s;
+		at = bitpos / (8 * s) * s;
+	} else {
+		at = bitpos / 8;
+		for (unsigned k = 1; k <= 8 && n == 0; k *= 2)
+			if (bitpos % 8 + width <= 8 * k)
+				n = k;
+		if (n == 0)
+			return NULL;
+	}
+	dl_type_t *t = dl_alloc(a, sizeof(*t));
+	*t = *decl;
+	t->kind = TY_INT;
+	t->size = n;
+	t->base = decl;
+	t->bits = (uint8_t)width;
+	t->bitoff = (uint8_t)(bitpos - 8 * at);
+	*off = at;
+	return t;
 }

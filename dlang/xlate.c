@@ -172,6 +172,8 @@ static void check(dl_ctx_t *cx, dl_xlator_t *x)
 			dl_error(cx, m->loc, D_XLATE_MEMB, "translator member "
 				 "%s is not a member of %s", m->name,
 				 x->out->name);
+		if (mt->bits != 0)
+			mt = mt->base;
 		dl_node_t *e = clone_sub(cx, m->rhs, x->node->name,
 					 dummy_input, x);
 		const dl_type_t *et = dl_sema_expr_type(cx, e);
@@ -274,6 +276,8 @@ dl_node_t *dl_xlate_member(dl_ctx_t *cx, const dl_node_t *xn,
 		subst_t s = { xn->lhs, x->in, xn->loc };
 		dl_node_t *e = clone_sub(cx, m->rhs, x->node->name, operand,
 					 &s);
+		if (mt->bits != 0)	/* a bit-field: its declared type */
+			mt = mt->base;
 		if (dl_type_is_scalar(mt))
 			e = convert(cx, e, mt, loc);
 		return e;

@@ -23,6 +23,7 @@ static const char *const fault_names[] = {
 	[DL_FLT_ILLOP] = "illegal operation",
 	[DL_FLT_DIVZERO] = "divide-by-zero",
 	[DL_FLT_NOSCRATCH] = "out of scratch space",
+	[DL_FLT_BADINDEX] = "index out of bounds",
 };
 
 static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
@@ -41,6 +42,8 @@ static void print_fault(dtrace_hdl_t *dtp, const dl_rechdr_t *h,
 	if (kind == DL_FLT_BADADDR || kind == DL_FLT_BADALIGN)
 		snprintf(detail, sizeof(detail), " (0x%llx)",
 			 (unsigned long long)addr);
+	else if (kind == DL_FLT_BADINDEX)
+		snprintf(detail, sizeof(detail), " (%lld)", (long long)addr);
 	fprintf(stderr, "dtrace: error on enabled probe ID %u (ID %u: "
 		"%s:%s:%s:%s): %s%s in action #%u at BPF pc %u\n",
 		DL_EPID(h->probe, clause), h->probe,

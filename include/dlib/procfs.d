@@ -3,7 +3,9 @@
  * psinfo_t and lwpsinfo_t translated from the kernel's struct task_struct,
  * and the inlines curpsinfo and curlwpsinfo.  Member names are those of
  * Oracle Linux DTrace; members this dtrace cannot compute yet are left
- * out of the translators (using one is DTrace's D_XLATE_NOCONV error).
+ * out of the translators (using one is DTrace's D_XLATE_NOCONV error):
+ * pr_flag, pr_size, pr_rssize, lwpsinfo_t's pr_wchan, pr_syscall and the
+ * like.
  * Part of the D library: nothing here is compiled unless a program uses
  * it.
  */
@@ -22,6 +24,22 @@ inline char SSTOP = 4;		/* stopped or traced */
 inline char SIDL = 5;		/* being created */
 inline char SONPROC = 6;	/* on a CPU */
 inline char SWAIT = 7;		/* waiting to run */
+
+/* a time of day: seconds and nanoseconds since the Epoch */
+typedef struct timestruc {
+	time_t tv_sec;
+	long tv_nsec;
+} timestruc_t;
+
+/* nanoseconds as a timestruc_t */
+translator timestruc_t < unsigned long NS > {
+	tv_sec = NS / 1000000000;
+	tv_nsec = NS % 1000000000;
+};
+
+/* pr_ttydev of a process without a controlling terminal */
+inline dev_t PRNODEV = (dev_t)-1;
+#pragma D binding "1.0" PRNODEV
 
 typedef struct lwpsinfo {
 	int pr_flag;
@@ -59,6 +77,8 @@ typedef struct psinfo {
 	uintptr_t pr_addr;	/* its struct mm_struct */
 	size_t pr_size;
 	size_t pr_rssize;
+	dev_t pr_ttydev;	/* the controlling terminal, or PRNODEV */
+	timestruc_t pr_start;	/* when the process started */
 	char pr_fname[16];	/* the executable's name (comm) */
 	char pr_psargs[80];	/* the command line, arguments space-separated */
 	int pr_wstat;		/* exit status, for a zombie */
@@ -72,6 +92,10 @@ translator psinfo_t < struct task_struct *T > {
 	pr_nlwp = T->signal->nr_threads;
 	pr_pid = T->tgid;
 	pr_ppid = T->real_parent->tgid;
+	/* the process group's and session's ids (PIDTYPE_PGID, _SID) as the
+	   initial pid namespace sees them */
+	pr_pgid = T->signal->pids[2]->numbers[0].nr;
+	pr_sid = T->signal->pids[3]->numbers[0].nr;
 	pr_uid = T->cred->uid.val;
 	pr_euid = T->cred->euid.val;
 	pr_gid = T->cred->gid.val;
@@ -79,6 +103,22 @@ translator psinfo_t < struct task_struct *T > {
 	pr_addr = (uintptr_t)T->mm;
 	pr_fname = T->comm;
 	pr_psargs = __psargs(T);
+	/* the kernel's dev_t of the terminal: the driver's major, its first
+	   minor plus the terminal's index */
+	pr_ttydev = T->signal->tty == 0 ? PRNODEV :
+	    (dev_t)T->signal->tty->driver->major << 20 |
+	    (T->signal->tty->driver->minor_start + T->signal->tty->index);
+	/* start_time is CLOCK_MONOTONIC's: walltimestamp - timestamp is
+	   the time of day at its 0 */
+	pr_start = xlate <timestruc_t> ((unsigned long)(T->group_leader->start_time +
+	    (walltimestamp - timestamp)));
+	/* argc, then argv[], NULL, envp[] are at the start of the initial
+	   stack: read from the current process only, as pr_psargs */
+	pr_argc = T == curthread && T->mm != 0 ?
+	    *(int *)copyin(T->mm->start_stack, 4) : 0;
+	pr_argv = T->mm == 0 ? 0 : T->mm->start_stack + 8;
+	pr_envp = T == curthread && T->mm != 0 ? T->mm->start_stack + 8 +
+	    8 * (*(int *)copyin(T->mm->start_stack, 4) + 1) : 0;
 	pr_wstat = T->exit_code;
 	/* a 32-bit process has a 4 GiB address space */
 	pr_dmodel = T->mm == 0 || T->mm->task_size > 0xffffffffUL ?

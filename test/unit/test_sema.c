@@ -487,7 +487,32 @@ Test(vars, structs)
 		       D_TYPE_MEMBER, 42, "y is not a member of struct p");
 	tsm_prog_error("BEGIN { x.a = 1; }", D_IDENT_UNDEF, 9, NULL);
 	tsm_prog_error("BEGIN { this->t = *curthread; this->t.comm = 1; }",
-		       D_UNSUPPORTED, 31, NULL);
+		       D_OP_INCOMPAT, 31, "operands have incompatible types: "
+		       "\"string\" = \"int\"");
+}
+
+/* x.a[i] of arrays in struct variables: loads and stores, constant and
+   variable indexes; a constant one out of range is D_ARR_BOUNDS; strings
+   into char arrays; bit-field members. */
+Test(vars, member_arrays_and_bitfields)
+{
+	int rc;
+	dl_ctx_t *cx = tsm_prog("struct p { int a[4]; char n[8]; int b:3; };\n"
+				"struct p g; self struct p s;\n"
+				"BEGIN { g.a[1] = 2; g.a[arg0] += 3; "
+				"self->s.a[arg1]++; g.n = \"x\"; g.b = -1; "
+				"self->s.b++; trace(g.a[arg2] + g.b); }", true,
+				&rc);
+
+	cr_expect_eq(rc, 0, "%s", cx->err.msg);
+	dl_ctx_destroy(cx);
+	tsm_prog_error("struct p { int a[4]; }; struct p g; "
+		       "BEGIN { g.a[4] = 1; }", D_ARR_BOUNDS, 49,
+		       "index outside array bounds: 4, max is 4");
+	tsm_prog_error("struct p { int a[4]; }; struct p g; "
+		       "BEGIN { trace(g.a[-1]); }", D_ARR_BOUNDS, 55, NULL);
+	tsm_prog_error("BEGIN { trace(curthread->comm[16]); }", D_ARR_BOUNDS,
+		       31, NULL);
 }
 
 /* Stores through pointers compile (the address is checked when they run:
@@ -504,9 +529,8 @@ Test(vars, pointer_stores)
 
 	cr_expect_eq(rc, 0, "%s", cx->err.msg);
 	dl_ctx_destroy(cx);
-	tsm_prog_error("BEGIN { curthread->comm = \"x\"; }", D_UNSUPPORTED, 9,
-		       "stores of type unsigned char [16] into memory: not "
-		       "supported yet");
+	tsm_prog_error("BEGIN { curthread->comm = 1; }", D_OP_INCOMPAT, 9,
+		       NULL);
 	tsm_prog_error("BEGIN { *curthread = *curthread; }", D_UNSUPPORTED, 9,
 		       NULL);
 	tsm_prog_error("BEGIN { curthread->pid = \"x\"; }", D_OP_INCOMPAT, 9,

@@ -1,0 +1,2 @@
+struct s { char c:9; };
+BEGIN { exit(0); }
