@@ -1303,13 +1303,21 @@ static ir_ref_t ptr_store_addr(lower_t *lx, const dl_node_t *n)
 }
 
 /* x = y of structs or unions: y's bytes (a variable's, or kernel memory
-   read safely) copied into x. */
+   read safely) copied into x, a variable or memory a store may write. */
 static val_t lower_sou_assign(lower_t *lx, const dl_node_t *n)
 {
 	const dl_node_t *x = n->lhs;
 	const dl_varref_t *r = x->sema;
 	uint32_t size = x->type->size;
 	val_t src = lower_expr(lx, n->rhs);
+
+	if (is_mem(x)) {	/* x.m = y, *p = y, p->m = y: lval_of checks
+				   the destination, as for a scalar */
+		lval_t l = lval_of(lx, x);
+		ir_ref_t a[3] = { l.addr, con(lx, size), src.v };
+		call(lx, 113, 3, a);		/* probe_read_kernel */
+		return (val_t){ l.addr, size };
+	}
 
 	if (r->kind == DL_VK_GLOBAL || r->kind == DL_VK_THIS) {
 		ir_ref_t dst = str_var_load(lx, x, r).v;

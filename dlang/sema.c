@@ -464,8 +464,9 @@ static void sema_index_lvalue(sema_t *sx, dl_node_t *lv, const char *op,
  * through a pointer (*p, p->m, p[i]), which DTrace allows only into
  * scratch memory (alloca()'s): lowering checks the address when the
  * store runs and faults on any other (a kernel address is never written).
- * Integers and pointers are stored this way, and strings into char
- * arrays (DTrace copies them in, the array's size at most).
+ * Integers, pointers and whole structs and unions are stored this way,
+ * and strings into char arrays (DTrace copies them in, the array's size
+ * at most).
  */
 static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv)
 {
@@ -476,7 +477,7 @@ static void sema_mem_lvalue(sema_t *sx, dl_node_t *lv)
 	const dl_memref_t *m = lv->sema;
 	if (m->strsize != 0)	/* a char array: a string is copied in */
 		return;
-	if (!dl_type_is_scalar(m->type))
+	if (!dl_type_is_scalar(m->type) && !dl_type_is_sou(m->type))
 		unsupported(sx, lv, dl_sprintf(sx->cx->arena, "stores of "
 			    "type %s into memory", m->type->name));
 }

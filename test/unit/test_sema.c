@@ -531,8 +531,9 @@ Test(vars, pointer_stores)
 	dl_ctx_destroy(cx);
 	tsm_prog_error("BEGIN { curthread->comm = 1; }", D_OP_INCOMPAT, 9,
 		       NULL);
-	tsm_prog_error("BEGIN { *curthread = *curthread; }", D_UNSUPPORTED, 9,
-		       NULL);
+	tsm_prog_error("struct p { int x; }; BEGIN { this->p = (struct p *)"
+		       "alloca(4); *this->p = *curthread; }", D_OP_INCOMPAT,
+		       63, NULL);
 	tsm_prog_error("BEGIN { curthread->pid = \"x\"; }", D_OP_INCOMPAT, 9,
 		       NULL);
 }
