@@ -829,6 +829,8 @@ typedef struct dl_macros {
 	int64_t pid;		/* $pid: dtrace's own pid */
 	int64_t target;		/* $target, or -1 if none */
 	int64_t uid, gid, ppid, pgid, sid;
+	bool defaultargs;	/* -x defaultargs: an undefined $N is 0, $$N
+				   "" (else D_MACRO_UNDEF) */
 } dl_macros_t;
 
 

@@ -41,6 +41,8 @@ DT_OPT(stackframes,  DT_OK_INT,  20)
 DT_OPT(ustackframes, DT_OK_INT,  100)
 DT_OPT(jstackframes, DT_OK_INT,  50)
 DT_OPT(stackindent,  DT_OK_INT,  14)		/* stack frames' indentation */
+DT_OPT(argref,      DT_OK_BOOL, 0)	/* unreferenced $N allowed */
+DT_OPT(defaultargs, DT_OK_BOOL, 0)	/* undefined $N: 0, $$N: "" */
 
 /*
  * Options DTrace documents that this dtrace does not act on yet:
@@ -55,7 +57,6 @@ DT_OPT(stackindent,  DT_OK_INT,  14)		/* stack frames' indentation */
 #endif
 /* compile time */
 DT_OPT_UNSUP(amin,          DT_OK_STR)
-DT_OPT_UNSUP(argref,        DT_OK_BOOL)
 DT_OPT_UNSUP(core,          DT_OK_BOOL)
 DT_OPT_UNSUP(cppargs,       DT_OK_STR)
 DT_OPT_UNSUP(cpphdrs,       DT_OK_BOOL)
@@ -64,7 +65,6 @@ DT_OPT_UNSUP(ctfpath,       DT_OK_STR)
 DT_OPT_UNSUP(ctypes,        DT_OK_STR)
 DT_OPT_UNSUP(debug,         DT_OK_BOOL)
 DT_OPT_UNSUP(debugassert,   DT_OK_STR)
-DT_OPT_UNSUP(defaultargs,   DT_OK_BOOL)
 DT_OPT_UNSUP(disasm,        DT_OK_INT)
 DT_OPT_UNSUP(droptags,      DT_OK_BOOL)
 DT_OPT_UNSUP(dtypes,        DT_OK_STR)

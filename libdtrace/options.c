@@ -280,6 +280,8 @@ int dtrace_setopt(dtrace_hdl_t *dtp, const char *name, const char *value)
 		return dt_set_error(dtp, DTRACE_ERR_USAGE, ERR_VALUE);
 	ov.set = true;
 	dtp->opts[od->id] = ov;
+	/* the lexer reads it from the macros (#pragma D option too) */
+	dtp->macros.defaultargs = dt_opt(dtp, DT_OPT_defaultargs) != 0;
 	return 0;
 }
 

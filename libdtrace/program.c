@@ -464,6 +464,8 @@ static int check_macros_used(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 {
 	const dl_macros_t *m = &dtp->macros;
 
+	if (dt_opt(dtp, DT_OPT_argref))		/* -x argref: they may be */
+		return 0;
 	for (int i = 1; i < m->argc; i++) {
 		if (pgp->cx->macro_used != NULL && pgp->cx->macro_used[i])
 			continue;

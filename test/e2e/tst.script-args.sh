@@ -12,3 +12,12 @@ chmod +x "$tmp/args.d"
 echo "status $?"
 "$tmp/args.d" 41 hello extra 2>&1 | sed "s|$tmp|TMP|"
 echo "status ${PIPESTATUS[0]}"
+# -x defaultargs: an argument not given is 0 ($N) or "" ($$N), also from
+# a pragma; -x argref: arguments the script does not use are allowed
+$DTRACE -xdefaultargs -qn 'BEGIN { printf("[%d] [%s] [%s]\n", $1, $$2, $$3); exit(0); }' 7 x
+echo "status $?"
+printf '#pragma D option defaultargs\nBEGIN { printf("[%%s] [%%d]\\n", $$1, $2); exit(0); }\n' > "$tmp/da.d"
+$DTRACE -qs "$tmp/da.d" word
+echo "status $?"
+$DTRACE -xargref -qn 'BEGIN { printf("%s\n", $$2); exit(0); }' a b c
+echo "status $?"
