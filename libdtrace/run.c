@@ -34,15 +34,11 @@
 #include "libdtrace.h"
 #include "provider.h"
 
-static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
-		      const char *name, uint32_t vsize, uint32_t n,
-		      uint32_t flags)
+/* A new map, its fd kept by the handle: the fd, or -1 with the error set. */
+static int map_new(dtrace_hdl_t *dtp, enum bpf_map_type type, const char *name,
+		   uint32_t ksize, uint32_t vsize, uint32_t n, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	uint32_t ksize = type == BPF_MAP_TYPE_RINGBUF ? 0 :
-			 idx == DL_MAP_SELF || idx == DL_MAP_SELFSTR ?
-			 sizeof(dl_selfkey_t) : type == BPF_MAP_TYPE_QUEUE ? 0 :
-			 4;
 	int fd = bpf_map_create(type, name, ksize, vsize, n, &o);
 
 	if (fd < 0)
@@ -50,6 +46,22 @@ static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
 				    "failed to create BPF map %s: %s", name,
 				    strerror(errno));
 	dt_keep_fd(dtp, fd);
+	return fd;
+}
+
+/* The handle's map idx. */
+static int map_create(dtrace_hdl_t *dtp, int idx, enum bpf_map_type type,
+		      const char *name, uint32_t vsize, uint32_t n,
+		      uint32_t flags)
+{
+	uint32_t ksize = type == BPF_MAP_TYPE_RINGBUF ? 0 :
+			 idx == DL_MAP_SELF || idx == DL_MAP_SELFSTR ?
+			 sizeof(dl_selfkey_t) : type == BPF_MAP_TYPE_QUEUE ? 0 :
+			 4;
+	int fd = map_new(dtp, type, name, ksize, vsize, n, flags);
+
+	if (fd < 0)
+		return -1;
 	dtp->mapfds[idx] = fd;
 	return 0;
 }
@@ -295,23 +307,22 @@ static int create_assocs(dtrace_hdl_t *dtp)
 int dt_strtab_map(dtrace_hdl_t *dtp)
 {
 	uint32_t key = 0, stlen = (uint32_t)dtp->strtab.len + 1;
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_RDONLY_PROG);
-	char *st = calloc(1, stlen);
-	int fd = st == NULL ? -1 : bpf_map_create(BPF_MAP_TYPE_ARRAY,
-						  "dt_strtab", 4, stlen, 1, &o);
+	int fd = map_new(dtp, BPF_MAP_TYPE_ARRAY, "dt_strtab", 4, stlen, 1,
+			 BPF_F_RDONLY_PROG);
+	char *st;
 
-	if (fd >= 0)
-		dt_keep_fd(dtp, fd);
-	if (fd >= 0 && dtp->strtab.len)
+	if (fd < 0)
+		return -1;
+	if ((st = calloc(1, stlen)) == NULL)
+		abort();
+	if (dtp->strtab.len)
 		memcpy(st, dtp->strtab.data, dtp->strtab.len);
-	if (fd < 0 || bpf_map_update_elem(fd, &key, st, BPF_ANY) < 0 ||
-	    bpf_map_freeze(fd) < 0) {
-		free(st);
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
-				    "failed to make the string table: %s",
-				    strerror(errno));
-	}
+	int rc = bpf_map_update_elem(fd, &key, st, BPF_ANY) ?:
+		 bpf_map_freeze(fd);
 	free(st);
+	if (rc < 0)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to fill "
+				    "the string table: %s", strerror(errno));
 	return fd;
 }
 
