@@ -682,7 +682,7 @@ enum {
 	DL_MAP_RINGBUF,		/* output records */
 	DL_MAP_STRTAB,		/* string constants: one read-only value */
 	DL_MAP_PROBES,		/* probe id -> dl_probeinfo_t */
-	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS] */
+	DL_MAP_DROPS,		/* per-CPU u64[DL_DROP_NKINDS + 1] */
 	DL_MAP_VTIME,		/* tid -> dl_vtime_t, made only when a
 				   clause reads vtimestamp (vtime.c) */
 	DL_MAP_GLOBALS,		/* one value: every D global variable at
@@ -734,8 +734,13 @@ enum {
 	DL_DROP_DYNVAR,		/* self-> store: DL_MAP_SELF full */
 	DL_DROP_AGG,		/* new aggregation key: its map full */
 	DL_DROP_SPECUNAVAIL,	/* speculation(): no free buffer */
+	DL_DROP_NESTED,		/* a firing while another ran on its CPU
+				   (dl_lowerhooks_t.guard) */
 	DL_DROP_NKINDS
 };
+/* Not a drop: the DL_MAP_DROPS entry a guarded program sets to 1 on its
+   CPU while it runs (dl_lowerhooks_t.guard). */
+#define DL_DROP_BUSY DL_DROP_NKINDS
 
 /* A thread's CPU clock (DL_MAP_VTIME values): on-CPU ns accumulated up to
    its last switch out, and when it last went on a CPU (ktime ns). */
@@ -799,6 +804,13 @@ typedef struct dl_lowerhooks {
 				   only if its size rounded up to 8 is left
 				   in the CPU's DL_MAP_BUFLEFT, and counts
 				   there; else it is a drop */
+	bool guard;		/* other programs may run while this one
+				   does on the same CPU (an interrupt, an
+				   NMI, a probe in code a helper runs): the
+				   firing marks its CPU busy (DL_DROP_BUSY)
+				   until it returns, and a firing that finds
+				   it busy does nothing but count a
+				   DL_DROP_NESTED */
 } dl_lowerhooks_t;
 
 /* The enabled probe id of a clause on a probe: unique, and 1 for the first

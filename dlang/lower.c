@@ -106,7 +106,10 @@ typedef struct lower {
 	bool have_rec;
 	int action;		/* 1-based index of the action being lowered */
 	ir_blk_t *next;		/* where the current clause continues */
-	ir_blk_t *exit;		/* return 0 */
+	ir_blk_t *exit;		/* leave the firing: return 0 (clear the
+				   CPU's busy mark first, under guard) */
+	ir_blk_t *ret;		/* return 0, before the busy mark is set */
+	ir_ref_t busy;		/* &this CPU's busy mark, under guard */
 } lower_t;
 
 static val_t lower_expr(lower_t *lx, const dl_node_t *n);
@@ -4050,6 +4053,40 @@ static void lookup_one(lower_t *lx, int map, int32_t key, ir_ref_t keyval,
 	lx->b = ok;
 }
 
+/*
+ * Nested firings.  A program may start on a CPU while another of ours is
+ * running there: a profile or cpc probe in an interrupt or NMI, an sdt
+ * or fbt probe in kernel code that a helper of the running program calls
+ * (a copyin() that faults fires exceptions:page_fault_kernel).  The
+ * kernel stops a program only from nesting in itself (it counts those in
+ * the program's recursion_misses, which the consumer reports too); one
+ * program in another would share the CPU's scratch space, strtok() state
+ * and aggregation values with the firing it interrupted, half-way
+ * through.  So where the script has probes that can nest (hooks->guard),
+ * every firing marks its CPU busy in DL_MAP_DROPS' DL_DROP_BUSY entry
+ * until it returns (lx->exit clears it), and a firing that finds the
+ * mark set returns at once, counted as a DL_DROP_NESTED drop: nothing is
+ * corrupted, and nothing is lost without a word.  No atomics are needed:
+ * a firing that interrupts this one runs to its end before this one goes
+ * on, so the mark read is the mark of this CPU's outer firings only.
+ */
+static void lower_guard(lower_t *lx, int32_t key)
+{
+	ir_store(lx->fn, lx->b, 4, ir_reg(IR_FP), key, con(lx, DL_DROP_BUSY));
+	ir_ref_t a[2] = { ir_ldmap(lx->fn, lx->b, DL_MAP_DROPS),
+			  bin(lx, IR_ADD, ir_reg(IR_FP), con(lx, key)) };
+	ir_emit(lx->fn, lx->b, IR_COPY, lx->busy, call(lx, 1, 2, a), IR_NONE);
+	ir_blk_t *have = new_blk(lx), *nested = new_blk(lx),
+		 *run = new_blk(lx);
+	ir_jnz(lx->b, lx->busy, have, lx->ret);
+	ir_jnz(have, ir_load(lx->fn, have, 8, lx->busy, 0), nested, run);
+	lx->b = nested;
+	lx->dropkey = key;
+	count_drop(lx, DL_DROP_NESTED, lx->ret);
+	lx->b = run;
+	ir_store(lx->fn, run, 8, lx->busy, 0, con(lx, 1));
+}
+
 /* Whatever the clauses needed once per firing, computed up front. */
 static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 {
@@ -4057,22 +4094,25 @@ static void lower_prologue(lower_t *lx, ir_blk_t *pro, ir_blk_t *body)
 	ir_emit(lx->fn, pro, IR_COPY, lx->ctx, ir_reg(1), IR_NONE);
 	/* the provider's check that this firing is ours, if it has one */
 	ir_ref_t id = lx->hooks->pvar(lx->hooks->arg, lx->fn, &lx->b, lx->ctx,
-				      lx->exit, DL_PV_ENTRY, 0);
+				      lx->ret, DL_PV_ENTRY, 0);
 	if (lx->hooks->only_cpu > 0) {		/* -x cpu */
 		ir_blk_t *mine = new_blk(lx);
 		ir_jnz(lx->b, bin(lx, IR_CEQ, call(lx, 8, 0, NULL),
 				  con(lx, lx->hooks->only_cpu - 1)), mine,
-		       lx->exit);
+		       lx->ret);
 		lx->b = mine;
 	}
+	int32_t key = (lx->need_strbase || lx->need_pinfo ||
+		       lx->need_gbase || lx->need_genbase ||
+		       lx->need_scratch || lx->hooks->guard) ?
+		      stack_alloc(lx, 8) : 0;
+	if (lx->hooks->guard)
+		lower_guard(lx, key);
 	bool defer = lx->idblk != NULL && ir_is_none(id);
 	if (!defer && ir_is_none(id) && (lx->need_probeid || lx->need_pinfo))
 		id = pvar(lx, DL_PV_PROBEID, 0);
 	if (!ir_is_none(id))
 		ir_emit(lx->fn, lx->b, IR_COPY, lx->probeid, id, IR_NONE);
-	int32_t key = (lx->need_strbase || lx->need_pinfo ||
-		       lx->need_gbase || lx->need_genbase ||
-		       lx->need_scratch) ? stack_alloc(lx, 8) : 0;
 	if (lx->need_strbase)
 		lookup_one(lx, DL_MAP_STRTAB, key, con(lx, 0), lx->strbase);
 	if (lx->need_pinfo && !defer)
@@ -4165,8 +4205,14 @@ ir_func_t *dl_lower(dl_ctx_t *cx, dl_clause_t **clauses, size_t n,
 	lx.fn->frame_full = frame_full;
 	lx.fn->frame_full_arg = &lx;
 	ir_blk_t *pro = new_blk(&lx), *body = new_blk(&lx);
-	lx.exit = new_blk(&lx);
-	ir_ret(lx.exit, ir_con(lx.fn, 0));
+	lx.exit = lx.ret = new_blk(&lx);
+	ir_ret(lx.ret, ir_con(lx.fn, 0));
+	if (hooks->guard) {	/* see lower_guard() */
+		lx.busy = ir_tmp(lx.fn);
+		lx.exit = new_blk(&lx);
+		ir_store(lx.fn, lx.exit, 8, lx.busy, 0, ir_con(lx.fn, 0));
+		ir_ret(lx.exit, ir_con(lx.fn, 0));
+	}
 	lx.ctx = ir_tmp(lx.fn);
 	lx.probeid = ir_tmp(lx.fn);
 	lx.strbase = ir_tmp(lx.fn);

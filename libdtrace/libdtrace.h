@@ -232,6 +232,12 @@ struct dt_provops {
 	   later, udyn.c): programs read the probe id from the cookie and the
 	   names from the probe map even when they have one probe. */
 	bool grows;
+	/* Its probes never fire while a BPF program runs on their CPU: at
+	   system-call boundaries, in user space (uprobes), for dtrace itself.
+	   Other providers' may (in an interrupt or NMI, in kernel code a
+	   helper runs), and a script with any of those has all its programs
+	   guarded against nesting (dl_lowerhooks_t.guard). */
+	bool never_nested;
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -458,7 +464,13 @@ struct dtrace_prog {
 	dt_bpfprog_t *progs;
 	size_t nprogs, progcap;
 	int nprobes;			/* distinct probes matched */
+	bool guarded;			/* compiled with dtp->nests set */
 };
+
+/* Compile pgp's programs again if a program compiled after it has probes
+   that may nest (dtrace_hdl.nests) and it was compiled without the guard:
+   0, or -1 with the error set. */
+int dt_prog_guard(dtrace_hdl_t *dtp, dtrace_prog_t *pgp);
 
 /* While tracing: a new program of pgp for prb's kind running clauses[0..n)
    (in program order), compiled and loaded, with no probes yet (the caller
@@ -748,6 +760,10 @@ struct dtrace_hdl {
 	int mapfds[DL_NMAPS];		/* the maps every program shares */
 	uint64_t *drops;		/* drops reported so far:
 					   [kind * ncpus + cpu] */
+	uint64_t kmisses;		/* the programs' recursion_misses
+					   reported so far */
+	bool nests;			/* some probe may fire while another's
+					   program runs (never_nested) */
 	int *flow_indent;		/* -F: indentation, per CPU */
 	struct dt_specbuf *specs;	/* speculative records, by id */
 	size_t nspecs;			/* -x nspec */

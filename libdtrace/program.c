@@ -224,6 +224,8 @@ static void group_probes(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, match_t *m)
 			    &bp->probecap, bp->nprobes + 1, sizeof(prb));
 		bp->probes[bp->nprobes++] = prb;
 		pgp->nprobes++;
+		if (!prb->ops->never_nested)
+			dtp->nests = true;
 	}
 }
 
@@ -273,6 +275,8 @@ static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
 		/* END's room is kept for it (run.c) */
 		.fill = bp->ops != &dt_prov_dtrace &&
 			dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL,
+		/* some probe of the script may fire in another's program */
+		.guard = dtp->nests,
 	};
 
 	if (bp->nprobes == 1 && !bp->ops->grows) {
@@ -295,10 +299,21 @@ static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
 static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			 const char *file)
 {
-	for (size_t i = 0; i < pgp->nprogs; i++)
+	pgp->guarded = dtp->nests;
+	for (size_t i = 0; i < pgp->nprogs; i++) {
+		free(pgp->progs[i].irtext);
+		pgp->progs[i].irtext = NULL;
 		if (compile_prog(dtp, pgp, i, file) < 0)
 			return -1;
+	}
 	return 0;
+}
+
+int dt_prog_guard(dtrace_hdl_t *dtp, dtrace_prog_t *pgp)
+{
+	if (pgp->guarded || !dtp->nests)
+		return 0;
+	return compile_progs(dtp, pgp, NULL);
 }
 
 /* Are the maps a program refers to there?  (The loaded programs decided
@@ -599,8 +614,8 @@ void dtrace_program_dump(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, FILE *out,
 			static const char *const base[DL_NMAPS] = {
 				"output", "strtab", "probes", "drops", "vtime",
 				"globals", "self", "selfstr", "scratch", "zero",
-				"agggen", "specq", "strtok",
-				"prog" };
+				"agggen", "specq", "strtok", "bufleft",
+				"chill", "prog" };
 			size_t n = DL_NMAPS + dtp->aggs.n;
 			const char **maps = calloc(n, sizeof(*maps));
 			for (size_t k = 0; maps != NULL && k < n; k++)

@@ -337,7 +337,7 @@ static int create_maps(dtrace_hdl_t *dtp)
 			      "dt_probes", sizeof(dl_probeinfo_t),
 			      dtp->probemap_max + 1, 0);
 	rc = rc ?: map_create(dtp, DL_MAP_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY,
-			      "dt_drops", 8, DL_DROP_NKINDS, 0);
+			      "dt_drops", 8, DL_DROP_NKINDS + 1, 0);
 	if (dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL)
 		rc = rc ?: create_bufleft(dtp);
 	if (uses_vtime(dtp))
@@ -664,6 +664,11 @@ static int load_cb(dtrace_hdl_t *dtp, dt_bpfprog_t *bp, bool unused)
 
 int dt_run_load(dtrace_hdl_t *dtp)
 {
+	/* a script's first programs were compiled before its later ones
+	   showed whether its probes may nest */
+	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
+		if (dt_prog_guard(dtp, p) < 0)
+			return -1;
 	if (create_maps(dtp) < 0 || for_each_prog(dtp, load_cb, false) < 0 ||
 	    (uses_vtime(dtp) && load_vtime(dtp, true) < 0))
 		return -1;

@@ -107,4 +107,5 @@ const dt_provops_t dt_prov_dtrace = {
 	.kind = dtrace_kind,
 	.lower = dtrace_lower,
 	.attach = dtrace_attach,
+	.never_nested = true,	/* run by dtrace (BPF_PROG_TEST_RUN) */
 };

@@ -465,4 +465,5 @@ const dt_provops_t dt_prov_pid = {
 	.prepare = pid_prepare,
 	.attach_prog = pid_attach_prog,
 	.grows = true,
+	.never_nested = true,	/* uprobes: in user space */
 };

@@ -839,4 +839,5 @@ const dt_provops_t dt_prov_syscall = {
 	.prepare = sc_prepare,
 	.attach_prog = sc_attach_prog,
 	.prog_type_of = sc_prog_type_of,
+	.never_nested = true,	/* at system-call entry and exit */
 };

@@ -890,4 +890,5 @@ const dt_provops_t dt_prov_usdt = {
 	.attach = usdt_attach,
 	.raises = usdt_raises,
 	.grows = true,
+	.never_nested = true,	/* uprobes: in user space */
 };

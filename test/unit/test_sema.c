@@ -190,14 +190,15 @@ Test(codegen, vtimestamp)
 /* -x bufpolicy=fill: a clause that writes a record first takes its size
    (24 rounded to 8) from the CPU's DL_MAP_BUFLEFT; without fill, or
    without a record, nothing of it. */
-static char *tsm_fill_ir(const char *src, bool fill)
+static char *tsm_hooks_ir(const char *src, bool fill, bool guard)
 {
 	tsm_t t = tsm_sema(src);
 	dl_clause_t *cl = &t.clause;
 	dl_strtab_t st = { 0 };
 	dl_probeinfo_t pi = { "syscall", "vmlinux", "getppid", "entry" };
 	dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 4,
-				  .probe = &pi, .fill = fill };
+				  .probe = &pi, .fill = fill,
+				  .guard = guard };
 	bpf_code_t code;
 	char *ir = NULL;
 
@@ -211,17 +212,41 @@ static char *tsm_fill_ir(const char *src, bool fill)
 Test(codegen, fill_policy)
 {
 	char want[32];
-	char *ir = tsm_fill_ir("BEGIN { trace(arg0); }", true);
+	char *ir = tsm_hooks_ir("BEGIN { trace(arg0); }", true, false);
 
 	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_BUFLEFT);
 	cr_expect(strstr(ir, want) != NULL, "%s", ir);
 	cr_expect(strstr(ir, "cugt 24") != NULL, "%s", ir);
 	cr_expect(strstr(ir, "sub") != NULL, "%s", ir);
 	free(ir);
-	ir = tsm_fill_ir("BEGIN { trace(arg0); }", false);
+	ir = tsm_hooks_ir("BEGIN { trace(arg0); }", false, false);
 	cr_expect(strstr(ir, want) == NULL, "%s", ir);
 	free(ir);
-	ir = tsm_fill_ir("BEGIN { x = arg0; }", true);
+	ir = tsm_hooks_ir("BEGIN { x = arg0; }", true, false);
+	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+}
+
+/* Under guard, the firing marks its CPU busy (DL_MAP_DROPS' DL_DROP_BUSY
+   entry) once it knows the firing is its own, counts a DL_DROP_NESTED
+   instead of running if the mark is set, and clears it when it leaves;
+   without guard, no drops map at all for a clause that cannot drop. */
+Test(codegen, nested_guard)
+{
+	char want[64];
+	char *ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, true);
+
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_DROPS);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	snprintf(want, sizeof(want), "store4 %%r10, -8, %d", DL_DROP_BUSY);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	snprintf(want, sizeof(want), "store4 %%r10, -8, %d", DL_DROP_NESTED);
+	cr_expect(strstr(ir, want) != NULL, "%s", ir);
+	cr_expect(strstr(ir, ", 0, 1\n") != NULL, "%s", ir);	/* set */
+	cr_expect(strstr(ir, ", 0, 0\n\tret 0") != NULL, "%s", ir); /* clear */
+	free(ir);
+	ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, false);
+	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_DROPS);
 	cr_expect(strstr(ir, want) == NULL, "%s", ir);
 	free(ir);
 }
