@@ -804,6 +804,7 @@ typedef struct dl_lowerhooks {
 				   only if its size rounded up to 8 is left
 				   in the CPU's DL_MAP_BUFLEFT, and counts
 				   there; else it is a drop */
+	bool quiet;		/* -q: an empty clause writes no record */
 	bool guard;		/* other programs may run while this one
 				   does on the same CPU (an interrupt, an
 				   NMI, a probe in code a helper runs): the

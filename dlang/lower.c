@@ -4000,10 +4000,13 @@ static void lower_clause(lower_t *lx, dl_clause_t *c)
 		}
 		lx->b = body;
 	}
-	if (c->recsize > 0)
+	/* an empty clause's record prints the probe's line, which -q does
+	   not: then it writes none */
+	bool rec = c->recsize > 0 && !(lx->hooks->quiet && c->nacts == 0);
+	if (rec)
 		reserve_record(lx);
 	lower_stmts(lx, n->body);
-	if (c->recsize > 0) {
+	if (rec) {
 		ir_ref_t a[2] = { lx->rec, submit_flags(lx, c) };
 		call(lx, 132, 2, a);		/* ringbuf_submit */
 	}

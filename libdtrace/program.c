@@ -277,6 +277,7 @@ static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
 			dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL,
 		/* some probe of the script may fire in another's program */
 		.guard = dtp->nests,
+		.quiet = dt_opt(dtp, DT_OPT_quiet) != 0,
 	};
 
 	if (bp->nprobes == 1 && !bp->ops->grows) {
