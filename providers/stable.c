@@ -292,7 +292,9 @@ int dt_st_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		char buf[400];
 		dt_probe_t *prb;
 
-		if (p->rawtp == NULL && !dt_gmatch(p->name, pd->name))
+		/* before st_here: a bare tracepoint's look-up loads the
+		   kernel's BTF (20 ms), which `BEGIN` alone must not pay */
+		if (!dt_gmatch(p->name, pd->name))
 			continue;
 		if (!st_here(dtp, p) &&
 		    (why = st_kfuncs(dtp, p, d, buf, sizeof(buf))) != NULL &&
