@@ -419,6 +419,9 @@ static uint64_t kernel_misses(dtrace_hdl_t *dtp)
 {
 	uint64_t sum = 0;
 
+	if (!dtp->nests)	/* no program of the script can nest at all:
+				   no syscall per program per poll */
+		return 0;
 	for (dtrace_prog_t *p = dtp->progs; p != NULL; p = p->next)
 		for (size_t i = 0; i < p->nprogs; i++) {
 			struct bpf_prog_info info;
