@@ -1,6 +1,8 @@
 # The sched provider on a trigger that sleeps, then spins with a child on
 # one CPU (each preempts the other) and waits for the child's exit (the
-# child wakes it): each probe fires in the thread DTrace says, once shown.
+# child wakes it): each probe fires in the thread DTrace says, once shown;
+# off-cpu is shown from the first sleep on (the trigger may be preempted
+# before it sleeps), so that it shows sleep firing before off-cpu.
 # off-cpu's and wakeup's arguments are the lwpsinfo_t and psinfo_t of the
 # thread switched to / woken.
 $DTRACE -qn '
@@ -10,7 +12,8 @@ BEGIN
 	pre[0] = 0;
 }
 sched:::sleep, sched:::off-cpu
-/pid == $target && !seen[probename]/
+/pid == $target && !seen[probename] &&
+    (probename == "sleep" || seen["sleep"])/
 {
 	seen[probename] = 1;
 	printf("%s %s\n", probename, execname);
