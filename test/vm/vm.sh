@@ -191,7 +191,7 @@ vm_boot() {
 	timeout --foreground -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg \
 		-cpu "$VM_CPU" -smp "$VM_SMP" -m "$VM_MEM" -nographic -no-reboot \
 		-kernel "$K/vmlinuz" -initrd "$W/initramfs.cpio.gz" \
-		-append "$1" </dev/null 2>&1 | tr -d '\r' | tee "$vm_log"
+		-append "$1" </dev/null 2>&1 | sed -u 's/\r//g' | tee "$vm_log"
 	vm_qst=${PIPESTATUS[0]}
 	set -e
 	t1=$(date +%s.%N)
