@@ -88,7 +88,9 @@ once() {
 # DESC, mode, runs -> median "wall_us freed_us rss_kib"
 measure() {
 	local i
-	[ "$2" = run ] || once "$1" "$2" >/dev/null || return 1	# warm-up
+	if [ "$2" != run ] && [ "$3" -gt 1 ]; then
+		once "$1" "$2" >/dev/null || return 1	# warm-up
+	fi
 	for i in $(seq "$3"); do
 		once "$1" "$2" || return 1
 	done >"$tmp/runs"
