@@ -119,11 +119,13 @@ int dt_set_error(dtrace_hdl_t *dtp, dtrace_errkind_t kind, const char *fmt,
 		 ...)
 {
 	va_list ap;
+	int err = errno;	/* the caller may still want it */
 
 	va_start(ap, fmt);
 	vsnprintf(dtp->errmsg, sizeof(dtp->errmsg), fmt, ap);
 	va_end(ap);
 	dtp->errkind = kind;
+	errno = err;
 	return -1;
 }
 

@@ -30,29 +30,59 @@ static bool module_loaded(FILE *mods, const char *mod)
 	return false;
 }
 
+/* One kallsyms line naming name in module mod ("vmlinux": the core, NULL:
+   any): its address (not 0) and type letter, else false. */
+static bool ksym_line(const char *line, const char *mod, const char *name,
+		      uint64_t *addr, char *type)
+{
+	unsigned long long a;
+	char sym[512], m[256] = "";
+	int k = sscanf(line, "%llx %c %511s [%255[^]]]", &a, type, sym, m);
+
+	if (k < 3 || strcmp(sym, name) != 0 || a == 0)
+		return false;
+	if (mod != NULL && (strcmp(mod, "vmlinux") == 0 ? m[0] != '\0' :
+			    strcmp(m, mod) != 0))
+		return false;
+	*addr = a;
+	return true;
+}
+
+static bool ksym_text(char type)
+{
+	return type == 't' || type == 'T' || type == 'w' || type == 'W';
+}
+
 int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
 		 const char *name, uint64_t *addr, bool *text)
 {
-	char line[1024];
-	bool core = mod != NULL && strcmp(mod, "vmlinux") == 0;
+	char line[1024], type;
 
-	if (mod != NULL && !core && !module_loaded(mods, mod))
+	if (mod != NULL && strcmp(mod, "vmlinux") != 0 &&
+	    !module_loaded(mods, mod))
 		return -1;
-	while (kallsyms != NULL && fgets(line, sizeof(line), kallsyms)) {
-		unsigned long long a;
-		char type, sym[512], m[256] = "";
-		int k = sscanf(line, "%llx %c %511s [%255[^]]]", &a, &type, sym,
-			       m);
-		if (k < 3 || strcmp(sym, name) != 0 || a == 0)
-			continue;
-		if (mod != NULL && (core ? m[0] != '\0' : strcmp(m, mod) != 0))
-			continue;
-		*addr = a;
-		*text = type == 't' || type == 'T' || type == 'w' ||
-			type == 'W';
-		return 0;
-	}
+	while (kallsyms != NULL && fgets(line, sizeof(line), kallsyms))
+		if (ksym_line(line, mod, name, addr, &type)) {
+			*text = ksym_text(type);
+			return 0;
+		}
 	return -2;
+}
+
+int dt_ksym_each_text(FILE *kallsyms, dt_ksym_f *fn, void *arg)
+{
+	char line[1024];
+	int rc = 0;
+
+	while (rc == 0 && fgets(line, sizeof(line), kallsyms)) {
+		unsigned long long a;
+		char type, sym[512], m[256] = "vmlinux";
+
+		if (sscanf(line, "%llx %c %511s [%255[^]]]", &a, &type, sym,
+			   m) >= 3 && a != 0 && ksym_text(type))
+			rc = fn(arg, m, sym, a);
+	}
+	return rc;
 }
 
 int dt_ksym_hook(void *arg, const char *mod, const char *name,

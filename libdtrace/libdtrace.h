@@ -637,6 +637,12 @@ int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
 		 const char *name, uint64_t *addr, bool *text);
 int dt_ksym_hook(void *arg, const char *mod, const char *name,
 		 uint64_t *addr, bool *text);
+/* fn(arg, module ("vmlinux": the core), name, address) for every function
+   of a kallsyms file (static functions of different files may share a
+   name), until it returns non-zero: that, or 0. */
+typedef int dt_ksym_f(void *arg, const char *mod, const char *name,
+		      uint64_t addr);
+int dt_ksym_each_text(FILE *kallsyms, dt_ksym_f *fn, void *arg);
 
 typedef struct dt_ucache dt_ucache_t;
 /* A user address of process pid; false if in no known file mapping. */

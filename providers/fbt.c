@@ -26,6 +26,18 @@
  * kprobe_events: when dtrace exits or is killed the kernel removes the
  * probes.
  *
+ * Functions that share a name.  Static functions of different files may
+ * (load_elf_binary is binfmt_elf's and compat_binfmt_elf's; 271 names
+ * in Debian 12's 6.1): one probe stands for all of them, as the name is
+ * all a description gives.  The kernel refuses a kprobe by an ambiguous
+ * name (EADDRNOTAVAIL), so such a probe gets a kprobe per function, by
+ * its address in /proc/kallsyms (one read per program, at attach); those
+ * where the kernel takes no kprobe are skipped, the probe fails if none
+ * can be.  A name is known shared when the scan meets it twice, or when
+ * the kernel refuses it (ftrace may list one of them only).  Not with
+ * fentry or kprobe.multi, which would find one of them by name; typed
+ * arguments only if BTF gives all of them one prototype (kbtf.c).
+ *
  * Arguments, x86_64.  Entry: arg0..arg5 are the registers of the calling
  * convention (di, si, dx, cx, r8, r9), arg6..arg9 the stack slots above
  * the return address (read with bpf_probe_read_kernel; 0 if unreadable);
@@ -92,6 +104,10 @@ typedef struct fbt_data {
 	uint32_t proto;		/* its BTF FUNC_PROTO, 0: none */
 	uint32_t func;		/* its BTF FUNC (fentry's attach_btf_id) */
 	const dt_kbtf_t *kb;	/* whose BTF: vmlinux's or its module's */
+	bool dup;		/* its name is several functions' */
+	unsigned scan;		/* the last scan that found it */
+	uint64_t *addrs;	/* dup: the functions' addresses (attach) */
+	size_t naddrs, cap;
 } fbt_data_t;
 #define FBT_INVALID "__ftrace_invalid_address__"
 #define KALLSYMS "/proc/kallsyms"
@@ -141,6 +157,8 @@ static bool fbt_fentry_ok(dtrace_hdl_t *dtp, const dt_probe_t *prb)
 	const fbt_data_t *d = fbt_data(prb);
 
 	dt_features_kfunc(dtp);
+	if (d->dup)
+		return false;	/* fentry finds one of them by name */
 	if (dtp->feat.fentry_errno != 0 || strcmp(prb->mod, "vmlinux") != 0)
 		return false;	/* a module's: its BTF object's fd would be
 				   needed at load too */
@@ -180,6 +198,7 @@ typedef struct fbt_scan {
 	bool entry, ret;	/* which names the description wants */
 	bool fentry;		/* no kprobes but fentry: all by fentry */
 	int n;			/* probes inserted or found */
+	unsigned gen;		/* this scan's number */
 } fbt_scan_t;
 
 /* Insert func's probes if the description wants them: 0 or -1. */
@@ -200,6 +219,12 @@ static int fbt_insert(fbt_scan_t *s, const char *mod, const char *func)
 					   ret ? "return" : "entry",
 					   d)) == NULL)
 			return -1;
+		if (fbt_data(prb)->scan == s->gen) {	/* seen in this scan */
+			fbt_data(prb)->dup = true;
+			fbt_data(prb)->fentry = false;
+			continue;
+		}
+		fbt_data(prb)->scan = s->gen;
 		if (s->fentry && !fbt_data(prb)->fentry &&
 		    fbt_fentry_ok(s->dtp, prb))
 			fbt_data(prb)->fentry = true;
@@ -343,8 +368,9 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 
 static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
+	static unsigned scans;
 	fbt_scan_t s = { dtp, pd, dt_gmatch("entry", pd->name),
-			 dt_gmatch("return", pd->name), false, 0 };
+			 dt_gmatch("return", pd->name), false, 0, ++scans };
 	int rc;
 
 	if (!(s.entry || s.ret))
@@ -447,9 +473,11 @@ static int fbt_prepare(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 	if (!dtp->feat.kprobe_multi || bp->nprobes < 2)
 		return 0;
 	/* the kernel resolves kprobe.multi names as plain symbols: modules'
-	   functions ("module:function") go through the kprobe PMU */
+	   functions ("module:function") go through the kprobe PMU, and so
+	   do names that several functions share */
 	for (size_t i = 0; i < bp->nprobes; i++)
-		if (strcmp(bp->probes[i]->mod, "vmlinux") != 0)
+		if (strcmp(bp->probes[i]->mod, "vmlinux") != 0 ||
+		    fbt_data(bp->probes[i])->dup)
 			return 0;
 	bp->attach_type = BPF_TRACE_KPROBE_MULTI;
 	return 0;
@@ -481,6 +509,94 @@ static int fbt_attach_fentry(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 			    "fexit" : "fentry", strerror(errno));
 }
 
+/* dup probes of v[0..n), sorted by function name, for the kallsyms scan */
+typedef struct fbt_dups {
+	dt_probe_t **v;
+	size_t n;
+	dtrace_hdl_t *dtp;
+} fbt_dups_t;
+
+static int cmp_func(const void *a, const void *b)
+{
+	return strcmp((*(dt_probe_t *const *)a)->func,
+		      (*(dt_probe_t *const *)b)->func);
+}
+
+/* A kallsyms function: its address goes to the dup probes named so. */
+static int fbt_dup_addr(void *arg, const char *mod, const char *name,
+			uint64_t addr)
+{
+	fbt_dups_t *ds = arg;
+	dt_probe_t key_prb = { .func = (char *)name }, *key = &key_prb;
+	dt_probe_t **p = bsearch(&key, ds->v, ds->n, sizeof(*p), cmp_func);
+
+	if (p == NULL)
+		return 0;
+	while (p > ds->v && strcmp(p[-1]->func, name) == 0)
+		p--;
+	for (; p < ds->v + ds->n && strcmp((*p)->func, name) == 0; p++) {
+		fbt_data_t *d = fbt_data(*p);
+
+		if (strcmp((*p)->mod, mod) != 0)
+			continue;
+		dl_vec_grow(ds->dtp->arena, (void **)&d->addrs, &d->cap,
+			    d->naddrs + 1, sizeof(uint64_t));
+		d->addrs[d->naddrs++] = addr;
+	}
+	return 0;
+}
+
+/* The addresses of the functions behind n dup probes v[] (one kallsyms
+   read): 0, or -1 with the handle's error set. */
+static int fbt_dup_addrs(dtrace_hdl_t *dtp, dt_probe_t **v, size_t n)
+{
+	fbt_dups_t ds = { v, n, dtp };
+	FILE *f = fopen(KALLSYMS, "re");
+
+	if (f == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+				    "%s:%s:%s:%s: %s names more than one "
+				    "function, and %s cannot be read: %s",
+				    v[0]->prov, v[0]->mod, v[0]->func,
+				    v[0]->name, v[0]->func, KALLSYMS,
+				    strerror(errno));
+	qsort(v, n, sizeof(*v), cmp_func);
+	dt_ksym_each_text(f, fbt_dup_addr, &ds);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (fbt_data(v[i])->naddrs == 0)
+			return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to "
+					    "enable %s:%s:%s:%s: no function "
+					    "of that name in %s", v[i]->prov,
+					    v[i]->mod, v[i]->func, v[i]->name,
+					    KALLSYMS);
+	return 0;
+}
+
+/* A kprobe on each of the functions that share the probe's name (by
+   address: the kernel refuses a name that is ambiguous).  Those where the
+   kernel refuses kprobes (EINVAL: its blacklist, noinstr code) cannot be
+   traced, as a function ftrace does not list is not fbt's; the probe
+   fails only if none can be. */
+static int fbt_attach_addrs(dtrace_hdl_t *dtp, dt_probe_t *prb,
+			    struct perf_event_attr *attr, int prog_fd)
+{
+	fbt_data_t *d = fbt_data(prb);
+	size_t ok = 0;
+
+	if (d->naddrs == 0 && fbt_dup_addrs(dtp, &prb, 1) < 0)
+		return -1;
+	attr->config1 = 0;				/* no kprobe_func */
+	for (size_t i = 0; i < d->naddrs; i++) {
+		attr->config2 = d->addrs[i];		/* kprobe_addr */
+		if (dt_perf_attach(dtp, prb, attr, 0, prog_fd, prb->id) == 0)
+			ok++;
+		else if (errno != EINVAL)
+			return -1;
+	}
+	return ok > 0 ? 0 : -1;
+}
+
 static int fbt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
 	char sym[300];
@@ -491,11 +607,20 @@ static int fbt_attach(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 	if (fbt_data(prb)->fentry)
 		return fbt_attach_fentry(dtp, prb, prog_fd);
 
-	fbt_symbol(prb, sym, sizeof(sym));
-	attr.config1 = (uint64_t)(uintptr_t)sym;	/* kprobe_func */
 	if (fbt_is_return(prb))
 		attr.config = 1ull << dtp->feat.kprobe_retbit;
-	return dt_perf_attach(dtp, prb, &attr, 0, prog_fd, prb->id);
+	if (fbt_data(prb)->dup)
+		return fbt_attach_addrs(dtp, prb, &attr, prog_fd);
+	fbt_symbol(prb, sym, sizeof(sym));
+	attr.config1 = (uint64_t)(uintptr_t)sym;	/* kprobe_func */
+	if (dt_perf_attach(dtp, prb, &attr, 0, prog_fd, prb->id) == 0)
+		return 0;
+	if (errno != EADDRNOTAVAIL)
+		return -1;
+	/* a name available_filter_functions lists once, but kallsyms more
+	   than once */
+	fbt_data(prb)->dup = true;
+	return fbt_attach_addrs(dtp, prb, &attr, prog_fd);
 }
 
 /* One kprobe.multi link for all the program's probes. */
@@ -537,8 +662,26 @@ static int fbt_attach_multi(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 
 static int fbt_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 {
+	dt_probe_t **dups;
+	size_t n = 0;
+	int rc = 0;
+
 	if (bp->attach_type == BPF_TRACE_KPROBE_MULTI)
 		return fbt_attach_multi(dtp, bp);
+	/* the addresses of all the program's dup probes in one read */
+	if ((dups = calloc(bp->nprobes, sizeof(*dups))) == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "Memory allocation failure");
+	for (size_t i = 0; i < bp->nprobes; i++)
+		if (fbt_data(bp->probes[i])->dup &&
+		    !fbt_data(bp->probes[i])->fentry &&
+		    fbt_data(bp->probes[i])->naddrs == 0)
+			dups[n++] = bp->probes[i];
+	if (n > 0)
+		rc = fbt_dup_addrs(dtp, dups, n);
+	free(dups);
+	if (rc < 0)
+		return -1;
 	for (size_t i = 0; i < bp->nprobes; i++)
 		if (fbt_attach(dtp, bp->probes[i], bp->fd) < 0)
 			return -1;

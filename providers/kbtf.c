@@ -202,10 +202,22 @@ static const kbtf_ent_t *kbtf_find(const kbtf_ent_t *v, size_t n,
 	return n == 0 ? NULL : bsearch(&key, v, n, sizeof(*v), ent_cmp);
 }
 
+/* Static functions of different files may share a name: if their
+   prototypes differ, which one a probe sees is unknown, so none. */
 uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id)
 {
 	const kbtf_ent_t *e = kbtf_find(kb->funcs, kb->nfuncs, func);
+	const kbtf_ent_t *lo = e, *hi = e, *end = kb->funcs + kb->nfuncs;
 
+	while (lo != NULL && lo > kb->funcs && strcmp(lo[-1].name, func) == 0)
+		lo--;
+	while (hi != NULL && hi + 1 < end && strcmp(hi[1].name, func) == 0)
+		hi++;
+	for (; lo != NULL && lo <= hi; lo++)
+		if (lo->id != e->id) {
+			e = NULL;
+			break;
+		}
 	if (id != NULL)
 		*id = e != NULL ? e->self : 0;
 	return e != NULL ? e->id : 0;

@@ -262,7 +262,8 @@ int dt_tracefs_walk(dtrace_hdl_t *dtp, const dt_pdesc_t *pd, dt_tpwalk_f *fn);
 /* kbtf.c: vmlinux's BTF, loaded once per handle (NULL if the kernel has
    none: dt_kbtf_why says why); the FUNC_PROTO of a function or of a raw
    tracepoint (its btf_trace_<event> typedef; the first parameter is the
-   tracepoint's private data), 0 if BTF has none (dt_kbtf_func also sets
+   tracepoint's private data), 0 if BTF has none, or for a function
+   name several prototypes (dt_kbtf_func also sets
    *id, if not NULL, to the FUNC's own id); the parameters of a
    prototype from the skip'th as D type names (the count filled); the
    return type's name. */

@@ -157,6 +157,42 @@ Test(ptr, kallsyms)
 	fclose(ms);
 }
 
+/* dt_ksym_each_text's callback: "mod name addr;" for each function */
+static int each_text(void *arg, const char *mod, const char *name,
+		     uint64_t addr)
+{
+	char *out = arg;
+
+	snprintf(out + strlen(out), 512 - strlen(out), "%s %s %llx;", mod,
+		 name, (unsigned long long)addr);
+	return strcmp(name, "stop") == 0 ? 7 : 0;
+}
+
+/* Every function, static ones of one name apart, with its module; data
+   and hidden (0) addresses skipped; a non-zero return stops. */
+Test(ptr, kallsyms_each_text)
+{
+	static char text[] =
+		"ffffffff81000100 t default_read_file\n"
+		"ffffffff82000000 D jiffies\n"
+		"ffffffff81000200 t default_read_file\n"
+		"0000000000000000 t hidden\n"
+		"ffffffffc0001000 t default_read_file\t[loop]\n"
+		"ffffffff81000300 W weak_fn\n"
+		"ffffffff81000400 T stop\n"
+		"ffffffff81000500 T after\n";
+	char out[512] = "";
+	FILE *ks = fmemopen(text, strlen(text), "r");
+
+	cr_expect_eq(dt_ksym_each_text(ks, each_text, out), 7);
+	cr_expect_str_eq(out, "vmlinux default_read_file ffffffff81000100;"
+			 "vmlinux default_read_file ffffffff81000200;"
+			 "loop default_read_file ffffffffc0001000;"
+			 "vmlinux weak_fn ffffffff81000300;"
+			 "vmlinux stop ffffffff81000400;");
+	fclose(ks);
+}
+
 Test(ptr, codegen)
 {
 	static const char *const exprs[] = {
