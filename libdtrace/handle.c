@@ -100,6 +100,7 @@ void dtrace_close(dtrace_hdl_t *dtp)
 	dt_hold_free(dtp);
 	dt_ksyms_free(dtp->ksyms);
 	dt_kbtf_free(dtp);
+	dt_fbt_free(dtp);
 	btf__free(dtp->btf);
 	dt_ucache_free(dtp);
 	dt_udyn_free(dtp);

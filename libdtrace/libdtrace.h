@@ -751,6 +751,8 @@ struct dtrace_hdl {
 	int btf_err;			/* why there is none (errno) */
 	struct dt_kbtf *kbtf;		/* the providers' index of it
 					   (kbtf.c) */
+	struct dt_fbtfuncs *fbtfuncs;	/* the kernel's traceable functions
+					   (fbt.c), read on first use */
 	dt_ucache_t *ucache;		/* user mappings and symbols (stack.c) */
 	struct dt_udyn *udyn;		/* the target watched for libraries
 					   loaded later (udyn.c), or NULL */

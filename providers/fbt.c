@@ -105,7 +105,6 @@ typedef struct fbt_data {
 	uint32_t func;		/* its BTF FUNC (fentry's attach_btf_id) */
 	const dt_kbtf_t *kb;	/* whose BTF: vmlinux's or its module's */
 	bool dup;		/* its name is several functions' */
-	unsigned scan;		/* the last scan that found it */
 	uint64_t *addrs;	/* dup: the functions' addresses (attach) */
 	size_t naddrs, cap;
 } fbt_data_t;
@@ -192,56 +191,48 @@ static int fbt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 
 /* ---- the kernel's functions ---------------------------------------------- */
 
-typedef struct fbt_scan {
-	dtrace_hdl_t *dtp;
-	const dt_pdesc_t *pd;
-	bool entry, ret;	/* which names the description wants */
-	bool fentry;		/* no kprobes but fentry: all by fentry */
-	int n;			/* probes inserted or found */
-	unsigned gen;		/* this scan's number */
-} fbt_scan_t;
+/* The kernel's traceable functions, read once per handle (by the first
+   fbt description), in the file's order: one entry per module and name,
+   dup if the name is several functions'. */
+typedef struct fbt_func {
+	const char *mod, *func;	/* in the handle's arena */
+	bool dup;
+	bool again;		/* a later one of a dup name: skipped */
+} fbt_func_t;
 
-/* Insert func's probes if the description wants them: 0 or -1. */
-static int fbt_insert(fbt_scan_t *s, const char *mod, const char *func)
+struct dt_fbtfuncs {
+	fbt_func_t *v;
+	size_t n, cap;
+	uint32_t *byname;	/* v's indices by name, module, index */
+};
+
+static int fbt_add(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl,
+		   const char *mod, const char *func)
 {
-	if (!dt_gmatch(mod, s->pd->mod) || !dt_gmatch(func, s->pd->func))
-		return 0;
-	for (int ret = 0; ret <= 1; ret++) {
-		fbt_data_t *d;
-		dt_probe_t *prb;
+	if (fl->n == fl->cap) {
+		size_t cap = fl->cap ? 2 * fl->cap : 4096;
+		fbt_func_t *v = realloc(fl->v, cap * sizeof(*v));
 
-		if (!(ret ? s->ret : s->entry))
-			continue;
-		d = dl_alloc(s->dtp->arena, sizeof(*d));
-		d->ret = ret;
-		d->nparams = -1;
-		if ((prb = dt_probe_insert(s->dtp, &dt_prov_fbt, mod, func,
-					   ret ? "return" : "entry",
-					   d)) == NULL)
+		if (v == NULL)
 			return -1;
-		if (fbt_data(prb)->scan == s->gen) {	/* seen in this scan */
-			fbt_data(prb)->dup = true;
-			fbt_data(prb)->fentry = false;
-			continue;
-		}
-		fbt_data(prb)->scan = s->gen;
-		if (s->fentry && !fbt_data(prb)->fentry &&
-		    fbt_fentry_ok(s->dtp, prb))
-			fbt_data(prb)->fentry = true;
-		s->n++;
+		fl->v = v;
+		fl->cap = cap;
 	}
+	fl->v[fl->n++] = (fbt_func_t){ dl_strdup(dtp->arena, mod),
+				       dl_strdup(dtp->arena, func), false,
+				       false };
 	return 0;
 }
 
 /* available_filter_functions: 1 if read, 0 if it cannot be, -1 on error. */
-static int fbt_scan_ftrace(fbt_scan_t *s)
+static int fbt_read_ftrace(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl)
 {
 	char path[128], line[512], func[256], mod[128];
 	FILE *f;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/available_filter_functions",
-		 s->dtp->feat.tracefs);
+		 dtp->feat.tracefs);
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
@@ -250,9 +241,9 @@ static int fbt_scan_ftrace(fbt_scan_t *s)
 		if (n < 1 || strncmp(func, FBT_INVALID,
 				     strlen(FBT_INVALID)) == 0)
 			continue;
-		rc = fbt_insert(s, n == 2 ? mod : "vmlinux", func);
+		rc = fbt_add(dtp, fl, n == 2 ? mod : "vmlinux", func);
 	}
-	if (ferror(f) && s->n == 0 && rc == 0)
+	if (ferror(f) && fl->n == 0 && rc == 0)
 		rc = 0;		/* EPERM shows on the first read */
 	else if (rc == 0)
 		rc = 1;
@@ -325,7 +316,7 @@ static bool fbt_names_has(const fbt_names_t *nm, const char *name)
 }
 
 /* /proc/kallsyms' text symbols that are BTF functions: 0 or -1. */
-static int fbt_scan_kallsyms(fbt_scan_t *s)
+static int fbt_read_kallsyms(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl)
 {
 	char line[512], type, func[256], mod[128];
 	fbt_names_t vm = { 0 }, md = { 0 };
@@ -333,11 +324,11 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 	int rc = 0;
 
 	if (f == NULL)
-		return dt_set_error(s->dtp, DTRACE_ERR_SYSTEM, "cannot list "
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "cannot list "
 				    "fbt probes: available_filter_functions "
 				    "cannot be read, nor can %s: %s",
 				    KALLSYMS, strerror(errno));
-	rc = fbt_names_load(s->dtp, &vm, NULL, "vmlinux");
+	rc = fbt_names_load(dtp, &vm, NULL, "vmlinux");
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		int n = sscanf(line, "%*s %c %255s [%127[^]]]", &type, func,
 			       mod);
@@ -346,19 +337,16 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 		if (n < 2 || (type != 't' && type != 'T'))
 			continue;
 		if (n == 3) {
-			if (!dt_gmatch(mod, s->pd->mod))
-				continue;
 			if (strcmp(md.mod, mod) != 0 &&
-			    (rc = fbt_names_load(s->dtp, &md, vm.btf,
-						    mod)) < 0)
+			    (rc = fbt_names_load(dtp, &md, vm.btf, mod)) < 0)
 				break;
 			nm = &md;
 		}
 		if (fbt_names_has(nm, func))
-			rc = fbt_insert(s, n == 3 ? mod : "vmlinux", func);
+			rc = fbt_add(dtp, fl, n == 3 ? mod : "vmlinux", func);
 	}
-	if (rc < 0 && errno == ENOMEM)
-		dt_set_error(s->dtp, DTRACE_ERR_SYSTEM,
+	if (rc < 0)
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 			     "Memory allocation failure");
 	fbt_names_free(&md);
 	fbt_names_free(&vm);
@@ -366,21 +354,143 @@ static int fbt_scan_kallsyms(fbt_scan_t *s)
 	return rc;
 }
 
+static const struct dt_fbtfuncs *fbt_sort_arg;
+
+static int cmp_byname(const void *a, const void *b)
+{
+	const fbt_func_t *v = fbt_sort_arg->v;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	int c = strcmp(v[i].func, v[j].func);
+
+	if (c == 0)
+		c = strcmp(v[i].mod, v[j].mod);
+	return c != 0 ? c : i < j ? -1 : i > j;
+}
+
+/* Read the list once: 0, or -1 with the error set. */
+static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
+{
+	struct dt_fbtfuncs *fl = dtp->fbtfuncs;
+	int rc;
+
+	if (fl != NULL) {
+		*out = fl;
+		return 0;
+	}
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				    "Memory allocation failure");
+	if ((rc = fbt_read_ftrace(dtp, fl)) == 0)
+		rc = fbt_read_kallsyms(dtp, fl);
+	if (rc >= 0 && fl->n > 0 &&
+	    (fl->byname = malloc(fl->n * sizeof(uint32_t))) == NULL)
+		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+				  "Memory allocation failure");
+	if (rc < 0) {
+		free(fl->v);
+		free(fl);
+		return -1;
+	}
+	for (size_t i = 0; i < fl->n; i++)
+		fl->byname[i] = (uint32_t)i;
+	fbt_sort_arg = fl;
+	qsort(fl->byname, fl->n, sizeof(uint32_t), cmp_byname);
+	/* a run of one module and name: the first in the file stands for
+	   them all */
+	for (size_t i = 1; i < fl->n; i++) {
+		fbt_func_t *a = &fl->v[fl->byname[i - 1]];
+		fbt_func_t *b = &fl->v[fl->byname[i]];
+
+		if (strcmp(a->func, b->func) == 0 &&
+		    strcmp(a->mod, b->mod) == 0) {
+			b->again = true;
+			if (!a->again)
+				a->dup = true;
+		}
+	}
+	dtp->fbtfuncs = *out = fl;
+	return 0;
+}
+
+void dt_fbt_free(dtrace_hdl_t *dtp)
+{
+	if (dtp->fbtfuncs != NULL) {
+		free(dtp->fbtfuncs->v);
+		free(dtp->fbtfuncs->byname);
+		free(dtp->fbtfuncs);
+		dtp->fbtfuncs = NULL;
+	}
+}
+
+typedef struct fbt_scan {
+	dtrace_hdl_t *dtp;
+	const dt_pdesc_t *pd;
+	bool entry, ret;	/* which names the description wants */
+	bool fentry;		/* no kprobes but fentry: all by fentry */
+	int n;			/* probes inserted or found */
+} fbt_scan_t;
+
+/* Insert the function's probes the description wants: 0 or -1. */
+static int fbt_insert(fbt_scan_t *s, const fbt_func_t *f)
+{
+	if (f->again || !dt_gmatch(f->mod, s->pd->mod))
+		return 0;
+	for (int ret = 0; ret <= 1; ret++) {
+		fbt_data_t *d;
+		dt_probe_t *prb;
+
+		if (!(ret ? s->ret : s->entry))
+			continue;
+		d = dl_alloc(s->dtp->arena, sizeof(*d));
+		d->ret = ret;
+		d->nparams = -1;
+		d->dup = f->dup;
+		if ((prb = dt_probe_insert(s->dtp, &dt_prov_fbt, f->mod,
+					   f->func, ret ? "return" : "entry",
+					   d)) == NULL)
+			return -1;
+		if (s->fentry && !fbt_data(prb)->fentry &&
+		    fbt_fentry_ok(s->dtp, prb))
+			fbt_data(prb)->fentry = true;
+		s->n++;
+	}
+	return 0;
+}
+
 static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 {
-	static unsigned scans;
 	fbt_scan_t s = { dtp, pd, dt_gmatch("entry", pd->name),
-			 dt_gmatch("return", pd->name), false, 0, ++scans };
-	int rc;
+			 dt_gmatch("return", pd->name), false, 0 };
+	struct dt_fbtfuncs *fl = NULL;
+	const char *fn = pd->func;
+	int rc = 0;
 
 	if (!(s.entry || s.ret))
 		return 0;
-	if (dt_features_probe(dtp) < 0)
+	if (dt_features_probe(dtp) < 0 || fbt_funcs(dtp, &fl) < 0)
 		return -1;
 	dt_features_kfunc(dtp);
 	s.fentry = dtp->feat.kprobe_type < 0 && dtp->feat.fentry_errno == 0;
-	if ((rc = fbt_scan_ftrace(&s)) == 0)
-		rc = fbt_scan_kallsyms(&s);
+	if (fn != NULL && *fn != '\0' && strpbrk(fn, "*?[\\") == NULL) {
+		/* one name: its entries, found by bsearch */
+		size_t lo = 0, hi = fl->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(fl->v[fl->byname[mid]].func, fn) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; rc == 0 && lo < fl->n &&
+		     strcmp(fl->v[fl->byname[lo]].func, fn) == 0; lo++)
+			rc = fbt_insert(&s, &fl->v[fl->byname[lo]]);
+	} else {
+		for (size_t i = 0; rc == 0 && i < fl->n; i++)
+			if (dt_gmatch(fl->v[i].func, fn))
+				rc = fbt_insert(&s, &fl->v[i]);
+	}
 	return rc < 0 ? -1 : s.n;
 }
 

@@ -276,6 +276,8 @@ dt_kbtf_t *dt_kbtf(dtrace_hdl_t *dtp);
 dt_kbtf_t *dt_kbtf_mod(dtrace_hdl_t *dtp, const char *mod);
 const char *dt_kbtf_why(dtrace_hdl_t *dtp);
 void dt_kbtf_free(dtrace_hdl_t *dtp);
+/* fbt.c: free the list of the kernel's functions. */
+void dt_fbt_free(dtrace_hdl_t *dtp);
 uint32_t dt_kbtf_func(const dt_kbtf_t *kb, const char *func, uint32_t *id);
 uint32_t dt_kbtf_rawtp(const dt_kbtf_t *kb, const char *event);
 int dt_kbtf_nparams(const dt_kbtf_t *kb, uint32_t proto);
