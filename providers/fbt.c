@@ -195,20 +195,48 @@ static int fbt_argtypes(dtrace_hdl_t *dtp, const dt_probe_t *prb,
    fbt description), in the file's order: one entry per module and name,
    dup if the name is several functions'. */
 typedef struct fbt_func {
-	const char *mod, *func;	/* in the handle's arena */
+	const char *mod, *func;	/* in the list's pool */
 	bool dup;
 	bool again;		/* a later one of a dup name: skipped */
 } fbt_func_t;
+
+typedef struct fbt_pool {	/* the names, packed */
+	struct fbt_pool *next;
+	size_t used;
+	char s[65536 - 2 * sizeof(size_t)];
+} fbt_pool_t;
 
 struct dt_fbtfuncs {
 	fbt_func_t *v;
 	size_t n, cap;
 	uint32_t *byname;	/* v's indices by name, module, index */
+	fbt_pool_t *pool;
 };
 
-static int fbt_add(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl,
-		   const char *mod, const char *func)
+static const char *fbt_str(struct dt_fbtfuncs *fl, const char *s)
 {
+	size_t n = strlen(s) + 1;	/* at most 256 */
+	char *d;
+
+	if (fl->pool == NULL || fl->pool->used + n > sizeof(fl->pool->s)) {
+		fbt_pool_t *p = malloc(sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		p->next = fl->pool;
+		p->used = 0;
+		fl->pool = p;
+	}
+	d = memcpy(fl->pool->s + fl->pool->used, s, n);
+	fl->pool->used += n;
+	return d;
+}
+
+static int fbt_add(struct dt_fbtfuncs *fl, const char *mod,
+		   const char *func)
+{
+	const char *m = NULL, *f;
+
 	if (fl->n == fl->cap) {
 		size_t cap = fl->cap ? 2 * fl->cap : 4096;
 		fbt_func_t *v = realloc(fl->v, cap * sizeof(*v));
@@ -218,9 +246,13 @@ static int fbt_add(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl,
 		fl->v = v;
 		fl->cap = cap;
 	}
-	fl->v[fl->n++] = (fbt_func_t){ dl_strdup(dtp->arena, mod),
-				       dl_strdup(dtp->arena, func), false,
-				       false };
+	/* a module's functions come together: its name is kept once */
+	if (fl->n > 0 && strcmp(fl->v[fl->n - 1].mod, mod) == 0)
+		m = fl->v[fl->n - 1].mod;
+	if ((m == NULL && (m = fbt_str(fl, mod)) == NULL) ||
+	    (f = fbt_str(fl, func)) == NULL)
+		return -1;
+	fl->v[fl->n++] = (fbt_func_t){ m, f, false, false };
 	return 0;
 }
 
@@ -241,12 +273,15 @@ static int fbt_read_ftrace(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl)
 		if (n < 1 || strncmp(func, FBT_INVALID,
 				     strlen(FBT_INVALID)) == 0)
 			continue;
-		rc = fbt_add(dtp, fl, n == 2 ? mod : "vmlinux", func);
+		rc = fbt_add(fl, n == 2 ? mod : "vmlinux", func);
 	}
 	if (ferror(f) && fl->n == 0 && rc == 0)
 		rc = 0;		/* EPERM shows on the first read */
 	else if (rc == 0)
 		rc = 1;
+	else
+		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
+			     "Memory allocation failure");
 	fclose(f);
 	return rc;
 }
@@ -343,7 +378,7 @@ static int fbt_read_kallsyms(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl)
 			nm = &md;
 		}
 		if (fbt_names_has(nm, func))
-			rc = fbt_add(dtp, fl, n == 3 ? mod : "vmlinux", func);
+			rc = fbt_add(fl, n == 3 ? mod : "vmlinux", func);
 	}
 	if (rc < 0)
 		dt_set_error(dtp, DTRACE_ERR_SYSTEM,
@@ -367,6 +402,17 @@ static int cmp_byname(const void *a, const void *b)
 	return c != 0 ? c : i < j ? -1 : i > j;
 }
 
+static void fbt_funcs_free(struct dt_fbtfuncs *fl)
+{
+	for (fbt_pool_t *p = fl->pool, *next; p != NULL; p = next) {
+		next = p->next;
+		free(p);
+	}
+	free(fl->v);
+	free(fl->byname);
+	free(fl);
+}
+
 /* Read the list once: 0, or -1 with the error set. */
 static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
 {
@@ -387,8 +433,7 @@ static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
 		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				  "Memory allocation failure");
 	if (rc < 0) {
-		free(fl->v);
-		free(fl);
+		fbt_funcs_free(fl);
 		return -1;
 	}
 	for (size_t i = 0; i < fl->n; i++)
@@ -414,12 +459,9 @@ static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
 
 void dt_fbt_free(dtrace_hdl_t *dtp)
 {
-	if (dtp->fbtfuncs != NULL) {
-		free(dtp->fbtfuncs->v);
-		free(dtp->fbtfuncs->byname);
-		free(dtp->fbtfuncs);
-		dtp->fbtfuncs = NULL;
-	}
+	if (dtp->fbtfuncs != NULL)
+		fbt_funcs_free(dtp->fbtfuncs);
+	dtp->fbtfuncs = NULL;
 }
 
 typedef struct fbt_scan {
