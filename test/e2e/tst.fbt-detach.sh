@@ -3,10 +3,7 @@
 # dtrace closes the links itself.  Either way the probes fired (3 opens,
 # 4 probes each, and the loader's), and every kprobe is gone soon after
 # (counted in debugfs' list of kprobes).
-[ -e /sys/bus/event_source/devices/kprobe ] ||
-	{ echo "this kernel has no kprobes (make check-kernel runs this test)"; exit 77; }
-dbg=/sys/kernel/debug
-[ -e $dbg/kprobes/list ] || mount -t debugfs debugfs $dbg
+. "$(dirname "$0")/kprobes-common.sh"
 count() { grep -c ' do_sys_openat2+0x0\| vfs_open+0x0' $dbg/kprobes/list; }
 before=$(count)
 for w in "" -w; do

@@ -8,10 +8,7 @@
 # lists once but kallsyms more than once (its other functions cannot be
 # traced by ftrace): attached by address all the same, where the kernel
 # takes a kprobe (an int3 one).
-[ -e /sys/bus/event_source/devices/kprobe ] ||
-	{ echo "this kernel has no kprobes (make check-kernel runs this test)"; exit 77; }
-dbg=/sys/kernel/debug
-[ -e $dbg/kprobes/list ] || mount -t debugfs debugfs $dbg
+. "$(dirname "$0")/kprobes-common.sh"
 T=/sys/kernel/tracing
 [ -e $T/available_filter_functions ] || mount -t tracefs tracefs $T
 n=$(grep -c ' load_elf_binary$' /proc/kallsyms)

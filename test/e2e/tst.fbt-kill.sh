@@ -1,10 +1,7 @@
 # dtrace killed with SIGKILL leaves no kprobe behind: its probes are in the
 # kernel's list of kprobes (debugfs) while it runs, and gone once it is
 # dead; nothing was ever written to kprobe_events.
-[ -e /sys/bus/event_source/devices/kprobe ] ||
-	{ echo "this kernel has no kprobes (make check-kernel runs this test)"; exit 77; }
-dbg=/sys/kernel/debug
-[ -e $dbg/kprobes/list ] || mount -t debugfs debugfs $dbg
+. "$(dirname "$0")/kprobes-common.sh"
 count() { grep -c 'ksys_mmap_pgoff' $dbg/kprobes/list; }
 before=$(count)
 $DTRACE -qn 'fbt::ksys_mmap_pgoff:entry, fbt::ksys_mmap_pgoff:return /pid == 0/ { printf("x\n"); }' &
