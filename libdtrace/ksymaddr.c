@@ -30,19 +30,15 @@ static bool module_loaded(FILE *mods, const char *mod)
 	return false;
 }
 
-/* One kallsyms line naming name in module mod ("vmlinux": the core, NULL:
-   any): its address (not 0) and type letter, else false. */
-static bool ksym_line(const char *line, const char *mod, const char *name,
-		      uint64_t *addr, char *type)
+/* One kallsyms line: address, type letter, name and module ("vmlinux":
+   the core's); false if it is not one. */
+static bool ksym_parse(const char *line, uint64_t *addr, char *type,
+		       char sym[512], char mod[256])
 {
 	unsigned long long a;
-	char sym[512], m[256] = "";
-	int k = sscanf(line, "%llx %c %511s [%255[^]]]", &a, type, sym, m);
 
-	if (k < 3 || strcmp(sym, name) != 0 || a == 0)
-		return false;
-	if (mod != NULL && (strcmp(mod, "vmlinux") == 0 ? m[0] != '\0' :
-			    strcmp(m, mod) != 0))
+	strcpy(mod, "vmlinux");
+	if (sscanf(line, "%llx %c %511s [%255[^]]]", &a, type, sym, mod) < 3)
 		return false;
 	*addr = a;
 	return true;
@@ -56,13 +52,17 @@ static bool ksym_text(char type)
 int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
 		 const char *name, uint64_t *addr, bool *text)
 {
-	char line[1024], type;
+	char line[1024], type, sym[512], m[256];
+	uint64_t a;
 
 	if (mod != NULL && strcmp(mod, "vmlinux") != 0 &&
 	    !module_loaded(mods, mod))
 		return -1;
 	while (kallsyms != NULL && fgets(line, sizeof(line), kallsyms))
-		if (ksym_line(line, mod, name, addr, &type)) {
+		if (ksym_parse(line, &a, &type, sym, m) && a != 0 &&
+		    strcmp(sym, name) == 0 &&
+		    (mod == NULL || strcmp(m, mod) == 0)) {
+			*addr = a;
 			*text = ksym_text(type);
 			return 0;
 		}
@@ -71,17 +71,14 @@ int dt_ksym_addr(FILE *kallsyms, FILE *mods, const char *mod,
 
 int dt_ksym_each_text(FILE *kallsyms, dt_ksym_f *fn, void *arg)
 {
-	char line[1024];
+	char line[1024], type, sym[512], m[256];
+	uint64_t a;
 	int rc = 0;
 
-	while (rc == 0 && fgets(line, sizeof(line), kallsyms)) {
-		unsigned long long a;
-		char type, sym[512], m[256] = "vmlinux";
-
-		if (sscanf(line, "%llx %c %511s [%255[^]]]", &a, &type, sym,
-			   m) >= 3 && a != 0 && ksym_text(type))
+	while (rc == 0 && fgets(line, sizeof(line), kallsyms))
+		if (ksym_parse(line, &a, &type, sym, m) && a != 0 &&
+		    ksym_text(type))
 			rc = fn(arg, m, sym, a);
-	}
 	return rc;
 }
 
