@@ -31,7 +31,7 @@
  * in Debian 12's 6.1): one probe stands for all of them, as the name is
  * all a description gives.  The kernel refuses a kprobe by an ambiguous
  * name (EADDRNOTAVAIL), so such a probe gets a kprobe per function, by
- * its address in /proc/kallsyms (one read per program, at attach); those
+ * its address in /proc/kallsyms (one read at attach for them all); those
  * where the kernel takes no kprobe are skipped, the probe fails if none
  * can be.  A name is known shared when the scan meets it twice, or when
  * the kernel refuses it (ftrace may list one of them only).  Not with
@@ -209,7 +209,7 @@ typedef struct fbt_pool {	/* the names, packed */
 struct dt_fbtfuncs {
 	fbt_func_t *v;
 	size_t n, cap;
-	uint32_t *byname;	/* v's indices by name, module, index */
+	fbt_func_t **byname;	/* v's entries by name, module, index */
 	fbt_pool_t *pool;
 };
 
@@ -389,17 +389,15 @@ static int fbt_read_kallsyms(dtrace_hdl_t *dtp, struct dt_fbtfuncs *fl)
 	return rc;
 }
 
-static const struct dt_fbtfuncs *fbt_sort_arg;
-
 static int cmp_byname(const void *a, const void *b)
 {
-	const fbt_func_t *v = fbt_sort_arg->v;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int c = strcmp(v[i].func, v[j].func);
+	const fbt_func_t *f = *(fbt_func_t *const *)a;
+	const fbt_func_t *g = *(fbt_func_t *const *)b;
+	int c = strcmp(f->func, g->func);
 
 	if (c == 0)
-		c = strcmp(v[i].mod, v[j].mod);
-	return c != 0 ? c : i < j ? -1 : i > j;
+		c = strcmp(f->mod, g->mod);
+	return c != 0 ? c : f < g ? -1 : f > g;
 }
 
 static void fbt_funcs_free(struct dt_fbtfuncs *fl)
@@ -429,7 +427,7 @@ static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
 	if ((rc = fbt_read_ftrace(dtp, fl)) == 0)
 		rc = fbt_read_kallsyms(dtp, fl);
 	if (rc >= 0 && fl->n > 0 &&
-	    (fl->byname = malloc(fl->n * sizeof(uint32_t))) == NULL)
+	    (fl->byname = malloc(fl->n * sizeof(*fl->byname))) == NULL)
 		rc = dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				  "Memory allocation failure");
 	if (rc < 0) {
@@ -437,14 +435,12 @@ static int fbt_funcs(dtrace_hdl_t *dtp, struct dt_fbtfuncs **out)
 		return -1;
 	}
 	for (size_t i = 0; i < fl->n; i++)
-		fl->byname[i] = (uint32_t)i;
-	fbt_sort_arg = fl;
-	qsort(fl->byname, fl->n, sizeof(uint32_t), cmp_byname);
+		fl->byname[i] = &fl->v[i];
+	qsort(fl->byname, fl->n, sizeof(*fl->byname), cmp_byname);
 	/* a run of one module and name: the first in the file stands for
 	   them all */
 	for (size_t i = 1; i < fl->n; i++) {
-		fbt_func_t *a = &fl->v[fl->byname[i - 1]];
-		fbt_func_t *b = &fl->v[fl->byname[i]];
+		fbt_func_t *a = fl->byname[i - 1], *b = fl->byname[i];
 
 		if (strcmp(a->func, b->func) == 0 &&
 		    strcmp(a->mod, b->mod) == 0) {
@@ -520,14 +516,14 @@ static int fbt_populate(dtrace_hdl_t *dtp, const dt_pdesc_t *pd)
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 
-			if (strcmp(fl->v[fl->byname[mid]].func, fn) < 0)
+			if (strcmp(fl->byname[mid]->func, fn) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		for (; rc == 0 && lo < fl->n &&
-		     strcmp(fl->v[fl->byname[lo]].func, fn) == 0; lo++)
-			rc = fbt_insert(&s, &fl->v[fl->byname[lo]]);
+		     strcmp(fl->byname[lo]->func, fn) == 0; lo++)
+			rc = fbt_insert(&s, fl->byname[lo]);
 	} else {
 		for (size_t i = 0; rc == 0 && i < fl->n; i++)
 			if (dt_gmatch(fl->v[i].func, fn))
@@ -820,15 +816,18 @@ static int fbt_attach_prog(dtrace_hdl_t *dtp, dt_bpfprog_t *bp)
 
 	if (bp->attach_type == BPF_TRACE_KPROBE_MULTI)
 		return fbt_attach_multi(dtp, bp);
-	/* the addresses of all the program's dup probes in one read */
-	if ((dups = calloc(bp->nprobes, sizeof(*dups))) == NULL)
+	/* the addresses of every dup probe not resolved yet in one read:
+	   the entry and return programs need one read between them */
+	if ((dups = calloc(dtp->nprobes, sizeof(*dups))) == NULL)
 		return dt_set_error(dtp, DTRACE_ERR_SYSTEM,
 				    "Memory allocation failure");
-	for (size_t i = 0; i < bp->nprobes; i++)
-		if (fbt_data(bp->probes[i])->dup &&
-		    !fbt_data(bp->probes[i])->fentry &&
-		    fbt_data(bp->probes[i])->naddrs == 0)
-			dups[n++] = bp->probes[i];
+	for (size_t id = 0; id < dtp->nprobes; id++) {
+		dt_probe_t *p = dt_probe_by_id(dtp, (uint32_t)id);
+
+		if (p != NULL && p->ops == &dt_prov_fbt && fbt_data(p)->dup &&
+		    !fbt_data(p)->fentry && fbt_data(p)->naddrs == 0)
+			dups[n++] = p;
+	}
 	if (n > 0)
 		rc = fbt_dup_addrs(dtp, dups, n);
 	free(dups);
