@@ -127,6 +127,20 @@ int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			    strerror(errno));
 }
 
+int dt_tracing_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb, int prog_fd,
+		      const char *what)
+{
+	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+
+	if (fd >= 0) {
+		dt_keep_fd(dtp, fd);
+		return 0;
+	}
+	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
+			    "%s:%s:%s:%s: %s: %s", prb->prov, prb->mod,
+			    prb->func, prb->name, what, strerror(errno));
+}
+
 int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 			struct perf_event_attr *attr, int max, int prog_fd)
 {

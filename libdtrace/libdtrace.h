@@ -303,6 +303,10 @@ int dt_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
 int dt_perf_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb,
 		   struct perf_event_attr *attr, int cpu, int prog_fd,
 		   uint64_t cookie);
+/* The link of an fentry or fexit program (loaded for its function), kept
+   by the handle: 0, or -1 with "failed to enable P: what: why" set. */
+int dt_tracing_attach(dtrace_hdl_t *dtp, const dt_probe_t *prb, int prog_fd,
+		      const char *what);
 /* dt_perf_attach on the first max online CPUs (max < 0: all of them),
    the probe id as the cookie. */
 int dt_perf_attach_cpus(dtrace_hdl_t *dtp, const dt_probe_t *prb,

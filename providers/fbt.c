@@ -645,16 +645,8 @@ static void fbt_symbol(const dt_probe_t *prb, char *buf, size_t size)
 /* fentry/fexit: the program was loaded for the function. */
 static int fbt_attach_fentry(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
-	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-
-	if (fd >= 0) {
-		dt_keep_fd(dtp, fd);
-		return 0;
-	}
-	return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
-			    "%s:%s:%s:%s: %s link: %s", prb->prov, prb->mod,
-			    prb->func, prb->name, fbt_is_return(prb) ?
-			    "fexit" : "fentry", strerror(errno));
+	return dt_tracing_attach(dtp, prb, prog_fd, fbt_is_return(prb) ?
+				 "fexit link" : "fentry link");
 }
 
 /* dup probes of v[0..n), sorted by function name, for the kallsyms scan */

@@ -457,18 +457,14 @@ static int st_open(dtrace_hdl_t *dtp, dt_probe_t *prb, const char *rawtp,
 static int st_attach_kfuncs(dtrace_hdl_t *dtp, dt_probe_t *prb, int prog_fd)
 {
 	const dt_stdata_t *d = st_data(prb);
-	int fd;
 
 	if (d->mode == DT_ST_FENTRY) {
-		if ((fd = bpf_raw_tracepoint_open(NULL, prog_fd)) >= 0) {
-			dt_keep_fd(dtp, fd);
-			return 0;
-		}
-		return dt_set_error(dtp, DTRACE_ERR_SYSTEM, "failed to enable "
-				    "%s:%s:%s:%s: %s link on %s: %s",
-				    prb->prov, prb->mod, prb->func, prb->name,
-				    st_probe(prb)->kret ? "fexit" : "fentry",
-				    d->funcs[0], strerror(errno));
+		char what[128];
+
+		snprintf(what, sizeof(what), "%s link on %s",
+			 st_probe(prb)->kret ? "fexit" : "fentry",
+			 d->funcs[0]);
+		return dt_tracing_attach(dtp, prb, prog_fd, what);
 	}
 	for (int i = 0; i < d->nfuncs; i++) {
 		struct perf_event_attr attr = {
