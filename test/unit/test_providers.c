@@ -1479,6 +1479,11 @@ Test(live, syscall_tp_getppid)
 	cr_assert_eq((uint32_t)s.r9, p->id, "cookie low half is the probe id");
 	cr_assert_eq(s.r9 >> 32, 0, "getppid has no arguments");
 	cr_assert_eq(s.r7, SYS_getppid);
+	/* as under -w, dtrace closes the link itself, so that the program
+	   cannot fire after dt_close_fds (without -w the link goes to the
+	   detached reaper with the perf event and may fire a little
+	   longer: attach.c, tst.fbt-detach.sh) */
+	dtp->opts[DT_OPT_destructive] = (dt_optval_t){ .set = true, .i = 1 };
 	double t0 = now_ms();
 	dt_close_fds(dtp);
 	double t1 = now_ms();
