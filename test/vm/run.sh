@@ -10,7 +10,8 @@
 # Usage: run.sh BUILD_DIR [pattern]   (pattern: run.sh's, e.g. "fbt")
 # VM_CMD='shell commands' runs those in the VM instead of the suite (for
 # debugging; $DTRACE and $TRIGGERS are set), VM_TIMEOUT, VM_MEM, VM_SMP and
-# VM_CPU change the VM, KERNEL_PKG the kernel package.
+# VM_CPU change the VM, KERNEL_PKG the kernel package, VM_APPEND adds to
+# the kernel command line (e.g. preempt=full).
 # Exit status: 0 if the suite passed in the VM, 1 if not, 2 if the VM could
 # not be built or booted.
 set -euo pipefail
@@ -26,6 +27,7 @@ vm_kernel
 vm_initramfs
 append="console=ttyS0 panic=-1 quiet loglevel=3"
 [ -n "$pattern" ] && append="$append dtrace_tests=$pattern"
+[ -n "${VM_APPEND:-}" ] && append="$append $VM_APPEND"
 vm_boot "$append"
 log=$vm_log
 qst=$vm_qst

@@ -4,11 +4,15 @@
 # a busybox initramfs with build/dtrace, booted under qemu.
 #
 #   1. vm_kernel: `apt-get download linux-image-6.1.0-N-amd64` (the newest
-#      N the archive has, or $KERNEL_PKG), unpacked with dpkg -x; only
+#      N the archive has, or $KERNEL_PKG); with VM_KERNEL=6.12, the newest
+#      linux-image-6.12.N+deb12-amd64 of bookworm-backports instead (apt
+#      with its own list of that suite, kept under $VM/apt, so the
+#      machine's sources are left alone); unpacked with dpkg -x; only
 #      vmlinuz, the config and the modules of $VM_MODULES with those they
 #      depend on (the .ko files' own "depends=", the package has no
-#      modules.dep) are kept, under $VM/kernel (or $VM/kernel-$KERNEL_PKG),
-#      so this happens once.  Debian builds the loop driver as a module:
+#      modules.dep; 6.12's are xz-compressed, kept decompressed) are kept,
+#      under $VM/kernel (or $VM/kernel-$KERNEL_PKG, $VM/kernel-6.12), so
+#      this happens once.  Debian builds the loop driver as a module:
 #      without it the io tests have no loop device to do I/O on.
 #   2. vm_initramfs: busybox-static for the shell and mount/poweroff, then
 #      the host's own bash and the tools the tests use (copied over
@@ -28,8 +32,8 @@
 #
 # The caller sets B (the build directory, absolute), top (the source tree),
 # W and VM_NAME (the prefix of messages), and runs under set -euo pipefail.
-# VM_TIMEOUT, VM_MEM, VM_SMP and VM_CPU change the VM, KERNEL_PKG the
-# kernel package, VM_TOOLS='strace ...' adds host programs to the VM.
+# VM_TIMEOUT, VM_MEM, VM_SMP and VM_CPU change the VM, VM_KERNEL (6.1 or
+# 6.12) or KERNEL_PKG the kernel package, VM_TOOLS='strace ...' adds host programs to the VM.
 
 VM=$B/vm
 : "${VM_TIMEOUT:=900}"
@@ -38,6 +42,7 @@ VM=$B/vm
 : "${VM_CPU:=qemu64}"	# -cpu max: TCG faults the compat32 trigger's far return
 : "${VM_MODULES:=loop}"	# kernel modules init loads (and theirs)
 : "${VM_NAME:=check-kernel}"
+: "${VM_KERNEL:=6.1}"	# 6.1: bookworm's; 6.12: bookworm-backports
 : "${W:=$VM}"
 
 say() { echo "$VM_NAME: $*"; }
@@ -45,16 +50,37 @@ die() { echo "$VM_NAME: $*" >&2; exit 2; }
 
 # ---- 1. the kernel --------------------------------------------------------
 
+# apt-get or apt-cache, on bookworm-backports' list alone for VM_KERNEL=6.12
+vm_apt() {
+	local cmd=$1
+	shift
+	if [ "$VM_KERNEL" = 6.1 ]; then
+		"$cmd" "$@"
+		return
+	fi
+	"$cmd" -o Dir::Etc::SourceList="$VM/apt/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent \
+		-o Dir::State::Lists="$VM/apt/lists" \
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$@"
+}
+
 newest_kernel() {
-	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
-		awk '{ print $1 }' | sort -t- -k4,4n | tail -1
+	case $VM_KERNEL in
+	6.1)	vm_apt apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
+			awk '{ print $1 }' | sort -t- -k4,4n | tail -1 ;;
+	6.12)	vm_apt apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
+			awk '{ print $1 }' | sort -V | tail -1 ;;
+	*)	die "VM_KERNEL is 6.1 or 6.12, not $VM_KERNEL" ;;
+	esac
 }
 
 # The .ko of module $3 in the unpacked package $1 (a module's name has _
 # where its file may have -).
 find_module() {
-	find "$1/lib/modules" -name "$2.ko" -o -name "$(echo "$2" | tr _ -).ko" |
-		head -1
+	local m
+	m=$(echo "$2" | tr _ -)
+	find "$1/lib/modules" -name "$2.ko" -o -name "$m.ko" \
+		-o -name "$2.ko.xz" -o -name "$m.ko.xz" | head -1
 }
 
 # Copy module $3 from the unpacked package $1 into $2, after the modules it
@@ -64,28 +90,36 @@ add_module() {
 	grep -qx "$3.ko" "$2/order" && return 0
 	ko=$(find_module "$1" "$3")
 	[ -n "$ko" ] || die "module $3 is not in the kernel package"
+	case $ko in
+	*.xz)	xz -dc "$ko" >"$2/$3.ko"; ko=$2/$3.ko ;;
+	esac
 	for dep in $(objcopy -O binary -j .modinfo "$ko" /dev/stdout |
 		     tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '); do
 		add_module "$1" "$2" "$dep"
 	done
-	cp "$ko" "$2/$3.ko"
+	[ "$ko" = "$2/$3.ko" ] || cp "$ko" "$2/$3.ko"
 	echo "$3.ko" >>"$2/order"
 }
 
 fetch_kernel() {
 	local pkg=${KERNEL_PKG:-} tmp deb
+	if [ "$VM_KERNEL" != 6.1 ] && [ ! -f "$VM/apt/sources.list" ]; then
+		mkdir -p "$VM/apt/lists/partial"
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
+			>"$VM/apt/sources.list"
+	fi
 	# stale lists name a package the archive no longer has: update once
 	if [ -z "$pkg" ] && { [ -z "$(newest_kernel)" ] ||
-	     ! apt-get download --print-uris -q "$(newest_kernel)" 2>/dev/null | grep -q .; }; then
-		apt-get update -qq || true
+	     ! vm_apt apt-get download --print-uris -q "$(newest_kernel)" 2>/dev/null | grep -q .; }; then
+		vm_apt apt-get update -qq || true
 	fi
 	if [ -z "$pkg" ]; then
 		pkg=$(newest_kernel)
-		[ -n "$pkg" ] || die "no linux-image-6.1.0-*-amd64 in the apt lists (apt-get update?)"
+		[ -n "$pkg" ] || die "no linux-image-$VM_KERNEL kernel in the apt lists (apt-get update?)"
 	fi
 	say "downloading $pkg (once; cached in $K)"
 	tmp=$(mktemp -d "$VM/dl.XXXXXX")
-	(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+	(cd "$tmp" && vm_apt apt-get download -q "$pkg" >/dev/null 2>&1) ||
 		{ rm -rf "$tmp"; die "apt-get download $pkg failed"; }
 	deb=$(ls "$tmp"/*.deb)
 	dpkg -x "$deb" "$tmp/x"
@@ -106,6 +140,7 @@ fetch_kernel() {
 vm_kernel() {
 	mkdir -p "$VM" "$W"
 	K=$VM/kernel${KERNEL_PKG:+-$KERNEL_PKG}
+	[ -n "${KERNEL_PKG:-}" ] || [ "$VM_KERNEL" = 6.1 ] || K=$VM/kernel-$VM_KERNEL
 	# a kernel cached before modules were kept, or with others, is fetched anew
 	[ -f "$K/vmlinuz" ] && [ "$(cat "$K/modules/wanted" 2>/dev/null)" = "$VM_MODULES" ] ||
 		fetch_kernel
