@@ -812,6 +812,11 @@ typedef struct dl_lowerhooks {
 				   until it returns, and a firing that finds
 				   it busy does nothing but count a
 				   DL_DROP_NESTED */
+	bool preempt;		/* with guard: a firing may also be
+				   preempted and another start on its CPU
+				   (uprobe programs on a preemptible
+				   kernel), so the guard's test-and-set is
+				   one atomic exchange */
 } dl_lowerhooks_t;
 
 /* The enabled probe id of a clause on a probe: unique, and 1 for the first

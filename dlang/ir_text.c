@@ -80,6 +80,10 @@ static void ir_fmt_ins(char *buf, size_t sz, const ir_func_t *fn,
 		len += (size_t)snprintf(buf + len, sz - len, ", %d", in->off);
 		if (oi->flags & IRF_STORE)
 			ir_fmt_arg(buf, sz, &len, false, fn, in->a[1]);
+	} else if (in->op == IR_XCHG8) {
+		ir_fmt_arg(buf, sz, &len, true, fn, in->a[0]);
+		ir_fmt_arg(buf, sz, &len, false, fn, in->a[1]);
+		len += (size_t)snprintf(buf + len, sz - len, ", %d", in->off);
 	} else if (in->op == IR_LDMAP || in->op == IR_LDFN ||
 		   in->op == IR_CALL) {
 		snprintf(buf + len, sz - len, " %d", in->off);
@@ -354,6 +358,17 @@ static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 			ir_expect(ps, ',');
 			in->a[1] = ir_parse_val(ps);
 		}
+		return;
+	}
+	if (in->op == IR_XCHG8) {
+		in->a[0] = ir_parse_val(ps);
+		ir_expect(ps, ',');
+		in->a[1] = ir_parse_val(ps);
+		ir_expect(ps, ',');
+		int64_t off = ir_int(ps);
+		if (off < INT32_MIN || off > INT32_MAX)
+			ir_perr(ps, "offset out of range", NULL);
+		in->off = (int32_t)off;
 		return;
 	}
 	if (in->op == IR_LDMAP || in->op == IR_LDFN || in->op == IR_CALL) {

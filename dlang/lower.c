@@ -4069,9 +4069,15 @@ static void lookup_one(lower_t *lx, int map, int32_t key, ir_ref_t keyval,
  * every firing marks its CPU busy in DL_MAP_DROPS' DL_DROP_BUSY entry
  * until it returns (lx->exit clears it), and a firing that finds the
  * mark set returns at once, counted as a DL_DROP_NESTED drop: nothing is
- * corrupted, and nothing is lost without a word.  No atomics are needed:
- * a firing that interrupts this one runs to its end before this one goes
- * on, so the mark read is the mark of this CPU's outer firings only.
+ * corrupted, and nothing is lost without a word.  No atomics are needed
+ * for nesting: a firing that interrupts this one runs to its end before
+ * this one goes on, so the mark read is the mark of this CPU's outer
+ * firings only.  Preemption is another matter (hooks->preempt: uprobe
+ * programs run with only migration disabled since Linux 6.0 or so, and a
+ * kernel with preempt=full switches tasks in the middle of them): two
+ * firings could each read the mark clear before either sets it, so the
+ * mark is set and its old value read in one atomic exchange.  A firing
+ * that found it set leaves it set (its owner, preempted, clears it).
  */
 static void lower_guard(lower_t *lx, int32_t key)
 {
@@ -4082,12 +4088,20 @@ static void lower_guard(lower_t *lx, int32_t key)
 	ir_blk_t *have = new_blk(lx), *nested = new_blk(lx),
 		 *run = new_blk(lx);
 	ir_jnz(lx->b, lx->busy, have, lx->ret);
-	ir_jnz(have, ir_load(lx->fn, have, 8, lx->busy, 0), nested, run);
+	if (lx->hooks->preempt) {
+		ir_ref_t old = ir_tmp(lx->fn);
+		ir_emit(lx->fn, have, IR_XCHG8, old, con(lx, 1), lx->busy);
+		ir_jnz(have, old, nested, run);
+	} else {
+		ir_jnz(have, ir_load(lx->fn, have, 8, lx->busy, 0), nested,
+		       run);
+	}
 	lx->b = nested;
 	lx->dropkey = key;
 	count_drop(lx, DL_DROP_NESTED, lx->ret);
 	lx->b = run;
-	ir_store(lx->fn, run, 8, lx->busy, 0, con(lx, 1));
+	if (!lx->hooks->preempt)
+		ir_store(lx->fn, run, 8, lx->busy, 0, con(lx, 1));
 }
 
 /* Whatever the clauses needed once per firing, computed up front. */

@@ -35,6 +35,14 @@
  * program loads at all (on vfs_read, whose BTF id costs parsing the
  * kernel's BTF: done only when kprobes are missing, to say why fbt cannot
  * work).
+ *
+ * Preemption (dt_features_preempt, when a script may have uprobe probes):
+ * whether the kernel preempts kernel code, which decides whether uprobe
+ * programs, run with only migration disabled, can be preempted half-way.
+ * A kernel built with PREEMPT_DYNAMIC chooses at boot (preempt=) and may
+ * be switched at run time through debugfs' sched/preempt, the one place
+ * that tells the model in force (root may be refused it, under lockdown);
+ * without it, the boot's choice or the config's default is taken.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +54,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -459,4 +469,102 @@ bool dt_features_uprobe_multi(dtrace_hdl_t *dtp)
 		close(link);
 	close(prog);
 	return dtp->feat.uprobe_multi;
+}
+
+/* ---- preemption ----------------------------------------------------------- */
+
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = s; p != NULL && (p = strstr(p, w)) != NULL; p++)
+		if ((p == s || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+static bool model_preempts(const char *m)
+{
+	return strcmp(m, "full") == 0 || strcmp(m, "lazy") == 0 ||
+	       strcmp(m, "rt") == 0;
+}
+
+bool dt_preempt_decide(const char *sched, const char *version,
+		       const char *cmdline, const char *model)
+{
+	char m[16];
+	const char *p;
+
+	/* "none voluntary (full) lazy": the model in force */
+	if (sched != NULL && (p = strchr(sched, '(')) != NULL &&
+	    sscanf(p + 1, "%15[a-z]", m) == 1)
+		return model_preempts(m);
+	if (version == NULL)
+		return true;
+	if (has_word(version, "PREEMPT_RT"))
+		return true;
+	if (has_word(version, "PREEMPT_DYNAMIC")) {
+		for (p = cmdline; p != NULL && (p = strstr(p, "preempt=")); p++)
+			if ((p == cmdline || p[-1] == ' ') &&
+			    sscanf(p + 8, "%15[a-z]", m) == 1)
+				return model_preempts(m);
+		return model == NULL || model_preempts(model);
+	}
+	/* built for one model: full and lazy say so in the version */
+	return has_word(version, "PREEMPT") || has_word(version, "PREEMPT_LAZY");
+}
+
+/* The preemption model a kernel config chose, or NULL. */
+static const char *config_model(const char *release, char *buf, size_t size)
+{
+	static const struct { const char *line, *model; } models[] = {
+		{ "CONFIG_PREEMPT_NONE=y", "none" },
+		{ "CONFIG_PREEMPT_VOLUNTARY=y", "voluntary" },
+		{ "CONFIG_PREEMPT=y", "full" },
+		{ "CONFIG_PREEMPT_LAZY=y", "lazy" },
+		{ "CONFIG_PREEMPT_RT=y", "rt" },
+	};
+	char path[300], line[256];
+	const char *found = NULL;
+	gzFile f;
+
+	snprintf(path, sizeof(path), "/boot/config-%s", release);
+	if ((f = gzopen(path, "r")) == NULL &&
+	    (f = gzopen("/proc/config.gz", "r")) == NULL)
+		return NULL;
+	while (found == NULL && gzgets(f, line, sizeof(line)) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+			if (strcmp(line, models[i].line) == 0)
+				found = models[i].model;
+	}
+	gzclose(f);
+	if (found == NULL)
+		return NULL;
+	snprintf(buf, size, "%s", found);
+	return buf;
+}
+
+bool dt_features_preempt(dtrace_hdl_t *dtp)
+{
+	char sched[128], cmdline[4096], model[16];
+	struct utsname u;
+	bool have_sched, have_cmdline;
+
+	if (dtp->feat.preempt_probed)
+		return dtp->feat.preempt;
+	dtp->feat.preempt_probed = true;
+	have_sched = read_line("/sys/kernel/debug/sched/preempt", sched,
+			       sizeof(sched)) == 0;
+	have_cmdline = read_line("/proc/cmdline", cmdline,
+				 sizeof(cmdline)) == 0;
+	if (uname(&u) < 0)
+		return dtp->feat.preempt = true;
+	dtp->feat.preempt = dt_preempt_decide(
+		have_sched ? sched : NULL, u.version,
+		have_cmdline ? cmdline : NULL,
+		have_sched ? NULL : config_model(u.release, model,
+						 sizeof(model)));
+	return dtp->feat.preempt;
 }

@@ -115,6 +115,9 @@ int dt_probe_iter_provs(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 			void *arg);
 /* Does the probe match all four fields of pd? */
 bool dt_probe_match(const dt_probe_t *prb, const dt_pdesc_t *pd);
+/* May pd's provider field ask a provider whose programs can be preempted
+   (dt_provops_t.preemptible), now or for probes that appear later? */
+bool dt_pdesc_preemptible(const dt_pdesc_t *pd);
 /* Free the probe table and its hash (dtrace_close). */
 void dt_probe_table_destroy(dtrace_hdl_t *dtp);
 
@@ -238,6 +241,12 @@ struct dt_provops {
 	   helper runs), and a script with any of those has all its programs
 	   guarded against nesting (dl_lowerhooks_t.guard). */
 	bool never_nested;
+	/* Its programs (uprobes) run with only migration disabled: where
+	   the kernel preempts kernel code (dt_features_preempt), a firing
+	   may be preempted and another program run on its CPU meanwhile.
+	   A script that may have such probes has all its programs guarded,
+	   with an atomic test-and-set (dl_lowerhooks_t.preempt). */
+	bool preemptible;
 };
 
 /* ---- features.c: what the kernel can do, probed once ---------------------- */
@@ -272,6 +281,9 @@ typedef struct dt_features {
 	   (dt_features_uprobe_multi) */
 	bool uprobe_multi_probed;
 	bool uprobe_multi;
+	/* does the kernel preempt kernel code (dt_features_preempt)? */
+	bool preempt_probed;
+	bool preempt;
 } dt_features_t;
 
 /* Probe the kernel once (idempotent).  Mounts tracefs if it is missing and
@@ -289,6 +301,19 @@ int dt_features_write_user(dtrace_hdl_t *dtp);
 /* Has the kernel uprobe_multi links (BPF_TRACE_UPROBE_MULTI)?  Probed
    once (idempotent). */
 bool dt_features_uprobe_multi(dtrace_hdl_t *dtp);
+/* Does the kernel preempt kernel code (preempt=full or lazy, PREEMPT_RT),
+   so that a BPF program run with only migration disabled (uprobes) can be
+   preempted in the middle?  Read once (idempotent) from debugfs'
+   sched/preempt if it can be read, else the kernel's version string, its
+   command line and its config (/boot/config-RELEASE, /proc/config.gz);
+   true when it cannot tell. */
+bool dt_features_preempt(dtrace_hdl_t *dtp);
+/* The decision of dt_features_preempt from what it read (NULL where it
+   could not read): debugfs' sched/preempt ("none voluntary (full) lazy"),
+   `uname -v`, /proc/cmdline and the config's preemption model ("none",
+   "voluntary", "full" for CONFIG_PREEMPT, "lazy", "rt"). */
+bool dt_preempt_decide(const char *sched, const char *version,
+		       const char *cmdline, const char *model);
 
 /* ---- attach.c: perf events, BPF links, CPUs, letting go ------------------ */
 
@@ -469,11 +494,12 @@ struct dtrace_prog {
 	size_t nprogs, progcap;
 	int nprobes;			/* distinct probes matched */
 	bool guarded;			/* compiled with dtp->nests set */
+	bool preempt_guarded;		/* and with dtp->preempts */
 };
 
 /* Compile pgp's programs again if a program compiled after it has probes
-   that may nest (dtrace_hdl.nests) and it was compiled without the guard:
-   0, or -1 with the error set. */
+   that may nest (dtrace_hdl.nests) or be preempted (preempts) and it was
+   compiled without that guard: 0, or -1 with the error set. */
 int dt_prog_guard(dtrace_hdl_t *dtp, dtrace_prog_t *pgp);
 
 /* While tracing: a new program of pgp for prb's kind running clauses[0..n)
@@ -776,6 +802,9 @@ struct dtrace_hdl {
 					   reported so far */
 	bool nests;			/* some probe may fire while another's
 					   program runs (never_nested) */
+	bool preempts;			/* some program may be preempted
+					   (dt_provops_t.preemptible): implies
+					   nests */
 	int *flow_indent;		/* -F: indentation, per CPU */
 	struct dt_specbuf *specs;	/* speculative records, by id */
 	size_t nspecs;			/* -x nspec */

@@ -460,6 +460,14 @@ int dt_probe_iter_provs(dtrace_hdl_t *dtp, const dt_pdesc_t *desc,
 	return n;
 }
 
+bool dt_pdesc_preemptible(const dt_pdesc_t *pd)
+{
+	for (const dt_provops_t *const *p = dt_providers; *p != NULL; p++)
+		if ((*p)->preemptible && ops_wanted(*p, pd->prov))
+			return true;
+	return false;
+}
+
 int dt_probe_iter(dtrace_hdl_t *dtp, const dt_pdesc_t *pd,
 		  int (*cb)(dtrace_hdl_t *, dt_probe_t *, void *), void *arg)
 {

@@ -164,6 +164,12 @@ static int match_clause(dtrace_hdl_t *dtp, match_t *m, size_t cidx)
 			return dt_set_error(dtp, DTRACE_ERR_COMPILE,
 					    "invalid probe description \"%s\"",
 					    c->descs[i]);
+		/* by the description, not its matches: a uprobe program
+		   that appears while tracing (-Z, a new process) cannot make
+		   the loaded ones guard themselves */
+		if (!dtp->preempts && dt_pdesc_preemptible(&pd) &&
+		    dt_features_preempt(dtp))
+			dtp->nests = dtp->preempts = true;
 		m->count = 0;
 		if (dt_probe_iter(dtp, &pd, match_cb, m) < 0)
 			return -1;
@@ -277,6 +283,7 @@ static int compile_prog(dtrace_hdl_t *dtp, dtrace_prog_t *pgp, size_t i,
 			dt_opt(dtp, DT_OPT_bufpolicy) == DT_BUFPOLICY_FILL,
 		/* some probe of the script may fire in another's program */
 		.guard = dtp->nests,
+		.preempt = dtp->preempts,
 		.quiet = dt_opt(dtp, DT_OPT_quiet) != 0,
 	};
 
@@ -301,6 +308,7 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 			 const char *file)
 {
 	pgp->guarded = dtp->nests;
+	pgp->preempt_guarded = dtp->preempts;
 	for (size_t i = 0; i < pgp->nprogs; i++) {
 		free(pgp->progs[i].irtext);
 		pgp->progs[i].irtext = NULL;
@@ -312,7 +320,7 @@ static int compile_progs(dtrace_hdl_t *dtp, dtrace_prog_t *pgp,
 
 int dt_prog_guard(dtrace_hdl_t *dtp, dtrace_prog_t *pgp)
 {
-	if (pgp->guarded || !dtp->nests)
+	if (pgp->guarded == dtp->nests && pgp->preempt_guarded == dtp->preempts)
 		return 0;
 	return compile_progs(dtp, pgp, NULL);
 }

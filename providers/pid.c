@@ -466,4 +466,5 @@ const dt_provops_t dt_prov_pid = {
 	.attach_prog = pid_attach_prog,
 	.grows = true,
 	.never_nested = true,	/* uprobes: in user space */
+	.preemptible = true,
 };

@@ -891,4 +891,5 @@ const dt_provops_t dt_prov_usdt = {
 	.raises = usdt_raises,
 	.grows = true,
 	.never_nested = true,	/* uprobes: in user space */
+	.preemptible = true,
 };

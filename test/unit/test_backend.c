@@ -181,7 +181,19 @@ static void tbk_exec_mem(tbk_vm_t *vm, const struct bpf_insn *i)
 	}
 	v = BPF_CLASS(i->code) == BPF_STX ? tbk_rd(vm, i->src_reg)
 					  : (uint64_t)(int64_t)i->imm;
-	if ((p = tbk_mem(vm, tbk_rd(vm, i->dst_reg), i->off, n)) != NULL)
+	p = tbk_mem(vm, tbk_rd(vm, i->dst_reg), i->off, n);
+	if (BPF_MODE(i->code) == BPF_ATOMIC) {	/* the one we emit */
+		uint64_t old = 0;
+		if (i->imm != BPF_XCHG || n != 8) {
+			snprintf(vm->err, sizeof(vm->err), "atomic %#x",
+				 (unsigned)i->imm);
+			return;
+		}
+		if (p != NULL)
+			memcpy(&old, p, n);
+		tbk_wr(vm, i->src_reg, old);
+	}
+	if (p != NULL)
 		memcpy(p, &v, n);
 }
 
@@ -1104,6 +1116,7 @@ Test(backend, emit_every_selected_op)
 		"\t%r5 = load4 %r1, 4\n\t%r5 = load8 %r1, 8\n"
 		"\tstore1 %r10, -1, %r5\n\tstore2 %r10, -4, -2\n"
 		"\tstore4 %r10, -8, %r4\n\tstore8 %r10, -8, 2147483647\n"
+		"\t%r5 = xchg8 %r5, %r1, 16\n"
 		"\t%r0 = call 5\n\tret %r0\n"
 		"}\n", NULL, 0, &code, a);
 
@@ -1131,9 +1144,54 @@ Test(backend, emit_every_selected_op)
 		"  20: (6a) *(u16 *)(r10 -4) = -2\n"
 		"  21: (63) *(u32 *)(r10 -8) = r4\n"
 		"  22: (7a) *(u64 *)(r10 -8) = 2147483647\n"
-		"  23: (85) call bpf_ktime_get_ns#5\n"
-		"  24: (95) exit\n", "%s", dis);
+		"  23: (db) r5 = atomic64_xchg((u64 *)(r1 +16), r5)\n"
+		"  24: (85) call bpf_ktime_get_ns#5\n"
+		"  25: (95) exit\n", "%s", dis);
 	free(dis);
+	dl_arena_destroy(a);
+}
+
+/* xchg8 through the whole back end: the old value comes back, the new one
+   is in memory, on a constant new value and on a base that is also the
+   result's temporary; in our BPF interpreter and in the kernel. */
+Test(backend, xchg8_swaps)
+{
+	dl_arena_t *a = dl_arena_create();
+	ir_func_t *fn = ir_parse(a,
+		"function xchg stage lowered frame 16 {\n"
+		"@b0\n"
+		"\tstore8 %r10, -8, 7\n"
+		"\t%t11 = add %r10, -8\n"
+		"\t%t12 = xchg8 9, %t11, 0\n"
+		"\t%t13 = load8 %r10, -8\n"
+		"\t%t14 = mul %t12, 100\n"
+		"\t%t15 = add %t14, %t13\n"
+		"\t%t16 = add %r10, -16\n"
+		"\tstore8 %t16, 0, 3\n"
+		"\t%t16 = xchg8 %t15, %t16, 0\n"
+		"\t%t17 = load8 %r10, -16\n"
+		"\t%t18 = mul %t16, 1000\n"
+		"\t%t19 = add %t18, %t17\n"
+		"\tret %t19\n"
+		"}\n", NULL, 0);
+	bpf_code_t code;
+	tbk_vm_t vm;
+	uint64_t ctx[1] = { 0 };
+	char *dis;
+
+	cr_assert_not_null(fn);
+	tbk_compile(fn, &code);
+	dis = tbk_disasm(&code);
+	cr_expect(strstr(dis, "atomic64_xchg") != NULL, "%s", dis);
+	free(dis);
+	cr_expect_eq(tbk_run(&vm, &code, ctx, sizeof(ctx)), 3709, "%s", vm.err);
+	cr_expect_str_eq(vm.err, "");
+	if (tbk_root()) {
+		int pfd = tbk_load(&code, NULL);
+		cr_assert_geq(pfd, 0, "the verifier rejected the program");
+		cr_expect_eq(tbk_test_run(pfd, ctx, sizeof(ctx)), 3709);
+		close(pfd);
+	}
 	dl_arena_destroy(a);
 }
 

@@ -828,6 +828,63 @@ Test(features, probe)
 	hdl_free(dtp);
 }
 
+/* Preemption: debugfs' model in force first; then the version string, a
+   dynamic kernel's preempt= and its config's default. */
+Test(features, preempt_decide)
+{
+	const char *dyn = "#1 SMP PREEMPT_DYNAMIC Debian 6.12.95-1",
+		   *none = "#1 SMP Debian 6.1.192-2";
+
+	cr_expect(dt_preempt_decide("none voluntary (full) lazy\n", none,
+				    NULL, NULL));
+	cr_expect(dt_preempt_decide("none voluntary full (lazy)\n", dyn,
+				    NULL, "none"));
+	cr_expect_not(dt_preempt_decide("none (voluntary) full\n", dyn,
+					"preempt=full", "full"));
+	cr_expect_not(dt_preempt_decide("(none) voluntary full lazy", dyn,
+					NULL, NULL));
+	cr_expect(dt_preempt_decide(NULL, "#1 SMP PREEMPT_RT Tue", NULL,
+				    NULL));
+	cr_expect(dt_preempt_decide(NULL, "#1 SMP PREEMPT Fri Oct 3", NULL,
+				    "none"));
+	cr_expect_not(dt_preempt_decide(NULL, none, "preempt=full", "full"));
+	cr_expect(dt_preempt_decide(NULL, dyn, "ro quiet preempt=full",
+				    "voluntary"));
+	cr_expect_not(dt_preempt_decide(NULL, dyn, "preempt=voluntary quiet",
+					"full"));
+	cr_expect_not(dt_preempt_decide(NULL, dyn, "nopreempt=full", "none"));
+	cr_expect(dt_preempt_decide(NULL, dyn, "x", "full"));
+	cr_expect(dt_preempt_decide(NULL, dyn, NULL, "lazy"));
+	cr_expect_not(dt_preempt_decide(NULL, dyn, NULL, "voluntary"));
+	cr_expect(dt_preempt_decide(NULL, dyn, NULL, NULL));	/* unknown */
+	cr_expect(dt_preempt_decide(NULL, NULL, NULL, NULL));
+}
+
+/* Which descriptions may get uprobe (preemptible) probes: by provider. */
+Test(features, pdesc_preemptible)
+{
+	static const struct { const char *desc; bool want; } t[] = {
+		{ "pid123:a.out:main:entry", true },
+		{ "pid*::malloc:entry", true },
+		{ "python4567:::function-entry", true },
+		{ "postgresql*:::query-start", true },
+		{ "*:::entry", true },
+		{ ":::entry", true },
+		{ "syscall::read:entry", false },
+		{ "fbt::vfs_read:entry", false },
+		{ "profile:::tick-1s", false },
+		{ "sched:::on-cpu", false },
+		{ "dtrace:::BEGIN", false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		dt_pdesc_t pd;
+		cr_assert_eq(dt_pdesc_parse(t[i].desc, &pd), 0);
+		cr_expect_eq(dt_pdesc_preemptible(&pd), t[i].want, "%s",
+			     t[i].desc);
+	}
+}
+
 /* The tracefs listing: count sys_enter_<glob> / sys_exit_<glob>. */
 static int tracefs_count(const char *prefix, const char *glob)
 {

@@ -190,7 +190,8 @@ Test(codegen, vtimestamp)
 /* -x bufpolicy=fill: a clause that writes a record first takes its size
    (24 rounded to 8) from the CPU's DL_MAP_BUFLEFT; without fill, or
    without a record, nothing of it. */
-static char *tsm_hooks_ir(const char *src, bool fill, bool guard)
+static char *tsm_hooks_ir(const char *src, bool fill, bool guard,
+			  bool preempt)
 {
 	tsm_t t = tsm_sema(src);
 	dl_clause_t *cl = &t.clause;
@@ -198,7 +199,7 @@ static char *tsm_hooks_ir(const char *src, bool fill, bool guard)
 	dl_probeinfo_t pi = { "syscall", "vmlinux", "getppid", "entry" };
 	dl_lowerhooks_t hooks = { .pvar = tsm_pvar, .probe_id = 4,
 				  .probe = &pi, .fill = fill,
-				  .guard = guard };
+				  .guard = guard, .preempt = preempt };
 	bpf_code_t code;
 	char *ir = NULL;
 
@@ -212,17 +213,17 @@ static char *tsm_hooks_ir(const char *src, bool fill, bool guard)
 Test(codegen, fill_policy)
 {
 	char want[32];
-	char *ir = tsm_hooks_ir("BEGIN { trace(arg0); }", true, false);
+	char *ir = tsm_hooks_ir("BEGIN { trace(arg0); }", true, false, false);
 
 	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_BUFLEFT);
 	cr_expect(strstr(ir, want) != NULL, "%s", ir);
 	cr_expect(strstr(ir, "cugt 24") != NULL, "%s", ir);
 	cr_expect(strstr(ir, "sub") != NULL, "%s", ir);
 	free(ir);
-	ir = tsm_hooks_ir("BEGIN { trace(arg0); }", false, false);
+	ir = tsm_hooks_ir("BEGIN { trace(arg0); }", false, false, false);
 	cr_expect(strstr(ir, want) == NULL, "%s", ir);
 	free(ir);
-	ir = tsm_hooks_ir("BEGIN { x = arg0; }", true, false);
+	ir = tsm_hooks_ir("BEGIN { x = arg0; }", true, false, false);
 	cr_expect(strstr(ir, want) == NULL, "%s", ir);
 	free(ir);
 }
@@ -234,7 +235,7 @@ Test(codegen, fill_policy)
 Test(codegen, nested_guard)
 {
 	char want[64];
-	char *ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, true);
+	char *ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, true, false);
 
 	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_DROPS);
 	cr_expect(strstr(ir, want) != NULL, "%s", ir);
@@ -245,9 +246,16 @@ Test(codegen, nested_guard)
 	cr_expect(strstr(ir, ", 0, 1\n") != NULL, "%s", ir);	/* set */
 	cr_expect(strstr(ir, ", 0, 0\n\tret 0") != NULL, "%s", ir); /* clear */
 	free(ir);
-	ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, false);
+	ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, false, false);
 	snprintf(want, sizeof(want), "ldmap %d", DL_MAP_DROPS);
 	cr_expect(strstr(ir, want) == NULL, "%s", ir);
+	free(ir);
+	/* preemptible: the mark is set and its old value read in one
+	   exchange, and no plain store sets it */
+	ir = tsm_hooks_ir("BEGIN { x = arg0; }", false, true, true);
+	cr_expect(strstr(ir, "= xchg8 1, ") != NULL, "%s", ir);
+	cr_expect(strstr(ir, ", 0, 1\n") == NULL, "%s", ir);
+	cr_expect(strstr(ir, ", 0, 0\n\tret 0") != NULL, "%s", ir);
 	free(ir);
 }
 
