@@ -172,6 +172,12 @@ static void em_xchg(emitter_t *e, const ir_ins_t *in, uint8_t code)
 	       em_reg(in->a[0]), (int16_t)in->off, BPF_XCHG);
 }
 
+static void em_xadd(emitter_t *e, const ir_ins_t *in, uint8_t code)
+{
+	em_put(e, BPF_STX | BPF_ATOMIC | code, em_reg(in->a[1]),
+	       em_reg(in->a[0]), (int16_t)in->off, BPF_ADD);
+}
+
 static void em_call(emitter_t *e, const ir_ins_t *in, uint8_t code)
 {
 	em_put(e, BPF_JMP | BPF_CALL, 0, 0, 0, in->off);
@@ -223,6 +229,7 @@ static const struct {
 	[IR_STORE4] = { em_store, BPF_W, 1 },
 	[IR_STORE8] = { em_store, BPF_DW, 1 },
 	[IR_XCHG8] = { em_xchg, BPF_DW, 1 },
+	[IR_XADD8] = { em_xadd, BPF_DW, 1 },
 	[IR_CALL] = { em_call, 0, 1 }, [IR_PC] = { em_pc, 0, 1 },
 };
 

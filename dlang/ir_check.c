@@ -52,6 +52,7 @@ static const bool ir_selected_ok[IR_NOPS] = {
 	[IR_LOAD1] = true, [IR_LOAD2] = true, [IR_LOAD4] = true,
 	[IR_LOAD8] = true, [IR_STORE1] = true, [IR_STORE2] = true,
 	[IR_STORE4] = true, [IR_STORE8] = true, [IR_XCHG8] = true,
+	[IR_XADD8] = true,
 	[IR_CALL] = true, [IR_PC] = true,
 };
 
@@ -182,9 +183,13 @@ static void ck_ins_selected(ir_checker_t *ck, const ir_ins_t *in)
 		ck_fail(ck, "store8 of a constant that is not an imm32");
 	if (in->op == IR_XCHG8 && !ir_ref_eq(in->to, in->a[0]))
 		ck_fail(ck, "not two-address (result != operand 0)");
-	if (in->op == IR_XCHG8 && (!ir_is_tmp(in->a[1]) ||
-				   in->off < INT16_MIN || in->off > INT16_MAX))
-		ck_fail(ck, "xchg8 address is not a register and 16-bit offset");
+	if ((in->op == IR_XCHG8 || in->op == IR_XADD8) &&
+	    (!ir_is_tmp(in->a[1]) || in->off < INT16_MIN ||
+	     in->off > INT16_MAX))
+		ck_fail(ck, "atomic address is not a register and 16-bit "
+			"offset");
+	if (in->op == IR_XADD8 && !ir_is_tmp(in->a[0]))
+		ck_fail(ck, "xadd8 of a constant");
 	if (in->op == IR_CALL && !ir_ref_eq(in->to, ir_reg(0)))
 		ck_fail(ck, "call does not define r0");
 }

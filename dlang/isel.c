@@ -516,6 +516,18 @@ static void sel_xchg(isel_t *is, const ir_ins_t *in)
 	sel_copy_to(is, in->to, n);
 }
 
+/* "xadd8 v, base, off": v and base in registers */
+static void sel_xadd(isel_t *is, const ir_ins_t *in)
+{
+	ir_ins_t addr = { .a = { in->a[1] }, .off = in->off }, tmp = *in;
+
+	sel_address(is, &addr, &addr);
+	tmp.a[0] = sel_reg(is, in->a[0]);
+	tmp.a[1] = addr.a[0];
+	tmp.off = addr.off;
+	*sel_emit(is, IR_XADD8, IR_NONE, tmp.a[0], tmp.a[1]) = tmp;
+}
+
 static void sel_store(isel_t *is, const ir_ins_t *in)
 {
 	int w = ir_memwidth((ir_op_t)in->op);
@@ -593,7 +605,8 @@ static const isel_fn_t isel_fns[IR_NOPS] = {
 	[IR_LOAD1] = sel_load, [IR_LOAD2] = sel_load, [IR_LOAD4] = sel_load,
 	[IR_LOAD8] = sel_load, [IR_STORE1] = sel_store,
 	[IR_STORE2] = sel_store, [IR_STORE4] = sel_store,
-	[IR_STORE8] = sel_store, [IR_XCHG8] = sel_xchg, [IR_ARG] = sel_arg,
+	[IR_STORE8] = sel_store, [IR_XCHG8] = sel_xchg, [IR_XADD8] = sel_xadd,
+	[IR_ARG] = sel_arg,
 	[IR_CALL] = sel_call,
 	[IR_PC] = sel_same,
 };

@@ -3895,9 +3895,15 @@ static void count_drop(lower_t *lx, int kind, ir_blk_t *cont)
 	ir_ref_t p = call(lx, 1, 2, a);		/* map_lookup_elem */
 	ir_blk_t *inc = new_blk(lx);
 	ir_jnz(lx->b, p, inc, cont);
-	ir_ref_t v = ir_load(lx->fn, inc, 8, p, 0);
-	ir_store(lx->fn, inc, 8, p, 0, ir_bin(lx->fn, inc, IR_ADD, v,
-					      con(lx, 1)));
+	if (kind == DL_DROP_NESTED && lx->hooks->preempt) {
+		/* outside the guard: firings that found the CPU busy may
+		   preempt each other here too (lower_guard) */
+		ir_emit(lx->fn, inc, IR_XADD8, IR_NONE, con(lx, 1), p);
+	} else {
+		ir_ref_t v = ir_load(lx->fn, inc, 8, p, 0);
+		ir_store(lx->fn, inc, 8, p, 0,
+			 ir_bin(lx->fn, inc, IR_ADD, v, con(lx, 1)));
+	}
 	ir_jmp(inc, cont);
 }
 

@@ -15,8 +15,12 @@ n=$(grep -c ' load_elf_binary$' /proc/kallsyms)
 [ "$n" -ge 2 ] || { echo "needs two functions named load_elf_binary"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# -c's command: how many kprobes debugfs lists on function $1
-printf '#!/bin/sh\nexec grep -c " $1+0x0" %s/kprobes/list\n' $dbg >$tmp/kp
+# -c's command: how many kprobes debugfs lists on function $1 (at +0x4,
+# after the endbr64, where the kernel is built for IBT: 6.12's Debian)
+cat >$tmp/kp <<EOF
+#!/bin/sh
+exec grep -cE " \$1\\+0x[04]( |\$)" $dbg/kprobes/list
+EOF
 chmod +x $tmp/kp
 $DTRACE -l -n 'fbt::load_elf_binary:' | awk 'NR > 1 { print $2, $3, $4, $5 }'
 $DTRACE -qn '

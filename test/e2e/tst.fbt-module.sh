@@ -17,7 +17,9 @@ truncate -s 1M "$img"
 echo "losetup -f --show -o 4096 $img >$img.dev" >"$img.sh"
 trap 'dev=$(cat "$img.dev" 2>/dev/null); [ -n "$dev" ] && losetup -d "$dev"
 rm -f "$img" "$img.dev" "$img.sh"' EXIT
-$DTRACE -lv -n 'fbt:loop:loop_configure:entry' | sed -n 's/^[ \t]*\(args\[\)/\1/p'
+# (6.5 renamed fmode_t blk_mode_t here)
+$DTRACE -lv -n 'fbt:loop:loop_configure:entry' |
+	sed -n 's/^[ \t]*\(args\[\)/\1/p' | sed 's/^\(args\[1\]: \)blk_mode_t$/\1fmode_t/'
 out=$($DTRACE -qn '
 fbt:loop:loop_configure:entry
 /progenyof($target) && execname == "losetup"/

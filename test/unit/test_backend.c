@@ -182,7 +182,12 @@ static void tbk_exec_mem(tbk_vm_t *vm, const struct bpf_insn *i)
 	v = BPF_CLASS(i->code) == BPF_STX ? tbk_rd(vm, i->src_reg)
 					  : (uint64_t)(int64_t)i->imm;
 	p = tbk_mem(vm, tbk_rd(vm, i->dst_reg), i->off, n);
-	if (BPF_MODE(i->code) == BPF_ATOMIC) {	/* the one we emit */
+	if (BPF_MODE(i->code) == BPF_ATOMIC && i->imm == BPF_ADD && n == 8) {
+		uint64_t cur = 0;
+		if (p != NULL)
+			memcpy(&cur, p, n);
+		v += cur;
+	} else if (BPF_MODE(i->code) == BPF_ATOMIC) {	/* BPF_XCHG */
 		uint64_t old = 0;
 		if (i->imm != BPF_XCHG || n != 8) {
 			snprintf(vm->err, sizeof(vm->err), "atomic %#x",
@@ -1116,7 +1121,7 @@ Test(backend, emit_every_selected_op)
 		"\t%r5 = load4 %r1, 4\n\t%r5 = load8 %r1, 8\n"
 		"\tstore1 %r10, -1, %r5\n\tstore2 %r10, -4, -2\n"
 		"\tstore4 %r10, -8, %r4\n\tstore8 %r10, -8, 2147483647\n"
-		"\t%r5 = xchg8 %r5, %r1, 16\n"
+		"\t%r5 = xchg8 %r5, %r1, 16\n\txadd8 %r5, %r1, -8\n"
 		"\t%r0 = call 5\n\tret %r0\n"
 		"}\n", NULL, 0, &code, a);
 
@@ -1145,16 +1150,18 @@ Test(backend, emit_every_selected_op)
 		"  21: (63) *(u32 *)(r10 -8) = r4\n"
 		"  22: (7a) *(u64 *)(r10 -8) = 2147483647\n"
 		"  23: (db) r5 = atomic64_xchg((u64 *)(r1 +16), r5)\n"
-		"  24: (85) call bpf_ktime_get_ns#5\n"
-		"  25: (95) exit\n", "%s", dis);
+		"  24: (db) lock *(u64 *)(r1 -8) += r5\n"
+		"  25: (85) call bpf_ktime_get_ns#5\n"
+		"  26: (95) exit\n", "%s", dis);
 	free(dis);
 	dl_arena_destroy(a);
 }
 
-/* xchg8 through the whole back end: the old value comes back, the new one
-   is in memory, on a constant new value and on a base that is also the
-   result's temporary; in our BPF interpreter and in the kernel. */
-Test(backend, xchg8_swaps)
+/* xchg8 and xadd8 through the whole back end: the old value comes back,
+   the new one is in memory, on a constant new value and on a base that is
+   also the result's temporary; the add adds; in our BPF interpreter and in
+   the kernel (whose verifier checks the atomics' operands). */
+Test(backend, atomics_xchg8_xadd8)
 {
 	dl_arena_t *a = dl_arena_create();
 	ir_func_t *fn = ir_parse(a,
@@ -1169,6 +1176,8 @@ Test(backend, xchg8_swaps)
 		"\t%t16 = add %r10, -16\n"
 		"\tstore8 %t16, 0, 3\n"
 		"\t%t16 = xchg8 %t15, %t16, 0\n"
+		"\t%t20 = add %r10, -16\n"
+		"\txadd8 2, %t20, 0\n"
 		"\t%t17 = load8 %r10, -16\n"
 		"\t%t18 = mul %t16, 1000\n"
 		"\t%t19 = add %t18, %t17\n"
@@ -1183,13 +1192,14 @@ Test(backend, xchg8_swaps)
 	tbk_compile(fn, &code);
 	dis = tbk_disasm(&code);
 	cr_expect(strstr(dis, "atomic64_xchg") != NULL, "%s", dis);
+	cr_expect(strstr(dis, "lock *(u64 *)") != NULL, "%s", dis);
 	free(dis);
-	cr_expect_eq(tbk_run(&vm, &code, ctx, sizeof(ctx)), 3709, "%s", vm.err);
+	cr_expect_eq(tbk_run(&vm, &code, ctx, sizeof(ctx)), 3711, "%s", vm.err);
 	cr_expect_str_eq(vm.err, "");
 	if (tbk_root()) {
 		int pfd = tbk_load(&code, NULL);
 		cr_assert_geq(pfd, 0, "the verifier rejected the program");
-		cr_expect_eq(tbk_test_run(pfd, ctx, sizeof(ctx)), 3709);
+		cr_expect_eq(tbk_test_run(pfd, ctx, sizeof(ctx)), 3711);
 		close(pfd);
 	}
 	dl_arena_destroy(a);

@@ -153,7 +153,7 @@ vm_kernel() {
 TOOLS="bash env timeout taskset diff sed grep awk mawk sort mktemp seq sleep
 cat head tail ls id rm mkdir chmod wc cut tr uniq kill true false nproc
 basename dirname readlink stat touch cp mv ln printf expr cpp bpftool
-setpriv unshare getconf losetup dd truncate ${VM_TOOLS:-}"
+setpriv unshare getconf losetup dd truncate readelf nm objdump ${VM_TOOLS:-}"
 
 vm_initramfs() {
 	local root=$W/root bb p t app cc1 lib bins=()
