@@ -20,14 +20,23 @@
 #
 # Every test runs under a timeout (30 s for a .d, 60 s for a .sh, times
 # $E2E_TIMEOUT_SCALE: the emulated kernel of check-kernel is slower).
-# Needs root.  Usage: run.sh [pattern]
+# Needs root.  Usage: run.sh [pattern]  (the tests whose names contain
+# it; "a,b": those that contain a or b)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DTRACE:?set DTRACE to the dtrace binary}"
 : "${TRIGGERS:=}"
 : "${E2E_TIMEOUT_SCALE:=1}"
 export DTRACE TRIGGERS
-pattern=${1:-}
+IFS=, read -ra patterns <<<"${1:-}"
+[ ${#patterns[@]} -gt 0 ] || patterns=("")
+wanted() {
+	local p
+	for p in "${patterns[@]}"; do
+		case "$1" in *"$p"*) return 0 ;; esac
+	done
+	return 1
+}
 pass=0 fail=0 skip=0 failed=()
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -63,7 +72,7 @@ check() {	# name, status, expected status, expected-out file, err file
 cd "$here"
 for t in tst.*.d tst.*.sh err.*.d; do
 	[ -e "$t" ] || continue
-	case "$t" in *"$pattern"*) ;; *) continue ;; esac
+	wanted "$t" || continue
 	want=0
 	[ -f "$t.status" ] && want=$(cat "$t.status")
 	case "$t" in
