@@ -343,6 +343,16 @@ static ir_op_t ir_parse_op(ir_parser_t *ps, const char *w)
 	ir_perr(ps, "unknown instruction", w);
 }
 
+/* An integer that must fit an ir_ins_t's off. */
+static int32_t ir_int32(ir_parser_t *ps, const char *range_msg)
+{
+	int64_t v = ir_int(ps);
+
+	if (v < INT32_MIN || v > INT32_MAX)
+		ir_perr(ps, range_msg, NULL);
+	return (int32_t)v;
+}
+
 static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 {
 	const ir_opinfo_t *oi = &ir_opinfo[in->op];
@@ -350,10 +360,7 @@ static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 	if (oi->flags & (IRF_LOAD | IRF_STORE)) {
 		in->a[0] = ir_parse_val(ps);
 		ir_expect(ps, ',');
-		int64_t off = ir_int(ps);
-		if (off < INT32_MIN || off > INT32_MAX)
-			ir_perr(ps, "offset out of range", NULL);
-		in->off = (int32_t)off;
+		in->off = ir_int32(ps, "offset out of range");
 		if (oi->flags & IRF_STORE) {
 			ir_expect(ps, ',');
 			in->a[1] = ir_parse_val(ps);
@@ -365,17 +372,11 @@ static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 		ir_expect(ps, ',');
 		in->a[1] = ir_parse_val(ps);
 		ir_expect(ps, ',');
-		int64_t off = ir_int(ps);
-		if (off < INT32_MIN || off > INT32_MAX)
-			ir_perr(ps, "offset out of range", NULL);
-		in->off = (int32_t)off;
+		in->off = ir_int32(ps, "offset out of range");
 		return;
 	}
 	if (in->op == IR_LDMAP || in->op == IR_LDFN || in->op == IR_CALL) {
-		int64_t off = ir_int(ps);
-		if (off < INT32_MIN || off > INT32_MAX)
-			ir_perr(ps, "number out of range", NULL);
-		in->off = (int32_t)off;
+		in->off = ir_int32(ps, "number out of range");
 		return;
 	}
 	for (int i = 0; i < oi->nargs; i++) {
