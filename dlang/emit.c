@@ -165,17 +165,11 @@ static void em_store(emitter_t *e, const ir_ins_t *in, uint8_t code)
 		       em_reg(in->a[1]), (int16_t)in->off, 0);
 }
 
-/* BPF's source register gets the old value: to == a0 (isel) */
-static void em_xchg(emitter_t *e, const ir_ins_t *in, uint8_t code)
+/* xchg8: BPF's source register gets the old value (to == a0, isel) */
+static void em_atomic(emitter_t *e, const ir_ins_t *in, uint8_t code)
 {
-	em_put(e, BPF_STX | BPF_ATOMIC | code, em_reg(in->a[1]),
-	       em_reg(in->a[0]), (int16_t)in->off, BPF_XCHG);
-}
-
-static void em_xadd(emitter_t *e, const ir_ins_t *in, uint8_t code)
-{
-	em_put(e, BPF_STX | BPF_ATOMIC | code, em_reg(in->a[1]),
-	       em_reg(in->a[0]), (int16_t)in->off, BPF_ADD);
+	em_put(e, BPF_STX | BPF_ATOMIC | BPF_DW, em_reg(in->a[1]),
+	       em_reg(in->a[0]), (int16_t)in->off, code);
 }
 
 static void em_call(emitter_t *e, const ir_ins_t *in, uint8_t code)
@@ -228,8 +222,8 @@ static const struct {
 	[IR_STORE2] = { em_store, BPF_H, 1 },
 	[IR_STORE4] = { em_store, BPF_W, 1 },
 	[IR_STORE8] = { em_store, BPF_DW, 1 },
-	[IR_XCHG8] = { em_xchg, BPF_DW, 1 },
-	[IR_XADD8] = { em_xadd, BPF_DW, 1 },
+	[IR_XCHG8] = { em_atomic, BPF_XCHG, 1 },
+	[IR_XADD8] = { em_atomic, BPF_ADD, 1 },
 	[IR_CALL] = { em_call, 0, 1 }, [IR_PC] = { em_pc, 0, 1 },
 };
 

@@ -94,6 +94,7 @@ enum {
 	IRF_STORE = 1 << 4,	/* memory write: *(uN *)(a0 + off) = a1 */
 	IRF_CMP = 1 << 5,	/* comparison producing 0 or 1 */
 	IRF_BIN = 1 << 6,	/* binary ALU operation */
+	IRF_ATOMIC = 1 << 7,	/* atomic memory op: *(u64 *)(a1 + off) op= a0 */
 };
 
 typedef struct ir_opinfo {

@@ -183,7 +183,7 @@ static void ck_ins_selected(ir_checker_t *ck, const ir_ins_t *in)
 		ck_fail(ck, "store8 of a constant that is not an imm32");
 	if (in->op == IR_XCHG8 && !ir_ref_eq(in->to, in->a[0]))
 		ck_fail(ck, "not two-address (result != operand 0)");
-	if ((in->op == IR_XCHG8 || in->op == IR_XADD8) &&
+	if ((oi->flags & IRF_ATOMIC) &&
 	    (!ir_is_tmp(in->a[1]) || in->off < INT16_MIN ||
 	     in->off > INT16_MAX))
 		ck_fail(ck, "atomic address is not a register and 16-bit "

@@ -57,10 +57,10 @@ IR_OP(STORE8, "store8", 2, IRF_STORE | IRF_SIDE)
 /* atomic exchange: *(u64 *)(a1 + off) = a0 and to = what it was, in one
    step (BPF_XCHG, Linux 5.12+); after isel to == a0 (BPF's source
    register receives the old value) and a1 is a register */
-IR_OP(XCHG8, "xchg8", 2, IRF_DEF | IRF_SIDE)
+IR_OP(XCHG8, "xchg8", 2, IRF_DEF | IRF_SIDE | IRF_ATOMIC)
 /* atomic add: *(u64 *)(a1 + off) += a0 in one step (BPF_ATOMIC BPF_ADD);
    after isel a0 and a1 are registers */
-IR_OP(XADD8, "xadd8", 2, IRF_SIDE)
+IR_OP(XADD8, "xadd8", 2, IRF_SIDE | IRF_ATOMIC)
 /* helper calls: ARG a0 (in order, at most 5) then to = CALL helper(off);
    after isel: copies into r1..r5 and "%r0 = call" */
 IR_OP(ARG,  "arg",  1, IRF_SIDE)

@@ -80,7 +80,7 @@ static void ir_fmt_ins(char *buf, size_t sz, const ir_func_t *fn,
 		len += (size_t)snprintf(buf + len, sz - len, ", %d", in->off);
 		if (oi->flags & IRF_STORE)
 			ir_fmt_arg(buf, sz, &len, false, fn, in->a[1]);
-	} else if (in->op == IR_XCHG8 || in->op == IR_XADD8) {
+	} else if (oi->flags & IRF_ATOMIC) {
 		ir_fmt_arg(buf, sz, &len, true, fn, in->a[0]);
 		ir_fmt_arg(buf, sz, &len, false, fn, in->a[1]);
 		len += (size_t)snprintf(buf + len, sz - len, ", %d", in->off);
@@ -367,7 +367,7 @@ static void ir_parse_args(ir_parser_t *ps, ir_ins_t *in)
 		}
 		return;
 	}
-	if (in->op == IR_XCHG8 || in->op == IR_XADD8) {
+	if (oi->flags & IRF_ATOMIC) {
 		in->a[0] = ir_parse_val(ps);
 		ir_expect(ps, ',');
 		in->a[1] = ir_parse_val(ps);

@@ -501,31 +501,20 @@ static void sel_load(isel_t *is, const ir_ins_t *in)
 }
 
 /* "to = xchg8 v, base, off" -> "n = v; n = xchg8 n, base', off'; to = n"
-   (n fresh: to may be the base) */
-static void sel_xchg(isel_t *is, const ir_ins_t *in)
+   (n fresh: to may be the base); "xadd8 v, base, off" -> "n = v; xadd8 n,
+   base', off'" */
+static void sel_atomic(isel_t *is, const ir_ins_t *in)
 {
-	ir_ins_t addr = { .a = { in->a[1] }, .off = in->off }, tmp = *in;
+	ir_ins_t addr = { .a = { in->a[1] }, .off = in->off };
 	ir_ref_t n = sel_fresh(is);
+	bool fetch = ir_opinfo[in->op].flags & IRF_DEF;
 
 	sel_address(is, &addr, &addr);
 	sel_copy_to(is, n, in->a[0]);
-	tmp.to = tmp.a[0] = n;
-	tmp.a[1] = addr.a[0];
-	tmp.off = addr.off;
-	*sel_emit(is, IR_XCHG8, n, n, addr.a[0]) = tmp;
-	sel_copy_to(is, in->to, n);
-}
-
-/* "xadd8 v, base, off": v and base in registers */
-static void sel_xadd(isel_t *is, const ir_ins_t *in)
-{
-	ir_ins_t addr = { .a = { in->a[1] }, .off = in->off }, tmp = *in;
-
-	sel_address(is, &addr, &addr);
-	tmp.a[0] = sel_reg(is, in->a[0]);
-	tmp.a[1] = addr.a[0];
-	tmp.off = addr.off;
-	*sel_emit(is, IR_XADD8, IR_NONE, tmp.a[0], tmp.a[1]) = tmp;
+	sel_emit(is, (ir_op_t)in->op, fetch ? n : IR_NONE, n,
+		 addr.a[0])->off = addr.off;
+	if (fetch)
+		sel_copy_to(is, in->to, n);
 }
 
 static void sel_store(isel_t *is, const ir_ins_t *in)
@@ -605,7 +594,8 @@ static const isel_fn_t isel_fns[IR_NOPS] = {
 	[IR_LOAD1] = sel_load, [IR_LOAD2] = sel_load, [IR_LOAD4] = sel_load,
 	[IR_LOAD8] = sel_load, [IR_STORE1] = sel_store,
 	[IR_STORE2] = sel_store, [IR_STORE4] = sel_store,
-	[IR_STORE8] = sel_store, [IR_XCHG8] = sel_xchg, [IR_XADD8] = sel_xadd,
+	[IR_STORE8] = sel_store, [IR_XCHG8] = sel_atomic,
+	[IR_XADD8] = sel_atomic,
 	[IR_ARG] = sel_arg,
 	[IR_CALL] = sel_call,
 	[IR_PC] = sel_same,
