@@ -4078,9 +4078,10 @@ static void lookup_one(lower_t *lx, int map, int32_t key, ir_ref_t keyval,
  * corrupted, and nothing is lost without a word.  No atomics are needed
  * for nesting: a firing that interrupts this one runs to its end before
  * this one goes on, so the mark read is the mark of this CPU's outer
- * firings only.  Preemption is another matter (hooks->preempt: uprobe
- * programs run with only migration disabled since Linux 6.0 or so, and a
- * kernel with preempt=full switches tasks in the middle of them): two
+ * firings only.  Preemption is another matter (hooks->preempt: programs
+ * on uprobe_multi links, 6.6+, run with only migration disabled, and a
+ * kernel with preempt=full switches tasks in the middle of them; 6.1's
+ * classic uprobes were not seen preempted): two
  * firings could each read the mark clear before either sets it, so the
  * mark is set and its old value read in one atomic exchange.  A firing
  * that found it set leaves it set (its owner, preempted, clears it).

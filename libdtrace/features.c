@@ -561,10 +561,11 @@ bool dt_features_preempt(dtrace_hdl_t *dtp)
 				 sizeof(cmdline)) == 0;
 	if (uname(&u) < 0)
 		return dtp->feat.preempt = true;
+	/* the config only where its default is what may decide */
 	dtp->feat.preempt = dt_preempt_decide(
 		have_sched ? sched : NULL, u.version,
 		have_cmdline ? cmdline : NULL,
-		have_sched ? NULL : config_model(u.release, model,
-						 sizeof(model)));
+		have_sched || !has_word(u.version, "PREEMPT_DYNAMIC") ? NULL :
+		config_model(u.release, model, sizeof(model)));
 	return dtp->feat.preempt;
 }
