@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config bison flex libbpf-dev libelf-dev zlib1g-dev
 binutils-dev libdwarf-dev libcriterion-dev bpftrace bpftool clang
-libclang-rt-14-dev qemu-system-x86 busybox-static cpio"
+libclang-rt-14-dev qemu-system-x86 busybox-static cpio xz-utils"
 
 missing=""
 for p in $PKGS; do

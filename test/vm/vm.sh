@@ -33,7 +33,8 @@
 # The caller sets B (the build directory, absolute), top (the source tree),
 # W and VM_NAME (the prefix of messages), and runs under set -euo pipefail.
 # VM_TIMEOUT, VM_MEM, VM_SMP and VM_CPU change the VM, VM_KERNEL (6.1 or
-# 6.12) or KERNEL_PKG the kernel package, VM_TOOLS='strace ...' adds host programs to the VM.
+# 6.12) or KERNEL_PKG the kernel package, VM_TOOLS='strace ...' adds host
+# programs to the VM.
 
 VM=$B/vm
 : "${VM_TIMEOUT:=900}"
